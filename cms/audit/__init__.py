@@ -1,0 +1,1 @@
+"""Tamper-evident audit trail: every entry is chained to the one before it."""

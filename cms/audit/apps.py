@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "cms.audit"
+    label = "zhunru_audit"
+    verbose_name = "准入 · 审计日志"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,85 @@
+"""Audit events, hash-chained in insertion order."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+class AuditEvent(models.Model):
+    """One thing that happened: a state transition, login, export, download, publication."""
+
+    sequence = models.PositiveBigIntegerField("序号", unique=True, editable=False)
+    timestamp = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_repr = models.CharField("操作人（记录时）", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    action = models.CharField("操作", max_length=60, db_index=True)
+    object_type = models.CharField("对象类型", max_length=100, blank=True, db_index=True)
+    object_id = models.CharField("对象 ID", max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField("对象", max_length=255, blank=True)
+    department = models.ForeignKey(
+        "zhunru_cms.Department", verbose_name="部门", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    note = models.TextField("说明", blank=True)
+    prev_hash = models.CharField("上一条哈希", max_length=64, editable=False)
+    hash = models.CharField("哈希", max_length=64, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计事件"
+        verbose_name_plural = "审计事件"
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_repr}"
+
+    def canonical_content(self) -> str:
+        """What the hash covers: every recorded field, in a fixed order."""
+        return json.dumps(
+            {
+                "sequence": self.sequence,
+                "timestamp": self.timestamp.isoformat(),
+                "actor_id": self.actor_id,
+                "actor_repr": self.actor_repr,
+                "ip": self.ip,
+                "action": self.action,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "object_repr": self.object_repr,
+                "department_id": self.department_id,
+                "changes": self.changes,
+                "note": self.note,
+                "prev_hash": self.prev_hash,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical_content().encode("utf-8")).hexdigest()
+
+
+class ChainHead(models.Model):
+    """A single row locked while appending, so concurrent writers extend the chain one at a time."""
+
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = "审计链头"
+
+    def __str__(self) -> str:
+        return f"#{self.last_sequence} {self.last_hash[:12]}"

@@ -1,0 +1,200 @@
+"""Demo content from the two source notices: jurisdictions, departments, sites, policy pages."""
+
+import datetime
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from cms import roles
+from cms.models import (
+    Department,
+    Jurisdiction,
+    JurisdictionHomePage,
+    PolicyIndexPage,
+    PolicyPage,
+    PortalIndexPage,
+)
+
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
+
+
+@dataclass
+class Seed:
+    name: str
+    short_name: str
+    level: str
+    division_code: str
+    higher_office: str
+    hostname: str
+    slug: str
+    notice_file: str
+    notice_title: str
+    issuer: str
+    issue_date: datetime.date | None
+    departments: list[tuple[str, str, str, bool]] = field(default_factory=list)
+
+
+SEED_JURISDICTIONS = [
+    Seed(
+        name="景德镇市昌江区",
+        short_name="昌",
+        level=Jurisdiction.Level.DISTRICT,
+        division_code="360202",
+        higher_office="景德镇市发展和改革委员会",
+        hostname="changjiang.localhost",
+        slug="changjiang",
+        notice_file="changjiang.txt",
+        notice_title="关于印发《昌江区进一步建立健全贯彻落实市场准入制度工作机制》的通知",
+        issuer="景德镇市昌江区发展和改革委员会",
+        issue_date=datetime.date(2025, 10, 22),
+        departments=[
+            ("昌江区发展和改革委员会", "区发改委", Department.Kind.DEVELOPMENT_REFORM, True),
+            ("昌江区市场监督管理局", "区市场监管局", Department.Kind.MARKET_REGULATION, False),
+            ("昌江区司法局", "区司法局", Department.Kind.JUSTICE, False),
+            ("昌江区行政审批局", "区行政审批局", Department.Kind.ADMINISTRATIVE_APPROVAL, False),
+            ("昌江区商务局", "区商务局", Department.Kind.INDUSTRY, False),
+            ("昌江区住房和城乡建设局", "区住建局", Department.Kind.INDUSTRY, False),
+            ("昌江区人民政府", "区政府", Department.Kind.GOVERNMENT, False),
+        ],
+    ),
+    Seed(
+        name="侯马市",
+        short_name="侯",
+        level=Jurisdiction.Level.COUNTY_CITY,
+        division_code="141081",
+        higher_office="临汾市发展和改革委员会",
+        hostname="houma.localhost",
+        slug="houma",
+        notice_file="houma.txt",
+        notice_title="侯马市关于进一步建立健全贯彻落实施市场准入制度工作机制（试行）的通知",
+        issuer="侯马市发展和改革局",
+        issue_date=None,  # the notice as published carries no date
+        departments=[
+            ("侯马市发展和改革局", "市发展改革局", Department.Kind.DEVELOPMENT_REFORM, True),
+            ("侯马市市场监督管理局", "市市场监管局", Department.Kind.MARKET_REGULATION, False),
+            ("侯马市司法局", "市司法局", Department.Kind.JUSTICE, False),
+            ("侯马市行政审批服务管理局", "市行政审批局", Department.Kind.ADMINISTRATIVE_APPROVAL, False),
+            ("侯马市工业和信息化局", "市工信局", Department.Kind.INDUSTRY, False),
+            ("侯马市交通运输局", "市交通局", Department.Kind.INDUSTRY, False),
+            ("侯马市人民政府", "市政府", Department.Kind.GOVERNMENT, False),
+        ],
+    ),
+]
+
+_HEADING = re.compile(r"^(#+\s*)?([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+
+
+def notice_to_html(text: str) -> str:
+    """Turn a plain-text notice into rich text: section titles become headings, the rest paragraphs."""
+    parts = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line == "(此页无正文)":
+            continue
+        plain = line.lstrip("#").strip()
+        escaped = html.escape(plain)
+        if re.match(r"^[一二三四五六七八九十]+、", plain):
+            parts.append(f"<h2>{escaped}</h2>")
+        elif line.startswith("#") and _HEADING.match(line):
+            parts.append(f"<h3>{escaped}</h3>")
+        else:
+            parts.append(f"<p>{escaped}</p>")
+    return "\n".join(parts)
+
+
+def _portal_root() -> PortalIndexPage:
+    existing = PortalIndexPage.objects.first()
+    if existing is not None:
+        return existing
+    root = Page.get_first_root_node()
+    portal = PortalIndexPage(
+        title="市场准入负面清单工作平台",
+        slug="zhunru",
+        intro="<p>本平台汇集各辖区市场准入负面清单政策、典型案例通报和问题反映渠道。</p>",
+    )
+    root.add_child(instance=portal)
+    portal.save_revision().publish()
+    # The installation's default site shows the portal index; Wagtail's welcome page goes.
+    Site.objects.filter(is_default_site=True).update(is_default_site=False)
+    site, _ = Site.objects.update_or_create(
+        hostname="127.0.0.1",
+        port=8000,
+        defaults={"root_page": portal, "is_default_site": True, "site_name": "市场准入负面清单工作平台"},
+    )
+    for welcome in Page.objects.child_of(root).exclude(pk=portal.pk).filter(depth=2, numchild=0):
+        if welcome.specific_class is Page:
+            welcome.delete()
+    return portal
+
+
+def load_jurisdiction(seed: Seed, portal: PortalIndexPage) -> Jurisdiction:
+    jurisdiction, _ = Jurisdiction.objects.update_or_create(
+        division_code=seed.division_code,
+        defaults={
+            "name": seed.name,
+            "short_name": seed.short_name,
+            "level": seed.level,
+            "higher_office": seed.higher_office,
+        },
+    )
+    for order, (name, short, kind, is_lead) in enumerate(seed.departments):
+        Department.objects.update_or_create(
+            jurisdiction=jurisdiction,
+            name=name,
+            defaults={"short_name": short, "kind": kind, "is_lead": is_lead, "sort_order": order * 10},
+        )
+
+    home = JurisdictionHomePage.objects.filter(jurisdiction=jurisdiction).first()
+    if home is None:
+        home = JurisdictionHomePage(
+            title=seed.name,
+            slug=seed.slug,
+            jurisdiction=jurisdiction,
+            intro=f"<p>{seed.name}市场准入负面清单工作门户。</p>",
+        )
+        portal.add_child(instance=home)
+        home.save_revision().publish()
+    site, _ = Site.objects.update_or_create(
+        hostname=seed.hostname, port=80, defaults={"root_page": home, "site_name": seed.name}
+    )
+    if jurisdiction.site_id != site.pk:
+        jurisdiction.site = site
+        jurisdiction.save(update_fields=["site"])
+    roles.page_permissions_for_editors(home)
+
+    index = PolicyIndexPage.objects.child_of(home).first()
+    if index is None:
+        index = PolicyIndexPage(title="政策文件", slug="policies")
+        home.add_child(instance=index)
+        index.save_revision().publish()
+
+    if not PolicyPage.objects.filter(title=seed.notice_title).exists():
+        text = (SEEDS / seed.notice_file).read_text(encoding="utf-8")
+        page = PolicyPage(
+            title=seed.notice_title,
+            slug="market-access-mechanisms",
+            kind=PolicyPage.Kind.POLICY,
+            issuer=seed.issuer,
+            issue_date=seed.issue_date,
+            department=jurisdiction.lead_department,
+            summary="建立健全贯彻落实市场准入制度的十四项工作机制。",
+            body=notice_to_html(text),
+        )
+        index.add_child(instance=page)
+        page.save_revision().publish()
+    return jurisdiction
+
+
+@transaction.atomic
+def load(stdout=None) -> list[Jurisdiction]:
+    """Create (or bring up to date) the two seed jurisdictions; safe to run repeatedly."""
+    roles.sync_roles()
+    portal = _portal_root()
+    loaded = [load_jurisdiction(seed, portal) for seed in SEED_JURISDICTIONS]
+    if stdout is not None:
+        stdout.write(f"已载入辖区：{'、'.join(j.name for j in loaded)}")
+    return loaded

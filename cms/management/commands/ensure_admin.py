@@ -1,0 +1,29 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "创建（或保留）本地管理员账号并打印登录信息；密码保存在 var/admin-password.txt。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args, username: str, **options):
+        password_file = settings.VAR_DIR / "admin-password.txt"
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None or not password_file.exists():
+            password = secrets.token_urlsafe(12)
+            if user is None:
+                user = User.objects.create_superuser(username, f"{username}@example.invalid", password)
+            else:
+                user.set_password(password)
+                user.save()
+            password_file.write_text(password, encoding="utf-8")
+            password_file.chmod(0o600)
+        password = password_file.read_text(encoding="utf-8").strip()
+        self.stdout.write(f"管理后台：{settings.WAGTAILADMIN_BASE_URL}/admin/  用户名：{username}  密码：{password}")

@@ -1,0 +1,114 @@
+"""Reference data every mechanism hangs off: jurisdictions, their departments, who belongs where."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+class Jurisdiction(models.Model):
+    """A district or county-level city running the mechanisms; one Wagtail Site each."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省级"
+        CITY = "city", "地级市"
+        DISTRICT = "district", "市辖区"
+        COUNTY = "county", "县"
+        COUNTY_CITY = "county_city", "县级市"
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=20, help_text="用于编号，如“昌”“侯”。")
+    level = models.CharField("行政级别", max_length=20, choices=Level.choices)
+    division_code = models.CharField(
+        "行政区划代码",
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", "行政区划代码应为 6 位数字。")],
+    )
+    higher_office = models.CharField(
+        "上级发展改革部门", max_length=100, blank=True, help_text="审批延期申请的上级机关，如“景德镇市发展和改革委员会”。"
+    )
+    site = models.OneToOneField(
+        "wagtailcore.Site",
+        verbose_name="门户站点",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jurisdiction",
+    )
+    office_closes_at = models.TimeField(
+        "办公截止时间", null=True, blank=True, help_text="期限届满的时刻；留空表示当日 24:00。"
+    )
+
+    class Meta:
+        verbose_name = "辖区"
+        verbose_name_plural = "辖区"
+        ordering = ["division_code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def lead_department(self) -> "Department | None":
+        return self.departments.filter(is_lead=True).first()
+
+
+class Department(models.Model):
+    """A department of a jurisdiction: the lead department (发改委/发展和改革局) or a competent unit."""
+
+    class Kind(models.TextChoices):
+        DEVELOPMENT_REFORM = "development_reform", "发展改革"
+        MARKET_REGULATION = "market_regulation", "市场监管"
+        JUSTICE = "justice", "司法行政"
+        ADMINISTRATIVE_APPROVAL = "administrative_approval", "行政审批"
+        INDUSTRY = "industry", "行业主管"
+        GOVERNMENT = "government", "人民政府"
+        OTHER = "other", "其他"
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="辖区", on_delete=models.PROTECT, related_name="departments"
+    )
+    name = models.CharField("名称", max_length=100)
+    short_name = models.CharField("简称", max_length=30, blank=True)
+    kind = models.CharField("类别", max_length=30, choices=Kind.choices, default=Kind.INDUSTRY)
+    is_lead = models.BooleanField("牵头部门", default=False, help_text="负责线索移交和案例登记的发展改革部门。")
+    email = models.EmailField("联系邮箱", blank=True)
+    phone = models.CharField("联系电话", max_length=40, blank=True)
+    sort_order = models.PositiveIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "部门"
+        verbose_name_plural = "部门"
+        ordering = ["jurisdiction", "sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="zhunru_department_unique_name"),
+            models.UniqueConstraint(
+                fields=["jurisdiction"],
+                condition=models.Q(is_lead=True),
+                name="zhunru_department_one_lead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction.short_name}·{self.short_name or self.name}"
+
+
+class DepartmentMembership(models.Model):
+    """A user's membership of a department; scoping of leads, ledgers and files follows it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="department_memberships"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.CASCADE, related_name="memberships"
+    )
+    title = models.CharField("职务", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "部门成员"
+        verbose_name_plural = "部门成员"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department"], name="zhunru_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.department}"

@@ -1,0 +1,17 @@
+"""URLs of the plugin; include before Wagtail's catch-all page URL."""
+
+from django.urls import include, path
+
+from cms import views
+from cms.api import build_api, wagtail_api
+from cms.plugins import zhunru_app_modules
+
+urlpatterns = [
+    path("api/v2/", wagtail_api.urls),
+    path("api/v1/", build_api().urls),
+    path("attachments/<uuid:uuid>/", views.download_attachment, name="zhunru_attachment_download"),
+]
+
+for _module in zhunru_app_modules("urls"):
+    if _module.__name__ != __name__:
+        urlpatterns.append(path("", include(_module)))

@@ -1,0 +1,41 @@
+"""Admin for the core reference data: jurisdictions, departments, memberships."""
+
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms.models import Department, DepartmentMembership, Jurisdiction
+
+
+class JurisdictionViewSet(SnippetViewSet):
+    model = Jurisdiction
+    icon = "site"
+    menu_label = "辖区"
+    list_display = ["name", "level", "division_code", "higher_office", "site"]
+    search_fields = ["name", "division_code"]
+
+
+class DepartmentViewSet(SnippetViewSet):
+    model = Department
+    icon = "group"
+    menu_label = "部门"
+    list_display = ["name", "jurisdiction", "kind", "is_lead"]
+    list_filter = ["jurisdiction", "kind", "is_lead"]
+    search_fields = ["name", "short_name"]
+
+
+class MembershipViewSet(SnippetViewSet):
+    model = DepartmentMembership
+    icon = "user"
+    menu_label = "部门成员"
+    list_display = ["user", "department", "title"]
+    list_filter = ["department__jurisdiction", "department"]
+
+
+class ReferenceDataGroup(SnippetViewSetGroup):
+    menu_label = "基础数据"
+    menu_icon = "cog"
+    menu_order = 900
+    items = (JurisdictionViewSet, DepartmentViewSet, MembershipViewSet)
+
+
+register_snippet(ReferenceDataGroup)

@@ -1,0 +1,34 @@
+"""Production: every value comes from the environment; refuses to start without a real secret."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+
+_INSECURE_MARKERS = ("dev-only", "test-only", "change-me", "changeme", "django-insecure", "secret")
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("生产环境未设置 SECRET_KEY 环境变量，拒绝启动。请设置一个至少 50 个字符的随机密钥。")
+if len(SECRET_KEY) < 50 or SECRET_KEY.lower() in _INSECURE_MARKERS or SECRET_KEY.startswith(_INSECURE_MARKERS):
+    raise ImproperlyConfigured("SECRET_KEY 为默认值或过短（少于 50 个字符），拒绝启动。请设置一个随机密钥。")
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured("生产环境必须设置 DATABASE_URL（PostgreSQL）。")
+
+DEBUG = False
+if not ALLOWED_HOSTS:  # noqa: F405
+    raise ImproperlyConfigured("生产环境必须设置 ALLOWED_HOSTS（以逗号分隔的域名）。")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,20 @@
+"""Test settings: SQLite + stub broker by default, PostgreSQL and Redis when their URLs are set."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+SECRET_KEY = "test-only-key"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+_TEST_VAR = VAR_DIR / "test" / str(os.getpid())
+MEDIA_ROOT = _TEST_VAR / "media"
+ZHUNRU_PRIVATE_MEDIA_ROOT = _TEST_VAR / "private"
+ZHUNRU_SEARCH["PATH"] = str(_TEST_VAR / "search-index")  # noqa: F405
+if not os.environ.get("DATABASE_URL"):
+    DATABASES["default"]["NAME"] = str(_TEST_VAR / "db.sqlite3")  # noqa: F405
+_TEST_VAR.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,23 @@
+import pytest
+
+from cms.audit.models import AuditEvent
+from cms.audit.recording import record
+
+
+@pytest.mark.django_db
+def test_events_are_chained(jurisdiction):
+    first = record("test.one", obj=jurisdiction, note="一")
+    second = record("test.two", obj=jurisdiction, note="二")
+    assert second.sequence == first.sequence + 1
+    assert second.prev_hash == first.hash
+    assert first.hash == first.compute_hash()
+    assert list(AuditEvent.objects.for_object(jurisdiction)) == [first, second]
+
+
+@pytest.mark.django_db
+def test_domain_models_are_audit_logged(jurisdiction):
+    from auditlog.models import LogEntry
+
+    jurisdiction.higher_office = "新的上级机关"
+    jurisdiction.save()
+    assert LogEntry.objects.get_for_object(jurisdiction).filter(action=LogEntry.Action.UPDATE).exists()

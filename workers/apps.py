@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ZhunruWorkersConfig(AppConfig):
+    name = "workers"
+    label = "zhunru_workers"
+    verbose_name = "准入 · 后台任务"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,22 @@
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+
+from workers import scheduler
+
+
+class Command(BaseCommand):
+    help = "运行周期任务调度器（可启动多个实例，同一时段的任务只会入队一次）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=5.0, help="检查间隔（秒）")
+
+    def handle(self, *args, interval: float, **options):
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *a: stop.set())
+        try:
+            scheduler.run(stop, interval=interval)
+        except KeyboardInterrupt:
+            stop.set()
+        self.stdout.write("调度器已停止。")
