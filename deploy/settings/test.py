@@ -17,4 +17,11 @@ ZHUNRU_PRIVATE_MEDIA_ROOT = _TEST_VAR / "private"
 ZHUNRU_SEARCH["PATH"] = str(_TEST_VAR / "search-index")  # noqa: F405
 if not os.environ.get("DATABASE_URL"):
     DATABASES["default"]["NAME"] = str(_TEST_VAR / "db.sqlite3")  # noqa: F405
+else:
+    # Several test runs may share one server (developers side by side): a test database each.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_zhunru_{os.getpid()}"}  # noqa: F405
+if REDIS_URL:  # noqa: F405
+    # Queues and cache keys of this run only, so parallel runs never consume each other's messages.
+    DRAMATIQ_BROKER["OPTIONS"]["namespace"] = f"zhunru-test-{os.getpid()}"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"zhunru-test-{os.getpid()}"  # noqa: F405
 _TEST_VAR.mkdir(parents=True, exist_ok=True)
