@@ -1,3 +1,4 @@
+"""准入 · 案例"""
 from django.apps import AppConfig
 
 
@@ -8,6 +9,24 @@ class ZhunruCasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cms import roles
         from cms.auditing import register_app_models
+        from cms.cases import signal_handlers
 
         register_app_models(self)
+        signal_handlers.connect()
+
+        register = ["zhunru_cases.register_case", "zhunru_cases.export_catalogue"]
+        crud = [f"zhunru_cases.{verb}_{model}" for verb in ("add", "change", "view")
+                for model in ("case", "inspectioncampaign", "ledgerentry")]
+        roles.grant(roles.COORDINATOR, [*register, *crud, "zhunru_cases.view_integrityreport",
+                                        "zhunru_cases.view_registersettings", "zhunru_cases.change_registersettings",
+                                        "zhunru_cases.add_registersettings"])
+        roles.grant(roles.AUDITOR, ["zhunru_cases.view_case", "zhunru_cases.view_integrityreport",
+                                    "zhunru_cases.view_ledgerentry", "zhunru_cases.export_catalogue"])
+        roles.grant(roles.DEPARTMENT_OFFICER, ["zhunru_cases.add_case", "zhunru_cases.change_case",
+                                               "zhunru_cases.view_case", "zhunru_cases.view_inspectioncampaign",
+                                               "zhunru_cases.add_ledgerentry", "zhunru_cases.change_ledgerentry",
+                                               "zhunru_cases.view_ledgerentry"])
+        roles.grant(roles.EDITOR, ["zhunru_cases.view_case"])
+        roles.grant(roles.LEGAL_REVIEWER, ["zhunru_cases.view_case"])

@@ -1,0 +1,44 @@
+"""Models of 准入 · 案例: the case register, bulletins, self-inspection campaigns and the problem ledger."""
+
+from .bulletins import BulletinCase, BulletinIndexPage, BulletinPage
+from .inspection import InspectionCampaign, LedgerEntry
+from .register import (
+    REGISTERED_STATUSES,
+    RETENTION,
+    SUBCATEGORIES,
+    Case,
+    CaseTransitionError,
+    Category,
+    Importance,
+    IntegrityReport,
+    RegisterCounter,
+    RegisterSettings,
+    Source,
+    Status,
+    Subcategory,
+    default_interval,
+    validate_number_format,
+)
+
+__all__ = [
+    "REGISTERED_STATUSES",
+    "RETENTION",
+    "SUBCATEGORIES",
+    "BulletinCase",
+    "BulletinIndexPage",
+    "BulletinPage",
+    "Case",
+    "CaseTransitionError",
+    "Category",
+    "Importance",
+    "InspectionCampaign",
+    "IntegrityReport",
+    "LedgerEntry",
+    "RegisterCounter",
+    "RegisterSettings",
+    "Source",
+    "Status",
+    "Subcategory",
+    "default_interval",
+    "validate_number_format",
+]

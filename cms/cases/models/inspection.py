@@ -1,0 +1,206 @@
+"""Self-inspection campaigns (section 九) and the problem ledger (问题台账, sections 六 and 九)."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from cms.audit.recording import record
+from cms.cases.querysets import LedgerEntryQuerySet
+
+
+class InspectionCampaign(models.Model):
+    """A self-inspection campaign: its scope, period and the departments taking part."""
+
+    jurisdiction = models.ForeignKey(
+        "zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT, related_name="inspection_campaigns"
+    )
+    title = models.CharField("名称", max_length=200)
+    scope_policy_documents = models.BooleanField("政策文件", default=True, help_text="地方政府及部门制定的市场准入类政策文件。")
+    scope_approval_processes = models.BooleanField("审批流程", default=True)
+    scope_enterprise_conduct = models.BooleanField("经营主体行为", default=False, help_text="准入资质、竞争行为。")
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    departments = models.ManyToManyField("zhunru_cms.Department", verbose_name="参与部门", related_name="inspection_campaigns")
+    description = models.TextField("工作要求", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+
+    class Meta:
+        verbose_name = "自查专项"
+        verbose_name_plural = "自查专项"
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
+        if not (self.scope_policy_documents or self.scope_approval_processes or self.scope_enterprise_conduct):
+            raise ValidationError("请至少选择一项自查范围。")
+
+    def scope_labels(self) -> list[str]:
+        names = ["scope_policy_documents", "scope_approval_processes", "scope_enterprise_conduct"]
+        return [str(self._meta.get_field(n).verbose_name) for n in names if getattr(self, n)]
+
+
+class LedgerEntry(models.Model):
+    """A finding in the problem ledger: what is wrong, on what basis, who rectifies it by when."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待整改"
+        RECTIFYING = "rectifying", "整改中"
+        RECTIFIED = "rectified", "已整改"
+        CLOSED = "closed", "已销号"
+
+    OPEN_STATUSES = (Status.OPEN, Status.RECTIFYING)
+
+    campaign = models.ForeignKey(
+        InspectionCampaign, verbose_name="自查专项", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="entries", help_text="效能评估发现的问题可不属于任何专项。",
+    )
+    department = models.ForeignKey(
+        "zhunru_cms.Department", verbose_name="填报部门", on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    problem = models.TextField("问题")
+    basis = models.TextField("依据", help_text="违反的负面清单事项或规定条款。")
+    responsible_unit = models.ForeignKey(
+        "zhunru_cms.Department", verbose_name="责任单位", on_delete=models.PROTECT, related_name="+"
+    )
+    measure = models.TextField("整改措施", blank=True)
+    deadline = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
+    rectified_on = models.DateField("整改完成日期", null=True, blank=True, editable=False)
+    result = models.TextField("整改结果", blank=True)
+    last_reminded_on = models.DateField("最近提醒日期", null=True, blank=True, editable=False)
+    promoted_case = models.OneToOneField(
+        "zhunru_cases.Case", verbose_name="转为案例", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="ledger_entry", editable=False,
+    )
+    created_at = models.DateTimeField("记录时间", default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "问题台账"
+        verbose_name_plural = "问题台账"
+        ordering = ["deadline", "pk"]
+
+    def __str__(self) -> str:
+        return self.problem[:40]
+
+    def clean(self) -> None:
+        if self.department_id and self.responsible_unit_id:
+            if self.department.jurisdiction_id != self.responsible_unit.jurisdiction_id:
+                raise ValidationError({"responsible_unit": "责任单位须与填报部门属于同一辖区。"})
+        if self.campaign_id and self.department_id:
+            if self.campaign.jurisdiction_id != self.department.jurisdiction_id:
+                raise ValidationError({"campaign": "自查专项不属于填报部门所在辖区。"})
+
+    @staticmethod
+    def deadline_after(start: datetime.date, days: int, *, working_days: bool, jurisdiction=None) -> datetime.date:
+        """A deadline ``days`` after ``start``, in working days via the leads calendar when available."""
+        if working_days:
+            from cms.cases import integrations
+
+            return integrations.working_day_deadline(start, days, jurisdiction=jurisdiction)
+        return start + datetime.timedelta(days=days)
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.status in self.OPEN_STATUSES and self.deadline < (today or timezone.localdate())
+
+    @transaction.atomic
+    def set_status(self, status: str, *, by=None, request=None, result: str = "") -> None:
+        """Move the entry along 待整改 → 整改中 → 已整改 → 已销号, recording who did it."""
+        order = [s.value for s in self.Status]
+        current = LedgerEntry.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
+        if order.index(status) <= order.index(current):
+            raise ValidationError(
+                f"问题台账状态不能从“{self.Status(current).label}”改为“{self.Status(status).label}”。"
+            )
+        self.status = status
+        if result:
+            self.result = result
+        if status == self.Status.RECTIFIED:
+            self.rectified_on = timezone.localdate()
+        self.save(update_fields=["status", "result", "rectified_on"])
+        record(f"ledger.{status}", obj=self, actor=by, request=request, department=self.responsible_unit,
+               changes={"status": [current, status]})
+
+    @transaction.atomic
+    def promote_to_case(self, *, by=None, request=None, category: str, subcategory: str = "", importance: str = ""):
+        """Report this finding to the register as a case, in one step (section 九 → 十三)."""
+        from cms.cases.models import Case, Importance
+
+        entry = LedgerEntry.objects.select_for_update().get(pk=self.pk)
+        if entry.promoted_case_id:
+            raise ValidationError("该问题已转为案例。")
+        case = Case(
+            jurisdiction=self.department.jurisdiction,
+            reporting_department=self.department,
+            title=self.problem.splitlines()[0][:200],
+            region=self.department.jurisdiction.name,
+            organization=self.responsible_unit.name,
+            category=category,
+            subcategory=subcategory,
+            source=Case._meta.get_field("source").default,
+            source_department=self.department,
+            importance=importance or Importance.GENERAL,
+            summary=self.problem,
+            violated_clause=self.basis,
+            handling_result="\n".join(x for x in (self.measure, self.result) if x),
+            internal_notes=f"由问题台账第 {self.pk} 号转入。",
+            reported_by=by,
+        )
+        case.full_clean()
+        case.save()
+        self.promoted_case = case
+        self.save(update_fields=["promoted_case"])
+        record("ledger.promote_to_case", obj=self, actor=by, request=request, department=self.department,
+               changes={"case": case.pk})
+        record("case.report", obj=case, actor=by, request=request, department=case.reporting_department,
+               note="由问题台账转入")
+        return case
+
+    def promote_to_lead(self, *, by=None, request=None):
+        """Turn the finding into a lead in one step, through the lead tracker's own constructor."""
+        from cms.cases import integrations
+
+        lead = integrations.lead_from_ledger_entry(self, by=by)
+        record("ledger.promote_to_lead", obj=self, actor=by, request=request, department=self.department,
+               changes={"lead": str(lead.pk)})
+        return lead
+
+    @property
+    def attachments(self):
+        from cms.models import Attachment
+
+        return Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(LedgerEntry), object_id=str(self.pk)
+        ).order_by("uploaded_at")
+
+    def attachment_visible_to(self, user) -> bool:
+        from cms.scoping import visible_departments
+
+        if not user.is_authenticated:
+            return False
+        return visible_departments(user).filter(pk__in=[self.department_id, self.responsible_unit_id]).exists()
+
+    def add_evidence(self, upload, *, user=None):
+        """Store rectification evidence (整改印证材料), owned by the responsible unit."""
+        from cms.uploads import store_attachment
+
+        attachment = store_attachment(upload, self, user=user, department=self.responsible_unit, purpose="整改印证材料")
+        record("ledger.evidence_added", obj=self, actor=user, department=self.responsible_unit,
+               changes={"attachment": attachment.original_name, "sha256": attachment.sha256})
+        return attachment

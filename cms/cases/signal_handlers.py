@@ -1,0 +1,32 @@
+"""Keeping the publishing workflow attached to every bulletin index, and the roles' permissions in place."""
+
+from django.db.models.signals import post_migrate, post_save
+
+
+def ensure_setup_after_migrate(sender, using="default", **kwargs) -> None:
+    """After migrate: this app's permissions exist, the role groups hold them, bulletin indexes have the workflow."""
+    if getattr(sender, "label", "") != "zhunru_cases":
+        return
+    from django.contrib.auth.management import create_permissions
+
+    from cms import roles
+    from cms.cases.workflow import attach_to_all_indexes, ensure_bulletin_workflow
+
+    create_permissions(sender, verbosity=0, using=using)
+    roles.sync_roles()
+    ensure_bulletin_workflow()
+    attach_to_all_indexes()
+
+
+def attach_workflow_to_new_index(sender, instance, created, raw=False, **kwargs) -> None:
+    if created and not raw:
+        from cms.cases.workflow import attach_workflow
+
+        attach_workflow(instance)
+
+
+def connect() -> None:
+    from cms.cases.models import BulletinIndexPage
+
+    post_migrate.connect(ensure_setup_after_migrate, dispatch_uid="zhunru_cases_setup")
+    post_save.connect(attach_workflow_to_new_index, sender=BulletinIndexPage, dispatch_uid="zhunru_cases_index_workflow")

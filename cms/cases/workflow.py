@@ -1,0 +1,80 @@
+"""The bulletin publishing workflow: legal review (司法审核), then the coordinator's approval (section 八(一))."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Max
+
+from cms import roles
+
+WORKFLOW_NAME = "典型案例通报发布流程"
+LEGAL_TASK_NAME = "司法审核：合法性与合规性审查"
+APPROVAL_TASK_NAME = "发改委协调员审批发布"
+
+
+def _group_task(name: str, group_name: str):
+    from wagtail.models import GroupApprovalTask
+
+    group, _ = Group.objects.get_or_create(name=group_name)
+    task = GroupApprovalTask.objects.filter(name=name).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=name)
+    if not task.active:
+        task.active = True
+        task.save(update_fields=["active"])
+    task.groups.set([group])
+    return task
+
+
+@transaction.atomic
+def ensure_bulletin_workflow():
+    """Create the workflow and its two tasks, in order; running it again changes nothing."""
+    from wagtail.models import Workflow, WorkflowTask
+
+    legal = _group_task(LEGAL_TASK_NAME, roles.LEGAL_REVIEWER)
+    approval = _group_task(APPROVAL_TASK_NAME, roles.COORDINATOR)
+    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
+    if not workflow.active:
+        workflow.active = True
+        workflow.save(update_fields=["active"])
+    for order, task in enumerate([legal, approval]):
+        WorkflowTask.objects.update_or_create(workflow=workflow, task=task, defaults={"sort_order": order})
+    WorkflowTask.objects.filter(workflow=workflow).exclude(task__in=[legal, approval]).delete()
+    return workflow
+
+
+def attach_workflow(index_page) -> None:
+    """Make every bulletin under ``index_page`` go through the workflow."""
+    from wagtail.models import WorkflowPage
+
+    workflow = ensure_bulletin_workflow()
+    WorkflowPage.objects.update_or_create(page_id=index_page.pk, defaults={"workflow": workflow})
+
+
+def attach_to_all_indexes() -> int:
+    from cms.cases.models import BulletinIndexPage
+
+    count = 0
+    for index_page in BulletinIndexPage.objects.all():
+        attach_workflow(index_page)
+        count += 1
+    return count
+
+
+def legal_review_approved(page) -> bool:
+    """True while the page's latest workflow has just been approved, including the legal review step.
+
+    Publishing is then allowed for the workflow's own final step only: an edit made after the
+    approval (a newer revision) needs a new pass through the workflow.
+    """
+    from wagtail.models import TaskState, WorkflowState
+
+    state = WorkflowState.objects.for_instance(page).order_by("-created_at", "-id").first()
+    if state is None or state.status != WorkflowState.STATUS_APPROVED:
+        return False
+    approved = TaskState.objects.filter(workflow_state=state, status=TaskState.STATUS_APPROVED)
+    legal_group = Group.objects.filter(name=roles.LEGAL_REVIEWER).first()
+    if legal_group is None or not approved.filter(task__groupapprovaltask__groups=legal_group).exists():
+        return False
+    finished = approved.aggregate(last=Max("finished_at"))["last"]
+    latest = page.get_latest_revision()
+    return latest is None or finished is None or latest.created_at <= finished
