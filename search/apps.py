@@ -1,3 +1,4 @@
+"""准入 · 全文检索"""
 from django.apps import AppConfig
 
 
@@ -10,4 +11,9 @@ class ZhunruSearchConfig(AppConfig):
     def ready(self) -> None:
         from cms.auditing import register_app_models
 
-        register_app_models(self)
+        # The outbox changes on every content save: auditing it would only double the audit log.
+        register_app_models(self, exclude=["IndexTask"])
+
+        from search import signal_handlers
+
+        signal_handlers.connect()

@@ -1,0 +1,326 @@
+"""The Elasticsearch backend (elasticsearch-py 9.x): one index for all families, a ``type`` keyword field,
+behind an alias.
+
+One index rather than one per family: every family shares the same fields (title, text, codes,
+date, department, region, category), facets across families need one aggregation, and a rebuild
+swaps one alias. The alias is ``INDEX`` (default ``zhunru``); concrete indices are
+``<INDEX>-<timestamp>``. ``rebuild`` creates a new index, bulk-loads it, refreshes, moves the alias
+in one ``_aliases`` call and drops the old index.
+
+Chinese analysis needs no plugin: ``standard`` tokenizer + ``cjk_width`` + ``lowercase`` +
+``cjk_bigram``, set on each text field (no index-level default analyzer), with a ``.uni`` sub-field
+(standard tokenizer alone emits single ideographs) for one-character queries. When the cluster has
+the IK or smartcn plugin, a ``.words`` sub-field with that analyzer is added and queried as an
+extra signal; nothing depends on it.
+"""
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+
+from search.analysis import QueryPlan, Term, fold, normalize_code, tokenize
+from search.backends.base import (
+    FACET_FIELDS,
+    Hit,
+    ProgressCallback,
+    SearchBackend,
+    SearchResult,
+    SearchUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+BIGRAM = "zhunru_cjk_bigram"
+UNIGRAM = "zhunru_cjk_unigram"
+TITLE_BOOST, PHRASE_BOOST, CODE_BOOST = 2.0, 4.0, 20.0
+# Analysis components a plugin-less Elasticsearch ships with (the static check in tests uses this).
+BUILTIN_TOKENIZERS = {"standard", "keyword", "whitespace"}
+BUILTIN_FILTERS = {"cjk_width", "lowercase", "cjk_bigram", "asciifolding"}
+PLUGIN_ANALYZERS = {"analysis-ik": "ik_smart", "analysis-smartcn": "smartcn"}
+
+
+def analysis_settings() -> dict:
+    return {
+        "analysis": {
+            "analyzer": {
+                BIGRAM: {"type": "custom", "tokenizer": "standard", "filter": ["cjk_width", "lowercase", "cjk_bigram"]},
+                UNIGRAM: {"type": "custom", "tokenizer": "standard", "filter": ["cjk_width", "lowercase"]},
+            },
+        }
+    }
+
+
+def mappings(word_analyzer: str | None = None) -> dict:
+    """Field mappings; ``word_analyzer`` (ik_smart / smartcn) only when the cluster was seen to have it."""
+
+    def text_field() -> dict:
+        fields = {"uni": {"type": "text", "analyzer": UNIGRAM}}
+        if word_analyzer:
+            fields["words"] = {"type": "text", "analyzer": word_analyzer}
+        return {"type": "text", "analyzer": BIGRAM, "fields": fields}
+
+    keyword = {"type": "keyword"}
+    return {
+        "dynamic": False,
+        "properties": {
+            "id": keyword,
+            "type": keyword,
+            "category": keyword,
+            "department": keyword,
+            "region": keyword,
+            "checksum": keyword,
+            "codes": keyword,  # normalised (half-width, upper-case) in Python on both sides
+            "year": {"type": "integer"},
+            "date": {"type": "date", "format": "strict_date"},
+            "title": text_field(),
+            "text": text_field(),
+        },
+    }
+
+
+class ElasticsearchBackend(SearchBackend):
+    name = "elasticsearch"
+
+    def __init__(self, params: dict, client=None):
+        super().__init__(params)
+        self.alias = params.get("INDEX") or "zhunru"
+        self._client = client
+        self._word_analyzer: str | None | bool = False  # False: not detected yet
+
+    # --- connection -----------------------------------------------------------------------------
+
+    @property
+    def client(self):
+        if self._client is None:
+            from elasticsearch import Elasticsearch
+
+            kwargs = dict(self.params.get("CLIENT_OPTIONS") or {})
+            kwargs.setdefault("request_timeout", float(self.params.get("TIMEOUT", 10)))
+            self._client = Elasticsearch(self.params["URL"], **kwargs)
+        return self._client
+
+    def _call(self, fn: Callable, *args, **kwargs):
+        from elastic_transport import ConnectionError as TransportConnectionError
+        from elastic_transport import ConnectionTimeout
+        from elasticsearch import ApiError
+
+        try:
+            return fn(*args, **kwargs)
+        except (TransportConnectionError, ConnectionTimeout) as exc:
+            raise SearchUnavailable(f"无法连接检索服务：{exc}") from exc
+        except ApiError as exc:
+            if getattr(exc, "status_code", None) in (429, 502, 503, 504):
+                raise SearchUnavailable(f"检索服务暂不可用：{exc}") from exc
+            raise
+
+    def word_analyzer(self) -> str | None:
+        """ik_smart or smartcn when the cluster has the plugin; None otherwise (never required)."""
+        if self._word_analyzer is False:
+            found = None
+            try:
+                info = self.client.nodes.info(metric="plugins")
+                names = {p.get("name") for node in info.get("nodes", {}).values() for p in node.get("plugins", [])}
+                for plugin, analyzer in PLUGIN_ANALYZERS.items():
+                    if plugin in names:
+                        found = analyzer
+                        break
+            except Exception:
+                found = None
+            self._word_analyzer = found
+        return self._word_analyzer or None
+
+    def _create_index(self) -> str:
+        name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 1_000_000:06d}"
+        self._call(self.client.indices.create, index=name, settings={"number_of_shards": 1, **analysis_settings()},
+                   mappings=mappings(self.word_analyzer()))
+        return name
+
+    def _alias_targets(self) -> list[str]:
+        from elasticsearch import NotFoundError
+
+        try:
+            return list(self._call(self.client.indices.get_alias, name=self.alias).body)
+        except NotFoundError:
+            return []
+
+    def ensure_index(self) -> None:
+        """Create the first index behind the alias if there is none."""
+        if not self._alias_targets():
+            name = self._create_index()
+            self._call(self.client.indices.put_alias, index=name, name=self.alias)
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _source(doc: dict) -> dict:
+        src = {k: v for k, v in doc.items() if v not in (None, "", [])}
+        src["codes"] = [normalize_code(c) for c in doc.get("codes") or ()]
+        # Like the embedded backend: the summary is searched (and highlighted) as part of the text.
+        src["text"] = " ".join(filter(None, [doc.get("summary"), doc.get("text")]))
+        return src
+
+    def index_document(self, doc: dict) -> None:
+        self.ensure_index()
+        self._call(self.client.index, index=self.alias, id=doc["id"], document=self._source(doc), refresh=True)
+
+    def delete_document(self, doc_id: str) -> None:
+        from elasticsearch import NotFoundError
+
+        self.ensure_index()
+        try:
+            self._call(self.client.delete, index=self.alias, id=doc_id, refresh=True)
+        except NotFoundError:
+            pass
+
+    def _bulk(self, index: str, docs: Iterable[dict], progress: ProgressCallback | None, total: int) -> int:
+        from elasticsearch.helpers import streaming_bulk
+
+        actions = ({"_index": index, "_id": d["id"], "_source": self._source(d)} for d in docs)
+        n = 0
+
+        def run() -> int:
+            nonlocal n
+            for ok, item in streaming_bulk(self.client, actions, chunk_size=500, raise_on_error=False):
+                if not ok:
+                    log.error("批量索引失败：%s", item)
+                n += 1
+                if progress and n % 500 == 0:
+                    progress(n, total)
+            return n
+
+        self._call(run)
+        if progress:
+            progress(n, total or n)
+        return n
+
+    def bulk_index(self, docs: Iterable[dict], progress: ProgressCallback | None = None) -> int:
+        self.ensure_index()
+        n = self._bulk(self.alias, docs, progress, 0)
+        self._call(self.client.indices.refresh, index=self.alias)
+        return n
+
+    def rebuild(self, docs: Iterable[dict], total: int | None = None, progress: ProgressCallback | None = None,
+                before_swap: Callable[[], None] | None = None) -> int:
+        new = self._create_index()
+        try:
+            n = self._bulk(new, docs, progress, total or 0)
+            self._call(self.client.indices.refresh, index=new)
+        except BaseException:
+            self.client.indices.delete(index=new, ignore_unavailable=True)
+            raise
+        if before_swap:
+            before_swap()
+        old = self._alias_targets()
+        actions = [{"remove": {"index": o, "alias": self.alias}} for o in old] + [
+            {"add": {"index": new, "alias": self.alias}}
+        ]
+        self._call(self.client.indices.update_aliases, actions=actions)  # atomic: readers see old, then new
+        for o in old:
+            self._call(self.client.indices.delete, index=o, ignore_unavailable=True)
+        return n
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def _term_query(self, term: Term) -> dict:
+        should: list[dict] = []
+        word = self.word_analyzer()
+        for form in term.forms:
+            text = fold(form)
+            if term.single_char:
+                should += [{"match": {"title.uni": {"query": text, "boost": TITLE_BOOST}}},
+                           {"match": {"text.uni": {"query": text}}}]
+                continue
+            tokens = tokenize(form)
+            if not tokens:
+                continue
+            for field, boost in (("title", TITLE_BOOST), ("text", 1.0)):
+                should.append({"match": {field: {"query": text, "operator": "and", "boost": boost}}})
+                if len(tokens) > 1:
+                    should.append({"match_phrase": {field: {"query": text, "boost": boost * PHRASE_BOOST}}})
+                if word:
+                    should.append({"match": {f"{field}.words": {"query": text, "boost": 0.1 * boost}}})
+        if term.code:
+            should.append({"term": {"codes": {"value": normalize_code(term.code), "boost": CODE_BOOST}}})
+        return {"bool": {"should": should, "minimum_should_match": 1}}
+
+    def search(self, plan: QueryPlan, filters: dict | None = None, page: int = 1, per_page: int = 10,
+               facets: Iterable[str] = FACET_FIELDS) -> SearchResult:
+        from elasticsearch import NotFoundError
+
+        must = [self._term_query(t) for t in plan.terms]
+        filter_clauses = []
+        for name, value in (filters or {}).items():
+            if value in (None, ""):
+                continue
+            values = list(value) if isinstance(value, list | tuple) else [value]
+            filter_clauses.append({"terms": {name: values}})
+        query = {"bool": {"must": must or [{"match_all": {}}], "filter": filter_clauses}}
+        names = list(facets)
+        body = {
+            "query": query,
+            "from": (page - 1) * per_page,
+            "size": per_page,
+            "track_total_hits": True,
+            "aggs": {n: {"terms": {"field": n, "size": 50}} for n in names},
+            "highlight": {
+                "encoder": "html", "pre_tags": ["<em>"], "post_tags": ["</em>"],
+                "fields": {"title": {"number_of_fragments": 0}, "text": {"fragment_size": 60, "number_of_fragments": 2}},
+            },
+        }
+        if plan.empty:
+            body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+        try:
+            res = self._call(self.client.search, index=self.alias, **body)
+        except NotFoundError:
+            return SearchResult(total=0, hits=[], facets={n: {} for n in names}, page=page, per_page=per_page)
+        hits = []
+        for h in res["hits"]["hits"]:
+            src = h["_source"]
+            hl = h.get("highlight", {})
+            hits.append(Hit(
+                id=src["id"], type=src.get("type", ""), type_label=src.get("type_label", ""),
+                title=src.get("title", ""), url=src.get("url", ""), date=src.get("date"),
+                department=src.get("department", ""), region=src.get("region", ""),
+                category=src.get("category", ""), score=float(h.get("_score") or 0.0),
+                highlights=(hl.get("title", []) + hl.get("text", []))[:3],
+            ))
+        aggs = res.get("aggregations", {})
+        facet_counts = {n: {str(b["key"]): int(b["doc_count"]) for b in aggs.get(n, {}).get("buckets", [])}
+                        for n in names}
+        total = res["hits"]["total"]
+        return SearchResult(total=int(total["value"] if isinstance(total, dict) else total), hits=hits,
+                            facets=facet_counts, page=page, per_page=per_page)
+
+    def checksums(self) -> dict[str, str]:
+        from elasticsearch import NotFoundError
+        from elasticsearch.helpers import scan
+
+        try:
+            return {h["_source"]["id"]: h["_source"].get("checksum", "")
+                    for h in self._call(lambda: list(scan(self.client, index=self.alias,
+                                                          query={"query": {"match_all": {}}},
+                                                          _source=["id", "checksum"])))}
+        except NotFoundError:
+            return {}
+
+    def count(self) -> int:
+        from elasticsearch import NotFoundError
+
+        try:
+            return int(self._call(self.client.count, index=self.alias)["count"])
+        except NotFoundError:
+            return 0
+
+    def health(self) -> dict:
+        try:
+            info = self.client.info()
+            return {"ok": True, "backend": self.name, "documents": self.count(), "alias": self.alias,
+                    "indices": self._alias_targets(), "version": info["version"]["number"],
+                    "word_analyzer": self.word_analyzer()}
+        except Exception as exc:  # health never raises
+            return {"ok": False, "backend": self.name, "alias": self.alias, "error": str(exc)}
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None

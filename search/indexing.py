@@ -1,0 +1,134 @@
+"""Keeping the index in step with the database: the outbox, applying tasks, sweeps, reconciliation, rebuilds.
+
+Content changes write an :class:`~search.models.IndexTask` in the editor's transaction; a worker
+applies it after commit. Applying always re-reads the object, so tasks are idempotent and can be
+coalesced: a search outage only delays them (they stay pending, with backoff), never loses them.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from search import documents
+from search.backends import SearchUnavailable, get_backend
+from search.models import IndexTask
+
+log = logging.getLogger(__name__)
+
+
+def record(source_key: str, pk, action: str = IndexTask.Action.INDEX) -> IndexTask | None:
+    """Write an outbox row in the current transaction and enqueue its application after commit.
+
+    Never raises: a failure here is logged and left to the nightly reconciliation, because an
+    editor's save must not fail for the sake of the search index.
+    """
+    try:
+        with transaction.atomic():
+            task = IndexTask.objects.create(source=source_key, object_pk=str(pk), action=action)
+    except Exception:
+        log.exception("无法登记检索索引任务 %s:%s", source_key, pk)
+        return None
+    transaction.on_commit(lambda: enqueue(task.pk))
+    return task
+
+
+def enqueue(task_id: int) -> None:
+    """Send the task to a worker; a broker outage leaves it for the periodic sweep."""
+    from workers.tasks.indexing import apply_index_task
+
+    try:
+        apply_index_task.send(task_id)
+    except Exception:
+        log.warning("检索索引任务 %s 入队失败，将由定时巡检重试", task_id, exc_info=True)
+
+
+def apply(task_id: int) -> bool:
+    """Bring one document's index copy up to date; marks the task (and older ones for the same object) done.
+
+    Raises :class:`SearchUnavailable` (after recording the attempt) when the backend is down.
+    """
+    task = IndexTask.objects.filter(pk=task_id).first()
+    if task is None or task.done_at is not None:
+        return False
+    started = timezone.now()
+    try:
+        doc = documents.public_document(task.source, task.object_pk) if task.action == IndexTask.Action.INDEX else None
+        backend = get_backend()
+        if doc is None:
+            backend.delete_document(task.doc_id)
+        else:
+            backend.index_document(doc)
+    except Exception as exc:
+        task.attempts += 1
+        task.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        task.next_attempt_at = timezone.now() + task.backoff()
+        task.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+        if isinstance(exc, SearchUnavailable):
+            raise
+        raise SearchUnavailable(task.last_error) from exc
+    IndexTask.objects.pending().filter(
+        source=task.source, object_pk=task.object_pk, created_at__lte=started
+    ).update(done_at=timezone.now(), last_error="")
+    IndexTask.objects.filter(pk=task.pk).update(done_at=timezone.now(), last_error="")
+    return True
+
+
+def sweep(limit: int = 500) -> int:
+    """Re-enqueue pending tasks that are due (lost messages, retries exhausted, broker outages)."""
+    ids = list(IndexTask.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    for task_id in ids:
+        enqueue(task_id)
+    return len(ids)
+
+
+def apply_due(limit: int = 500) -> tuple[int, int]:
+    """Apply due tasks in this process (management command, tests); returns (applied, failed)."""
+    applied = failed = 0
+    for task_id in IndexTask.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit]:
+        try:
+            applied += apply(task_id)
+        except SearchUnavailable:
+            failed += 1
+    return applied, failed
+
+
+def reconcile() -> dict:
+    """Compare every public document with its index copy; index the missing or stale, delete the orphans."""
+    backend = get_backend()
+    indexed = backend.checksums()
+    expected: dict[str, dict] = {doc["id"]: doc for doc in documents.iter_documents()}
+    repair = [doc for doc_id, doc in expected.items() if indexed.get(doc_id) != doc["checksum"]]
+    orphans = [doc_id for doc_id in indexed if doc_id not in expected]
+    missing = sum(1 for doc in repair if doc["id"] not in indexed)
+    if repair:
+        backend.bulk_index(repair)
+    for doc_id in orphans:
+        backend.delete_document(doc_id)
+    stats = {"documents": len(expected), "missing": missing, "stale": len(repair) - missing, "orphans": len(orphans)}
+    log.info("检索索引核对完成：%s", stats)
+    return stats
+
+
+def rebuild(progress: Callable[[int, int], None] | None = None, before_swap: Callable[[], None] | None = None) -> int:
+    """Build a new index from the database and swap it in; re-apply changes made while it was built."""
+    started = timezone.now()
+    n = get_backend().rebuild(documents.iter_documents(), total=documents.count_documents(),
+                              progress=progress, before_swap=before_swap)
+    # Writes applied during the build went to the old index: apply them again to the new one.
+    IndexTask.objects.filter(created_at__gte=started).update(done_at=None, next_attempt_at=timezone.now())
+    apply_due()
+    return n
+
+
+def backlog() -> dict:
+    """Numbers for the admin backlog view and the status command."""
+    pending = IndexTask.objects.pending()
+    oldest = pending.order_by("created_at").first()
+    return {
+        "pending": pending.count(),
+        "failing": pending.filter(attempts__gt=0).count(),
+        "oldest": oldest.created_at if oldest else None,
+        "done_last_day": IndexTask.objects.filter(done_at__gte=timezone.now() - timezone.timedelta(days=1)).count(),
+    }

@@ -1,0 +1,66 @@
+"""The plain Python entry point for searching, shared by the API and the portal.
+
+    from search.query import search, SearchQueryError
+    result = search("隐性壁垒", type="case", year=2024, page=1)
+    result.total, result.hits[0].title, result.hits[0].highlights, result.facets["year"]
+"""
+
+from search import conf, synonyms
+from search.analysis import plan_query
+from search.backends import SearchUnavailable, get_backend
+from search.backends.base import SearchResult
+
+__all__ = ["search", "SearchQueryError", "SearchUnavailable", "SearchResult"]
+
+
+class SearchQueryError(ValueError):
+    """The query cannot be run as given; the message is for the user (Chinese)."""
+
+
+def search(
+    q: str = "",
+    *,
+    type: str | list[str] | None = None,  # noqa: A002  (the public parameter name)
+    category: str | None = None,
+    year: int | str | None = None,
+    department: str | None = None,
+    region: str | None = None,
+    page: int = 1,
+    per_page: int = 10,
+) -> SearchResult:
+    """Search public content. An empty query lists the newest documents (filters still apply).
+
+    Raises :class:`SearchQueryError` for unusable input (over-long query, bad year or page) and
+    :class:`SearchUnavailable` when the search service is down.
+    """
+    q = (q or "").replace("\x00", " ").strip()
+    limit = int(conf.get("MAX_QUERY_LENGTH"))
+    if len(q) > limit:
+        raise SearchQueryError(f"检索词过长（{len(q)} 字），请控制在 {limit} 字以内。")
+    try:
+        page = int(page or 1)
+        per_page = int(per_page or 10)
+    except (TypeError, ValueError):
+        raise SearchQueryError("页码应为正整数。")
+    if page < 1 or page > 1000:
+        raise SearchQueryError("页码应在 1 至 1000 之间。")
+    per_page = max(1, min(per_page, int(conf.get("MAX_PER_PAGE"))))
+    filters: dict = {}
+    if year not in (None, ""):
+        try:
+            year = int(year)
+        except (TypeError, ValueError):
+            raise SearchQueryError("年份应为四位数字，如 2024。")
+        if not 1949 <= year <= 2100:
+            raise SearchQueryError("年份应为四位数字，如 2024。")
+        filters["year"] = year
+    for name, value in (("type", type), ("category", category), ("department", department), ("region", region)):
+        if value not in (None, "", []):
+            filters[name] = value
+    plan = plan_query(q, synonyms.groups())
+    result = get_backend().search(plan, filters=filters, page=page, per_page=per_page)
+    if q and plan.empty:
+        result.message = "检索词只包含标点或符号，已列出最新内容。"
+    elif len(q) == 1:
+        result.message = "单字检索结果较多，输入两个及以上汉字可获得更准确的结果。"
+    return result
