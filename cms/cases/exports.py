@@ -1,0 +1,218 @@
+"""Documents built from the register: the archive catalogue (XLSX, PDF) and a bulletin as an official document."""
+
+import io
+from collections.abc import Iterable
+
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+CJK_FONT = "STSong-Light"  # Adobe's built-in CID font: Chinese text without shipping a font file
+OFFICIAL_RED = "#C8161D"
+
+CATALOGUE_COLUMNS = [
+    ("archive_number", "档号", 22),
+    ("register_number", "登记编号", 22),
+    ("title", "案例名称", 40),
+    ("category", "类别", 16),
+    ("importance", "重要程度", 10),
+    ("organization", "涉及单位", 24),
+    ("reporting_department", "报送部门", 20),
+    ("registered_on", "登记日期", 12),
+    ("archived_on", "归档日期", 12),
+    ("keywords", "关键词", 20),
+]
+
+
+def catalogue_rows(cases: Iterable) -> list[dict]:
+    """One row per archived case, in the order given (see ``CaseQuerySet.catalogue``)."""
+    rows = []
+    for case in cases:
+        rows.append(
+            {
+                "archive_number": case.archive_number or "",
+                "register_number": case.register_number or "",
+                "title": case.title,
+                "category": case.get_category_display()
+                + (f"（{case.get_subcategory_display()}）" if case.subcategory else ""),
+                "importance": case.get_importance_display(),
+                "organization": case.organization,
+                "reporting_department": case.reporting_department.name,
+                "registered_on": f"{timezone.localtime(case.registered_at):%Y-%m-%d}" if case.registered_at else "",
+                "archived_on": f"{timezone.localtime(case.archived_at):%Y-%m-%d}" if case.archived_at else "",
+                "keywords": case.keywords,
+            }
+        )
+    return rows
+
+
+def describe_filters(category: str = "", year: int | None = None, importance: str = "") -> str:
+    from cms.cases.models import Category, Importance
+
+    parts = []
+    if category:
+        parts.append(f"类别：{Category(category).label}")
+    if year:
+        parts.append(f"年度：{year}")
+    if importance:
+        parts.append(f"重要程度：{Importance(importance).label}")
+    return "；".join(parts) or "全部"
+
+
+def catalogue_xlsx(cases: Iterable, *, title: str = "案例档案目录", filters: str = "全部") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "档案目录"
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([f"筛选条件：{filters}", f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
+    sheet.append([label for _, label, _ in CATALOGUE_COLUMNS])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for index, (_, _, width) in enumerate(CATALOGUE_COLUMNS, start=1):
+        sheet.column_dimensions[sheet.cell(row=3, column=index).column_letter].width = width
+    for row in catalogue_rows(cases):
+        sheet.append([row[key] for key, _, _ in CATALOGUE_COLUMNS])
+    for row in sheet.iter_rows(min_row=4):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A4"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _register_font() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+
+
+def _styles():
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle
+
+    _register_font()
+    base = ParagraphStyle("body", fontName=CJK_FONT, fontSize=12, leading=20, wordWrap="CJK")
+    return {
+        "body": base,
+        "indent": ParagraphStyle("indent", parent=base, firstLineIndent=24),
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11),
+        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=28, alignment=TA_CENTER, spaceAfter=12),
+        "heading": ParagraphStyle("heading", parent=base, fontSize=13, leading=22, spaceBefore=8),
+        "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER),
+    }
+
+
+def _esc(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text or "")
+
+
+def catalogue_pdf(cases: Iterable, *, title: str = "案例档案目录", filters: str = "全部") -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = _styles()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=12 * mm, bottomMargin=12 * mm, title=title)
+    columns = [c for c in CATALOGUE_COLUMNS if c[0] != "keywords"]
+    header = [Paragraph(_esc(label), styles["small"]) for _, label, _ in columns]
+    body = [[Paragraph(_esc(row[key]), styles["small"]) for key, _, _ in columns] for row in catalogue_rows(cases)]
+    total = sum(width for _, _, width in columns)
+    widths = [doc.width * width / total for _, _, width in columns]
+    table = Table([header, *body] if body else [header], colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story = [
+        Paragraph(_esc(title), styles["title"]),
+        Paragraph(_esc(f"筛选条件：{filters}　　导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"), styles["small"]),
+        Spacer(1, 4 * mm),
+        table,
+    ]
+    if not body:
+        story.append(Paragraph("（无符合条件的归档案例）", styles["center"]))
+    doc.build(story)
+    return out.getvalue()
+
+
+def _paragraphs(rich_text: str) -> list[str]:
+    """Plain paragraphs of a rich-text field, for the PDF."""
+    import re
+
+    blocks = re.split(r"</p>|<br\s*/?>|</h\d>|</li>", rich_text or "")
+    return [strip_tags(b).strip() for b in blocks if strip_tags(b).strip()]
+
+
+def bulletin_pdf(page) -> bytes:
+    """A bulletin in the official-document layout: red issuing-office header, number, red rule, date."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer
+
+    styles = _styles()
+    red = colors.HexColor(OFFICIAL_RED)
+    header = ParagraphStyle("header", parent=styles["body"], fontSize=26, leading=36, alignment=TA_CENTER,
+                            textColor=red)
+    number = ParagraphStyle("number", parent=styles["body"], alignment=TA_CENTER)
+    right = ParagraphStyle("right", parent=styles["body"], alignment=TA_RIGHT)
+
+    out = io.BytesIO()
+    # GB/T 9704 margins: top 37 mm, left 28 mm, right 26 mm, bottom 35 mm.
+    doc = SimpleDocTemplate(out, pagesize=A4, topMargin=37 * mm, leftMargin=28 * mm, rightMargin=26 * mm,
+                            bottomMargin=35 * mm, title=page.title, author=page.issuing_office)
+    story = [
+        Paragraph(_esc(f"{page.issuing_office}文件"), header),
+        Spacer(1, 8 * mm),
+        Paragraph(_esc(page.document_number), number),
+        HRFlowable(width="100%", thickness=2, color=red, spaceBefore=2 * mm, spaceAfter=8 * mm),
+        Paragraph(_esc(page.title), styles["title"]),
+    ]
+    for text in _paragraphs(page.intro):
+        story.append(Paragraph(_esc(text), styles["indent"]))
+    chinese_numbers = "一二三四五六七八九十"
+    for position, case in enumerate(page.public_cases):
+        label = chinese_numbers[position] if position < len(chinese_numbers) else str(position + 1)
+        story.append(Paragraph(_esc(f"{label}、{case['title']}"), styles["heading"]))
+        lines = [
+            f"案例类别：{case['category_label']}" + (f"（{case['subcategory_label']}）" if case["subcategory_label"] else ""),
+            f"涉及单位：{case['organization']}" + (f"（{case['region']}）" if case["region"] else ""),
+        ]
+        if case["document_name"]:
+            lines.append(f"涉及文件：{case['document_name']} {case['document_number']}".strip())
+        lines.append(f"基本案情：{case['summary']}")
+        if case["violated_clause"]:
+            lines.append(f"违反规定：{case['violated_clause']}")
+        if case["handling_result"]:
+            lines.append(f"处理及整改结果：{case['handling_result']}")
+        if case["commentary"]:
+            lines.append(f"案例点评：{case['commentary']}")
+        for line in lines:
+            story.append(Paragraph(_esc(line), styles["indent"]))
+    for text in _paragraphs(page.closing):
+        story.append(Paragraph(_esc(text), styles["indent"]))
+    story += [
+        Spacer(1, 14 * mm),
+        Paragraph(_esc(page.issuing_office), right),
+        Paragraph(_esc(f"{page.issue_date.year}年{page.issue_date.month}月{page.issue_date.day}日"), right),
+    ]
+    doc.build(story)
+    return out.getvalue()

@@ -1,0 +1,110 @@
+"""Admin views of the register: life-cycle steps on a case, the archive catalogue and its exports."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from cms.audit.recording import record
+from cms.cases.exports import catalogue_pdf, catalogue_xlsx, describe_filters
+from cms.cases.models import Case, Category, Importance
+
+CASE_ACTIONS = {
+    "register": ("register", "已登记，编号 {result}。", "登记案例"),
+    "start_review": ("start_review", "案例已进入审核。", "开始审核"),
+    "archive": ("archive", "已归档，档号 {result}。", "归档"),
+    "mark_reviewed": ("mark_reviewed", "已记录本次定期审核。", "记录定期审核"),
+}
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def case_action(request, pk: int, action: str):
+    """One life-cycle step, for the lead department's keepers of the register (GET asks, POST does)."""
+    if action not in CASE_ACTIONS:
+        raise PermissionDenied("未知操作。")
+    if not request.user.has_perm("zhunru_cases.register_case"):
+        raise PermissionDenied("只有牵头部门的案例管理人员可以登记、审核和归档案例。")
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+    method, message, label = CASE_ACTIONS[action]
+    if request.method != "POST":
+        return TemplateResponse(
+            request,
+            "zhunru_cases/admin/confirm_case_action.html",
+            {"case": case, "label": label, "page_title": label, "header_title": label,
+             "next": request.GET.get("next", "")},
+        )
+    try:
+        result = getattr(case, method)(by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, message.format(result=result or ""))
+    return _back(request, reverse(Case.snippet_viewset.get_url_name("list")))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def archive_catalogue(request):
+    """档案目录: archived cases by category, year and importance; exported as XLSX or PDF."""
+    if not request.user.has_perm("zhunru_cases.view_case"):
+        raise PermissionDenied("您无权查看档案目录。")
+    category = request.GET.get("category", "")
+    category = category if category in Category.values else ""
+    importance = request.GET.get("importance", "")
+    importance = importance if importance in Importance.values else ""
+    year = _int(request.GET.get("year"))
+    cases = Case.objects.visible_to(request.user).catalogue(category=category, year=year, importance=importance)
+    filters = describe_filters(category, year, importance)
+    export = request.GET.get("export", "")
+    if export in ("xlsx", "pdf"):
+        if not request.user.has_perm("zhunru_cases.export_catalogue"):
+            raise PermissionDenied("您无权导出档案目录。")
+        stamp = f"{timezone.localtime():%Y%m%d-%H%M}"
+        if export == "xlsx":
+            body = catalogue_xlsx(cases, filters=filters)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            body = catalogue_pdf(cases, filters=filters)
+            content_type = "application/pdf"
+        record("case.catalogue_export", request=request, object_type="zhunru_cases.case", object_repr="档案目录",
+               changes={"format": export, "filters": filters, "rows": len(cases)})
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="archive-catalogue-{stamp}.{export}"'
+        return response
+    years = (
+        Case.objects.visible_to(request.user).archived().order_by("-archive_year")
+        .values_list("archive_year", flat=True).distinct()
+    )
+    query = request.GET.copy()
+    query.pop("export", None)
+    return TemplateResponse(
+        request,
+        "zhunru_cases/admin/archive_catalogue.html",
+        {
+            "cases": cases,
+            "filter_text": filters,
+            "categories": Category.choices,
+            "importances": Importance.choices,
+            "years": list(years),
+            "selected": {"category": category, "importance": importance, "year": year},
+            "query": query.urlencode(),
+            "can_export": request.user.has_perm("zhunru_cases.export_catalogue"),
+            "header_title": "案例档案目录",
+            "page_title": "案例档案目录",
+        },
+    )

@@ -1,0 +1,152 @@
+"""Admin of the register: cases, campaigns, the problem ledger, integrity reports, the archive catalogue."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.viewsets.base import ViewSet
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms.cases import views
+from cms.cases.models import Case, InspectionCampaign, IntegrityReport, LedgerEntry, RegisterSettings, Status
+
+
+class CaseViewSet(SnippetViewSet):
+    model = Case
+    icon = "folder-open-inverse"
+    menu_label = "案例登记簿"
+    list_display = ["title", "register_number", "status", "category", "importance", "reporting_department"]
+    list_filter = ["status", "category", "importance", "jurisdiction"]
+    search_fields = ["title", "register_number", "organization"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("jurisdiction"), FieldPanel("reporting_department")]),
+                FieldPanel("title"),
+                FieldRowPanel([FieldPanel("region"), FieldPanel("organization")]),
+                FieldRowPanel([FieldPanel("document_name"), FieldPanel("document_number")]),
+            ],
+            heading="基本信息",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("category"), FieldPanel("subcategory"), FieldPanel("importance")]),
+                FieldPanel("facts_date"),
+                FieldPanel("keywords"),
+            ],
+            heading="分类",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("source"), FieldPanel("source_department")]),
+                FieldRowPanel([FieldPanel("source_person"), FieldPanel("source_contact")]),
+            ],
+            heading="案例来源（不公开）",
+        ),
+        FieldPanel("summary"),
+        FieldPanel("violated_clause"),
+        FieldPanel("handling_result"),
+        FieldPanel("internal_notes"),
+        MultiFieldPanel([FieldPanel("published_on"), FieldPanel("bulletin_reference")], heading="既往通报"),
+    ]
+
+    def get_queryset(self, request):
+        return Case.objects.visible_to(request.user).select_related("reporting_department", "jurisdiction")
+
+
+class InspectionCampaignViewSet(SnippetViewSet):
+    model = InspectionCampaign
+    icon = "clipboard-list"
+    menu_label = "自查专项"
+    list_display = ["title", "jurisdiction", "starts_on", "ends_on"]
+    list_filter = ["jurisdiction"]
+
+    def get_queryset(self, request):
+        from cms.scoping import visible_departments
+
+        return InspectionCampaign.objects.filter(
+            jurisdiction__departments__in=visible_departments(request.user)
+        ).distinct()
+
+
+class LedgerEntryViewSet(SnippetViewSet):
+    model = LedgerEntry
+    icon = "list-ul"
+    menu_label = "问题台账"
+    list_display = ["problem", "responsible_unit", "deadline", "status", "campaign"]
+    list_filter = ["status", "campaign"]
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        return LedgerEntry.objects.visible_to(request.user).select_related("responsible_unit", "campaign")
+
+
+class IntegrityReportViewSet(SnippetViewSet):
+    model = IntegrityReport
+    icon = "warning"
+    menu_label = "安全检查报告"
+    list_display = ["__str__", "checked", "ok"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class RegisterSettingsViewSet(SnippetViewSet):
+    model = RegisterSettings
+    icon = "cog"
+    menu_label = "登记设置"
+    list_display = ["jurisdiction", "number_format", "archive_number_format"]
+
+
+class CaseRegisterGroup(SnippetViewSetGroup):
+    menu_label = "案例登记"
+    menu_icon = "folder-open-inverse"
+    menu_order = 300
+    items = (CaseViewSet, InspectionCampaignViewSet, LedgerEntryViewSet, IntegrityReportViewSet, RegisterSettingsViewSet)
+
+
+register_snippet(CaseRegisterGroup)
+
+
+class ArchiveCatalogueViewSet(ViewSet):
+    name = "case_catalogue"
+    icon = "table"
+    menu_label = "案例档案目录"
+    menu_order = 310
+    add_to_admin_menu = True
+
+    def get_urlpatterns(self):
+        return [path("", views.archive_catalogue, name="index")]
+
+
+@hooks.register("register_admin_viewset")
+def register_catalogue():
+    return ArchiveCatalogueViewSet()
+
+
+@hooks.register("register_admin_urls")
+def case_action_urls():
+    return [path("cases/<int:pk>/<slug:action>/", views.case_action, name="zhunru_case_action")]
+
+
+NEXT_ACTIONS = {
+    Status.REPORTED: ["register"],
+    Status.REGISTERED: ["start_review", "mark_reviewed"],
+    Status.UNDER_REVIEW: ["archive", "mark_reviewed"],
+    Status.ARCHIVED: ["mark_reviewed"],
+}
+
+
+@hooks.register("register_snippet_listing_buttons")
+def case_listing_buttons(snippet, user, next_url=None):
+    if not isinstance(snippet, Case) or not user.has_perm("zhunru_cases.register_case"):
+        return []
+    buttons = []
+    for priority, action in enumerate(NEXT_ACTIONS.get(snippet.status, [])):
+        url = reverse("zhunru_case_action", args=[snippet.pk, action])
+        if next_url:
+            url += f"?next={next_url}"
+        buttons.append(ListingButton(views.CASE_ACTIONS[action][2], url, priority=10 + priority))
+    return buttons
