@@ -32,3 +32,8 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Structured logs (one JSON object per line, with the request id); LOG_FORMAT=text for plain lines.
+from deploy.logging import logging_config  # noqa: E402
+
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "json"))

@@ -1,0 +1,115 @@
+"""Health endpoints for probes: ``/healthz`` (the process answers) and ``/readyz`` (its services answer).
+
+``/readyz`` checks each part the web and worker processes need — the database, Redis (broker, cache and
+scheduler lock, when ``REDIS_URL`` is set) and the search backend — and names the failing ones, so an
+operator reading a failed probe knows where to look. Neither endpoint needs a session or a login.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+log = logging.getLogger(__name__)
+
+CHECK_TIMEOUT_SECONDS = 2.0
+
+
+def check_database(alias: str = "default") -> dict:
+    """``SELECT 1`` on the configured database."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"ok": True, "vendor": connections[alias].vendor}
+
+
+def check_redis(url: str | None = None) -> dict:
+    """PING the Redis server Dramatiq, the cache and the scheduler lock use; skipped without ``REDIS_URL``."""
+    url = settings.REDIS_URL if url is None else url
+    if not url:
+        return {"ok": True, "skipped": "未配置 REDIS_URL：使用进程内消息代理"}
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
+                                  socket_timeout=CHECK_TIMEOUT_SECONDS)
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return {"ok": True}
+
+
+def check_search() -> dict:
+    """The search backend's own ``health()`` (Elasticsearch cluster or embedded index)."""
+    try:
+        from search.backends import get_backend
+    except ImportError:  # search package without backends (a host site that left it out)
+        return _check_search_settings()
+    result = dict(get_backend().health())
+    result.setdefault("ok", False)
+    return result
+
+
+def _check_search_settings() -> dict:
+    """Fallback: the configured index directory is writable or the cluster URL answers."""
+    config = getattr(settings, "ZHUNRU_SEARCH", {}) or {}
+    if config.get("URL"):
+        import urllib.request
+
+        with urllib.request.urlopen(config["URL"], timeout=CHECK_TIMEOUT_SECONDS) as response:
+            return {"ok": response.status < 500, "url_status": response.status}
+    path = Path(config.get("PATH") or Path(settings.VAR_DIR) / "search-index")
+    path.mkdir(parents=True, exist_ok=True)
+    probe = path / ".readyz"
+    probe.write_text("ok")
+    probe.unlink()
+    return {"ok": True, "path": str(path)}
+
+
+CHECKS: dict[str, Callable[[], dict]] = {
+    "database": check_database,
+    "redis": check_redis,
+    "search": check_search,
+}
+
+
+def run_checks(checks: dict[str, Callable[[], dict]] | None = None) -> tuple[bool, dict]:
+    """Run every check; a check that raises or reports ``ok: False`` fails with its error named."""
+    results: dict[str, dict] = {}
+    for name, check in (checks or CHECKS).items():
+        started = time.monotonic()
+        try:
+            result = check()
+        except Exception as exc:  # a probe reports, it never raises
+            result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        result["ms"] = round((time.monotonic() - started) * 1000, 1)
+        results[name] = result
+    failing = [name for name, result in results.items() if not result.get("ok")]
+    if failing:
+        log.warning("readyz failing: %s", ", ".join(failing), extra={"checks": results})
+    return not failing, {"checks": results, "failing": failing}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """The process is up and serving requests; touches no other service (liveness probe)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Every service this process needs answers (readiness probe); 503 naming the failing ones."""
+    ok, body = run_checks()
+    if ok:
+        return JsonResponse({"status": "ok", **body})
+    message = "服务未就绪，不可用的组件：" + "、".join(body["failing"])
+    return JsonResponse({"status": "unavailable", "message": message, **body}, status=503,
+                        json_dumps_params={"ensure_ascii": False})
