@@ -1,0 +1,112 @@
+"""Periodic work of the register: cases due for review, the 安全检查 of stored files, overdue ledger entries."""
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from cms.audit.recording import record
+from cms.cases import integrations
+
+log = logging.getLogger(__name__)
+
+
+def notify_due_reviews(today: datetime.date | None = None) -> dict[str, int]:
+    """Tell each jurisdiction's register keepers which cases are due for their periodic review."""
+    from cms.cases.models import Case, RegisterSettings
+    from cms.models import Jurisdiction
+
+    today = today or timezone.localdate()
+    due = Case.objects.due_for_review(today).select_related("jurisdiction").order_by("register_year", "register_serial")
+    counts: dict[str, int] = {}
+    for jurisdiction in Jurisdiction.objects.filter(pk__in=due.values("jurisdiction_id")):
+        cases = [c for c in due if c.jurisdiction_id == jurisdiction.pk]
+        register = RegisterSettings.for_jurisdiction(jurisdiction)
+        lines = [
+            f"- {c.register_number} {c.title}（{c.get_importance_display()}，上次审核：{c.last_reviewed_on or '无'}）"
+            for c in cases
+        ]
+        body = (
+            f"{jurisdiction.name}案例登记簿中有 {len(cases)} 件案例已到定期审核时间"
+            f"（市场准入负面清单登记管理制度第十三条），请审核、更新后在后台记录审核：\n\n" + "\n".join(lines)
+        )
+        integrations.notify(
+            register.keepers(), f"【案例定期审核】{jurisdiction.name} {len(cases)} 件案例待审核", body,
+            addresses=register.keeper_addresses(), obj=jurisdiction,
+        )
+        counts[jurisdiction.name] = len(cases)
+    return counts
+
+
+def run_integrity_check():
+    """Re-hash every stored attachment, keep the findings as an IntegrityReport and alert the keepers."""
+    from cms.cases.models import IntegrityReport, RegisterSettings
+    from cms.models import Attachment, Jurisdiction
+    from cms.uploads import file_sha256
+
+    report = IntegrityReport.objects.create(started_at=timezone.now())
+    missing, altered, checked = [], [], 0
+    for attachment in Attachment.objects.select_related("department", "content_type").iterator():
+        checked += 1
+        actual = file_sha256(attachment)
+        if actual == attachment.sha256:
+            continue
+        row = {
+            "attachment": str(attachment.uuid),
+            "name": attachment.original_name,
+            "owner": f"{attachment.content_type.app_label}.{attachment.content_type.model}#{attachment.object_id}",
+            "department": attachment.department.name if attachment.department else "",
+            "expected": attachment.sha256,
+        }
+        if actual is None:
+            missing.append(row)
+        else:
+            altered.append({**row, "actual": actual})
+    report.checked, report.missing, report.altered = checked, missing, altered
+    report.finished_at = timezone.now()
+    report.save()
+    record("case.integrity_check", obj=report, changes={"checked": checked, "missing": len(missing),
+                                                       "altered": len(altered)}, note=report.summary())
+    if not report.ok:
+        body = report.summary() + "\n\n" + "\n".join(
+            [f"缺失：{r['name']}（{r['owner']}，{r['department']}）" for r in missing]
+            + [f"被改动：{r['name']}（{r['owner']}，{r['department']}）" for r in altered]
+        )
+        for jurisdiction in Jurisdiction.objects.all():
+            register = RegisterSettings.for_jurisdiction(jurisdiction)
+            integrations.notify(register.keepers(), "【安全检查】发现缺失或被改动的案例资料", body,
+                                addresses=register.keeper_addresses(), obj=report)
+    return report
+
+
+def remind_overdue_ledger_entries(today: datetime.date | None = None) -> int:
+    """Remind the responsible unit (and the keepers) of each overdue ledger entry, at most once a day."""
+    from cms.cases.models import LedgerEntry, RegisterSettings
+    from cms.models import DepartmentMembership
+
+    today = today or timezone.localdate()
+    reminded = 0
+    overdue = LedgerEntry.objects.overdue(today).exclude(last_reminded_on=today)
+    for entry in overdue.select_related("responsible_unit__jurisdiction"):
+        with transaction.atomic():
+            locked = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
+            if locked.last_reminded_on == today:
+                continue
+            unit = entry.responsible_unit
+            officers = [m.user for m in DepartmentMembership.objects.filter(department=unit).select_related("user")]
+            register = RegisterSettings.for_jurisdiction(unit.jurisdiction)
+            days = (today - entry.deadline).days
+            body = (
+                f"问题台账事项已超过整改期限 {days} 天，请尽快整改并上传整改印证材料。\n\n"
+                f"问题：{entry.problem}\n依据：{entry.basis}\n责任单位：{unit.name}\n"
+                f"整改期限：{entry.deadline}\n当前状态：{entry.get_status_display()}"
+            )
+            addresses = [a for a in [unit.email, *register.keeper_addresses()] if a]
+            integrations.notify([*officers, *register.keepers()], f"【问题台账逾期】{unit.name}", body,
+                                addresses=addresses, obj=entry)
+            locked.last_reminded_on = today
+            locked.save(update_fields=["last_reminded_on"])
+            record("ledger.overdue_reminder", obj=entry, department=unit, changes={"days_overdue": days})
+            reminded += 1
+    return reminded

@@ -1,0 +1,69 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cms.cases.models import Case, IntegrityReport, RegisterSettings
+from workers.tasks import cases as case_tasks
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.django_db
+def test_review_job_notifies_keepers(make_case, coordinator, jurisdiction):
+    coordinator.email = "keeper@example.invalid"
+    coordinator.save()
+    RegisterSettings.objects.create(jurisdiction=jurisdiction, keeper_email="archive@example.invalid")
+    due = make_case("待审核案例", importance="major")
+    due.register()
+    fresh = make_case("刚审核过的案例", importance="major")
+    fresh.register()
+    long_ago = datetime.date.today() - datetime.timedelta(days=400)
+    Case.objects.filter(pk=due.pk).update(last_reviewed_on=long_ago)
+
+    case_tasks.notify_due_case_reviews()  # the actor, called as a plain function
+
+    [message] = mail.outbox
+    assert "待审核案例" in message.body and "刚审核过的案例" not in message.body
+    assert set(message.to) >= {"keeper@example.invalid", "archive@example.invalid"}
+
+
+@pytest.mark.django_db
+def test_integrity_check_finds_altered_and_missing_files(make_case, coordinator):
+    coordinator.email = "keeper@example.invalid"
+    coordinator.save()
+    case = make_case()
+    intact = case.add_attachment(SimpleUploadedFile("完好.pdf", PDF))
+    altered = case.add_attachment(SimpleUploadedFile("被改.pdf", PDF))
+    missing = case.add_attachment(SimpleUploadedFile("丢失.pdf", PDF))
+    with open(altered.file.path, "ab") as fh:
+        fh.write(b"tampered")
+    missing.file.storage.delete(missing.file.name)
+
+    case_tasks.check_attachment_integrity()
+
+    report = IntegrityReport.objects.get()
+    assert report.checked == 3 and not report.ok
+    assert [r["name"] for r in report.altered] == ["被改.pdf"]
+    assert [r["name"] for r in report.missing] == ["丢失.pdf"]
+    assert report.altered[0]["expected"] == altered.sha256 != report.altered[0]["actual"]
+    assert intact.original_name not in str(report.missing + report.altered)
+    [message] = mail.outbox
+    assert "被改.pdf" in message.body and "丢失.pdf" in message.body
+
+
+@pytest.mark.django_db
+def test_clean_integrity_check_sends_nothing(make_case):
+    make_case().add_attachment(SimpleUploadedFile("完好.pdf", PDF))
+    case_tasks.check_attachment_integrity()
+    assert IntegrityReport.objects.get().ok
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_jobs_are_scheduled():
+    from workers.scheduler import JOBS
+
+    names = {"notify_due_case_reviews", "check_attachment_integrity", "remind_overdue_ledger_entries"}
+    assert names <= set(JOBS)
