@@ -1,0 +1,236 @@
+"""Import existing cases from JSON: validate every record first, import all or nothing, never twice."""
+
+import datetime
+import hashlib
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cms.cases.models import Case, Category, Importance, Source, Subcategory
+from cms.models import Department, Jurisdiction
+
+REQUIRED = {
+    "title": "案例名称",
+    "region": "地区",
+    "organization": "涉及单位",
+    "category": "类别",
+    "summary": "基本案情",
+    "result": "处理结果",
+    "published_on": "通报日期",
+}
+OPTIONAL = {"bulletin", "document", "clause", "subcategory", "importance", "keywords", "facts_date",
+            "jurisdiction", "department"}
+PROGRESS_FROM = 200  # records; smaller files import without progress lines
+
+
+def _aliases(choices, extra: dict[str, str]) -> dict[str, str]:
+    table = {}
+    for value, label in choices:
+        table[value] = value
+        table[str(label)] = value
+    table.update(extra)
+    return table
+
+
+CATEGORY_ALIASES = _aliases(
+    Category.choices,
+    {"增设准入条件": Category.ENTRY_CONDITIONS, "违规增设准入条件": Category.ENTRY_CONDITIONS,
+     "实施歧视性政策": Category.DISCRIMINATORY, "市场主体不正当竞争": Category.UNFAIR_COMPETITION},
+)
+SUBCATEGORY_ALIASES = _aliases(
+    Subcategory.choices,
+    {"增设审批环节": Subcategory.EXTRA_APPROVAL, "歧视性门槛": Subcategory.DISGUISED_THRESHOLD,
+     "所有制": Subcategory.OWNERSHIP, "外地企业": Subcategory.NON_LOCAL, "招投标": Subcategory.BIDDING},
+)
+IMPORTANCE_ALIASES = _aliases(Importance.choices, {})
+
+
+def natural_key(jurisdiction: Jurisdiction, title: str, organization: str, published_on: datetime.date) -> str:
+    """The same case in a re-run file maps to the same key, so it is not imported twice."""
+    raw = "|".join([jurisdiction.division_code, title.strip(), organization.strip(), published_on.isoformat()])
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class Command(BaseCommand):
+    help = "从 JSON 文件导入既往案例：先校验全部记录，任一记录有误则不导入；重复运行不会重复导入。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="JSON 文件：对象列表，每项至少包含 " + "、".join(REQUIRED))
+        parser.add_argument("--jurisdiction", default="", help="辖区名称、简称或区划代码（记录未注明辖区时使用）")
+
+    def handle(self, *args, **options):
+        records = self._read(Path(options["file"]))
+        default_jurisdiction = self._default_jurisdiction(options["jurisdiction"])
+        total = len(records)
+        self.stdout.write(f"共 {total} 条记录，开始校验……")
+
+        problems: list[tuple[int, str]] = []
+        prepared: list[Case] = []
+        seen: dict[str, int] = {}
+        for index, record in enumerate(records):
+            case, errors = self._prepare(record, default_jurisdiction)
+            if case is not None and not errors:
+                if case.import_key in seen:
+                    errors.append(f"与第 {seen[case.import_key] + 1} 条记录重复（名称、涉及单位、通报日期相同）")
+                seen.setdefault(case.import_key, index)
+            problems.extend((index, message) for message in errors)
+            if not errors:
+                prepared.append(case)
+            self._progress("校验", index + 1, total)
+
+        if problems:
+            for index, message in problems:
+                self.stderr.write(f"第 {index + 1} 条记录（索引 {index}）：{message}")
+            bad = len({index for index, _ in problems})
+            raise CommandError(f"{bad} 条记录有误，未导入任何记录。请修正后重新运行。")
+
+        existing = set(
+            Case.objects.filter(import_key__in=[c.import_key for c in prepared]).values_list("import_key", flat=True)
+        )
+        new = [c for c in prepared if c.import_key not in existing]
+        with transaction.atomic():
+            for done, case in enumerate(new, start=1):
+                case.save()
+                case.register()
+                self._progress("导入", done, len(new))
+        self.stdout.write(self.style.SUCCESS(f"导入完成：新增 {len(new)} 件，已存在跳过 {len(existing)} 件。"))
+
+    # --- reading and validating ------------------------------------------------------
+
+    def _read(self, path: Path) -> list:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CommandError(f"找不到文件：{path}")
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise CommandError(f"文件不是有效的 UTF-8 JSON：{error}")
+        if not isinstance(data, list):
+            raise CommandError("文件内容应为对象列表（JSON 数组）。")
+        return data
+
+    def _find_jurisdiction(self, value: str) -> Jurisdiction | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        return Jurisdiction.objects.filter(name=value).first() or Jurisdiction.objects.filter(
+            division_code=value
+        ).first() or Jurisdiction.objects.filter(short_name=value).first()
+
+    def _default_jurisdiction(self, value: str) -> Jurisdiction | None:
+        if value:
+            found = self._find_jurisdiction(value)
+            if found is None:
+                raise CommandError(f"找不到辖区“{value}”。")
+            return found
+        only = list(Jurisdiction.objects.all()[:2])
+        return only[0] if len(only) == 1 else None
+
+    def _prepare(self, record, default_jurisdiction) -> tuple[Case | None, list[str]]:
+        if not isinstance(record, dict):
+            return None, ["记录应为 JSON 对象"]
+        errors = []
+        for key, label in REQUIRED.items():
+            value = record.get(key)
+            if not isinstance(value, str) or not value.strip():
+                errors.append(f"缺少必填字段“{key}”（{label}）" if value in (None, "") else f"字段“{key}”（{label}）应为非空文本")
+        unknown = set(record) - set(REQUIRED) - OPTIONAL
+        if unknown:
+            errors.append("含未知字段：" + "、".join(sorted(unknown)))
+
+        category = CATEGORY_ALIASES.get(str(record.get("category", "")).strip())
+        if record.get("category") and category is None:
+            errors.append(f"类别“{record['category']}”无效，应为：" + "、".join(str(label) for _, label in Category.choices))
+        subcategory = ""
+        if record.get("subcategory"):
+            subcategory = SUBCATEGORY_ALIASES.get(str(record["subcategory"]).strip())
+            if subcategory is None:
+                errors.append(f"细分类别“{record['subcategory']}”无效")
+                subcategory = ""
+        importance = Importance.GENERAL
+        if record.get("importance"):
+            importance = IMPORTANCE_ALIASES.get(str(record["importance"]).strip())
+            if importance is None:
+                errors.append(f"重要程度“{record['importance']}”无效，应为：重大、重要、一般")
+
+        published_on = self._date(record, "published_on", errors)
+        facts_date = self._date(record, "facts_date", errors) if record.get("facts_date") else None
+
+        jurisdiction = default_jurisdiction
+        if record.get("jurisdiction"):
+            jurisdiction = self._find_jurisdiction(str(record["jurisdiction"]))
+            if jurisdiction is None:
+                errors.append(f"找不到辖区“{record['jurisdiction']}”")
+        elif jurisdiction is None:
+            errors.append("未注明辖区：请在记录中填写 jurisdiction，或使用 --jurisdiction 参数")
+
+        department = None
+        if jurisdiction is not None:
+            if record.get("department"):
+                department = Department.objects.filter(jurisdiction=jurisdiction, name=record["department"]).first()
+                if department is None:
+                    errors.append(f"辖区“{jurisdiction.name}”中找不到部门“{record['department']}”")
+            else:
+                department = jurisdiction.lead_department
+                if department is None:
+                    errors.append(f"辖区“{jurisdiction.name}”尚未设置牵头部门")
+
+        document_name, document_number = "", ""
+        document = record.get("document")
+        if isinstance(document, dict):
+            document_name, document_number = str(document.get("name", "")), str(document.get("number", ""))
+        elif isinstance(document, str):
+            document_name = document
+        elif document is not None:
+            errors.append("字段“document”应为文本或包含 name、number 的对象")
+
+        if errors:
+            return None, errors
+        case = Case(
+            jurisdiction=jurisdiction,
+            reporting_department=department,
+            title=record["title"].strip(),
+            region=record["region"].strip(),
+            organization=record["organization"].strip(),
+            document_name=document_name.strip(),
+            document_number=document_number.strip(),
+            category=category,
+            subcategory=subcategory,
+            source=Source.REGULATOR,
+            facts_date=facts_date,
+            importance=importance,
+            summary=record["summary"].strip(),
+            violated_clause=str(record.get("clause") or "").strip(),
+            handling_result=record["result"].strip(),
+            keywords=str(record.get("keywords") or "").strip(),
+            published_on=published_on,
+            bulletin_reference=str(record.get("bulletin") or "").strip(),
+        )
+        case.import_key = natural_key(jurisdiction, case.title, case.organization, published_on)
+        try:
+            case.full_clean(exclude=["import_key"], validate_constraints=False)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                label = Case._meta.get_field(field).verbose_name if field != "__all__" else "记录"
+                errors.extend(f"{label}：{m}" for m in messages)
+            return None, errors
+        return case, []
+
+    def _date(self, record: dict, key: str, errors: list[str]) -> datetime.date | None:
+        value = record.get(key)
+        if not isinstance(value, str):
+            return None  # a missing required date is already reported
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            errors.append(f"字段“{key}”的日期“{value}”无效，应为 ISO 格式，如 2025-10-22")
+            return None
+
+    def _progress(self, verb: str, done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        step = max(1, total // 10)
+        if done % step == 0 or done == total:
+            self.stdout.write(f"{verb}进度：{done}/{total}（{done * 100 // total}%）")

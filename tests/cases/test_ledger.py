@@ -1,0 +1,129 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cms import roles
+from cms.audit.models import AuditEvent
+from cms.cases.models import Case, InspectionCampaign, LedgerEntry, Status
+from workers.tasks import cases as case_tasks
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def campaign(jurisdiction, officer_department):
+    c = InspectionCampaign.objects.create(
+        jurisdiction=jurisdiction,
+        title="2026年市场准入政策文件自查",
+        starts_on=datetime.date(2026, 3, 1),
+        ends_on=datetime.date(2026, 5, 31),
+    )
+    c.departments.set([officer_department])
+    return c
+
+
+@pytest.fixture
+def make_entry(campaign, officer_department):
+    def make(**kwargs):
+        defaults = {
+            "campaign": campaign,
+            "department": officer_department,
+            "responsible_unit": officer_department,
+            "problem": "某文件要求经营者在本地设立分支机构",
+            "basis": "《市场准入负面清单（2025年版）》",
+            "measure": "修订文件，删除相关条款",
+            "deadline": datetime.date(2026, 4, 30),
+        }
+        defaults.update(kwargs)
+        return LedgerEntry.objects.create(**defaults)
+
+    return make
+
+
+@pytest.mark.django_db
+def test_campaign_validation(jurisdiction):
+    campaign = InspectionCampaign(jurisdiction=jurisdiction, title="x", starts_on=datetime.date(2026, 5, 1),
+                                  ends_on=datetime.date(2026, 4, 1))
+    with pytest.raises(ValidationError) as error:
+        campaign.full_clean()
+    assert "结束日期" in str(error.value)
+    campaign = InspectionCampaign(jurisdiction=jurisdiction, title="x", starts_on=datetime.date(2026, 4, 1),
+                                  ends_on=datetime.date(2026, 5, 1), scope_policy_documents=False,
+                                  scope_approval_processes=False)
+    with pytest.raises(ValidationError):
+        campaign.clean()
+
+
+@pytest.mark.django_db
+def test_ledger_is_department_scoped(make_entry, make_department, make_user, officer_department, coordinator):
+    other = make_department("测试区商务局")
+    mine = make_entry()
+    assigned_to_me = make_entry(department=other, responsible_unit=officer_department, problem="他局发现、我局整改")
+    theirs = make_entry(department=other, responsible_unit=other, problem="与我无关")
+    officer = make_user("officer", groups=[roles.DEPARTMENT_OFFICER], departments=[officer_department])
+    assert set(LedgerEntry.objects.visible_to(officer)) == {mine, assigned_to_me}
+    assert set(LedgerEntry.objects.visible_to(coordinator)) == {mine, assigned_to_me, theirs}
+    evidence = theirs.add_evidence(SimpleUploadedFile("整改.pdf", PDF))
+    assert evidence.department == other
+    assert not theirs.attachment_visible_to(officer) and mine.attachment_visible_to(officer)
+
+
+@pytest.mark.django_db
+def test_overdue_entries_are_reminded_once_a_day(make_entry, make_user, officer_department):
+    officer = make_user("officer", groups=[roles.DEPARTMENT_OFFICER], departments=[officer_department])
+    overdue = make_entry()
+    make_entry(problem="未到期", deadline=datetime.date(2026, 6, 30))
+    done = make_entry(problem="已整改")
+    done.set_status(LedgerEntry.Status.RECTIFIED, result="已修订")
+    today = datetime.date(2026, 5, 10)
+    assert list(LedgerEntry.objects.overdue(today)) == [overdue]
+
+    from cms.cases.reminders import remind_overdue_ledger_entries
+
+    assert remind_overdue_ledger_entries(today) == 1
+    assert remind_overdue_ledger_entries(today) == 0  # idempotent within the day
+    [message] = mail.outbox
+    assert officer.email in message.to and "超过整改期限 10 天" in message.body
+    assert AuditEvent.objects.filter(action="ledger.overdue_reminder", object_id=str(overdue.pk)).count() == 1
+    case_tasks.remind_overdue_ledger_entries()  # the actor runs with today's date without error
+
+
+@pytest.mark.django_db
+def test_status_only_moves_forward(make_entry):
+    entry = make_entry()
+    entry.set_status(LedgerEntry.Status.RECTIFYING)
+    entry.set_status(LedgerEntry.Status.RECTIFIED, result="完成")
+    assert entry.rectified_on is not None
+    with pytest.raises(ValidationError):
+        entry.set_status(LedgerEntry.Status.OPEN)
+
+
+@pytest.mark.django_db
+def test_promote_finding_to_case_in_one_step(make_entry, coordinator):
+    entry = make_entry()
+    case = entry.promote_to_case(by=coordinator, category="entry_conditions", subcategory="extra_approval")
+    assert case.status == Status.REPORTED
+    assert case.summary == entry.problem and case.violated_clause == entry.basis
+    assert case.reporting_department == entry.department
+    entry.refresh_from_db()
+    assert entry.promoted_case == case
+    with pytest.raises(ValidationError):
+        entry.promote_to_case(by=coordinator, category="entry_conditions")
+    assert Case.objects.count() == 1
+    case.register(by=coordinator)  # and it enters the register like any reported case
+
+
+@pytest.mark.django_db
+def test_promote_to_lead_depends_on_the_lead_tracker(make_entry):
+    from cms.cases.integrations import _leads_attr
+
+    entry = make_entry()
+    if _leads_attr("models", "Lead") is not None and hasattr(_leads_attr("models", "Lead"), "from_ledger_entry"):
+        lead = entry.promote_to_lead()
+        assert lead.pk
+    else:
+        with pytest.raises(ImproperlyConfigured):
+            entry.promote_to_lead()
