@@ -1,0 +1,238 @@
+"""The working-day calendar and the deadline arithmetic of section 十二 (DOMAIN.md, "The lead deadline rule").
+
+Day status comes from, in order: a date range an administrator entered (``CalendarRange``,
+overriding the package day by day), the ``chinese_calendar`` package, a year an administrator
+entered (``HolidayYear``: days outside its ranges follow the weekend rule), and finally the
+weekend rule marked *unknown* — any due time that
+consulted an unknown day is ``provisional``.
+
+Public API (imported by other areas; keep it stable)::
+
+    compute_due(start, amount, unit, jurisdiction=None) -> DueTime
+    is_working_day(d) -> (working, known)
+    calendar_version() -> str
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+
+import chinese_calendar
+from django.utils import timezone
+
+WORKING = "working"
+CALENDAR = "calendar"
+UNITS = {WORKING: "工作日", CALENDAR: "自然日"}
+
+REASON_START = "起算日不计入"
+REASON_WEEKEND = "周末"
+REASON_HOLIDAY = "法定节假日"
+REASON_UNKNOWN_WEEKEND = "周末（该年度节假日安排未知，暂按周末计）"
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+_PACKAGE_YEARS = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+
+
+class CalendarError(ValueError):
+    """Bad input to the deadline arithmetic (message in Chinese)."""
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    working: bool
+    known: bool
+    reason: str = ""  # why a day is a rest day, or what made a weekend a working day
+
+
+@dataclass(frozen=True)
+class DueTime:
+    """A computed due time and everything needed to explain and recompute it."""
+
+    start: datetime.datetime
+    amount: int
+    unit: str
+    due_date: datetime.date
+    due_at: datetime.datetime
+    provisional: bool
+    skipped: list[tuple[datetime.date, str]] = field(default_factory=list)
+    calendar_version: str = ""
+    closes_at: datetime.time | None = None
+    unknown_years: tuple[int, ...] = ()
+
+    def explain(self) -> str:
+        """One line of Chinese saying how the due time was computed."""
+        closing = f"{self.closes_at:%H:%M}" if self.closes_at else "24:00"
+        text = (
+            f"自 {timezone.localtime(self.start):%Y-%m-%d %H:%M} 起算 {self.amount} 个{UNITS[self.unit]}，"
+            f"截止 {self.due_date:%Y-%m-%d} {closing}"
+        )
+        if self.skipped:
+            text += "；不计入：" + "、".join(f"{d:%m-%d}（{r}）" for d, r in self.skipped)
+        if self.provisional:
+            years = "、".join(str(y) for y in self.unknown_years)
+            text += f"；{years}年节假日安排尚未录入，暂按周末计算，为临时期限"
+        return text
+
+    def as_json(self) -> dict:
+        return {
+            "start": self.start.isoformat(),
+            "amount": self.amount,
+            "unit": self.unit,
+            "due_date": self.due_date.isoformat(),
+            "due_at": self.due_at.isoformat(),
+            "provisional": self.provisional,
+            "skipped": [[d.isoformat(), r] for d, r in self.skipped],
+            "calendar_version": self.calendar_version,
+            "closes_at": self.closes_at.strftime("%H:%M") if self.closes_at else None,
+            "unknown_years": list(self.unknown_years),
+        }
+
+
+class WorkingCalendar:
+    """A snapshot of the calendar data: load once, ask many times (recomputing thousands of stages)."""
+
+    def __init__(self, overrides: dict[datetime.date, DayStatus], entered_years: set[int], version: str):
+        self.overrides = overrides
+        self.entered_years = entered_years
+        self.version = version
+
+    @classmethod
+    def load(cls) -> WorkingCalendar:
+        from cms.leads.models import CalendarRange, HolidayYear
+
+        overrides: dict[datetime.date, DayStatus] = {}
+        digest = hashlib.sha256(f"chinese_calendar={chinese_calendar.__version__}".encode())
+        years = set()
+        for y in HolidayYear.objects.order_by("year").values_list("year", flat=True):
+            years.add(y)
+            digest.update(f"|y{y}".encode())
+        ranges = CalendarRange.objects.order_by("start", "end", "kind", "pk").values_list("kind", "name", "start", "end")
+        for kind, name, start, end in ranges:
+            digest.update(f"|{kind}:{name}:{start}:{end}".encode())
+            day = start
+            while day <= end:
+                if kind == "workday":
+                    overrides[day] = DayStatus(True, True, f"{name}调休上班")
+                else:
+                    overrides[day] = DayStatus(False, True, f"{REASON_HOLIDAY}（{name}）")
+                day += datetime.timedelta(days=1)
+        return cls(overrides, years, digest.hexdigest()[:12])
+
+    def status(self, d: datetime.date) -> DayStatus:
+        if d in self.overrides:
+            return self.overrides[d]
+        weekend = d.weekday() >= 5
+        if d.year in _PACKAGE_YEARS:
+            if d in chinese_calendar.holidays:
+                name = _HOLIDAY_NAMES.get(chinese_calendar.holidays[d], chinese_calendar.holidays[d])
+                return DayStatus(False, True, f"{REASON_HOLIDAY}（{name}）")
+            if d in chinese_calendar.workdays:
+                name = _HOLIDAY_NAMES.get(chinese_calendar.workdays[d], chinese_calendar.workdays[d])
+                return DayStatus(True, True, f"{name}调休上班")
+            return DayStatus(not weekend, True, REASON_WEEKEND if weekend else "")
+        if d.year in self.entered_years:
+            return DayStatus(not weekend, True, REASON_WEEKEND if weekend else "")
+        return DayStatus(not weekend, False, REASON_UNKNOWN_WEEKEND if weekend else "")
+
+    def is_working_day(self, d: datetime.date) -> tuple[bool, bool]:
+        s = self.status(d)
+        return s.working, s.known
+
+    def compute_due(self, start, amount: int, unit: str, jurisdiction=None) -> DueTime:
+        start_dt = _as_datetime(start)
+        if unit not in UNITS:
+            raise CalendarError(f"期限单位应为 working（工作日）或 calendar（自然日），收到“{unit}”。")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1 or amount > 3660:
+            raise CalendarError(f"期限天数应为 1 至 3660 之间的整数，收到“{amount}”。")
+        start_day = timezone.localtime(start_dt).date()
+        skipped: list[tuple[datetime.date, str]] = [(start_day, REASON_START)]
+        unknown: set[int] = set()
+        day = start_day
+        if unit == WORKING:
+            counted = 0
+            while counted < amount:
+                day += datetime.timedelta(days=1)
+                s = self.status(day)
+                if not s.known:
+                    unknown.add(day.year)
+                if s.working:
+                    counted += 1
+                else:
+                    skipped.append((day, s.reason))
+        else:
+            day = start_day + datetime.timedelta(days=amount)
+            while True:
+                s = self.status(day)
+                if not s.known:
+                    unknown.add(day.year)
+                if s.working:
+                    break
+                skipped.append((day, f"期限末日为{s.reason}，顺延"))
+                day += datetime.timedelta(days=1)
+        closes_at = getattr(jurisdiction, "office_closes_at", None) if jurisdiction is not None else None
+        tz = timezone.get_current_timezone()
+        if closes_at is not None:
+            due_at = datetime.datetime.combine(day, closes_at, tzinfo=tz)
+        else:
+            due_at = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=tz)
+        return DueTime(
+            start=start_dt,
+            amount=amount,
+            unit=unit,
+            due_date=day,
+            due_at=due_at,
+            provisional=bool(unknown),
+            skipped=skipped,
+            calendar_version=self.version,
+            closes_at=closes_at,
+            unknown_years=tuple(sorted(unknown)),
+        )
+
+
+def _as_datetime(start) -> datetime.datetime:
+    if isinstance(start, datetime.datetime):
+        return start if timezone.is_aware(start) else timezone.make_aware(start)
+    if isinstance(start, datetime.date):
+        return timezone.make_aware(datetime.datetime.combine(start, datetime.time(0, 0)))
+    raise CalendarError("起算时间应为日期或日期时间。")
+
+
+def compute_due(start, amount: int, unit: str = WORKING, jurisdiction=None) -> DueTime:
+    """The due time of a period of ``amount`` working or calendar days starting at ``start`` (date or datetime)."""
+    return WorkingCalendar.load().compute_due(start, amount, unit, jurisdiction)
+
+
+def is_working_day(d: datetime.date) -> tuple[bool, bool]:
+    """(is it a working day?, is the answer known rather than assumed from weekends?)"""
+    return WorkingCalendar.load().is_working_day(d)
+
+
+def calendar_version() -> str:
+    """Changes whenever the calendar data changes (package version, entered years and ranges)."""
+    return WorkingCalendar.load().version
+
+
+def package_years() -> tuple[int, int]:
+    """The first and last year the chinese_calendar package knows."""
+    return min(_PACKAGE_YEARS), max(_PACKAGE_YEARS)
+
+
+def missing_years(through: int) -> list[int]:
+    """Years up to ``through`` that neither source knows (the admin warns about them)."""
+    from cms.leads.models import HolidayYear
+
+    entered = set(HolidayYear.objects.values_list("year", flat=True))
+    first = max(_PACKAGE_YEARS) + 1
+    return [y for y in range(first, through + 1) if y not in entered]

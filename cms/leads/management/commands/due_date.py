@@ -1,0 +1,61 @@
+"""``manage.py due_date 2026-09-24 1 working``: the due date of a period, for operators and scripts."""
+
+import datetime
+import sys
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cms.leads.calendar import UNITS, CalendarError, compute_due
+
+
+class Command(BaseCommand):
+    help = "计算期限届满日：起算日期、天数、单位（working 工作日 / calendar 自然日）。起算日不计入。"
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.error = self._usage_error  # exit status 2 with a Chinese message, argparse's convention
+        return parser
+
+    def _usage_error(self, message: str):
+        if message.startswith("the following arguments are required"):
+            message = "缺少参数：" + message.split(":", 1)[1].strip()
+        elif message.startswith("unrecognized arguments"):
+            message = "多余的参数：" + message.split(":", 1)[1].strip()
+        sys.stderr.write(f"参数错误：{message}\n用法：manage.py due_date 起算日期(YYYY-MM-DD) 天数 working|calendar [--jurisdiction 行政区划代码]\n")
+        sys.exit(2)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("start", help="起算日期，YYYY-MM-DD（当日不计入）")
+        parser.add_argument("amount", help="天数（正整数）")
+        parser.add_argument("unit", help="working（工作日）或 calendar（自然日）")
+        parser.add_argument("--jurisdiction", help="辖区行政区划代码，用于办公截止时间", default=None)
+        parser.add_argument("--explain", action="store_true", help="同时输出计算过程")
+
+    def handle(self, *args, **options):
+        try:
+            start = datetime.date.fromisoformat(options["start"])
+        except ValueError:
+            self._usage_error(f"起算日期“{options['start']}”不是 YYYY-MM-DD 格式的有效日期。")
+        try:
+            amount = int(options["amount"])
+        except ValueError:
+            self._usage_error(f"天数“{options['amount']}”不是整数。")
+        unit = options["unit"]
+        if unit not in UNITS:
+            self._usage_error(f"单位“{unit}”无效，应为 working（工作日）或 calendar（自然日）。")
+        jurisdiction = None
+        if options["jurisdiction"]:
+            from cms.models import Jurisdiction
+
+            jurisdiction = Jurisdiction.objects.filter(division_code=options["jurisdiction"]).first()
+            if jurisdiction is None:
+                self._usage_error(f"找不到行政区划代码为“{options['jurisdiction']}”的辖区。")
+        try:
+            due = compute_due(start, amount, unit, jurisdiction=jurisdiction)
+        except CalendarError as exc:
+            self._usage_error(str(exc))
+        except Exception as exc:  # e.g. database not migrated
+            raise CommandError(f"无法计算期限：{exc}") from exc
+        self.stdout.write(due.due_date.isoformat() + (" provisional" if due.provisional else ""))
+        if options["explain"]:
+            self.stdout.write(due.explain())
