@@ -108,3 +108,73 @@ def archive_catalogue(request):
             "page_title": "案例档案目录",
         },
     )
+
+
+def _files_view(request, owner, *, store, title: str, back_url: str):
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要上传的文件。")
+        else:
+            try:
+                attachment = store(upload, user=request.user)
+            except ValidationError as error:
+                messages.error(request, "；".join(error.messages))
+            else:
+                messages.success(request, f"已上传“{attachment.original_name}”，SHA-256 已记录。")
+        return redirect(request.path)
+    return TemplateResponse(
+        request,
+        "zhunru_cases/admin/files.html",
+        {"owner": owner, "attachments": owner.attachments, "page_title": title, "header_title": title,
+         "back_url": back_url},
+    )
+
+
+def case_files(request, pk: int):
+    """案例资料: a case's files, uploaded through the content-checked store, visible to its department."""
+    if not request.user.has_perm("zhunru_cases.change_case"):
+        raise PermissionDenied("您无权管理案例资料。")
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+    return _files_view(request, case, store=case.add_attachment, title=f"案例资料：{case}",
+                       back_url=reverse(Case.snippet_viewset.get_url_name("list")))
+
+
+def ledger_evidence(request, pk: int):
+    """整改印证材料 of a ledger entry."""
+    from cms.cases.models import LedgerEntry
+
+    if not request.user.has_perm("zhunru_cases.change_ledgerentry"):
+        raise PermissionDenied("您无权上传整改印证材料。")
+    entry = get_object_or_404(LedgerEntry.objects.visible_to(request.user), pk=pk)
+    return _files_view(request, entry, store=entry.add_evidence, title=f"整改印证材料：{entry}",
+                       back_url=reverse(LedgerEntry.snippet_viewset.get_url_name("list")))
+
+
+def ledger_promote(request, pk: int):
+    """Turn a ledger finding into a reported case in one step."""
+    from cms.cases.models import LedgerEntry, Subcategory
+
+    if not request.user.has_perm("zhunru_cases.add_case"):
+        raise PermissionDenied("您无权报送案例。")
+    entry = get_object_or_404(LedgerEntry.objects.visible_to(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            case = entry.promote_to_case(
+                by=request.user,
+                request=request,
+                category=request.POST.get("category", ""),
+                subcategory=request.POST.get("subcategory", ""),
+                importance=request.POST.get("importance", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            return redirect(request.path)
+        messages.success(request, "已转为案例并报送案例登记簿。")
+        return redirect(reverse(Case.snippet_viewset.get_url_name("edit"), args=[case.pk]))
+    return TemplateResponse(
+        request,
+        "zhunru_cases/admin/promote_entry.html",
+        {"entry": entry, "categories": Category.choices, "subcategories": Subcategory.choices,
+         "importances": Importance.choices, "page_title": "问题转为案例", "header_title": "问题转为案例"},
+    )

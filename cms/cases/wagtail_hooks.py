@@ -128,7 +128,12 @@ def register_catalogue():
 
 @hooks.register("register_admin_urls")
 def case_action_urls():
-    return [path("cases/<int:pk>/<slug:action>/", views.case_action, name="zhunru_case_action")]
+    return [
+        path("cases/<int:pk>/files/", views.case_files, name="zhunru_case_files"),
+        path("cases/ledger/<int:pk>/evidence/", views.ledger_evidence, name="zhunru_ledger_evidence"),
+        path("cases/ledger/<int:pk>/promote/", views.ledger_promote, name="zhunru_ledger_promote"),
+        path("cases/<int:pk>/<slug:action>/", views.case_action, name="zhunru_case_action"),
+    ]
 
 
 NEXT_ACTIONS = {
@@ -140,10 +145,22 @@ NEXT_ACTIONS = {
 
 
 @hooks.register("register_snippet_listing_buttons")
-def case_listing_buttons(snippet, user, next_url=None):
-    if not isinstance(snippet, Case) or not user.has_perm("zhunru_cases.register_case"):
+def ledger_listing_buttons(snippet, user, next_url=None):
+    if not isinstance(snippet, LedgerEntry):
         return []
-    buttons = []
+    buttons = [ListingButton("整改印证材料", reverse("zhunru_ledger_evidence", args=[snippet.pk]), priority=10)]
+    if snippet.promoted_case_id is None and user.has_perm("zhunru_cases.add_case"):
+        buttons.append(ListingButton("转为案例", reverse("zhunru_ledger_promote", args=[snippet.pk]), priority=11))
+    return buttons
+
+
+@hooks.register("register_snippet_listing_buttons")
+def case_listing_buttons(snippet, user, next_url=None):
+    if not isinstance(snippet, Case):
+        return []
+    buttons = [ListingButton("案例资料", reverse("zhunru_case_files", args=[snippet.pk]), priority=9)]
+    if not user.has_perm("zhunru_cases.register_case"):
+        return buttons
     for priority, action in enumerate(NEXT_ACTIONS.get(snippet.status, [])):
         url = reverse("zhunru_case_action", args=[snippet.pk, action])
         if next_url:

@@ -129,3 +129,14 @@ def test_public_output_shows_only_public_fields(client, make_bulletin, make_case
     pdf = client.get(page.url + "pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_setup_command_is_idempotent(bulletin_index):
+    from django.core.management import call_command
+    from wagtail.models import Workflow, WorkflowPage
+
+    call_command("setup_bulletin_workflow")
+    call_command("setup_bulletin_workflow")
+    assert Workflow.objects.filter(name=WORKFLOW_NAME).count() == 1
+    assert WorkflowPage.objects.get(page_id=bulletin_index.pk).workflow.name == WORKFLOW_NAME

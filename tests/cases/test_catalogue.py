@@ -104,3 +104,44 @@ def test_admin_case_forms_render(client, coordinator, make_case):
     assert edit.status_code == 200 and "案例来源（不公开）" in edit.content.decode()
     assert client.get("/admin/snippets/zhunru_cases/ledgerentry/").status_code == 200
     assert client.get("/admin/snippets/zhunru_cases/inspectioncampaign/add/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_case_files_upload_and_scoped_download(client, make_case, make_user, make_department, officer_department):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = make_case()
+    officer = make_user("officer", groups=[roles.DEPARTMENT_OFFICER], departments=[officer_department])
+    outsider = make_user("outsider", groups=[roles.DEPARTMENT_OFFICER], departments=[make_department("测试区商务局")])
+    client.force_login(officer)
+    url = f"/admin/cases/{case.pk}/files/"
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    client.post(url, {"file": SimpleUploadedFile("调查笔录.pdf", pdf)})
+    client.post(url, {"file": SimpleUploadedFile("脚本.pdf", b"#!/bin/sh\n")})  # refused by content
+    [attachment] = case.attachments
+    assert attachment.original_name == "调查笔录.pdf" and attachment.department == officer_department
+    assert "调查笔录.pdf" in client.get(url).content.decode()
+    assert client.get(f"/attachments/{attachment.uuid}/").status_code == 200
+
+    client.force_login(outsider)
+    assert client.get(f"/attachments/{attachment.uuid}/").status_code == 403
+    assert client.get(url).status_code in (302, 404)
+
+
+@pytest.mark.django_db
+def test_ledger_promotion_from_admin(client, coordinator, officer_department):
+    import datetime
+
+    from cms.cases.models import LedgerEntry
+
+    entry = LedgerEntry.objects.create(
+        department=officer_department, responsible_unit=officer_department, problem="限制外地企业参与投标",
+        basis="招标投标法第六条", deadline=datetime.date(2026, 1, 1),
+    )
+    client.force_login(coordinator)
+    assert "转为案例" in client.get("/admin/snippets/zhunru_cases/ledgerentry/").content.decode()
+    response = client.post(f"/admin/cases/ledger/{entry.pk}/promote/",
+                           {"category": "discriminatory", "subcategory": "bidding", "importance": "important"})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.promoted_case.importance == "important" and entry.promoted_case.subcategory == "bidding"

@@ -67,3 +67,16 @@ def test_jobs_are_scheduled():
 
     names = {"notify_due_case_reviews", "check_attachment_integrity", "remind_overdue_ledger_entries"}
     assert names <= set(JOBS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_integrity_job_goes_through_the_queue(broker, worker):
+    """Crosses real Redis when REDIS_URL is set, else the stub broker."""
+    import time
+
+    case_tasks.check_attachment_integrity.send()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not IntegrityReport.objects.filter(finished_at__isnull=False).exists():
+        time.sleep(0.1)
+    assert IntegrityReport.objects.filter(finished_at__isnull=False).count() == 1
+    assert case_tasks.check_attachment_integrity.options["max_retries"] == 2
