@@ -11,6 +11,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 
 log = logging.getLogger(__name__)
 
@@ -22,23 +23,46 @@ def _leads_attr(module: str, name: str):
         return None
 
 
-def notify(users, subject: str, body: str, *, addresses=(), obj=None) -> int:
-    """Tell ``users`` (and extra ``addresses``) about something; returns how many were reached."""
-    users = list(users)
+def notify(users, subject: str, body: str, *, addresses=(), obj=None, key: str | None = None, url: str = "") -> int:
+    """Tell ``users`` once per ``key`` (in-admin notification + email via the lead tracker's notify()).
+
+    ``addresses`` are mailboxes without a user account (a register's shared mailbox, a department's
+    address); they get a plain email. Returns how many were reached.
+    """
+    users = [u for u in users if u is not None]
     leads_notify = _leads_attr("notifications", "notify")
-    if leads_notify is not None and users:
-        leads_notify(users, subject, body, obj=obj)
-        reached = {u.email for u in users if u.email}
-        extra = sorted(set(addresses) - reached)
-        if extra:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, extra)
-        return len(users) + len(extra)
-    recipients = sorted({u.email for u in users if u.email} | set(addresses))
-    if not recipients:
+    reached = 0
+    covered: set[str] = set()
+    if leads_notify is not None:
+        reached += leads_notify(users, subject, body, obj=obj, key=key, url=url)
+        covered = {u.email for u in users if u.email}
+    else:  # without the lead tracker: plain email to the users too
+        addresses = [*addresses, *(u.email for u in users if u.email)]
+    for address in sorted(set(addresses) - covered):
+        reached += _mail_once(address, subject, body, key)
+    if not reached:
         log.warning("无人可通知：%s", subject)
-        return 0
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return len(recipients)
+    return reached
+
+
+def _mail_once(address: str, subject: str, body: str, key: str | None) -> int:
+    """Email a mailbox that has no user account, once per ``key`` (after commit)."""
+    from cms.cases.models import MailboxNotice
+
+    if key:
+        try:
+            with transaction.atomic():
+                MailboxNotice.objects.create(key=key[:200], address=address, subject=subject[:200])
+        except IntegrityError:
+            return 0
+    def send() -> None:
+        try:
+            send_mail(f"【准入】{subject}", body, settings.DEFAULT_FROM_EMAIL, [address])
+        except Exception:  # the MailboxNotice row stays; log loudly rather than fail the job after commit
+            log.exception("通知邮件发送失败：%s %s", address, subject)
+
+    transaction.on_commit(send)
+    return 1
 
 
 def working_day_deadline(start: datetime.date, days: int, *, jurisdiction=None) -> datetime.date:
@@ -46,7 +70,7 @@ def working_day_deadline(start: datetime.date, days: int, *, jurisdiction=None) 
     compute_due = _leads_attr("calendar", "compute_due")
     if compute_due is None:
         raise ImproperlyConfigured("工作日期限需要线索模块的工作日历（cms.leads.calendar），目前尚不可用。")
-    return compute_due(start, days, working_days=True, jurisdiction=jurisdiction)
+    return compute_due(start, days, "working", jurisdiction).due_date
 
 
 def lead_from_ledger_entry(entry, *, by=None):

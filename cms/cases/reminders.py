@@ -33,7 +33,8 @@ def notify_due_reviews(today: datetime.date | None = None) -> dict[str, int]:
         )
         integrations.notify(
             register.keepers(), f"【案例定期审核】{jurisdiction.name} {len(cases)} 件案例待审核", body,
-            addresses=register.keeper_addresses(), obj=jurisdiction,
+            addresses=register.keeper_addresses(), obj=jurisdiction, key=f"cases:review:{jurisdiction.pk}:{today}",
+            url="/admin/snippets/zhunru_cases/case/",
         )
         counts[jurisdiction.name] = len(cases)
     return counts
@@ -76,7 +77,9 @@ def run_integrity_check():
         for jurisdiction in Jurisdiction.objects.all():
             register = RegisterSettings.for_jurisdiction(jurisdiction)
             integrations.notify(register.keepers(), "【安全检查】发现缺失或被改动的案例资料", body,
-                                addresses=register.keeper_addresses(), obj=report)
+                                addresses=register.keeper_addresses(), obj=report,
+                                key=f"cases:integrity:{report.pk}:{jurisdiction.pk}",
+                                url=f"/admin/snippets/zhunru_cases/integrityreport/inspect/{report.pk}/")
     return report
 
 
@@ -104,7 +107,8 @@ def remind_overdue_ledger_entries(today: datetime.date | None = None) -> int:
             )
             addresses = [a for a in [unit.email, *register.keeper_addresses()] if a]
             integrations.notify([*officers, *register.keepers()], f"【问题台账逾期】{unit.name}", body,
-                                addresses=addresses, obj=entry)
+                                addresses=addresses, obj=entry, key=f"ledger:{entry.pk}:overdue:{today}",
+                                url=f"/admin/snippets/zhunru_cases/ledgerentry/inspect/{entry.pk}/")
             locked.last_reminded_on = today
             locked.save(update_fields=["last_reminded_on"])
             record("ledger.overdue_reminder", obj=entry, department=unit, changes={"days_overdue": days})

@@ -72,7 +72,8 @@ def test_ledger_is_department_scoped(make_entry, make_department, make_user, off
 
 
 @pytest.mark.django_db
-def test_overdue_entries_are_reminded_once_a_day(make_entry, make_user, officer_department):
+def test_overdue_entries_are_reminded_once_a_day(make_entry, make_user, officer_department,
+                                                 django_capture_on_commit_callbacks):
     officer = make_user("officer", groups=[roles.DEPARTMENT_OFFICER], departments=[officer_department])
     overdue = make_entry()
     make_entry(problem="未到期", deadline=datetime.date(2026, 6, 30))
@@ -83,12 +84,25 @@ def test_overdue_entries_are_reminded_once_a_day(make_entry, make_user, officer_
 
     from cms.cases.reminders import remind_overdue_ledger_entries
 
-    assert remind_overdue_ledger_entries(today) == 1
-    assert remind_overdue_ledger_entries(today) == 0  # idempotent within the day
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_overdue_ledger_entries(today) == 1
+        assert remind_overdue_ledger_entries(today) == 0  # idempotent within the day
     [message] = mail.outbox
     assert officer.email in message.to and "超过整改期限 10 天" in message.body
     assert AuditEvent.objects.filter(action="ledger.overdue_reminder", object_id=str(overdue.pk)).count() == 1
     case_tasks.remind_overdue_ledger_entries()  # the actor runs with today's date without error
+
+
+@pytest.mark.django_db
+def test_working_day_deadlines_use_the_lead_calendar(jurisdiction):
+    from cms.cases.integrations import _leads_attr
+
+    if _leads_attr("calendar", "compute_due") is None:
+        pytest.skip("cms.leads.calendar not installed")
+    start = datetime.date(2026, 4, 30)  # Thursday before Labour Day
+    due = LedgerEntry.deadline_after(start, 1, working_days=True, jurisdiction=jurisdiction)
+    assert due > start + datetime.timedelta(days=1)  # 5-1 is a holiday, so one working day lands later
+    assert LedgerEntry.deadline_after(start, 1, working_days=False) == datetime.date(2026, 5, 1)
 
 
 @pytest.mark.django_db

@@ -7,11 +7,22 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cms.cases.models import Case, IntegrityReport, RegisterSettings
 from workers.tasks import cases as case_tasks
 
+
+def assert_in_admin_notification(user, text):
+    """The lead tracker's notify() leaves an in-admin notification when it is installed."""
+    from cms.cases.integrations import _leads_attr
+
+    if _leads_attr("notifications", "notify") is not None:
+        from cms.leads.models import Notification
+
+        assert Notification.objects.filter(recipient=user, subject__contains=text).exists()
+
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.mark.django_db
-def test_review_job_notifies_keepers(make_case, coordinator, jurisdiction):
+def test_review_job_notifies_keepers(make_case, coordinator, jurisdiction, django_capture_on_commit_callbacks):
     coordinator.email = "keeper@example.invalid"
     coordinator.save()
     RegisterSettings.objects.create(jurisdiction=jurisdiction, keeper_email="archive@example.invalid")
@@ -22,15 +33,20 @@ def test_review_job_notifies_keepers(make_case, coordinator, jurisdiction):
     long_ago = datetime.date.today() - datetime.timedelta(days=400)
     Case.objects.filter(pk=due.pk).update(last_reviewed_on=long_ago)
 
-    case_tasks.notify_due_case_reviews()  # the actor, called as a plain function
+    with django_capture_on_commit_callbacks(execute=True):
+        case_tasks.notify_due_case_reviews()  # the actor, called as a plain function
+        case_tasks.notify_due_case_reviews()  # the same day again: nobody is told twice
 
-    [message] = mail.outbox
-    assert "待审核案例" in message.body and "刚审核过的案例" not in message.body
-    assert set(message.to) >= {"keeper@example.invalid", "archive@example.invalid"}
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == ["archive@example.invalid", "keeper@example.invalid"]
+    for message in mail.outbox:
+        assert "待审核案例" in message.body and "刚审核过的案例" not in message.body
+    assert_in_admin_notification(coordinator, "待审核")
 
 
 @pytest.mark.django_db
-def test_integrity_check_finds_altered_and_missing_files(make_case, coordinator):
+def test_integrity_check_finds_altered_and_missing_files(make_case, coordinator,
+                                                         django_capture_on_commit_callbacks):
     coordinator.email = "keeper@example.invalid"
     coordinator.save()
     case = make_case()
@@ -41,7 +57,8 @@ def test_integrity_check_finds_altered_and_missing_files(make_case, coordinator)
         fh.write(b"tampered")
     missing.file.storage.delete(missing.file.name)
 
-    case_tasks.check_attachment_integrity()
+    with django_capture_on_commit_callbacks(execute=True):
+        case_tasks.check_attachment_integrity()
 
     report = IntegrityReport.objects.get()
     assert report.checked == 3 and not report.ok
@@ -49,6 +66,7 @@ def test_integrity_check_finds_altered_and_missing_files(make_case, coordinator)
     assert [r["name"] for r in report.missing] == ["丢失.pdf"]
     assert report.altered[0]["expected"] == altered.sha256 != report.altered[0]["actual"]
     assert intact.original_name not in str(report.missing + report.altered)
+    assert_in_admin_notification(coordinator, "安全检查")
     [message] = mail.outbox
     assert "被改.pdf" in message.body and "丢失.pdf" in message.body
 

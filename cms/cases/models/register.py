@@ -510,3 +510,20 @@ class IntegrityReport(models.Model):
         if self.ok:
             return f"共检查 {self.checked} 个文件，全部完好。"
         return f"共检查 {self.checked} 个文件，缺失 {len(self.missing)} 个，被改动 {len(self.altered)} 个。"
+
+
+class MailboxNotice(models.Model):
+    """An email sent to a mailbox without a user account, kept so each occasion (key) is mailed once."""
+
+    key = models.CharField("事由", max_length=200)
+    address = models.EmailField("邮箱")
+    subject = models.CharField("标题", max_length=200)
+    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "邮箱通知记录"
+        verbose_name_plural = "邮箱通知记录"
+        constraints = [models.UniqueConstraint(fields=["key", "address"], name="zhunru_cases_mailbox_notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.subject}"
