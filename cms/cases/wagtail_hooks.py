@@ -6,14 +6,23 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.cases import views
 from cms.cases.models import Case, InspectionCampaign, IntegrityReport, LedgerEntry, RegisterSettings, Status
 
 
+class CaseChooserViewSet(SnippetChooserViewSet):
+    """Bulletins present registered cases only: the chooser offers nothing else."""
+
+    def get_object_list(self):
+        return Case.objects.registered().select_related("jurisdiction").order_by("-register_year", "-register_serial")
+
+
 class CaseViewSet(SnippetViewSet):
     model = Case
+    chooser_viewset_class = CaseChooserViewSet
     icon = "folder-open-inverse"
     menu_label = "案例登记簿"
     list_display = ["title", "register_number", "status", "category", "importance", "reporting_department"]

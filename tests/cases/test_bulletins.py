@@ -140,3 +140,13 @@ def test_setup_command_is_idempotent(bulletin_index):
     call_command("setup_bulletin_workflow")
     assert Workflow.objects.filter(name=WORKFLOW_NAME).count() == 1
     assert WorkflowPage.objects.get(page_id=bulletin_index.pk).workflow.name == WORKFLOW_NAME
+
+
+@pytest.mark.django_db
+def test_case_chooser_offers_registered_cases_only(client, make_case, editor):
+    registered = make_case("已登记的案例")
+    registered.register()
+    make_case("仅报送的案例")
+    client.force_login(editor)
+    html = client.get("/admin/snippets/choose/zhunru_cases/case/").json()["html"]
+    assert "已登记的案例" in html and "仅报送的案例" not in html
