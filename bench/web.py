@@ -1,0 +1,181 @@
+"""Web process throughput: /healthz, /readyz and a published policy page.
+
+Two ways: in-process through Django's test client (one thread: the cost of Django + Wagtail per request,
+no network), and against a real gunicorn (deploy/gunicorn.conf.py, production settings, DEBUG off) on
+a loopback port with keep-alive client threads in this process. Demo content is loaded into a private
+database: a SQLite file in a temporary directory, or, when DATABASE_URL names PostgreSQL, a database of
+its own on that server (``zhunru_bench_web``), dropped afterwards.
+
+    .venv/bin/python bench/web.py            # ~1 minute
+    ZHUNRU_BENCH_QUICK=1 .venv/bin/python bench/web.py
+"""
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK = os.environ.get("ZHUNRU_BENCH_QUICK") == "1"
+SECONDS = 1.5 if QUICK else 5.0
+CLIENT_THREADS = 4
+POLICY_HOST = "changjiang.localhost"
+POLICY_PATH = "/policies/market-access-mechanisms/"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url(tmp: Path) -> tuple[str, callable]:
+    """A private database URL for this run, and how to drop it."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return f"sqlite:///{tmp / 'db.sqlite3'}", lambda: None
+    import psycopg
+
+    name = "zhunru_bench_web"
+    base, _, _ = url.rpartition("/")
+
+    def admin(sql: str) -> None:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(sql)
+
+    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin(f"CREATE DATABASE {name}")
+    return f"{base}/{name}", lambda: admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _env(tmp: Path, database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "ELASTICSEARCH_URL")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "deploy.settings.production",
+        "SECRET_KEY": "bench-" + "x" * 60,
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "*",
+        "SECURE_SSL_REDIRECT": "0",
+        "ZHUNRU_VAR_DIR": str(tmp / "var"),
+        "LOG_LEVEL": "WARNING",
+    })
+    return env
+
+
+def _prepare(env: dict) -> None:
+    for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL, timeout=600)
+
+
+def _in_process(env: dict) -> list[tuple[str, str, str]]:
+    """Requests per second through the test client, in a child process with the bench settings."""
+    code = f"""
+import time, django
+django.setup()
+from django.test import Client
+c = Client()
+for name, path, host in (("healthz", "/healthz", "localhost"), ("readyz", "/readyz", "localhost"),
+                         ("policy page", {POLICY_PATH!r}, {POLICY_HOST!r})):
+    assert c.get(path, HTTP_HOST=host).status_code == 200, (name, c.get(path, HTTP_HOST=host).status_code)
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < {SECONDS}:
+        c.get(path, HTTP_HOST=host); n += 1
+    elapsed = time.perf_counter() - start
+    print(f"{{name}}\\t{{n / elapsed:.0f}}\\t{{elapsed / n * 1000:.2f}}")
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=300, check=True).stdout
+    rows = []
+    for line in out.strip().splitlines():
+        name, rps, ms = line.split("\t")
+        rows.append(("web (test client, 1 thread)", f"{name} requests/s", rps))
+        rows.append(("web (test client, 1 thread)", f"{name} ms/request", ms))
+    return rows
+
+
+def _hammer(port: int, path: str, host: str) -> tuple[int, int]:
+    """Keep-alive GETs from CLIENT_THREADS threads for SECONDS; (responses, errors)."""
+    counts = [0, 0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + SECONDS
+
+    def loop():
+        ok = bad = 0
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.perf_counter() < deadline:
+            try:
+                conn.request("GET", path, headers={"Host": host})
+                response = conn.getresponse()
+                response.read()
+                ok += response.status == 200
+                bad += response.status != 200
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.close()
+        with lock:
+            counts[0] += ok
+            counts[1] += bad
+
+    threads = [threading.Thread(target=loop) for _ in range(CLIENT_THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return counts[0], counts[1]
+
+
+def _gunicorn(env: dict, workers: int) -> list[tuple[str, str, str]]:
+    port = _free_port()
+    genv = {**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers), "GUNICORN_THREADS": "4"}
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+                                "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "deploy.wsgi"],
+                               cwd=ROOT, env=genv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    label = f"web (gunicorn {workers}w×4t, {CLIENT_THREADS} client threads)"
+    rows = []
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        _hammer(port, "/healthz", "localhost")  # warm up every worker
+        for name, path, host in (("healthz", "/healthz", "localhost"), ("policy page", POLICY_PATH, POLICY_HOST)):
+            ok, bad = _hammer(port, path, host)
+            rows.append((label, f"{name} requests/s", f"{ok / SECONDS:.0f}"))
+            if bad:
+                rows.append((label, f"{name} errors", str(bad)))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return rows
+
+
+def run() -> list[tuple[str, str, str]]:
+    with tempfile.TemporaryDirectory(prefix="zhunru-bench-web-") as tmp:
+        tmp = Path(tmp)
+        database_url, drop = _database_url(tmp)
+        try:
+            env = _env(tmp, database_url)
+            started = time.perf_counter()
+            _prepare(env)
+            rows = [("web", "database", "PostgreSQL" if database_url.startswith("postgres") else "SQLite"),
+                    ("web", "migrate + load_demo seconds", f"{time.perf_counter() - started:.1f}")]
+            rows += _in_process(env)
+            rows += _gunicorn(env, workers=2)
+            return rows
+        finally:
+            drop()
+
+
+if __name__ == "__main__":
+    for benchmark, metric, value in run():
+        print(f"{benchmark:<48} {metric:<32} {value}")
