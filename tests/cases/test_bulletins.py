@@ -150,3 +150,58 @@ def test_case_chooser_offers_registered_cases_only(client, make_case, editor):
     client.force_login(editor)
     html = client.get("/admin/snippets/choose/zhunru_cases/case/").json()["html"]
     assert "已登记的案例" in html and "仅报送的案例" not in html
+
+
+@pytest.mark.django_db
+def test_admin_round_trip_submit_review_approve(client, make_bulletin, editor, legal_reviewer, coordinator):
+    """Through the admin screens: the editor submits, the legal reviewer requests changes with a comment,
+    the editor resubmits, both steps approve, the bulletin goes live."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
+    page = make_bulletin(user=editor)
+    link = page.bulletin_cases.get()
+    form = nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "document_number": page.document_number,
+            "issuing_office": page.issuing_office,
+            "issue_date": "2026-03-01",
+            "intro": rich_text("<p>现将典型案例通报如下。</p>"),
+            "closing": rich_text(""),
+            "bulletin_cases": inline_formset(
+                [{"id": link.pk, "case": link.case_id, "commentary": link.commentary, "ORDER": 1}], initial=1, min=1
+            ),
+            "comments": inline_formset([]),
+            "action-submit": "1",
+        }
+    )
+    edit_url = f"/admin/pages/{page.pk}/edit/"
+    client.force_login(editor)
+    assert client.post(edit_url, form).status_code == 302
+    page.refresh_from_db()
+    assert page.workflow_in_progress and page.current_workflow_task.name == LEGAL_TASK_NAME
+
+    def workflow_action(user, action, comment=""):
+        client.force_login(user)
+        state = page.current_workflow_state.current_task_state
+        url = f"/admin/pages/workflow/action/{page.pk}/{action}/{state.pk}/"
+        return client.post(url, {"comment": comment})
+
+    workflow_action(coordinator, "approve")  # not the coordinator's step: refused, nothing moves
+    page.refresh_from_db()
+    assert page.current_workflow_task.name == LEGAL_TASK_NAME
+
+    workflow_action(legal_reviewer, "reject", "请补充违规定性的法律依据。")
+    page.refresh_from_db()
+    assert page.current_workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES
+    client.force_login(editor)
+    assert "请补充违规定性的法律依据。" in client.get(edit_url).content.decode()
+
+    assert client.post(edit_url, {**form, "action-submit": "1"}).status_code == 302  # resubmit
+    page.refresh_from_db()
+    workflow_action(legal_reviewer, "approve")
+    page.refresh_from_db()
+    workflow_action(coordinator, "approve")
+    page.refresh_from_db()
+    assert page.live
