@@ -1,3 +1,4 @@
+"""准入 · 线索"""
 from django.apps import AppConfig
 
 
@@ -8,6 +9,28 @@ class ZhunruLeadsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cms import roles
         from cms.auditing import register_app_models
+        from cms.leads import signal_handlers
 
-        register_app_models(self)
+        register_app_models(self, exclude=("Notification", "LeadEvent"))
+        signal_handlers.connect()
+        lead_perms = ["view_lead", "change_lead", "view_leadstage", "view_leadevent", "view_leadreport", "add_leadreport",
+                      "view_cohandling", "view_extension", "add_extension", "view_notification", "change_notification"]
+        roles.grant(roles.DEPARTMENT_OFFICER, [f"zhunru_leads.{p}" for p in lead_perms])
+        roles.grant(
+            roles.COORDINATOR,
+            [f"zhunru_leads.{p}" for p in lead_perms]
+            + ["zhunru_leads.add_lead", "zhunru_leads.export_lead", "zhunru_leads.view_escalation",
+               "zhunru_leads.add_cohandling", "zhunru_leads.view_deadlinerule", "zhunru_leads.change_deadlinerule",
+               "zhunru_leads.add_deadlinerule", "zhunru_leads.view_holidayyear", "zhunru_leads.add_holidayyear",
+               "zhunru_leads.change_holidayyear", "zhunru_leads.view_calendarrange", "zhunru_leads.add_calendarrange",
+               "zhunru_leads.change_calendarrange", "zhunru_leads.delete_calendarrange"],
+        )
+        roles.grant(
+            roles.EXTENSION_APPROVER,
+            ["zhunru_leads.view_lead", "zhunru_leads.view_extension", "zhunru_leads.change_extension",
+             "zhunru_leads.approve_extension", "zhunru_leads.view_leadstage", "zhunru_leads.view_leadevent",
+             "zhunru_leads.view_notification", "zhunru_leads.change_notification"],
+        )
+        roles.grant(roles.AUDITOR, ["zhunru_leads.view_lead", "zhunru_leads.view_leadevent", "zhunru_leads.view_escalation"])

@@ -1,0 +1,50 @@
+"""Per-jurisdiction deadline rules; the "0137" rule is the default."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from cms.leads import conf
+
+UNIT_CHOICES = [("working", "工作日"), ("calendar", "自然日")]
+
+
+class DeadlineRule(models.Model):
+    """Stage limits of one jurisdiction (section 十二); without a row the "0137" defaults apply."""
+
+    jurisdiction = models.OneToOneField(
+        "zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.CASCADE, related_name="lead_deadline_rule"
+    )
+    transfer_amount = models.PositiveIntegerField("移交时限", default=1, validators=[MinValueValidator(1)])
+    transfer_unit = models.CharField("移交时限单位", max_length=10, choices=UNIT_CHOICES, default="working")
+    verify_amount = models.PositiveIntegerField("核查时限", default=3, validators=[MinValueValidator(1)])
+    verify_unit = models.CharField("核查时限单位", max_length=10, choices=UNIT_CHOICES, default="working")
+    rectify_amount = models.PositiveIntegerField("整改时限", default=7, validators=[MinValueValidator(1)])
+    rectify_unit = models.CharField("整改时限单位", max_length=10, choices=UNIT_CHOICES, default="calendar")
+    escalate_after = models.PositiveIntegerField(
+        "逾期升级（工作日）", default=2, help_text="逾期超过该工作日数即督办升级：报告政府并起草通报。"
+    )
+
+    class Meta:
+        verbose_name = "线索时限规则"
+        verbose_name_plural = "线索时限规则"
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} 时限规则（{self.transfer_amount}/{self.verify_amount}/{self.rectify_amount}）"
+
+    @classmethod
+    def limits_for(cls, jurisdiction) -> dict[str, tuple[int, str]]:
+        """(amount, unit) per stage kind, plus ``escalate`` working days."""
+        rule = cls.objects.filter(jurisdiction=jurisdiction).first() if jurisdiction is not None else None
+        if rule is None:
+            return {
+                "transfer": tuple(conf.get("TRANSFER_LIMIT")),
+                "verify": tuple(conf.get("VERIFY_LIMIT")),
+                "rectify": tuple(conf.get("RECTIFY_LIMIT")),
+                "escalate": (conf.get("ESCALATE_AFTER_WORKING_DAYS"), "working"),
+            }
+        return {
+            "transfer": (rule.transfer_amount, rule.transfer_unit),
+            "verify": (rule.verify_amount, rule.verify_unit),
+            "rectify": (rule.rectify_amount, rule.rectify_unit),
+            "escalate": (rule.escalate_after, "working"),
+        }

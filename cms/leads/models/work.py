@@ -1,0 +1,147 @@
+"""What departments hand in on a lead: reports with evidence, and co-handling tasks (section 一)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from cms.leads.calendar import WorkingCalendar
+from cms.leads.models.leads import Lead, LeadTransitionError
+from cms.leads.models.rules import UNIT_CHOICES
+
+
+class LeadReport(models.Model):
+    """A verification or rectification report; evidence files hang off it as Attachments."""
+
+    class Kind(models.TextChoices):
+        VERIFICATION = "verification", "核查报告"
+        RECTIFICATION = "rectification", "整改报告"
+
+    lead = models.ForeignKey(Lead, verbose_name="线索", on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    department = models.ForeignKey("zhunru_cms.Department", verbose_name="报送单位", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("报告内容")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("报送时间", auto_now_add=True)
+    attachments = GenericRelation("zhunru_cms.Attachment", object_id_field="object_id", content_type_field="content_type")
+
+    class Meta:
+        verbose_name = "核查/整改报告"
+        verbose_name_plural = "核查/整改报告"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.lead.number} {self.get_kind_display()}"
+
+    def attachment_visible_to(self, user) -> bool:
+        """Evidence is seen by whoever may see the lead (its departments and the coordinators)."""
+        return Lead.objects.visible_to(user).filter(pk=self.lead_id).exists()
+
+    @transaction.atomic
+    def add_evidence(self, upload, *, by, request=None):
+        """Store one evidence file (type checked by content, size-limited, SHA-256) on this report."""
+        from cms.audit.recording import record
+        from cms.leads import conf
+        from cms.leads.models.leads import LeadEvent
+        from cms.uploads import store_attachment
+
+        if not self.attachment_visible_to(by) or not (
+            by.is_superuser or by.department_memberships.filter(department=self.department).exists()
+        ):
+            raise PermissionDenied("您无权为该报告上传印证材料。")
+        purpose = "核查印证材料" if self.kind == self.Kind.VERIFICATION else "整改印证材料"
+        attachment = store_attachment(upload, self, user=by, department=self.department, purpose=purpose,
+                                      max_bytes=conf.get("EVIDENCE_MAX_BYTES"))
+        LeadEvent.objects.create(lead=self.lead, action="evidence_added", actor=by, to_state=self.lead.state,
+                                 note=attachment.original_name, data={"sha256": attachment.sha256, "report": self.pk})
+        record("lead.evidence_added", obj=self.lead, actor=by, request=request, department=self.department,
+               changes={"attachment": str(attachment.uuid), "sha256": attachment.sha256})
+        return attachment
+
+
+class CoHandling(models.Model):
+    """A co-handling department on a lead: its task, time limit, division of duties, method and form."""
+
+    class Method(models.TextChoices):
+        JOINT_INVESTIGATION = "joint_investigation", "联合调查"
+        CENTRAL_SCREENING = "central_screening", "集中排查"
+        KEY_SUPERVISION = "key_supervision", "重点督办"
+
+    class Form(models.TextChoices):
+        MEETING = "meeting", "专题会议"
+        LETTER = "letter", "征询函"
+
+    lead = models.ForeignKey(Lead, verbose_name="线索", on_delete=models.CASCADE, related_name="co_handlers")
+    department = models.ForeignKey("zhunru_cms.Department", verbose_name="协办部门", on_delete=models.PROTECT, related_name="co_handled_leads")
+    task = models.TextField("协办任务")
+    duties = models.TextField("职责分工", blank=True)
+    method = models.CharField("协作方式", max_length=30, choices=Method.choices)
+    form = models.CharField("协作形式", max_length=20, choices=Form.choices)
+    limit_amount = models.PositiveIntegerField("时限")
+    limit_unit = models.CharField("时限单位", max_length=10, choices=UNIT_CHOICES, default="working")
+    started_at = models.DateTimeField("起算时间", default=timezone.now)
+    due_at = models.DateTimeField("届满时刻")
+    provisional = models.BooleanField("临时期限", default=False)
+    calendar_version = models.CharField("日历版本", max_length=20, blank=True)
+    answer = models.TextField("反馈意见", blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="反馈人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设立人", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "协办部门"
+        verbose_name_plural = "协办部门"
+        ordering = ["started_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["lead", "department"], name="zhunru_cohandling_once")]
+
+    def __str__(self) -> str:
+        return f"{self.department} 协办 {self.lead.number}"
+
+    @classmethod
+    @transaction.atomic
+    def set_up(cls, lead: Lead, *, department, task: str, method: str, form: str, limit_amount: int,
+               limit_unit: str = "working", duties: str = "", by, request=None) -> CoHandling:
+        """The competent unit that received the lead sets up a co-handling department."""
+        if by is None or not (lead._coordinator(by) or lead._member(by, lead.competent_unit)):
+            raise PermissionDenied("只有主管单位或发改委协调员可以设立协办部门。")
+        if lead.state == Lead.State.CLOSED:
+            raise LeadTransitionError("线索已办结，不能再设立协办部门。")
+        if department.jurisdiction_id != lead.jurisdiction_id or department.pk == lead.competent_unit_id:
+            raise LeadTransitionError("协办部门须为本辖区主管单位以外的部门。")
+        if cls.objects.filter(lead=lead, department=department).exists():
+            raise LeadTransitionError(f"{department}已是该线索的协办部门。")
+        if not task.strip():
+            raise LeadTransitionError("请填写协办任务。")
+        co = cls(lead=lead, department=department, task=task, duties=duties, method=method, form=form,
+                 limit_amount=limit_amount, limit_unit=limit_unit, created_by=by)
+        co.compute()
+        try:
+            co.full_clean()
+        except ValidationError as exc:
+            raise LeadTransitionError(exc.messages) from exc
+        co.save()
+        lead._record("co_handler_added", by, request, from_state=lead.state, note=task[:200],
+                     data={"department": department.name, "method": co.get_method_display(), "form": co.get_form_display()})
+        return co
+
+    def compute(self, calendar: WorkingCalendar | None = None) -> None:
+        due = (calendar or WorkingCalendar.load()).compute_due(self.started_at, self.limit_amount, self.limit_unit,
+                                                                self.lead.jurisdiction)
+        self.due_at, self.provisional, self.calendar_version = due.due_at, due.provisional, due.calendar_version
+
+    @transaction.atomic
+    def respond(self, *, answer: str, by, request=None) -> None:
+        """The co-handling department answers its task."""
+        if by is None or not (by.is_superuser or by.department_memberships.filter(department=self.department).exists()):
+            raise PermissionDenied("只有该协办部门的人员可以反馈协办任务。")
+        if self.answered_at is not None:
+            raise LeadTransitionError("该协办任务已反馈。")
+        if not answer.strip():
+            raise LeadTransitionError("请填写反馈意见。")
+        self.answer, self.answered_by, self.answered_at = answer, by, timezone.now()
+        self.save(update_fields=["answer", "answered_by", "answered_at"])
+        self.lead._record("co_handler_answered", by, request, from_state=self.lead.state, note=answer[:200],
+                          data={"department": self.department.name, "on_time": self.answered_at <= self.due_at})

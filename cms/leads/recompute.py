@@ -1,0 +1,68 @@
+"""Recompute the due times of open stages after the calendar changed (a year entered, a holiday corrected)."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from cms.leads import conf
+from cms.leads.calendar import WorkingCalendar
+
+log = logging.getLogger(__name__)
+
+
+def recompute_open_due_times(*, chunk_size: int | None = None) -> int:
+    """Recompute every open stage and co-handling task computed with an older calendar; returns how many moved.
+
+    Keyset-paginated, so any number of open leads is handled in bounded memory; idempotent.
+    """
+    from cms.audit.recording import record
+    from cms.leads.models import CoHandling, LeadEvent, LeadStage
+    from cms.leads.signals import due_times_recomputed
+
+    calendar = WorkingCalendar.load()
+    chunk_size = chunk_size or conf.get("SCAN_CHUNK_SIZE")
+    moved = checked = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                LeadStage.objects.select_for_update(of=("self",))
+                .filter(completed_at__isnull=True, pk__gt=last_pk)
+                .exclude(calendar_version=calendar.version)
+                .select_related("lead__jurisdiction")
+                .order_by("pk")[:chunk_size]
+            )
+            if not batch:
+                break
+            last_pk = batch[-1].pk
+            events = []
+            for stage in batch:
+                checked += 1
+                old = (stage.due_at, stage.provisional, stage.calendar_version)
+                stage.compute(calendar=calendar)
+                if (stage.due_at, stage.provisional) != old[:2]:
+                    moved += 1
+                    stage.soon_reminded = stage.today_reminded = stage.overdue_reminded = False
+                    events.append(LeadEvent(
+                        lead=stage.lead, action="due_recomputed", to_state=stage.lead.state,
+                        note=f"{stage.get_kind_display()}阶段期限由 {timezone.localtime(old[0]):%Y-%m-%d %H:%M}"
+                        f"{'（临时）' if old[1] else ''} 调整为 {timezone.localtime(stage.due_at):%Y-%m-%d %H:%M}"
+                        f"{'（临时）' if stage.provisional else ''}",
+                        data={"stage": stage.pk, "old_due_at": old[0].isoformat(), "new_due_at": stage.due_at.isoformat(),
+                              "old_calendar_version": old[2], "calendar_version": calendar.version},
+                    ))
+            LeadStage.objects.bulk_update(
+                batch, ["due_date", "due_at", "remind_at", "escalate_at", "provisional", "calendar_version", "computation",
+                        "soon_reminded", "today_reminded", "overdue_reminded"],
+            )
+            LeadEvent.objects.bulk_create(events)
+    for co in CoHandling.objects.filter(answered_at__isnull=True).exclude(calendar_version=calendar.version).iterator(chunk_size=500):
+        co.compute(calendar)
+        co.save(update_fields=["due_at", "provisional", "calendar_version"])
+    if checked:
+        record("lead.due_recomputed", object_type="zhunru_leads.leadstage", object_repr="线索期限重算",
+               changes={"calendar_version": calendar.version, "checked": checked, "moved": moved})
+        due_times_recomputed.send(sender=LeadStage, count=moved)
+        log.info("日历变更：复核 %s 个期限，调整 %s 个", checked, moved)
+    return moved

@@ -1,0 +1,21 @@
+"""Wiring: a calendar change recomputes open due times, through the worker after commit."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+
+def calendar_changed(sender, **kwargs) -> None:
+    def enqueue():
+        from workers.tasks.deadlines import recompute_due_times
+
+        recompute_due_times.send()
+
+    transaction.on_commit(enqueue)
+
+
+def connect() -> None:
+    from cms.leads.models import CalendarRange, HolidayYear
+
+    for model in (HolidayYear, CalendarRange):
+        post_save.connect(calendar_changed, sender=model, dispatch_uid=f"zhunru_leads_calendar_save_{model.__name__}")
+        post_delete.connect(calendar_changed, sender=model, dispatch_uid=f"zhunru_leads_calendar_delete_{model.__name__}")

@@ -1,0 +1,171 @@
+"""The periodic deadline scan: remind (due soon / due today / overdue), mark overdue, escalate by rule.
+
+Each condition is one indexed query over open stages, walked by keyset pagination in chunks, and
+each stage carries flags for what was already done, so a second run finds nothing to do and
+100,000 open leads never sit in memory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from cms import roles
+from cms.leads import conf
+from cms.leads.notifications import notify
+
+log = logging.getLogger(__name__)
+
+OPEN_STATES = ["received", "transferred", "verifying", "rectifying"]
+
+
+@dataclass
+class ScanResult:
+    due_soon: int = 0
+    due_today: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    notifications: int = 0
+    stages_seen: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "errors"} | {"errors": len(self.errors)}
+
+
+class _Recipients:
+    """Who to tell, cached per scan: a department's members, a jurisdiction's coordinators and government."""
+
+    def __init__(self):
+        self._dept: dict[int, list] = {}
+        self._coord: dict[int, list] = {}
+        self._gov: dict[int, list] = {}
+
+    def department(self, dept_id):
+        from django.contrib.auth import get_user_model
+
+        if dept_id is None:
+            return []
+        if dept_id not in self._dept:
+            self._dept[dept_id] = list(get_user_model().objects.filter(
+                is_active=True, department_memberships__department_id=dept_id).distinct())
+        return self._dept[dept_id]
+
+    def coordinators(self, jurisdiction_id):
+        from django.contrib.auth import get_user_model
+
+        if jurisdiction_id not in self._coord:
+            self._coord[jurisdiction_id] = list(get_user_model().objects.filter(
+                is_active=True, groups__name=roles.COORDINATOR,
+                department_memberships__department__jurisdiction_id=jurisdiction_id).distinct())
+        return self._coord[jurisdiction_id]
+
+    def government(self, jurisdiction_id):
+        from django.contrib.auth import get_user_model
+
+        from cms.models import Department
+
+        if jurisdiction_id not in self._gov:
+            self._gov[jurisdiction_id] = list(get_user_model().objects.filter(
+                is_active=True, department_memberships__department__jurisdiction_id=jurisdiction_id,
+                department_memberships__department__kind=Department.Kind.GOVERNMENT).distinct())
+        return self._gov[jurisdiction_id]
+
+
+def _walk(queryset, chunk_size: int):
+    """Yield stages of ``queryset`` in primary-key order, one chunk at a time (keyset pagination)."""
+    last = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last).select_related("lead", "lead__jurisdiction", "department")
+                     .order_by("pk")[:chunk_size])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].pk
+
+
+def scan_deadlines(now: datetime.datetime | None = None, *, chunk_size: int | None = None) -> ScanResult:
+    """One pass of the deadline tracker; idempotent."""
+    from cms.leads.models import LeadStage
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    chunk_size = chunk_size or conf.get("SCAN_CHUNK_SIZE")
+    result = ScanResult()
+    people = _Recipients()
+    open_stages = LeadStage.objects.filter(completed_at__isnull=True, lead__state__in=OPEN_STATES)
+
+    for stage in _walk(open_stages.filter(due_at__lte=now, overdue_reminded=False), chunk_size):
+        result.stages_seen += 1
+        _overdue(stage, now, people, result)
+    for stage in _walk(open_stages.filter(due_date=today, due_at__gt=now, today_reminded=False), chunk_size):
+        result.stages_seen += 1
+        _remind(stage, "today", people, result)
+    for stage in _walk(open_stages.filter(remind_at__lte=now, due_at__gt=now, soon_reminded=False)
+                       .exclude(due_date=today), chunk_size):
+        result.stages_seen += 1
+        _remind(stage, "soon", people, result)
+    for stage in _walk(open_stages.filter(escalate_at__lte=now, escalated_at__isnull=True), chunk_size):
+        result.stages_seen += 1
+        _escalate(stage, now, people, result)
+    if result.stages_seen:
+        log.info("期限扫描：%s", result.as_dict())
+    return result
+
+
+def _describe(stage) -> str:
+    lead = stage.lead
+    due = timezone.localtime(stage.due_at)
+    text = (f"线索“{lead.title}”（{lead.number}）的{stage.get_kind_display()}阶段由{stage.department or '有关单位'}办理，"
+            f"期限届满时刻为 {due:%Y年%m月%d日 %H:%M}")
+    if stage.provisional:
+        text += "（临时期限：相关年度节假日安排尚未录入）"
+    return text + "。"
+
+
+def _remind(stage, which: str, people: _Recipients, result: ScanResult) -> None:
+    from cms.leads.models import LeadStage
+
+    label = {"today": "今日到期", "soon": "即将到期"}[which]
+    key = f"lead-stage:{stage.pk}:{which}:{stage.due_at.isoformat()}"
+    with transaction.atomic():
+        result.notifications += notify(people.department(stage.department_id), f"线索{label}：{stage.lead.title[:40]}",
+                                       _describe(stage) + "请按时办理；确需延期的，请书面申请。", obj=stage.lead, key=key)
+        LeadStage.objects.filter(pk=stage.pk).update(**{f"{which}_reminded": True})
+    setattr(result, "due_today" if which == "today" else "due_soon", getattr(result, "due_today" if which == "today" else "due_soon") + 1)
+
+
+def _overdue(stage, now, people: _Recipients, result: ScanResult) -> None:
+    from cms.leads.models import LeadEvent, LeadStage
+
+    key = f"lead-stage:{stage.pk}:overdue:{stage.due_at.isoformat()}"
+    with transaction.atomic():
+        users = people.department(stage.department_id) + people.coordinators(stage.lead.jurisdiction_id)
+        result.notifications += notify(users, f"线索已逾期：{stage.lead.title[:40]}",
+                                       _describe(stage) + "现已逾期，请立即办理并说明原因。", obj=stage.lead, key=key)
+        LeadStage.objects.filter(pk=stage.pk).update(overdue_reminded=True, overdue_marked_at=now, today_reminded=True,
+                                                     soon_reminded=True)
+        LeadEvent.objects.create(lead=stage.lead, action="overdue", to_state=stage.lead.state, at=now,
+                                 note=f"{stage.get_kind_display()}阶段已逾期", data={"stage": stage.pk})
+    result.overdue += 1
+
+
+def _escalate(stage, now, people: _Recipients, result: ScanResult) -> None:
+    lead = stage.lead
+    try:
+        with transaction.atomic():
+            esc = lead.escalate(by=None, stage=stage, reason=f"{stage.get_kind_display()}阶段逾期超过规定工作日，按规则督办升级。")
+            users = people.coordinators(lead.jurisdiction_id) + people.government(lead.jurisdiction_id)
+            result.notifications += notify(
+                users, f"线索逾期督办：{lead.title[:40]}",
+                _describe(stage) + f"逾期已超过规定时限，已第{esc.level}次督办升级，报请政府关注，通报草稿已生成。",
+                obj=lead, key=f"lead-escalation:{esc.pk}")
+    except Exception as exc:  # one bad lead must not stop the scan
+        log.exception("督办升级失败：线索 %s", lead.pk)
+        result.errors.append(f"{lead.pk}: {exc}")
+        return
+    result.escalated += 1

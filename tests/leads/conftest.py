@@ -1,0 +1,49 @@
+"""Fixtures of the lead tracker: departments, the people in them, a lead at each step."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from cms import roles
+
+
+@pytest.fixture
+def depts(jurisdiction, make_department):
+    from cms.models import Department
+
+    return {
+        "lead": jurisdiction.lead_department,
+        "market": make_department("测试区市场监督管理局", kind=Department.Kind.MARKET_REGULATION),
+        "housing": make_department("测试区住房和城乡建设局"),
+        "justice": make_department("测试区司法局", kind=Department.Kind.JUSTICE),
+        "gov": make_department("测试区人民政府办公室", kind=Department.Kind.GOVERNMENT),
+    }
+
+
+@pytest.fixture
+def people(make_user, depts):
+    return {
+        "coordinator": make_user("coord", groups=[roles.COORDINATOR], departments=[depts["lead"]]),
+        "market": make_user("market", groups=[roles.DEPARTMENT_OFFICER], departments=[depts["market"]]),
+        "housing": make_user("housing", groups=[roles.DEPARTMENT_OFFICER], departments=[depts["housing"]]),
+        "justice": make_user("justice", groups=[roles.DEPARTMENT_OFFICER], departments=[depts["justice"]]),
+        "approver": make_user("approver", groups=[roles.EXTENSION_APPROVER], departments=[depts["lead"]]),
+        "gov": make_user("gov", departments=[depts["gov"]]),
+    }
+
+
+def local(*args) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(*args))
+
+
+@pytest.fixture
+def make_lead(jurisdiction):
+    from cms.leads.models import Lead
+
+    def make(received_at=None, **kwargs):
+        kwargs.setdefault("title", "某镇招标文件设置本地企业限制")
+        kwargs.setdefault("source", Lead.Source.COMPLAINT)
+        return Lead.objects.create_lead(jurisdiction=jurisdiction, received_at=received_at or timezone.now(), **kwargs)
+
+    return make
