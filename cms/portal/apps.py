@@ -8,6 +8,24 @@ class ZhunruPortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms.auditing import register_app_models
+        from auditlog.registry import auditlog
 
+        from cms import roles
+        from cms.auditing import register_app_models
+        from cms.portal.models import Complaint
+
+        # Contact details are confidential: keep them out of django-auditlog's change records.
+        if not auditlog.contains(Complaint):
+            auditlog.register(Complaint, exclude_fields=list(Complaint.CONTACT_FIELDS))
         register_app_models(self)
+        roles.grant(
+            roles.COORDINATOR,
+            [
+                "zhunru_portal.view_complaint",
+                "zhunru_portal.change_complaint",
+                "zhunru_portal.view_hotline",
+                "zhunru_portal.add_hotline",
+                "zhunru_portal.change_hotline",
+                "zhunru_portal.delete_hotline",
+            ],
+        )

@@ -1,1 +1,239 @@
-"""Models of 准入 · 公众门户."""
+"""The public portal's own data: complaint channels (hotlines) and complaints filed by the public.
+
+A complaint's contact details are confidential: they never appear in ``__str__``, audit events,
+django-auditlog entries, the search index, the API or any public page; only coordinators see
+them, in the admin.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+
+from cms.portal.signals import complaint_status_changed
+
+# Receipt codes: no 0/O, 1/I/L, so they can be read out over the phone and typed without confusion.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+RECEIPT_LENGTH = 12  # 31**12 ≈ 2**59 possibilities: unguessable, still typable as XXXX-XXXX-XXXX
+
+
+def new_receipt_code() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+def normalize_receipt_code(raw: str) -> str:
+    """What a citizen typed (any case, spaces or hyphens) → the stored 12-character form."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[:32]
+
+
+def format_receipt_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+class Hotline(models.Model):
+    """A complaint channel a coordinator publishes for a jurisdiction (section 七(三)): hotline or platform."""
+
+    jurisdiction = models.ForeignKey(
+        "zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.CASCADE, related_name="hotlines"
+    )
+    name = models.CharField("渠道名称", max_length=100, help_text="如“12345 政务服务便民热线”“区发改委投诉电话”。")
+    number = models.CharField("电话号码", max_length=40, blank=True)
+    url = models.URLField("网上渠道地址", blank=True, help_text="政务服务平台等网上渠道的地址（可选）。")
+    service_hours = models.CharField("受理时间", max_length=100, blank=True, help_text="如“工作日 8:30—17:30”。")
+    department = models.ForeignKey(
+        "zhunru_cms.Department",
+        verbose_name="受理部门",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sort_order = models.PositiveIntegerField("排序", default=100)
+    is_active = models.BooleanField("公开显示", default=True)
+
+    panels = [
+        FieldPanel("jurisdiction"),
+        FieldPanel("name"),
+        FieldPanel("number"),
+        FieldPanel("url"),
+        FieldPanel("service_hours"),
+        FieldPanel("department"),
+        FieldPanel("sort_order"),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        verbose_name = "投诉渠道"
+        verbose_name_plural = "投诉渠道"
+        ordering = ["jurisdiction", "sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number}".strip()
+
+    def clean(self) -> None:
+        if not self.number and not self.url:
+            raise ValidationError("请填写电话号码或网上渠道地址，至少一项。")
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ComplaintQuerySet":
+        """Coordinators see complaints of their jurisdictions; nobody else sees any."""
+        from cms.scoping import is_coordinator, user_jurisdictions
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not is_coordinator(user):
+            return self.none()
+        return self.filter(jurisdiction__in=user_jurisdictions(user))
+
+    def awaiting_triage(self) -> "ComplaintQuerySet":
+        return self.filter(status=Complaint.Status.RECEIVED)
+
+
+class Complaint(models.Model):
+    """A problem report or complaint (问题反映/投诉) filed by the public through the portal."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "已收到"
+        ACCEPTED = "accepted", "已受理（转为线索）"
+        NOT_ACCEPTED = "not_accepted", "不予受理"
+        HANDLED = "handled", "已办结"
+
+    CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    jurisdiction = models.ForeignKey(
+        "zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT, related_name="complaints"
+    )
+    receipt_code = models.CharField("回执码", max_length=12, unique=True, default=new_receipt_code, editable=False)
+    submission_token = models.UUIDField(
+        "提交令牌", unique=True, editable=False, help_text="表单中的一次性令牌，防止重复提交。"
+    )
+    description = models.TextField("问题描述")
+    organization = models.CharField("涉及单位", max_length=200)
+    document_or_practice = models.CharField("涉及文件或做法", max_length=300, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=40, blank=True)
+    contact_email = models.EmailField("电子邮箱", blank=True)
+    consent = models.BooleanField("已同意告知事项", default=False)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now, editable=False)
+
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    status_reason = models.TextField("不予受理理由", blank=True, help_text="公开显示给反映人。")
+    result = models.TextField("办理结果", blank=True, help_text="公开显示给反映人。")
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="分办人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    triaged_at = models.DateTimeField("分办时间", null=True, blank=True)
+    handled_at = models.DateTimeField("办结时间", null=True, blank=True)
+    lead_reference = models.CharField("线索编号", max_length=100, blank=True)
+    internal_note = models.TextField("内部备注", blank=True, help_text="仅协调员可见。")
+
+    objects = ComplaintQuerySet.as_manager()
+
+    panels = [FieldPanel("internal_note")]
+
+    class Meta:
+        verbose_name = "问题反映"
+        verbose_name_plural = "问题反映"
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["jurisdiction", "status"])]
+
+    def __str__(self) -> str:
+        return f"问题反映 {self.display_code}"
+
+    @property
+    def display_code(self) -> str:
+        return format_receipt_code(self.receipt_code)
+
+    def attachment_visible_to(self, user) -> bool:
+        """Complaint attachments: coordinators of the jurisdiction only."""
+        return Complaint.objects.visible_to(user).filter(pk=self.pk).exists()
+
+    @property
+    def attachments(self):
+        from django.contrib.contenttypes.models import ContentType
+
+        from cms.models import Attachment
+
+        return Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Complaint), object_id=str(self.pk)
+        ).order_by("uploaded_at")
+
+    def public_status(self) -> dict:
+        """What the receipt-code status page and API show: no contact details, no internal notes."""
+        return {
+            "receipt_code": self.display_code,
+            "jurisdiction": self.jurisdiction.name,
+            "submitted_at": self.submitted_at,
+            "status": self.status,
+            "status_label": self.get_status_display(),
+            "reason": self.status_reason if self.status == self.Status.NOT_ACCEPTED else "",
+            "result": self.result if self.status == self.Status.HANDLED else "",
+            "triaged_at": self.triaged_at,
+            "handled_at": self.handled_at,
+        }
+
+    # --- state changes ------------------------------------------------------------------------
+
+    def _transition(self, to: str, *, by, request, allowed_from: tuple[str, ...], note: str = "", **fields):
+        from cms.audit.recording import record
+
+        with transaction.atomic():
+            locked = Complaint.objects.select_for_update().get(pk=self.pk)
+            if locked.status not in allowed_from:
+                raise ValidationError(
+                    "问题反映当前状态为“%(status)s”，不能执行该操作。",
+                    params={"status": locked.get_status_display()},
+                )
+            previous = locked.status
+            locked.status = to
+            for name, value in fields.items():
+                setattr(locked, name, value)
+            locked.save(update_fields=["status", *fields])
+            changes = {"status": [previous, to]}
+            changes.update({k: v for k, v in fields.items() if k in ("status_reason", "result", "lead_reference")})
+            record(f"complaint.{to}", obj=locked, actor=by, request=request, changes=changes, note=note)
+            self.refresh_from_db()
+            transaction.on_commit(
+                lambda: complaint_status_changed.send(sender=Complaint, complaint=self, previous=previous, by=by)
+            )
+        return self
+
+    def accept(self, *, by, request=None) -> "Complaint":
+        """Accept as a lead (受理): hands the complaint to the lead tracker when it is installed."""
+        from cms.portal.leads import create_lead_from_complaint
+
+        with transaction.atomic():
+            reference = create_lead_from_complaint(self, by=by)
+            return self._transition(
+                self.Status.ACCEPTED, by=by, request=request, allowed_from=(self.Status.RECEIVED,),
+                triaged_by=by, triaged_at=timezone.now(), lead_reference=reference,
+            )
+
+    def reject(self, reason: str, *, by, request=None) -> "Complaint":
+        """Not accepted (不予受理), with the reason the citizen will read."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError("请填写不予受理的理由，该理由将告知反映人。")
+        return self._transition(
+            self.Status.NOT_ACCEPTED, by=by, request=request, allowed_from=(self.Status.RECEIVED,),
+            triaged_by=by, triaged_at=timezone.now(), status_reason=reason,
+        )
+
+    def mark_handled(self, result: str, *, by, request=None) -> "Complaint":
+        """Handled (办结), with the result the citizen will read."""
+        result = (result or "").strip()
+        if not result:
+            raise ValidationError("请填写办理结果，该结果将告知反映人。")
+        return self._transition(
+            self.Status.HANDLED, by=by, request=request, allowed_from=(self.Status.ACCEPTED,),
+            handled_at=timezone.now(), result=result,
+        )

@@ -1,0 +1,18 @@
+"""Settings of the portal, read from ``settings.ZHUNRU_PORTAL`` with working defaults."""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Complaint attachments
+    "MAX_ATTACHMENTS": 3,
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    # Per-IP limits: (requests, seconds)
+    "COMPLAINT_RATE": (5, 3600),
+    "STATUS_LOOKUP_RATE": (30, 3600),
+    "RATING_RATE": (20, 3600),
+    "SEARCH_PER_PAGE": 10,
+}
+
+
+def get(name: str):
+    return {**DEFAULTS, **(getattr(settings, "ZHUNRU_PORTAL", {}) or {})}[name]

@@ -1,0 +1,119 @@
+"""Portal forms: complaint, status lookup. Every message in Chinese; bad input loses nothing typed."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from cms.portal import conf
+from cms.portal.models import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalize_receipt_code
+from cms.uploads import check_upload
+
+CONSENT_TEXT = (
+    "我确认所反映情况真实，并同意相关部门为核查处理本问题使用所填信息。"
+    "联系方式仅供工作人员联系核实，严格保密，不会公开。"
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+class ComplaintForm(forms.Form):
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    description = forms.CharField(
+        label="反映的问题",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="请说明发生了什么、时间和地点，以及您认为不符合市场准入规定之处。",
+        error_messages={"required": "请描述您反映的问题。", "max_length": "问题描述请控制在 5000 字以内。"},
+    )
+    organization = forms.CharField(
+        label="涉及单位",
+        max_length=200,
+        help_text="如某部门、乡镇、行业协会或企业的名称。",
+        error_messages={"required": "请填写涉及的单位。", "max_length": "单位名称请控制在 200 字以内。"},
+    )
+    document_or_practice = forms.CharField(
+        label="涉及的文件或做法",
+        max_length=300,
+        required=False,
+        help_text="如文件名称和文号，或具体做法（如“要求外地企业在本地注册分公司”）。",
+        error_messages={"max_length": "请控制在 300 字以内。"},
+    )
+    attachments = MultipleFileField(
+        label="附件（可选）",
+        required=False,
+        help_text="PDF、图片或 Office 文档，最多 3 个，每个不超过 10 MB。",
+    )
+    contact_name = forms.CharField(label="联系人（可选）", max_length=50, required=False)
+    contact_phone = forms.RegexField(
+        label="联系电话（可选）",
+        max_length=40,
+        required=False,
+        regex=r"^[0-9+\-() ]{5,40}$",
+        error_messages={"invalid": "联系电话格式不正确，请只填写数字、空格、加号或短横线。"},
+    )
+    contact_email = forms.EmailField(
+        label="电子邮箱（可选）", required=False, error_messages={"invalid": "电子邮箱格式不正确。"}
+    )
+    consent = forms.BooleanField(
+        label=CONSENT_TEXT, error_messages={"required": "请阅读并勾选同意告知事项后再提交。"}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4())
+        self.fields["attachments"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.gif,.webp,.doc,.docx,.xls,.xlsx,.odt"
+        self.fields["submission_token"].error_messages = {
+            "required": "表单已失效，请刷新页面后重新提交。",
+            "invalid": "表单已失效，请刷新页面后重新提交。",
+        }
+
+    def clean_description(self):
+        value = self.cleaned_data["description"].strip()
+        if len(value) < 10:
+            raise ValidationError("问题描述过短，请至少写 10 个字，说明发生了什么。")
+        return value
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        limit = conf.get("MAX_ATTACHMENTS")
+        if len(files) > limit:
+            raise ValidationError(f"附件最多 {limit} 个。")
+        errors = []
+        for upload in files:
+            try:
+                check_upload(upload, max_bytes=conf.get("ATTACHMENT_MAX_BYTES"))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+class StatusLookupForm(forms.Form):
+    code = forms.CharField(
+        label="回执码",
+        max_length=40,
+        help_text="提交时获得的 12 位回执码，如 ABCD-EFGH-JKMN（不区分大小写）。",
+        error_messages={"required": "请输入回执码。"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+    def clean_code(self):
+        code = normalize_receipt_code(self.cleaned_data["code"])
+        if len(code) != RECEIPT_LENGTH or any(ch not in RECEIPT_ALPHABET for ch in code):
+            raise ValidationError("回执码应为 12 位字母和数字（不含 0、1、I、L、O），请核对后重新输入。")
+        return code

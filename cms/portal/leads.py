@@ -1,0 +1,31 @@
+"""The link from a triaged complaint to the lead tracker (cms.leads), when it offers one.
+
+The lead tracker is another app; the portal calls its documented entry point
+``Lead.objects.create_from_complaint(complaint, by=user)`` if it exists, and otherwise keeps the
+complaint as "accepted" with no lead reference, to be linked once the tracker is installed.
+"""
+
+import logging
+
+from django.apps import apps
+
+log = logging.getLogger(__name__)
+
+
+def lead_entry_point():
+    """``Lead.objects.create_from_complaint`` or None while the lead tracker does not provide it."""
+    try:
+        lead_model = apps.get_model("zhunru_leads", "Lead")
+    except LookupError:
+        return None
+    return getattr(lead_model.objects, "create_from_complaint", None)
+
+
+def create_lead_from_complaint(complaint, *, by) -> str:
+    """Create the lead for an accepted complaint; return its reference ("" when no tracker)."""
+    create = lead_entry_point()
+    if create is None:
+        log.info("lead tracker has no create_from_complaint; complaint %s accepted without a lead", complaint.pk)
+        return ""
+    lead = create(complaint, by=by)
+    return str(getattr(lead, "number", "") or getattr(lead, "reference", "") or lead.pk)

@@ -1,0 +1,256 @@
+"""Portal views: complaint form, receipt and status, search. Pages of Wagtail types render themselves."""
+
+import logging
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from cms.audit.recording import record
+from cms.models import Jurisdiction, JurisdictionHomePage
+from cms.portal import conf, throttling
+from cms.portal.forms import CONSENT_TEXT, ComplaintForm, StatusLookupForm
+from cms.portal.models import Complaint
+from cms.uploads import store_attachment
+
+log = logging.getLogger(__name__)
+
+SESSION_RECEIPT = "zhunru_portal_receipt"
+
+
+def _jurisdiction(code: str) -> tuple[Jurisdiction, JurisdictionHomePage | None]:
+    jurisdiction = get_object_or_404(Jurisdiction, division_code=code)
+    home = JurisdictionHomePage.objects.live().filter(jurisdiction=jurisdiction).first()
+    return jurisdiction, home
+
+
+def _too_many(request, template: str, context: dict) -> TemplateResponse:
+    context = {**context, "throttled": True}
+    return TemplateResponse(request, template, context, status=429)
+
+
+def file_complaint(form: ComplaintForm, jurisdiction: Jurisdiction, request) -> tuple[Complaint, bool]:
+    """Save a valid complaint and its attachments once per submission token; (complaint, created)."""
+    data = form.cleaned_data
+    token = data["submission_token"]
+    existing = Complaint.objects.filter(submission_token=token).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            complaint = Complaint.objects.create(
+                jurisdiction=jurisdiction,
+                submission_token=token,
+                description=data["description"],
+                organization=data["organization"].strip(),
+                document_or_practice=data["document_or_practice"].strip(),
+                contact_name=data["contact_name"].strip(),
+                contact_phone=data["contact_phone"].strip(),
+                contact_email=data["contact_email"].strip(),
+                consent=True,
+            )
+            for upload in data["attachments"]:
+                store_attachment(
+                    upload, complaint, department=None, purpose="问题反映附件",
+                    max_bytes=conf.get("ATTACHMENT_MAX_BYTES"),
+                )
+            # The audit event names the complaint by receipt code only: never the contact details.
+            record("complaint.received", obj=complaint, request=request,
+                   changes={"attachments": len(data["attachments"])})
+    except IntegrityError:
+        # The same form submitted twice at once: the other request saved it.
+        existing = Complaint.objects.filter(submission_token=token).first()
+        if existing is None:
+            raise
+        return existing, False
+    return complaint, True
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def complaint_form(request, code: str):
+    jurisdiction, home = _jurisdiction(code)
+    context = {
+        "jurisdiction": jurisdiction,
+        "portal_home": home,
+        "portal_section": "complaint",
+        "consent_text": CONSENT_TEXT,
+        "hotlines": list(jurisdiction.hotlines.filter(is_active=True)),
+    }
+    if request.method == "POST":
+        form = ComplaintForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            token = form.cleaned_data["submission_token"]
+            already = Complaint.objects.filter(submission_token=token).first()
+            if already is None and not throttling.allow("complaint", request, conf.get("COMPLAINT_RATE")):
+                return _too_many(request, "zhunru_portal/complaint_form.html", context)
+            try:
+                complaint = already or file_complaint(form, jurisdiction, request)[0]
+            except ValidationError as error:  # a file that changed between check and store
+                form.add_error("attachments", error)
+            else:
+                request.session[SESSION_RECEIPT] = complaint.receipt_code
+                return redirect("zhunru_portal:complaint_receipt")
+    else:
+        context["form"] = ComplaintForm()
+    return TemplateResponse(request, "zhunru_portal/complaint_form.html", context)
+
+
+@never_cache
+def complaint_receipt(request):
+    """Shown once after filing (the code comes from the session, never from the URL)."""
+    code = request.session.get(SESSION_RECEIPT)
+    complaint = Complaint.objects.select_related("jurisdiction").filter(receipt_code=code).first() if code else None
+    if complaint is None:
+        return redirect("zhunru_portal:complaint_status")
+    home = JurisdictionHomePage.objects.live().filter(jurisdiction=complaint.jurisdiction).first()
+    return TemplateResponse(request, "zhunru_portal/complaint_receipt.html", {
+        "complaint": complaint.public_status(),
+        "portal_home": home,
+        "portal_section": "complaint",
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def complaint_status(request):
+    """Look a complaint's status up by its receipt code (POST, so codes stay out of URLs and logs)."""
+    context = {"portal_section": "status"}
+    if request.method == "POST":
+        form = StatusLookupForm(request.POST)
+        context["form"] = form
+        if not throttling.allow("status", request, conf.get("STATUS_LOOKUP_RATE")):
+            return _too_many(request, "zhunru_portal/complaint_status.html", context)
+        if form.is_valid():
+            complaint = (Complaint.objects.select_related("jurisdiction")
+                         .filter(receipt_code=form.cleaned_data["code"]).first())
+            if complaint is None:
+                form.add_error("code", "未找到该回执码对应的问题反映，请核对后重新输入。")
+            else:
+                context["complaint"] = complaint.public_status()
+                context["portal_home"] = (JurisdictionHomePage.objects.live()
+                                          .filter(jurisdiction=complaint.jurisdiction).first())
+    else:
+        context["form"] = StatusLookupForm()
+    return TemplateResponse(request, "zhunru_portal/complaint_status.html", context)
+
+
+# --- search -------------------------------------------------------------------------------------
+
+FILTERS = ("type", "category", "year", "department")
+FACET_LABELS = {"type": "类型", "category": "类别", "year": "年份", "department": "部门"}
+SUGGESTIONS = ["隐性壁垒", "招标投标", "本地注册", "负面清单", "行政审批", "歧视性政策"]
+
+
+def search_page(request):
+    """One box over published content; filters with counts; pagination; an empty state with suggestions."""
+    from search.query import SearchQueryError, SearchUnavailable, search
+
+    q = request.GET.get("q", "").strip()
+    code = request.GET.get("j", "").strip()
+    home = None
+    region = ""
+    if code:
+        jurisdiction = Jurisdiction.objects.filter(division_code=code).first()
+        if jurisdiction is not None:
+            region = jurisdiction.name
+            home = JurisdictionHomePage.objects.live().filter(jurisdiction=jurisdiction).first()
+    chosen = {name: request.GET.get(name, "").strip() for name in FILTERS}
+    try:
+        page = max(1, int(request.GET.get("page", "1") or 1))
+    except ValueError:
+        page = 1
+    context = {
+        "q": q,
+        "j": code,
+        "region": region,
+        "portal_home": home,
+        "portal_section": "search",
+        "chosen": chosen,
+        "suggestions": SUGGESTIONS,
+    }
+    status = 200
+    try:
+        result = search(q, region=region or None, page=page, per_page=conf.get("SEARCH_PER_PAGE"),
+                        **{k: v or None for k, v in chosen.items()})
+    except SearchQueryError as error:
+        context["error"] = str(error)
+        status = 400
+    except SearchUnavailable:
+        log.warning("search unavailable for portal query")
+        context["error"] = "检索服务暂时不可用，请稍后再试。"
+        status = 503
+    else:
+        base = {"q": q, "j": code, **chosen}
+        context.update(_present(result, base, page))
+    return TemplateResponse(request, "zhunru_portal/search.html", context, status=status)
+
+
+def _query(params: dict) -> str:
+    return "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+def _present(result, base: dict, page: int) -> dict:
+    hits = []
+    for hit in result.hits:
+        hits.append({
+            "title": hit.title,
+            "url": hit.url,
+            "type": hit.type,
+            "type_label": hit.type_label,
+            "date": hit.date,
+            "department": hit.department,
+            "region": hit.region,
+            "category": hit.category,
+            # Fragments come from search.backends.base.highlight: text escaped, matches in <em>.
+            "highlights": [mark_safe(f) for f in hit.highlights],  # noqa: S308
+        })
+    labels = {hit.type: hit.type_label for hit in result.hits}
+    facets = []
+    for name in FILTERS:
+        counts = result.facets.get(name) or {}
+        if not counts and not base.get(name):
+            continue
+        options = []
+        items = sorted(counts.items(), key=lambda kv: (-int(kv[0]) if name == "year" and str(kv[0]).isdigit() else 0,
+                                                      -kv[1] if name != "year" else 0))
+        for value, count in items[:12]:
+            value = str(value)
+            selected = base.get(name) == value
+            params = {**base, name: "" if selected else value}
+            options.append({
+                "value": value,
+                "label": labels.get(value, value) if name == "type" else value,
+                "count": count,
+                "selected": selected,
+                "url": _query(params),
+            })
+        facets.append({"name": name, "label": FACET_LABELS[name], "options": options})
+    pages = max(1, -(-result.total // result.per_page))
+    return {
+        "result": result,
+        "hits": hits,
+        "facets": facets,
+        "pages": pages,
+        "page": page,
+        "prev_url": _query({**base, "page": page - 1}) if page > 1 else "",
+        "next_url": _query({**base, "page": page + 1}) if page < pages else "",
+        "clear_url": _query({"q": base["q"], "j": base["j"]}),
+        "any_filter": any(base.get(n) for n in FILTERS),
+    }
+
+
+def jurisdiction_redirect(request, code: str):
+    """``/portal/<code>/`` → that jurisdiction's home page."""
+    _jurisdiction_obj, home = _jurisdiction(code)
+    if home is None:
+        raise Http404("该辖区暂无门户首页。")
+    return redirect(home.get_url(request))
+
