@@ -65,12 +65,18 @@ def _mail_once(address: str, subject: str, body: str, key: str | None) -> int:
     return 1
 
 
-def working_day_deadline(start: datetime.date, days: int, *, jurisdiction=None) -> datetime.date:
-    """``days`` working days after ``start`` by the leads calendar (holidays and 调休)."""
+def deadline(start: datetime.date, days: int, unit: str, *, jurisdiction=None) -> tuple[datetime.date, bool]:
+    """(due date, provisional?) of a period counted by the leads calendar (民法典 rules, holidays, 调休).
+
+    Working days need that calendar; calendar days fall back to plain addition without it.
+    """
     compute_due = _leads_attr("calendar", "compute_due")
     if compute_due is None:
-        raise ImproperlyConfigured("工作日期限需要线索模块的工作日历（cms.leads.calendar），目前尚不可用。")
-    return compute_due(start, days, "working", jurisdiction).due_date
+        if unit == "working":
+            raise ImproperlyConfigured("工作日期限需要线索模块的工作日历（cms.leads.calendar），目前尚不可用。")
+        return start + datetime.timedelta(days=days), False
+    due = compute_due(start, days, unit, jurisdiction)
+    return due.due_date, due.provisional
 
 
 def lead_from_ledger_entry(entry, *, by=None):

@@ -85,7 +85,7 @@ class LedgerEntryViewSet(SnippetViewSet):
     model = LedgerEntry
     icon = "list-ul"
     menu_label = "问题台账"
-    list_display = ["problem", "responsible_unit", "deadline", "status", "campaign"]
+    list_display = ["problem", "responsible_unit", "deadline", "deadline_provisional", "status", "campaign"]
     list_filter = ["status", "campaign"]
     inspect_view_enabled = True
 

@@ -102,7 +102,25 @@ def test_working_day_deadlines_use_the_lead_calendar(jurisdiction):
     start = datetime.date(2026, 4, 30)  # Thursday before Labour Day
     due = LedgerEntry.deadline_after(start, 1, working_days=True, jurisdiction=jurisdiction)
     assert due > start + datetime.timedelta(days=1)  # 5-1 is a holiday, so one working day lands later
-    assert LedgerEntry.deadline_after(start, 1, working_days=False) == datetime.date(2026, 5, 1)
+    # A calendar-day period ending on a holiday runs to the next working day (民法典 第二百零三条).
+    assert LedgerEntry.deadline_after(start, 1, working_days=False) > datetime.date(2026, 5, 1)
+
+
+@pytest.mark.django_db
+def test_deadline_from_time_limit(make_entry):
+    from django.utils import timezone
+
+    from cms.cases.integrations import _leads_attr
+
+    if _leads_attr("calendar", "compute_due") is None:
+        pytest.skip("cms.leads.calendar not installed")
+    created = timezone.make_aware(datetime.datetime(2026, 9, 30, 10, 0))
+    entry = make_entry(deadline=None, time_limit_days=3, time_limit_unit="working", created_at=created)
+    assert entry.deadline > datetime.date(2026, 10, 3)  # National Day holidays are not counted
+    assert entry.deadline.weekday() < 5 or entry.deadline_provisional is False
+    with pytest.raises(ValidationError):
+        LedgerEntry(department=entry.department, responsible_unit=entry.responsible_unit, problem="x",
+                    basis="y").clean()
 
 
 @pytest.mark.django_db

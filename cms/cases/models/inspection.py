@@ -74,7 +74,14 @@ class LedgerEntry(models.Model):
         "zhunru_cms.Department", verbose_name="责任单位", on_delete=models.PROTECT, related_name="+"
     )
     measure = models.TextField("整改措施", blank=True)
-    deadline = models.DateField("整改期限")
+    deadline = models.DateField("整改期限", null=True, blank=True, help_text="留空则按下方整改时限自动计算。")
+    time_limit_days = models.PositiveSmallIntegerField("整改时限（天）", null=True, blank=True)
+    time_limit_unit = models.CharField(
+        "时限单位", max_length=10, choices=[("calendar", "自然日"), ("working", "工作日")], default="calendar"
+    )
+    deadline_provisional = models.BooleanField(
+        "临时期限", default=False, editable=False, help_text="期限涉及尚未录入节假日安排的年度，录入后需重新计算。"
+    )
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
     rectified_on = models.DateField("整改完成日期", null=True, blank=True, editable=False)
     result = models.TextField("整改结果", blank=True)
@@ -99,7 +106,20 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return self.problem[:40]
 
+    def save(self, *args, **kwargs):
+        if self.deadline is None and self.time_limit_days:
+            from cms.cases import integrations
+
+            start = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+            jurisdiction = self.department.jurisdiction if self.department_id else None
+            self.deadline, self.deadline_provisional = integrations.deadline(
+                start, self.time_limit_days, self.time_limit_unit, jurisdiction=jurisdiction
+            )
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
+        if self.deadline is None and not self.time_limit_days:
+            raise ValidationError({"deadline": "请填写整改期限，或填写整改时限由系统计算。"})
         if self.department_id and self.responsible_unit_id:
             if self.department.jurisdiction_id != self.responsible_unit.jurisdiction_id:
                 raise ValidationError({"responsible_unit": "责任单位须与填报部门属于同一辖区。"})
@@ -109,14 +129,16 @@ class LedgerEntry(models.Model):
 
     @staticmethod
     def deadline_after(start: datetime.date, days: int, *, working_days: bool, jurisdiction=None) -> datetime.date:
-        """A deadline ``days`` after ``start``, in working days via the leads calendar when available."""
-        if working_days:
-            from cms.cases import integrations
+        """A deadline ``days`` after ``start`` by the leads calendar (working days, or calendar days
+        extended past rest days); plain calendar arithmetic only if that calendar is absent."""
+        from cms.cases import integrations
 
-            return integrations.working_day_deadline(start, days, jurisdiction=jurisdiction)
-        return start + datetime.timedelta(days=days)
+        due, _ = integrations.deadline(start, days, "working" if working_days else "calendar", jurisdiction=jurisdiction)
+        return due
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
+        if self.deadline is None:
+            return False
         return self.status in self.OPEN_STATUSES and self.deadline < (today or timezone.localdate())
 
     @transaction.atomic
