@@ -21,11 +21,24 @@ def lead_entry_point():
     return getattr(lead_model.objects, "create_from_complaint", None)
 
 
-def create_lead_from_complaint(complaint, *, by) -> str:
-    """Create the lead for an accepted complaint; return its reference ("" when no tracker)."""
+def create_lead_from_complaint(complaint, *, by, request=None) -> str:
+    """Create the lead for an accepted complaint; return its number ("" when no tracker).
+
+    Only what was reported goes over: never the complainant's contact details (the lead names the
+    complaint by its receipt code; coordinators find the contact on the complaint itself).
+    """
     create = lead_entry_point()
     if create is None:
         log.info("lead tracker has no create_from_complaint; complaint %s accepted without a lead", complaint.pk)
         return ""
-    lead = create(complaint, by=by)
-    return str(getattr(lead, "number", "") or getattr(lead, "reference", "") or lead.pk)
+    description = complaint.description
+    if complaint.document_or_practice:
+        description += f"\n\n涉及文件或做法：{complaint.document_or_practice}"
+    lead = create(
+        complaint,
+        by=by,
+        request=request,
+        title=f"公众反映：{complaint.organization}"[:200],
+        description=description,
+    )
+    return str(getattr(lead, "number", "") or lead.pk)

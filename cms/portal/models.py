@@ -212,7 +212,7 @@ class Complaint(models.Model):
         from cms.portal.leads import create_lead_from_complaint
 
         with transaction.atomic():
-            reference = create_lead_from_complaint(self, by=by)
+            reference = create_lead_from_complaint(self, by=by, request=request)
             return self._transition(
                 self.Status.ACCEPTED, by=by, request=request, allowed_from=(self.Status.RECEIVED,),
                 triaged_by=by, triaged_at=timezone.now(), lead_reference=reference,

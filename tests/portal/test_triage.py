@@ -67,3 +67,15 @@ def test_complaint_listing_is_scoped_and_has_no_add(client, portal_coordinator, 
     assert listing.status_code == 200
     assert "DEMX-2345-CJQR" in html and "DEMX-2345-HMQR" not in html  # only its own jurisdiction
     assert client.get(reverse("wagtailsnippets_zhunru_portal_complaint:add")).status_code in (302, 403)
+
+
+def test_accepting_creates_one_lead_without_contact_details(complaint, portal_coordinator):
+    from cms.leads.models import Lead
+
+    complaint.accept(by=portal_coordinator)
+    lead = Lead.objects.get()
+    assert complaint.lead_reference == lead.number
+    assert lead.source == Lead.Source.COMPLAINT and lead.jurisdiction == complaint.jurisdiction
+    assert complaint.organization in lead.title and complaint.description in lead.description
+    assert "13800000000" not in f"{lead.title} {lead.description} {lead.reporter}"
+    assert complaint.display_code in lead.reporter
