@@ -13,6 +13,8 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+from dramatiq.middleware import Middleware
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -105,3 +107,24 @@ def logging_config(level: str = "INFO", fmt: str = "json") -> dict:
             "gunicorn.access": {"level": level, "handlers": ["console"], "propagate": False},
         },
     }
+
+
+class MessageRequestIdMiddleware(Middleware):
+    """Carry the request id into the messages a request enqueues, and set it while a worker handles them.
+
+    A worker's log lines then carry the id of the web request that caused the work (or the message id for
+    work the scheduler enqueued), so one user action can be followed from the web log into the workers'.
+    """
+
+    def before_enqueue(self, broker, message, delay):
+        request_id = request_id_var.get()
+        if request_id != "-" and "request_id" not in message.options:
+            message.options["request_id"] = request_id
+
+    def before_process_message(self, broker, message):
+        request_id_var.set(message.options.get("request_id") or f"msg-{message.message_id}")
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):
+        request_id_var.set("-")  # worker threads are the worker's own: nothing else to restore
+
+    after_skip_message = after_process_message

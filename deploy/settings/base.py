@@ -147,6 +147,7 @@ DRAMATIQ_BROKER = {
         Pipelines(),
         Retries(max_retries=ZHUNRU_ACTOR_MAX_RETRIES, min_backoff=5_000, max_backoff=30 * 60 * 1000),
         "django_dramatiq.middleware.DbConnectionsMiddleware",
+        "deploy.logging.MessageRequestIdMiddleware",
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]

@@ -2,7 +2,15 @@ import json
 import logging
 import sys
 
-from deploy.logging import JsonFormatter, RequestIdFilter, logging_config, request_id_var
+import dramatiq
+
+from deploy.logging import (
+    JsonFormatter,
+    MessageRequestIdMiddleware,
+    RequestIdFilter,
+    logging_config,
+    request_id_var,
+)
 
 
 def test_request_id_is_made_and_returned(client):
@@ -55,3 +63,28 @@ def test_logging_config_is_accepted_by_dictconfig():
     finally:
         root.handlers[:] = before
         root.setLevel(level)
+
+
+seen_request_ids: list[str] = []
+
+
+@dramatiq.actor(queue_name="deploy-test", max_retries=0)
+def remember_request_id() -> None:
+    seen_request_ids.append(request_id_var.get())
+
+
+def test_the_request_id_travels_with_the_message_into_the_worker(broker, worker):
+    assert any(isinstance(m, MessageRequestIdMiddleware) for m in broker.middleware)
+    seen_request_ids.clear()
+    # Given a message enqueued while handling request "req-9", and one enqueued outside any request
+    token = request_id_var.set("req-9")
+    try:
+        remember_request_id.send()
+    finally:
+        request_id_var.reset(token)
+    outside = remember_request_id.send()
+    # When the worker handles them
+    broker.join("deploy-test", timeout=30_000)
+    worker.join()
+    # Then the first ran with the request's id, the second with its message id
+    assert sorted(seen_request_ids) == sorted(["req-9", f"msg-{outside.message_id}"])
