@@ -10,11 +10,11 @@ CJK_FONT = "STSong-Light"  # Adobe's built-in CID font: Chinese text without shi
 OFFICIAL_RED = "#C8161D"
 
 CATALOGUE_COLUMNS = [
-    ("archive_number", "档号", 22),
-    ("register_number", "登记编号", 22),
+    ("archive_number", "档号", 28),
+    ("register_number", "登记编号", 24),
     ("title", "案例名称", 40),
-    ("category", "类别", 16),
-    ("importance", "重要程度", 10),
+    ("category", "类别", 18),
+    ("importance", "重要程度", 12),
     ("organization", "涉及单位", 24),
     ("reporting_department", "报送部门", 20),
     ("registered_on", "登记日期", 12),

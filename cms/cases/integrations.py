@@ -79,10 +79,39 @@ def deadline(start: datetime.date, days: int, unit: str, *, jurisdiction=None) -
     return due.due_date, due.provisional
 
 
-def lead_from_ledger_entry(entry, *, by=None):
-    """Create a lead from a ledger finding through the lead tracker."""
-    lead_model = _leads_attr("models", "Lead")
-    factory = getattr(lead_model, "from_ledger_entry", None) if lead_model is not None else None
-    if factory is None:
-        raise ImproperlyConfigured("线索模块尚未提供 Lead.from_ledger_entry，暂不能将问题转为线索。")
-    return factory(entry, by=by)
+def lead_model():
+    """The lead tracker's Lead model, or None where cms.leads does not provide it."""
+    return _leads_attr("models", "Lead")
+
+
+def lead_from_ledger_entry(entry, *, by=None, request=None):
+    """Create a lead (source 自查发现) from a ledger finding through the lead tracker's own constructor.
+
+    Idempotent: a finding already turned into a lead returns that lead.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    lead_cls = lead_model()
+    if lead_cls is None or not hasattr(lead_cls.objects, "create_lead"):
+        raise ImproperlyConfigured("线索模块尚未提供 Lead.objects.create_lead，暂不能将问题转为线索。")
+    existing = lead_cls.objects.filter(
+        origin_type=ContentType.objects.get_for_model(entry), origin_id=str(entry.pk)
+    ).first()
+    if existing is not None:
+        return existing
+    parts = [f"问题：{entry.problem}", f"依据：{entry.basis}"]
+    if entry.measure:
+        parts.append(f"整改措施：{entry.measure}")
+    if entry.campaign_id:
+        parts.append(f"自查专项：{entry.campaign}")
+    return lead_cls.objects.create_lead(
+        jurisdiction=entry.department.jurisdiction,
+        source=lead_cls.Source.INSPECTION,
+        title=entry.problem.splitlines()[0][:200],
+        description="\n".join(parts),
+        subject_name=entry.responsible_unit.name[:200],
+        reporter=entry.department.name,
+        origin=entry,
+        by=by,
+        request=request,
+    )

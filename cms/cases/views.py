@@ -178,3 +178,29 @@ def ledger_promote(request, pk: int):
         {"entry": entry, "categories": Category.choices, "subcategories": Subcategory.choices,
          "importances": Importance.choices, "page_title": "问题转为案例", "header_title": "问题转为案例"},
     )
+
+
+def ledger_promote_lead(request, pk: int):
+    """Turn a ledger finding into a lead in one step (GET asks, POST does)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from cms.cases.models import LedgerEntry
+
+    if not request.user.has_perm("zhunru_leads.add_lead"):
+        raise PermissionDenied("您无权登记线索。")
+    entry = get_object_or_404(LedgerEntry.objects.visible_to(request.user), pk=pk)
+    back = reverse(LedgerEntry.snippet_viewset.get_url_name("list"))
+    if request.method != "POST":
+        return TemplateResponse(
+            request,
+            "zhunru_cases/admin/confirm_case_action.html",
+            {"case": entry, "label": "转为线索", "page_title": "问题转为线索", "header_title": "问题转为线索",
+             "next": back},
+        )
+    try:
+        lead = entry.promote_to_lead(by=request.user, request=request)
+    except (ValidationError, ImproperlyConfigured) as error:
+        messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+        return redirect(back)
+    messages.success(request, f"已转为线索：{lead}")
+    return redirect(getattr(lead, "admin_url", "") or back)

@@ -59,6 +59,7 @@ class CaseViewSet(SnippetViewSet):
         FieldPanel("violated_clause"),
         FieldPanel("handling_result"),
         FieldPanel("internal_notes"),
+        FieldPanel("leads"),
         MultiFieldPanel([FieldPanel("published_on"), FieldPanel("bulletin_reference")], heading="既往通报"),
     ]
 
@@ -141,6 +142,7 @@ def case_action_urls():
         path("cases/<int:pk>/files/", views.case_files, name="zhunru_case_files"),
         path("cases/ledger/<int:pk>/evidence/", views.ledger_evidence, name="zhunru_ledger_evidence"),
         path("cases/ledger/<int:pk>/promote/", views.ledger_promote, name="zhunru_ledger_promote"),
+        path("cases/ledger/<int:pk>/promote-lead/", views.ledger_promote_lead, name="zhunru_ledger_promote_lead"),
         path("cases/<int:pk>/<slug:action>/", views.case_action, name="zhunru_case_action"),
     ]
 
@@ -160,6 +162,8 @@ def ledger_listing_buttons(snippet, user, next_url=None):
     buttons = [ListingButton("整改印证材料", reverse("zhunru_ledger_evidence", args=[snippet.pk]), priority=10)]
     if snippet.promoted_case_id is None and user.has_perm("zhunru_cases.add_case"):
         buttons.append(ListingButton("转为案例", reverse("zhunru_ledger_promote", args=[snippet.pk]), priority=11))
+    if user.has_perm("zhunru_leads.add_lead"):
+        buttons.append(ListingButton("转为线索", reverse("zhunru_ledger_promote_lead", args=[snippet.pk]), priority=12))
     return buttons
 
 

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cms import roles
@@ -149,13 +149,29 @@ def test_promote_finding_to_case_in_one_step(make_entry, coordinator):
 
 
 @pytest.mark.django_db
-def test_promote_to_lead_depends_on_the_lead_tracker(make_entry):
-    from cms.cases.integrations import _leads_attr
+def test_promote_finding_to_lead_in_one_step(make_entry, coordinator):
+    from cms.leads.models import Lead
 
     entry = make_entry()
-    if _leads_attr("models", "Lead") is not None and hasattr(_leads_attr("models", "Lead"), "from_ledger_entry"):
-        lead = entry.promote_to_lead()
-        assert lead.pk
-    else:
-        with pytest.raises(ImproperlyConfigured):
-            entry.promote_to_lead()
+    case = entry.promote_to_case(by=coordinator, category="entry_conditions")
+    lead = entry.promote_to_lead(by=coordinator)
+    assert lead.source == Lead.Source.INSPECTION and lead.jurisdiction == entry.department.jurisdiction
+    assert entry.problem in lead.description and lead.title == entry.problem
+    assert entry.promoted_lead() == lead
+    assert list(case.leads.all()) == [lead]  # the case and the lead from one finding are linked
+    with pytest.raises(ValidationError):
+        entry.promote_to_lead(by=coordinator)
+    assert Lead.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_promote_to_lead_from_admin(client, make_entry, coordinator):
+    from cms.leads.models import Lead
+
+    entry = make_entry()
+    client.force_login(coordinator)
+    if not coordinator.has_perm("zhunru_leads.add_lead"):
+        pytest.skip("the lead tracker does not grant coordinators add_lead")
+    assert "转为线索" in client.get("/admin/snippets/zhunru_cases/ledgerentry/").content.decode()
+    assert client.post(f"/admin/cases/ledger/{entry.pk}/promote-lead/").status_code == 302
+    assert Lead.objects.filter(source=Lead.Source.INSPECTION).count() == 1

@@ -188,20 +188,40 @@ class LedgerEntry(models.Model):
         case.save()
         self.promoted_case = case
         self.save(update_fields=["promoted_case"])
+        lead = self.promoted_lead()
+        if lead is not None:
+            case.leads.add(lead)
         record("ledger.promote_to_case", obj=self, actor=by, request=request, department=self.department,
                changes={"case": case.pk})
         record("case.report", obj=case, actor=by, request=request, department=case.reporting_department,
                note="由问题台账转入")
         return case
 
+    @transaction.atomic
     def promote_to_lead(self, *, by=None, request=None):
-        """Turn the finding into a lead in one step, through the lead tracker's own constructor."""
+        """Turn the finding into a lead (source 自查发现) in one step, through the lead tracker."""
         from cms.cases import integrations
 
-        lead = integrations.lead_from_ledger_entry(self, by=by)
+        LedgerEntry.objects.select_for_update().get(pk=self.pk)
+        if self.promoted_lead() is not None:
+            raise ValidationError("该问题已转为线索。")
+        lead = integrations.lead_from_ledger_entry(self, by=by, request=request)
+        if self.promoted_case_id:
+            self.promoted_case.leads.add(lead)
         record("ledger.promote_to_lead", obj=self, actor=by, request=request, department=self.department,
                changes={"lead": str(lead.pk)})
         return lead
+
+    def promoted_lead(self):
+        """The lead this finding became, if any (the lead records its origin)."""
+        from cms.cases import integrations
+
+        lead_cls = integrations.lead_model()
+        if lead_cls is None:
+            return None
+        return lead_cls.objects.filter(
+            origin_type=ContentType.objects.get_for_model(LedgerEntry), origin_id=str(self.pk)
+        ).first()
 
     @property
     def attachments(self):

@@ -266,6 +266,7 @@ class Case(models.Model):
     handling_result = models.TextField("处理及整改结果", blank=True)
     internal_notes = models.TextField("内部备注", blank=True, help_text="仅供内部查阅，不对外公开。")
     keywords = models.CharField("目录关键词", max_length=200, blank=True, help_text="以顿号或空格分隔。")
+    leads = models.ManyToManyField("zhunru_leads.Lead", verbose_name="关联线索", blank=True, related_name="cases")
     published_on = models.DateField("通报日期", null=True, blank=True, help_text="导入的既往案例原通报日期。")
     bulletin_reference = models.CharField("原通报", max_length=200, blank=True)
     import_key = models.CharField("导入标识", max_length=64, blank=True, editable=False)
