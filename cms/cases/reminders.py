@@ -89,6 +89,7 @@ def remind_overdue_ledger_entries(today: datetime.date | None = None) -> int:
     from cms.models import DepartmentMembership
 
     today = today or timezone.localdate()
+    recompute_provisional_deadlines()  # a year entered since yesterday may move deadlines
     reminded = 0
     overdue = LedgerEntry.objects.overdue(today).exclude(last_reminded_on=today)
     for entry in overdue.select_related("responsible_unit__jurisdiction"):
@@ -114,3 +115,22 @@ def remind_overdue_ledger_entries(today: datetime.date | None = None) -> int:
             record("ledger.overdue_reminder", obj=entry, department=unit, changes={"days_overdue": days})
             reminded += 1
     return reminded
+
+
+def recompute_provisional_deadlines() -> int:
+    """Recompute ledger deadlines that depended on a year the calendar did not know; returns how many moved."""
+    from cms.cases.models import LedgerEntry
+
+    moved = 0
+    pending = LedgerEntry.objects.filter(deadline_provisional=True, time_limit_days__isnull=False)
+    for entry in pending.select_related("department__jurisdiction"):
+        start = timezone.localdate(entry.created_at)
+        due, provisional = integrations.deadline(
+            start, entry.time_limit_days, entry.time_limit_unit, jurisdiction=entry.department.jurisdiction
+        )
+        if (due, provisional) != (entry.deadline, entry.deadline_provisional):
+            record("ledger.deadline_recomputed", obj=entry, department=entry.responsible_unit,
+                   changes={"deadline": [str(entry.deadline), str(due)], "provisional": [True, provisional]})
+            LedgerEntry.objects.filter(pk=entry.pk).update(deadline=due, deadline_provisional=provisional)
+            moved += 1
+    return moved

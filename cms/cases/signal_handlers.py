@@ -25,8 +25,20 @@ def attach_workflow_to_new_index(sender, instance, created, raw=False, **kwargs)
         attach_workflow(instance)
 
 
+def recompute_ledger_deadlines(sender, **kwargs) -> None:
+    """The lead tracker recomputed due times after a calendar change: do the same for the ledger."""
+    from cms.cases.reminders import recompute_provisional_deadlines
+
+    recompute_provisional_deadlines()
+
+
 def connect() -> None:
+    from cms.cases.integrations import _leads_attr
     from cms.cases.models import BulletinIndexPage
+
+    recomputed = _leads_attr("signals", "due_times_recomputed")
+    if recomputed is not None:
+        recomputed.connect(recompute_ledger_deadlines, dispatch_uid="zhunru_cases_ledger_recompute")
 
     post_migrate.connect(ensure_setup_after_migrate, dispatch_uid="zhunru_cases_setup")
     post_save.connect(attach_workflow_to_new_index, sender=BulletinIndexPage, dispatch_uid="zhunru_cases_index_workflow")

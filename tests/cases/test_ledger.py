@@ -175,3 +175,23 @@ def test_promote_to_lead_from_admin(client, make_entry, coordinator):
     assert "转为线索" in client.get("/admin/snippets/zhunru_cases/ledgerentry/").content.decode()
     assert client.post(f"/admin/cases/ledger/{entry.pk}/promote-lead/").status_code == 302
     assert Lead.objects.filter(source=Lead.Source.INSPECTION).count() == 1
+
+
+@pytest.mark.django_db
+def test_provisional_deadline_is_recomputed_when_the_year_is_entered(make_entry):
+    from django.utils import timezone
+
+    from cms.cases.reminders import recompute_provisional_deadlines
+    from cms.leads.calendar import package_years
+    from cms.leads.models import HolidayYear
+
+    unknown = package_years()[1] + 1
+    created = timezone.make_aware(datetime.datetime(unknown - 1, 12, 28, 9, 0))
+    entry = make_entry(deadline=None, time_limit_days=10, time_limit_unit="working", created_at=created)
+    assert entry.deadline_provisional and entry.deadline.year == unknown
+
+    HolidayYear.objects.create(year=unknown, notice=f"国务院办公厅关于{unknown}年部分节假日安排的通知")
+    assert recompute_provisional_deadlines() == 1
+    entry.refresh_from_db()
+    assert not entry.deadline_provisional
+    assert AuditEvent.objects.filter(action="ledger.deadline_recomputed", object_id=str(entry.pk)).exists()
