@@ -1,0 +1,126 @@
+"""Portal page timings on the demo data: p50/p95 per page, goal under 200 ms.
+
+In-process through Django's test client (the full middleware stack, templates and queries; no network),
+on a fresh SQLite database in a temporary directory with `load_demo` and a built search index.
+
+    .venv/bin/python bench/portal.py
+    ZHUNRU_BENCH_QUICK=1 .venv/bin/python bench/portal.py
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK = os.environ.get("ZHUNRU_BENCH_QUICK") == "1"
+ROUNDS = 15 if QUICK else 60
+GOAL_MS = 200.0
+HOST = "changjiang.localhost"
+
+
+def _setup(tmp: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    for name in ("DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL"):
+        os.environ.pop(name, None)
+    os.environ["ZHUNRU_VAR_DIR"] = str(tmp)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "deploy.settings.test"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ZHUNRU_PORTAL = {"COMPLAINT_RATE": (10**9, 3600), "STATUS_LOOKUP_RATE": (10**9, 3600)}
+    call_command("migrate", verbosity=0, interactive=False)
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo", stdout=devnull)
+    from search.indexing import rebuild
+
+    rebuild()
+
+
+def _pages() -> list[tuple[str, str, str, dict]]:
+    """(name, method, path, data) of each portal page on the Changjiang site."""
+    from django.apps import apps
+
+    from cms.models import Jurisdiction, PolicyPage
+    from cms.portal.catalog import catalog_available
+    from cms.portal.models import Complaint
+
+    changjiang = Jurisdiction.objects.get(division_code="360202")
+    home = changjiang.home_page
+    policy = PolicyPage.objects.live().descendant_of(home).first()
+    pages = [
+        ("home", "GET", "/", {}),
+        ("policy list", "GET", policy.get_parent().url_path.removeprefix(home.url_path[:-1]), {}),
+        ("policy page", "GET", policy.url_path.removeprefix(home.url_path[:-1]), {}),
+    ]
+    try:
+        bulletin_model = apps.get_model("zhunru_cases", "BulletinPage")
+    except LookupError:
+        bulletin_model = None
+    bulletin = bulletin_model.objects.live().descendant_of(home).first() if bulletin_model else None
+    if bulletin is not None:
+        prefix = home.url_path[:-1]
+        pages += [
+            ("bulletin list", "GET", bulletin.get_parent().url_path.removeprefix(prefix), {}),
+            ("bulletin page", "GET", bulletin.url_path.removeprefix(prefix), {}),
+        ]
+    pages += [
+        ("search", "GET", "/portal/search/?q=市场准入&j=360202", {}),
+        ("search filtered", "GET", "/portal/search/?q=市场准入&j=360202&type=policy", {}),
+        ("search empty", "GET", "/portal/search/?q=完全不存在的词语组合&j=360202", {}),
+        ("complaint form", "GET", "/portal/360202/complaint/", {}),
+        ("complaint submit", "POST", "/portal/360202/complaint/", {
+            "description": "某街道在招标公告中要求投标企业必须在本区注册分公司。", "organization": "某街道办事处",
+            "consent": "on"}),
+        ("status lookup", "POST", "/portal/complaint/status/",
+         {"code": Complaint.objects.filter(jurisdiction=changjiang).first().receipt_code}),
+    ]
+    if catalog_available():
+        pages.append(("negative list", "GET", "/portal/360202/list/", {}))
+    return pages
+
+
+def _measure(client, method: str, path: str, data: dict) -> list[float]:
+    times = []
+    for i in range(ROUNDS + 3):
+        payload = dict(data)
+        if "organization" in payload:
+            payload["submission_token"] = str(uuid.uuid4())
+        start = time.perf_counter()
+        response = client.post(path, payload, HTTP_HOST=HOST) if method == "POST" else client.get(path, HTTP_HOST=HOST)
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: HTTP {response.status_code}")
+        if i >= 3:  # warm-up
+            times.append(elapsed)
+    return times
+
+
+def run() -> list[tuple[str, str, str]]:
+    with tempfile.TemporaryDirectory(prefix="zhunru-bench-portal-") as tmp:
+        _setup(Path(tmp))
+        from django.test import Client
+
+        client = Client()
+        rows = []
+        for name, method, path, data in _pages():
+            times = sorted(_measure(client, method, path, data))
+            p50 = statistics.median(times)
+            p95 = times[max(0, int(round(0.95 * len(times))) - 1)]
+            rows.append((f"portal {name}", "p50 ms", f"{p50:.1f}"))
+            rows.append((f"portal {name}", "p95 ms", f"{p95:.1f}" + ("" if p95 < GOAL_MS else " (over 200 ms goal)")))
+        return rows
+
+
+if __name__ == "__main__":
+    rows = run()
+    width = max(len(r[0]) for r in rows)
+    print(f"{'page':<{width}}  p50 ms   p95 ms   (goal: p95 < {GOAL_MS:.0f} ms, {ROUNDS} requests each)")
+    for i in range(0, len(rows), 2):
+        print(f"{rows[i][0]:<{width}}  {rows[i][2]:>6}   {rows[i + 1][2]}")
