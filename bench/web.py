@@ -20,6 +20,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _db import manage, private_database, production_env  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = os.environ.get("ZHUNRU_BENCH_QUICK") == "1"
 SECONDS = 1.5 if QUICK else 5.0
@@ -34,43 +37,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _database_url(tmp: Path) -> tuple[str, callable]:
-    """A private database URL for this run, and how to drop it."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return f"sqlite:///{tmp / 'db.sqlite3'}", lambda: None
-    import psycopg
-
-    name = "zhunru_bench_web"
-    base, _, _ = url.rpartition("/")
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(sql)
-
-    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin(f"CREATE DATABASE {name}")
-    return f"{base}/{name}", lambda: admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def _env(tmp: Path, database_url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "ELASTICSEARCH_URL")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "deploy.settings.production",
-        "SECRET_KEY": "bench-" + "x" * 60,
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "*",
-        "SECURE_SSL_REDIRECT": "0",
-        "ZHUNRU_VAR_DIR": str(tmp / "var"),
-        "LOG_LEVEL": "WARNING",
-    })
-    return env
-
-
 def _prepare(env: dict) -> None:
-    for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL, timeout=600)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_demo")
 
 
 def _in_process(env: dict) -> list[tuple[str, str, str]]:
@@ -162,9 +131,8 @@ def _gunicorn(env: dict, workers: int) -> list[tuple[str, str, str]]:
 def run() -> list[tuple[str, str, str]]:
     with tempfile.TemporaryDirectory(prefix="zhunru-bench-web-") as tmp:
         tmp = Path(tmp)
-        database_url, drop = _database_url(tmp)
-        try:
-            env = _env(tmp, database_url)
+        with private_database(tmp, "zhunru_bench_web") as database_url:
+            env = production_env(tmp, database_url)
             started = time.perf_counter()
             _prepare(env)
             rows = [("web", "database", "PostgreSQL" if database_url.startswith("postgres") else "SQLite"),
@@ -172,8 +140,6 @@ def run() -> list[tuple[str, str, str]]:
             rows += _in_process(env)
             rows += _gunicorn(env, workers=2)
             return rows
-        finally:
-            drop()
 
 
 if __name__ == "__main__":
