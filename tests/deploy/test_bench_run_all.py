@@ -18,7 +18,8 @@ def test_run_all_prints_one_table_and_reports_failures_and_time_outs(tmp_path):
     out = result.stdout
     assert result.returncode == 1  # something failed, and the table was printed all the same
     assert "cores" in out.splitlines()[0] and "quick mode" in out.splitlines()[0]
-    lines = {line.split()[0]: line for line in out.splitlines()[2:] if line.strip()}
+    assert out.splitlines()[1].startswith("load average")
+    lines = {line.split()[0]: line for line in out.splitlines()[3:] if line.strip()}
     assert "42" in lines["fast"]
     assert "ok in" in out and "failed (exit 1): RuntimeError: 数据库不可用" in out
     assert "timed out after 3 s" in out
