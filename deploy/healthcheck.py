@@ -6,11 +6,18 @@ entry as Host, ``X-Forwarded-Proto: https``) so host validation and the HTTPS re
 Exit status 0 when healthy, 1 otherwise.
 """
 
-import json
 import os
 import sys
-import urllib.error
-import urllib.request
+
+# Run as a script, this file's folder comes first on sys.path, where deploy/logging.py would shadow the
+# standard library's logging module: put the project root there instead.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if sys.path and os.path.abspath(sys.path[0] or ".") == _HERE:
+    sys.path[0] = os.path.dirname(_HERE)
+
+import json  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
 
 
 def check_http(path: str) -> int:
@@ -32,7 +39,6 @@ def check_http(path: str) -> int:
 
 
 def check_services() -> int:
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deploy.settings.production")
     import django
 

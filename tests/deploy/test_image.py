@@ -1,5 +1,6 @@
 """The image recipe and the production web process, run here with gunicorn (no Docker engine to build it)."""
 
+import json
 import os
 import socket
 import subprocess
@@ -80,10 +81,21 @@ def test_gunicorn_serves_health_and_the_container_healthcheck_passes(production_
         urllib.request.build_opener(NoRedirect).open(request, timeout=5)
     assert redirect.value.code == 301
     # Access and application logs are JSON lines carrying the request id.
-    import json
-
     time.sleep(0.3)
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
     assert access and all("rid=" in line["message"] for line in access)
     assert any(len(line["message"].split("rid=")[1].split()[0]) == 32 for line in access)
+
+
+def test_worker_healthcheck_runs_the_readyz_checks_and_names_a_dead_redis(tmp_path, private_redis):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"DJANGO_SETTINGS_MODULE": "deploy.settings.test", "REDIS_URL": private_redis.url})
+    check = [sys.executable, str(DEPLOY / "healthcheck.py"), "services"]
+    healthy = subprocess.run(check, env=env, capture_output=True, text=True, timeout=120)
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    assert json.loads(healthy.stdout)["failing"] == []
+    private_redis.stop()
+    failing = subprocess.run(check, env=env, capture_output=True, text=True, timeout=120)
+    assert failing.returncode == 1
+    assert json.loads(failing.stdout)["failing"] == ["redis"]
