@@ -10,6 +10,8 @@ DEFAULTS = {
     "COMPLAINT_RATE": (5, 3600),
     "STATUS_LOOKUP_RATE": (30, 3600),
     "RATING_RATE": (20, 3600),
+    # Part of the throttle's cache keys (tests give each test its own, instead of clearing the cache).
+    "THROTTLE_NAMESPACE": "v1",
     "SEARCH_PER_PAGE": 10,
 }
 

@@ -6,12 +6,14 @@ import time
 from django.core.cache import cache
 
 from cms.audit.recording import client_ip
+from cms.portal import conf
 
 
 def _key(scope: str, request) -> str:
     ip = client_ip(request) or "unknown"
     # Hash the address: the cache is not a place to keep visitors' IPs in the clear.
-    return "zhunru-portal-throttle:" + scope + ":" + hashlib.sha256(ip.encode()).hexdigest()[:24]
+    namespace = conf.get("THROTTLE_NAMESPACE")
+    return f"zhunru-portal-throttle:{namespace}:{scope}:" + hashlib.sha256(ip.encode()).hexdigest()[:24]
 
 
 def allow(scope: str, request, rate: tuple[int, int]) -> bool:

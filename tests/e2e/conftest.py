@@ -5,6 +5,7 @@ npm into ``var/node``. Missing locally → the tests skip; missing in CI (``CI=t
 """
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -53,18 +54,16 @@ def page(browser):
 
 
 @pytest.fixture
-def demo_site(transactional_db, live_server):
+def demo_site(transactional_db, live_server, settings):
     """The demo jurisdictions, a published bulletin with a case, hotlines, and a built search index."""
     import datetime
-
-    from django.core.cache import cache
 
     from cms import demo as core_demo
     from cms.cases.models import BulletinCase, BulletinIndexPage, BulletinPage, Case, Category
     from cms.portal import demo as portal_demo
     from search.indexing import rebuild
 
-    cache.clear()
+    settings.ZHUNRU_PORTAL = {"THROTTLE_NAMESPACE": uuid.uuid4().hex}
     _restore_wagtail_root()
     jurisdictions = {j.division_code: j for j in core_demo.load()}
     portal_demo.load()
@@ -99,7 +98,6 @@ def demo_site(transactional_db, live_server):
     bulletin.save_revision().publish()
     rebuild()
     yield {"url": live_server.url, "changjiang": changjiang, "home": home, "bulletin": bulletin, "case": case}
-    cache.clear()
 
 
 def _restore_wagtail_root() -> None:

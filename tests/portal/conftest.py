@@ -4,7 +4,6 @@ import datetime
 import uuid
 
 import pytest
-from django.core.cache import cache
 
 from cms import roles
 
@@ -13,10 +12,9 @@ CONTACT = {"contact_name": "保密联系人甲", "contact_phone": "13912345678",
 
 
 @pytest.fixture(autouse=True)
-def _clear_throttle():
-    cache.clear()
-    yield
-    cache.clear()
+def _own_throttle(settings):
+    """Each test counts its own requests (never cache.clear(): with Redis that would flush shared data)."""
+    settings.ZHUNRU_PORTAL = {"THROTTLE_NAMESPACE": uuid.uuid4().hex}
 
 
 @pytest.fixture

@@ -112,14 +112,14 @@ def test_receipt_codes_are_typable_and_random():
 
 
 def test_complaints_are_throttled_per_client(client, changjiang, complaint_data, settings):
-    settings.ZHUNRU_PORTAL = {"COMPLAINT_RATE": (2, 3600)}
+    settings.ZHUNRU_PORTAL = {**settings.ZHUNRU_PORTAL, "COMPLAINT_RATE": (2, 3600)}
     statuses = [client.post(complaint_url(changjiang), complaint_data()).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
     assert "提交过于频繁" in client.post(complaint_url(changjiang), complaint_data()).content.decode()
 
 
 def test_status_lookups_are_throttled(client, portal, settings):
-    settings.ZHUNRU_PORTAL = {"STATUS_LOOKUP_RATE": (3, 3600)}
+    settings.ZHUNRU_PORTAL = {**settings.ZHUNRU_PORTAL, "STATUS_LOOKUP_RATE": (3, 3600)}
     url = reverse("zhunru_portal:complaint_status")
     statuses = [client.post(url, {"code": "ABCD-EFGH-JKMN"}).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
