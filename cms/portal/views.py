@@ -144,8 +144,8 @@ def complaint_status(request):
 
 # --- search -------------------------------------------------------------------------------------
 
-FILTERS = ("type", "category", "year", "department")
-FACET_LABELS = {"type": "类型", "category": "类别", "year": "年份", "department": "部门"}
+FILTERS = ("type", "category", "year", "department", "region")
+FACET_LABELS = {"type": "类型", "category": "类别", "year": "年份", "department": "部门", "region": "地区"}
 SUGGESTIONS = ["隐性壁垒", "招标投标", "本地注册", "负面清单", "行政审批", "歧视性政策"]
 
 
@@ -155,6 +155,8 @@ def search_page(request):
 
     q = request.GET.get("q", "").strip()
     code = request.GET.get("j", "").strip()
+    # ``j`` keeps the visitor in a jurisdiction's portal (its header and links); it does not narrow the
+    # results, since a case's region is free text ("某镇"): the 地区 filter does that, with counts.
     home = None
     region = ""
     if code:
@@ -178,7 +180,7 @@ def search_page(request):
     }
     status = 200
     try:
-        result = search(q, region=region or None, page=page, per_page=conf.get("SEARCH_PER_PAGE"),
+        result = search(q, page=page, per_page=conf.get("SEARCH_PER_PAGE"),
                         **{k: v or None for k, v in chosen.items()})
     except SearchQueryError as error:
         context["error"] = str(error)
