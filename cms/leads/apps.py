@@ -15,13 +15,13 @@ class ZhunruLeadsConfig(AppConfig):
 
         register_app_models(self, exclude=("Notification", "LeadEvent"))
         signal_handlers.connect()
-        lead_perms = ["view_lead", "change_lead", "view_leadstage", "view_leadevent", "view_leadreport", "add_leadreport",
-                      "view_cohandling", "view_extension", "add_extension", "view_notification", "change_notification"]
+        lead_perms = ["view_lead", "view_leadstage", "view_leadevent", "view_leadreport", "add_leadreport",
+                      "view_cohandling", "view_extension", "view_notification", "change_notification"]
         roles.grant(roles.DEPARTMENT_OFFICER, [f"zhunru_leads.{p}" for p in lead_perms])
         roles.grant(
             roles.COORDINATOR,
             [f"zhunru_leads.{p}" for p in lead_perms]
-            + ["zhunru_leads.add_lead", "zhunru_leads.export_lead", "zhunru_leads.view_escalation",
+            + ["zhunru_leads.add_lead", "zhunru_leads.change_lead", "zhunru_leads.export_lead", "zhunru_leads.view_escalation",
                "zhunru_leads.add_cohandling", "zhunru_leads.view_deadlinerule", "zhunru_leads.change_deadlinerule",
                "zhunru_leads.add_deadlinerule", "zhunru_leads.view_holidayyear", "zhunru_leads.add_holidayyear",
                "zhunru_leads.change_holidayyear", "zhunru_leads.view_calendarrange", "zhunru_leads.add_calendarrange",
@@ -29,7 +29,7 @@ class ZhunruLeadsConfig(AppConfig):
         )
         roles.grant(
             roles.EXTENSION_APPROVER,
-            ["zhunru_leads.view_lead", "zhunru_leads.view_extension", "zhunru_leads.change_extension",
+            ["zhunru_leads.view_lead", "zhunru_leads.view_extension",
              "zhunru_leads.approve_extension", "zhunru_leads.view_leadstage", "zhunru_leads.view_leadevent",
              "zhunru_leads.view_notification", "zhunru_leads.change_notification"],
         )

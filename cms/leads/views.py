@@ -1,0 +1,163 @@
+"""Admin views of the lead tracker: timeline with actions, evidence upload, coordinator dashboard, ledger export."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cms.audit.recording import record
+from cms.leads.dashboard import dashboard_figures
+from cms.leads.exports import ledger_workbook
+from cms.leads.models import CoHandling, Lead, LeadReport
+from cms.scoping import is_coordinator, visible_departments
+
+
+def _lead(request, pk) -> Lead:
+    return get_object_or_404(Lead.objects.visible_to(request.user).select_related(
+        "jurisdiction", "competent_unit", "responsible_unit", "lead_department"), pk=pk)
+
+
+def timeline(request, pk):
+    lead = _lead(request, pk)
+    now = timezone.now()
+    stages = []
+    for stage in lead.stages.select_related("department").order_by("started_at", "pk"):
+        late = stage.lateness()
+        stages.append({
+            "stage": stage, "explain": stage.explain(), "open": stage.completed_at is None,
+            "late": late > datetime.timedelta(0), "late_text": _duration(abs(late)),
+        })
+    reports = lead.reports.select_related("department", "author").prefetch_related("attachments")
+    departments = visible_departments(request.user).filter(jurisdiction=lead.jurisdiction)
+    return TemplateResponse(request, "zhunru_leads/admin/timeline.html", {
+        "lead": lead, "stages": stages, "now": now,
+        "events": lead.events.select_related("actor"),
+        "reports": reports, "co_handlers": lead.co_handlers.select_related("department"),
+        "extensions": lead.extensions.select_related("requested_by", "decided_by"),
+        "escalations": lead.escalations.all(),
+        "all_departments": lead.jurisdiction.departments.all(),
+        "my_departments": departments,
+        "methods": CoHandling.Method.choices, "forms": CoHandling.Form.choices,
+        "header_title": f"线索办理过程：{lead.number}",
+    })
+
+
+def _duration(delta: datetime.timedelta) -> str:
+    days, hours = delta.days, delta.seconds // 3600
+    return f"{days}天{hours}小时" if days else f"{hours}小时{(delta.seconds % 3600) // 60}分"
+
+
+def _dept(lead, value):
+    if not value:
+        return None
+    return lead.jurisdiction.departments.filter(pk=value).first()
+
+
+@require_POST
+def lead_action(request, pk, action):
+    """Run one transition from the timeline page; errors come back as messages, nothing is lost."""
+    lead = _lead(request, pk)
+    p = request.POST
+    by = request.user
+    try:
+        if action == "transfer":
+            lead.transfer(to=_dept(lead, p.get("department")), by=by, note=p.get("note", ""), request=request)
+        elif action == "accept":
+            lead.accept(by=by, note=p.get("note", ""), request=request)
+        elif action == "verify":
+            needs = p.get("needs_rectification", "1") == "1"
+            lead.verify(by=by, findings=p.get("findings", ""), responsible_unit=_dept(lead, p.get("department")),
+                        opinion=p.get("opinion", ""), needs_rectification=needs, request=request)
+            LeadReport.objects.create(lead=lead, kind=LeadReport.Kind.VERIFICATION, department=lead.competent_unit,
+                                      text=p.get("findings", ""), author=by)
+        elif action == "report":
+            lead.report(by=by, summary=p.get("summary", ""), request=request)
+            LeadReport.objects.create(lead=lead, kind=LeadReport.Kind.RECTIFICATION,
+                                      department=lead.responsible_unit or lead.competent_unit, text=p.get("summary", ""), author=by)
+        elif action == "return":
+            lead.return_for_rework(by=by, note=p.get("note", ""), request=request)
+        elif action == "close":
+            lead.close(by=by, note=p.get("note", ""), request=request)
+        elif action == "request_extension":
+            lead.request_extension(by=by, days=_int(p.get("days")), unit=p.get("unit", "working"),
+                                   reason=p.get("reason", ""), request=request)
+        elif action == "approve_extension":
+            date = p.get("new_due_date")
+            lead.approve_extension(by=by, new_due_date=datetime.date.fromisoformat(date) if date else None,
+                                   note=p.get("note", ""), request=request)
+        elif action == "reject_extension":
+            lead.reject_extension(by=by, note=p.get("note", ""), request=request)
+        elif action == "escalate":
+            lead.escalate(by=by, reason=p.get("reason", "") or "协调员督办", request=request)
+        elif action == "co_handler":
+            dept = _dept(lead, p.get("department"))
+            if dept is None:
+                raise ValidationError("请选择协办部门。")
+            CoHandling.set_up(lead, department=dept, task=p.get("task", ""), duties=p.get("duties", ""),
+                              method=p.get("method", ""), form=p.get("form", ""), limit_amount=_int(p.get("days")),
+                              limit_unit=p.get("unit", "working"), by=by, request=request)
+        elif action == "co_answer":
+            co = get_object_or_404(CoHandling, pk=_int(p.get("co")), lead=lead)
+            co.respond(answer=p.get("answer", ""), by=by, request=request)
+        else:
+            raise ValidationError("未知的操作。")
+    except (ValidationError, PermissionDenied, ValueError) as exc:
+        text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, f"操作未完成：{text}")
+    else:
+        messages.success(request, "操作已完成。")
+    return redirect("zhunru_lead_timeline", pk=lead.pk)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"“{value or ''}”不是有效的天数。") from None
+
+
+@require_POST
+def report_evidence(request, pk):
+    report = get_object_or_404(LeadReport.objects.select_related("lead"), pk=pk)
+    if not report.attachment_visible_to(request.user):
+        raise PermissionDenied("您无权查看该报告。")
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError("请选择文件。")
+        report.add_evidence(upload, by=request.user, request=request)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "上传失败：" + ("；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)))
+    else:
+        messages.success(request, "印证材料已上传。")
+    return redirect("zhunru_lead_timeline", pk=report.lead_id)
+
+
+def dashboard(request):
+    if not is_coordinator(request.user):
+        raise PermissionDenied("仅发改委协调员可查看线索督办看板。")
+    leads = Lead.objects.visible_to(request.user)
+    return TemplateResponse(request, "zhunru_leads/admin/dashboard.html",
+                            {"f": dashboard_figures(leads), "header_title": "线索督办看板", "now": timezone.now()})
+
+
+def export_ledger(request):
+    if not request.user.has_perm("zhunru_leads.export_lead") and not request.user.is_superuser:
+        raise PermissionDenied("您无权导出线索台账。")
+    leads = Lead.objects.visible_to(request.user).order_by("received_at", "pk")
+    state = request.GET.get("state")
+    if state:
+        leads = leads.filter(state=state)
+    count = leads.count()
+    data = ledger_workbook(leads)
+    record("lead.export", actor=request.user, request=request, object_type="zhunru_leads.lead",
+           object_repr="线索台账", changes={"rows": count, "state": state or ""})
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"lead-ledger-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

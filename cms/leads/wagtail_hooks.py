@@ -1,0 +1,241 @@
+"""Admin of the lead tracker (in Chinese): scoped lead lists, timeline, dashboard, export, calendar, rules, notifications."""
+
+import datetime
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
+
+from cms.leads import views
+from cms.leads.calendar import missing_years
+from cms.leads.models import DeadlineRule, Escalation, Extension, HolidayYear, Lead, LeadStage, Notification
+from cms.scoping import is_coordinator, user_jurisdictions
+
+
+class LeadFilterSet(WagtailFilterSet):
+    overdue = django_filters.BooleanFilter(label="是否逾期", method="filter_overdue")
+    provisional = django_filters.BooleanFilter(label="临时期限", method="filter_provisional")
+
+    class Meta:
+        model = Lead
+        fields = ["state", "source", "competent_unit", "responsible_unit", "jurisdiction"]
+
+    def _open_stage(self, **kwargs):
+        return Exists(LeadStage.objects.filter(lead=OuterRef("pk"), completed_at__isnull=True, **kwargs))
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        cond = self._open_stage(due_at__lt=timezone.now())
+        return queryset.filter(cond) if value else queryset.exclude(cond)
+
+    def filter_provisional(self, queryset, name, value):
+        if value is None:
+            return queryset
+        cond = self._open_stage(provisional=True)
+        return queryset.filter(cond) if value else queryset.exclude(cond)
+
+
+class LeadCreateView(CreateView):
+    """Registering a lead goes through Lead.objects.create_lead, which opens the transfer stage and records it."""
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        if "jurisdiction" in form.fields:
+            form.fields["jurisdiction"].queryset = user_jurisdictions(self.request.user)
+        return form
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return Lead.objects.create_lead(
+            jurisdiction=data["jurisdiction"], source=data["source"], title=data["title"],
+            description=data.get("description", ""), received_at=data.get("received_at") or timezone.now(),
+            subject_name=data.get("subject_name", ""), subject_uscc=data.get("subject_uscc", ""),
+            reporter=data.get("reporter", ""), by=self.request.user, request=self.request,
+        )
+
+
+def current_due(lead) -> str:
+    stage = next((s for s in lead.stages.all() if s.completed_at is None), None)
+    if stage is None:
+        return "—"
+    text = timezone.localtime(stage.due_at).strftime("%Y-%m-%d %H:%M")
+    if stage.due_at < timezone.now():
+        return format_html('<span style="color:#cd4444">{}（已逾期）</span>', text)
+    return text + ("（临时）" if stage.provisional else "")
+
+
+
+
+class LeadViewSet(SnippetViewSet):
+    model = Lead
+    icon = "warning"
+    menu_label = "线索"
+    url_prefix = "leads/list"
+    add_view_class = LeadCreateView
+    list_display = ["title", "number", "state", "source", "competent_unit", "responsible_unit", Column("current_due", label="当前期限", accessor=current_due),
+                    "received_at"]
+    filterset_class = LeadFilterSet
+    search_fields = ["title", "description", "subject_name", "subject_uscc"]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    panels = [
+        FieldPanel("jurisdiction"),
+        FieldRowPanel([FieldPanel("source"), FieldPanel("received_at")]),
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("reporter"),
+        MultiFieldPanel([FieldRowPanel([FieldPanel("subject_name"), FieldPanel("subject_uscc")])], heading="涉及经营主体"),
+    ]
+
+    def get_queryset(self, request):
+        return Lead.objects.visible_to(request.user).select_related(
+            "competent_unit", "responsible_unit", "jurisdiction").prefetch_related("stages")
+
+
+class ExtensionViewSet(SnippetViewSet):
+    model = Extension
+    icon = "time"
+    menu_label = "延期申请"
+    url_prefix = "leads/extensions"
+    list_display = ["lead", "days", "unit", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        return Extension.objects.filter(lead__in=Lead.objects.visible_to(request.user)).select_related("lead")
+
+
+class EscalationViewSet(SnippetViewSet):
+    model = Escalation
+    icon = "pick"
+    menu_label = "督办升级"
+    url_prefix = "leads/escalations"
+    list_display = ["lead", "level", "reason", "created_at"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return Escalation.objects.filter(lead__in=Lead.objects.visible_to(request.user)).select_related("lead")
+
+
+class HolidayYearViewSet(SnippetViewSet):
+    model = HolidayYear
+    icon = "date"
+    menu_label = "节假日安排"
+    url_prefix = "leads/holidays"
+    list_display = ["year", "notice", "updated_at"]
+    copy_view_enabled = False
+
+
+class DeadlineRuleViewSet(SnippetViewSet):
+    model = DeadlineRule
+    icon = "cog"
+    menu_label = "时限规则"
+    url_prefix = "leads/rules"
+    list_display = ["jurisdiction", "transfer_amount", "verify_amount", "rectify_amount", "rectify_unit", "escalate_after"]
+    panels = [
+        FieldPanel("jurisdiction"),
+        FieldRowPanel([FieldPanel("transfer_amount"), FieldPanel("transfer_unit")]),
+        FieldRowPanel([FieldPanel("verify_amount"), FieldPanel("verify_unit")]),
+        FieldRowPanel([FieldPanel("rectify_amount"), FieldPanel("rectify_unit")]),
+        FieldPanel("escalate_after"),
+    ]
+
+
+class NotificationViewSet(SnippetViewSet):
+    model = Notification
+    icon = "mail"
+    menu_label = "我的提醒"
+    url_prefix = "leads/notifications"
+    list_display = ["subject", "created_at", "read_at"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return Notification.objects.for_user(request.user)
+
+
+class LeadGroup(SnippetViewSetGroup):
+    items = (LeadViewSet, ExtensionViewSet, EscalationViewSet, NotificationViewSet, HolidayYearViewSet, DeadlineRuleViewSet)
+    menu_label = "线索督办"
+    menu_icon = "warning"
+    menu_name = "zhunru-leads"
+    menu_order = 210
+
+
+register_snippet(LeadGroup)
+
+
+@hooks.register("register_admin_urls")
+def lead_admin_urls():
+    return [
+        path("leads/<int:pk>/timeline/", views.timeline, name="zhunru_lead_timeline"),
+        path("leads/<int:pk>/action/<slug:action>/", views.lead_action, name="zhunru_lead_action"),
+        path("leads/reports/<int:pk>/evidence/", views.report_evidence, name="zhunru_lead_report_evidence"),
+        path("leads/dashboard/", views.dashboard, name="zhunru_lead_dashboard"),
+        path("leads/export.xlsx", views.export_ledger, name="zhunru_lead_export"),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def lead_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, Lead):
+        yield ListingButton("办理过程", reverse("zhunru_lead_timeline", args=[snippet.pk]), priority=5, icon_name="history")
+
+
+class _CoordinatorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_coordinator(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def dashboard_menu_item():
+    return _CoordinatorMenuItem("线索督办看板", reverse("zhunru_lead_dashboard"), icon_name="table", order=211)
+
+
+class LeadHomePanel(Component):
+    """Home panel: unread reminders, and a warning while a needed holiday year is missing."""
+
+    name = "zhunru_leads"
+    order = 60
+
+    def __init__(self, request):
+        self.request = request
+
+    def render_html(self, parent_context=None):
+        user = self.request.user
+        unread = Notification.objects.for_user(user).unread().count()
+        parts = []
+        horizon = timezone.localdate() + datetime.timedelta(days=60)
+        gaps = missing_years(horizon.year)
+        if gaps:
+            years = "、".join(str(y) for y in gaps)
+            parts.append(format_html(
+                '<div class="help-block help-warning"><p><strong>{}年节假日安排尚未录入。</strong>'
+                '依赖该年度的线索期限暂按周末计算（临时期限），录入后自动重算。<a href="{}">录入节假日安排</a></p></div>',
+                years, reverse("wagtailsnippets_zhunru_leads_holidayyear:add")))
+        if unread:
+            parts.append(format_html('<p>您有 <a href="{}">{} 条未读线索提醒</a>。</p>',
+                                     reverse("wagtailsnippets_zhunru_leads_notification:list"), unread))
+        if not parts:
+            return ""
+        return format_html('<section class="panel summary nice-padding"><h2>线索督办</h2>{}</section>',
+                           format_html("".join(str(p) for p in parts)))
+
+
+@hooks.register("construct_homepage_panels")
+def add_lead_panel(request, panels):
+    panels.append(LeadHomePanel(request))
