@@ -98,3 +98,13 @@ def test_web_probe_headers_pass_host_validation_and_the_https_redirect(manifests
         assert response.status_code == 200
         # What the kubelet would get without the headers: a pod IP as host is refused.
         assert client.get("/healthz", HTTP_HOST="10.1.2.3:8000").status_code == 400
+
+
+def test_ingress_routes_every_host_to_the_web_service_and_hosts_are_allowed(manifests):
+    ingress = manifests["Ingress"]["zhunru-web"]
+    allowed = manifests["ConfigMap"]["zhunru-config"]["data"]["ALLOWED_HOSTS"].split(",")
+    for rule in ingress["spec"]["rules"]:
+        backend = rule["http"]["paths"][0]["backend"]["service"]
+        assert backend["name"] == "zhunru-web" and backend["port"]["name"] == "http"
+        host = rule["host"]
+        assert host in allowed or host.replace("*", "") in allowed, host
