@@ -108,3 +108,18 @@ def test_ingress_routes_every_host_to_the_web_service_and_hosts_are_allowed(mani
         assert backend["name"] == "zhunru-web" and backend["port"]["name"] == "http"
         host = rule["host"]
         assert host in allowed or host.replace("*", "") in allowed, host
+
+
+def test_the_keda_example_scales_an_existing_worker_on_its_queue_list():
+    import yaml
+
+    from .manifests import K8S
+
+    scaled = yaml.safe_load((K8S / "keda.example.yaml").read_text())
+    docs, _ = k8s_documents()
+    deployments = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"}
+    assert scaled["spec"]["scaleTargetRef"]["name"] in deployments
+    queue = scaled["spec"]["triggers"][0]["metadata"]["listName"].split(":", 1)[1]
+    target = next(d for d in docs if d["metadata"]["name"] == scaled["spec"]["scaleTargetRef"]["name"]
+                  and d["kind"] == "Deployment")
+    assert queue in queues_of(_container(target)["command"])
