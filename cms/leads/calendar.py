@@ -107,6 +107,7 @@ class WorkingCalendar:
         self.overrides = overrides
         self.entered_years = entered_years
         self.version = version
+        self._memo: dict = {}
 
     @classmethod
     def load(cls) -> WorkingCalendar:
@@ -157,6 +158,26 @@ class WorkingCalendar:
         if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1 or amount > 3660:
             raise CalendarError(f"期限天数应为 1 至 3660 之间的整数，收到“{amount}”。")
         start_day = timezone.localtime(start_dt).date()
+        closes_at = getattr(jurisdiction, "office_closes_at", None) if jurisdiction is not None else None
+        key = (start_day, amount, unit, closes_at)
+        if key not in self._memo:
+            self._memo[key] = self._count(start_day, amount, unit, closes_at)
+        day, due_at, skipped, unknown = self._memo[key]
+        return DueTime(
+            start=start_dt,
+            amount=amount,
+            unit=unit,
+            due_date=day,
+            due_at=due_at,
+            provisional=bool(unknown),
+            skipped=list(skipped),
+            calendar_version=self.version,
+            closes_at=closes_at,
+            unknown_years=unknown,
+        )
+
+    def _count(self, start_day: datetime.date, amount: int, unit: str, closes_at):
+        """The date arithmetic proper; depends on the start day only, so it is memoised per snapshot."""
         skipped: list[tuple[datetime.date, str]] = [(start_day, REASON_START)]
         unknown: set[int] = set()
         day = start_day
@@ -181,24 +202,12 @@ class WorkingCalendar:
                     break
                 skipped.append((day, f"期限末日为{s.reason}，顺延"))
                 day += datetime.timedelta(days=1)
-        closes_at = getattr(jurisdiction, "office_closes_at", None) if jurisdiction is not None else None
         tz = timezone.get_current_timezone()
         if closes_at is not None:
             due_at = datetime.datetime.combine(day, closes_at, tzinfo=tz)
         else:
             due_at = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=tz)
-        return DueTime(
-            start=start_dt,
-            amount=amount,
-            unit=unit,
-            due_date=day,
-            due_at=due_at,
-            provisional=bool(unknown),
-            skipped=skipped,
-            calendar_version=self.version,
-            closes_at=closes_at,
-            unknown_years=tuple(sorted(unknown)),
-        )
+        return day, due_at, tuple(skipped), tuple(sorted(unknown))
 
 
 def _as_datetime(start) -> datetime.datetime:

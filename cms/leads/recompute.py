@@ -17,10 +17,11 @@ def recompute_open_due_times(*, chunk_size: int | None = None) -> int:
     Keyset-paginated, so any number of open leads is handled in bounded memory; idempotent.
     """
     from cms.audit.recording import record
-    from cms.leads.models import CoHandling, LeadEvent, LeadStage
+    from cms.leads.models import CoHandling, DeadlineRule, LeadEvent, LeadStage
     from cms.leads.signals import due_times_recomputed
 
     calendar = WorkingCalendar.load()
+    escalate_after: dict[int, int] = {}
     chunk_size = chunk_size or conf.get("SCAN_CHUNK_SIZE")
     moved = checked = 0
     last_pk = 0
@@ -36,25 +37,33 @@ def recompute_open_due_times(*, chunk_size: int | None = None) -> int:
             if not batch:
                 break
             last_pk = batch[-1].pk
-            events = []
+            events, changed, same = [], [], []
             for stage in batch:
                 checked += 1
                 old = (stage.due_at, stage.provisional, stage.calendar_version)
-                stage.compute(calendar=calendar)
-                if (stage.due_at, stage.provisional) != old[:2]:
-                    moved += 1
-                    stage.soon_reminded = stage.today_reminded = stage.overdue_reminded = False
-                    events.append(LeadEvent(
-                        lead=stage.lead, action="due_recomputed", to_state=stage.lead.state,
-                        note=f"{stage.get_kind_display()}阶段期限由 {timezone.localtime(old[0]):%Y-%m-%d %H:%M}"
-                        f"{'（临时）' if old[1] else ''} 调整为 {timezone.localtime(stage.due_at):%Y-%m-%d %H:%M}"
-                        f"{'（临时）' if stage.provisional else ''}",
-                        data={"stage": stage.pk, "old_due_at": old[0].isoformat(), "new_due_at": stage.due_at.isoformat(),
-                              "old_calendar_version": old[2], "calendar_version": calendar.version},
-                    ))
+                jid = stage.lead.jurisdiction_id
+                if jid not in escalate_after:
+                    escalate_after[jid] = DeadlineRule.limits_for(stage.lead.jurisdiction)["escalate"][0]
+                stage.compute(calendar=calendar, escalate_after=escalate_after[jid])
+                if (stage.due_at, stage.provisional) == old[:2]:
+                    same.append(stage.pk)
+                    continue
+                moved += 1
+                changed.append(stage)
+                stage.soon_reminded = stage.today_reminded = stage.overdue_reminded = False
+                events.append(LeadEvent(
+                    lead=stage.lead, action="due_recomputed", to_state=stage.lead.state,
+                    note=f"{stage.get_kind_display()}阶段期限由 {timezone.localtime(old[0]):%Y-%m-%d %H:%M}"
+                    f"{'（临时）' if old[1] else ''} 调整为 {timezone.localtime(stage.due_at):%Y-%m-%d %H:%M}"
+                    f"{'（临时）' if stage.provisional else ''}",
+                    data={"stage": stage.pk, "old_due_at": old[0].isoformat(), "new_due_at": stage.due_at.isoformat(),
+                          "old_calendar_version": old[2], "calendar_version": calendar.version},
+                ))
+            # Unchanged due times only take the new version; one UPDATE per chunk.
+            LeadStage.objects.filter(pk__in=same).update(calendar_version=calendar.version)
             LeadStage.objects.bulk_update(
-                batch, ["due_date", "due_at", "remind_at", "escalate_at", "provisional", "calendar_version", "computation",
-                        "soon_reminded", "today_reminded", "overdue_reminded"],
+                changed, ["due_date", "due_at", "remind_at", "escalate_at", "provisional", "calendar_version", "computation",
+                          "soon_reminded", "today_reminded", "overdue_reminded"],
             )
             LeadEvent.objects.bulk_create(events)
     for co in CoHandling.objects.filter(answered_at__isnull=True).exclude(calendar_version=calendar.version).iterator(chunk_size=500):

@@ -77,14 +77,19 @@ class _Recipients:
 
 
 def _walk(queryset, chunk_size: int):
-    """Yield stages of ``queryset`` in primary-key order, one chunk at a time (keyset pagination)."""
+    """Yield stages of ``queryset`` in primary-key order, one chunk at a time (keyset pagination).
+
+    Each chunk runs in one transaction (one commit per chunk, not per stage); each stage's work
+    runs in a savepoint of it, so one failing stage does not undo the others.
+    """
     last = 0
     while True:
         chunk = list(queryset.filter(pk__gt=last).select_related("lead", "lead__jurisdiction", "department")
                      .order_by("pk")[:chunk_size])
         if not chunk:
             return
-        yield from chunk
+        with transaction.atomic():
+            yield from chunk
         last = chunk[-1].pk
 
 

@@ -478,6 +478,8 @@ class LeadStageQuerySet(models.QuerySet):
 
 class LeadStage(models.Model):
     """One timed stage; keeps the inputs of its due time so a calendar change can recompute it."""
+    wagtail_reference_index_ignore = True  # high-volume rows: not worth Wagtail's usage index
+
 
     class Kind(models.TextChoices):
         TRANSFER = "transfer", "移交"
@@ -594,6 +596,8 @@ class LeadStage(models.Model):
 
 class LeadEvent(models.Model):
     """Every stage change with who, when and why: the lead's timeline."""
+    wagtail_reference_index_ignore = True  # high-volume rows: not worth Wagtail's usage index
+
 
     ACTIONS = {
         "received": "接收登记", "transferred": "移交主管单位", "accepted": "签收", "verified": "报告核查结果",
@@ -630,6 +634,8 @@ class LeadEvent(models.Model):
 
 
 class Extension(models.Model):
+    wagtail_reference_index_ignore = True  # high-volume rows: not worth Wagtail's usage index
+
     class Status(models.TextChoices):
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已批准"
@@ -659,6 +665,8 @@ class Extension(models.Model):
 
 class Escalation(models.Model):
     """督办升级: a report to the government with a draft circulation notice (section 十二(五)/(六))."""
+    wagtail_reference_index_ignore = True  # high-volume rows: not worth Wagtail's usage index
+
 
     lead = models.ForeignKey(Lead, verbose_name="线索", on_delete=models.CASCADE, related_name="escalations")
     stage = models.ForeignKey(LeadStage, verbose_name="阶段", null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations")

@@ -15,6 +15,8 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
+    wagtail_reference_index_ignore = True  # high-volume rows: not worth Wagtail's usage index
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="zhunru_notifications"
     )
