@@ -1,6 +1,7 @@
 """The lead state machine: legal paths, illegal transitions, permissions, extensions, audit."""
 
 import datetime
+import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -158,3 +159,16 @@ def test_scoping(make_lead, depts, people):
     assert list(Lead.objects.visible_to(people["market"])) == [a]
     assert list(Lead.objects.visible_to(people["housing"])) == [b]
     assert set(Lead.objects.visible_to(people["coordinator"])) == {a, b}
+
+
+def test_create_from_complaint_is_idempotent(jurisdiction, people):
+    portal = pytest.importorskip("cms.portal.models")
+    complaint = portal.Complaint.objects.create(
+        jurisdiction=jurisdiction, description="招标公告要求投标人在本地注册。", organization="某街道办事处",
+        document_or_practice="物业服务招标公告", submission_token=uuid.uuid4())
+    lead = Lead.objects.create_from_complaint(complaint, by=people["coordinator"])
+    assert lead.source == Lead.Source.COMPLAINT and lead.title == "公众投诉：某街道办事处：物业服务招标公告"
+    assert lead.subject_name == "某街道办事处" and lead.received_at == complaint.submitted_at
+    assert lead.current_stage().kind == "transfer"
+    assert Lead.from_complaint(complaint) == lead
+    assert Lead.objects.count() == 1

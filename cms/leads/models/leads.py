@@ -53,6 +53,12 @@ class LeadQuerySet(models.QuerySet):
         return self.filter(stages__completed_at__isnull=True, stages__due_at__lt=now).distinct()
 
 
+def _complaint_title(complaint) -> str:
+    organization = getattr(complaint, "organization", "") or ""
+    what = getattr(complaint, "document_or_practice", "") or (getattr(complaint, "description", "") or "")[:40]
+    return f"公众投诉：{organization}{'：' if organization and what else ''}{what}" if (organization or what) else str(complaint)
+
+
 class LeadManager(models.Manager.from_queryset(LeadQuerySet)):
     @transaction.atomic
     def create_lead(
@@ -114,15 +120,29 @@ class LeadManager(models.Manager.from_queryset(LeadQuerySet)):
         return self.create_lead(
             jurisdiction=complaint.jurisdiction,
             source=Lead.Source.COMPLAINT,
-            title=title or str(first("title", "subject", default=str(complaint)))[:200],
+            title=(title or str(first("title", "subject", default="")) or _complaint_title(complaint))[:200],
             description=description or str(first("content", "description", "body")),
             received_at=first("submitted_at", "created_at", default=None) or timezone.now(),
-            subject_name=str(first("subject_name", "enterprise_name", "respondent"))[:200],
+            subject_name=str(first("subject_name", "enterprise_name", "respondent", "organization"))[:200],
             subject_uscc=str(first("subject_uscc", "uscc")),
             reporter=f"公众投诉（回执码 {getattr(complaint, 'display_code', '') or getattr(complaint, 'receipt_code', '')}）",
             origin=complaint,
             by=by,
             request=request,
+        )
+
+    def create_from_ledger_entry(self, entry, *, by=None, request=None) -> Lead:
+        """Turn a self-inspection ledger finding (cases ``LedgerEntry``) into a lead; source = 自查发现; idempotent."""
+        ct = ContentType.objects.get_for_model(entry)
+        existing = self.filter(origin_type=ct, origin_id=str(entry.pk)).first()
+        if existing is not None:
+            return existing
+        problem = str(getattr(entry, "problem", "") or entry)
+        basis = getattr(entry, "basis", "")
+        return self.create_lead(
+            jurisdiction=entry.department.jurisdiction, source=Lead.Source.INSPECTION,
+            title=problem.splitlines()[0][:200], description=problem + (f"\n\n依据：{basis}" if basis else ""),
+            reporter=f"问题台账（{entry.department}）", origin=entry, by=by, request=request,
         )
 
 
@@ -181,6 +201,16 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @classmethod
+    def from_complaint(cls, complaint, *, by=None, request=None) -> Lead:
+        """Alias of ``Lead.objects.create_from_complaint`` for the portal."""
+        return cls.objects.create_from_complaint(complaint, by=by, request=request)
+
+    @classmethod
+    def from_ledger_entry(cls, entry, *, by=None) -> Lead:
+        """What ``cms.cases.integrations.lead_from_ledger_entry`` calls."""
+        return cls.objects.create_from_ledger_entry(entry, by=by)
 
     @property
     def number(self) -> str:

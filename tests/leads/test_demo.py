@@ -1,0 +1,19 @@
+"""The demo leads load in both seed jurisdictions, in different states, and loading twice adds nothing."""
+
+import pytest
+
+from cms import demo as core_demo
+from cms.leads import demo
+from cms.leads.models import Lead
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent():
+    core_demo.load()
+    demo.load()
+    count = Lead.objects.count()
+    demo.load()
+    assert Lead.objects.count() == count == 10
+    assert set(Lead.objects.values_list("jurisdiction__division_code", flat=True)) == {"360202", "141081"}
+    assert set(Lead.objects.values_list("state", flat=True)) >= {"received", "transferred", "rectifying", "closed"}
+    assert Lead.objects.filter(extensions__status="pending").count() == 2
