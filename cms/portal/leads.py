@@ -31,14 +31,6 @@ def create_lead_from_complaint(complaint, *, by, request=None) -> str:
     if create is None:
         log.info("lead tracker has no create_from_complaint; complaint %s accepted without a lead", complaint.pk)
         return ""
-    description = complaint.description
-    if complaint.document_or_practice:
-        description += f"\n\n涉及文件或做法：{complaint.document_or_practice}"
-    lead = create(
-        complaint,
-        by=by,
-        request=request,
-        title=f"公众反映：{complaint.organization}"[:200],
-        description=description,
-    )
+    # The tracker titles the lead from the organisation and document, and copies the description.
+    lead = create(complaint, by=by, request=request)
     return str(getattr(lead, "number", "") or lead.pk)
