@@ -26,6 +26,9 @@ class Source:
     model: str  # "app_label.ModelName"
     public_queryset: Callable[[type[models.Model]], models.QuerySet]
     to_document: Callable[[models.Model], dict]
+    # Objects of other sources whose public status or content follows this one's
+    # (publishing a bulletin makes its cases public): ``[(source_key, pk), …]``.
+    dependents: Callable[[models.Model], list[tuple[str, object]]] | None = None
 
     def model_class(self) -> type[models.Model] | None:
         try:
@@ -145,3 +148,57 @@ def _policy_document(page) -> dict:
 
 
 register(Source("policy", "政策文件", "zhunru_cms.PolicyPage", public_pages, _policy_document))
+
+
+# --- cases and bulletins (cms.cases): public fields only, never the reporter or internal notes ------
+
+def _published_cases(model):
+    return model.objects.published().select_related("jurisdiction")
+
+
+def _case_bulletin(case):
+    link = (case.bulletin_links.filter(page__live=True).select_related("page")
+            .order_by("-page__issue_date", "page_id").first())
+    return link.page.specific if link else None
+
+
+def _case_document(case) -> dict:
+    bulletin = _case_bulletin(case)
+    return {
+        "title": case.title,
+        "summary": case.summary,
+        "text": "\n".join(filter(None, [
+            case.organization, case.document_name, case.document_number, case.violated_clause,
+            case.handling_result, case.keywords, case.get_subcategory_display() if case.subcategory else "",
+        ])),
+        "codes": [c for c in (case.register_number, case.document_number) if c],
+        "url": f"{page_url(bulletin)}#case-{case.pk}" if bulletin else "",
+        "date": case.published_on or (bulletin.issue_date if bulletin else None) or case.facts_date,
+        "category": case.get_category_display(),
+        "department": case.organization,
+        "region": case.region or case.jurisdiction.name,
+    }
+
+
+def _bulletin_document(page) -> dict:
+    cases = [link.case for link in page.bulletin_cases.select_related("case")]
+    return {
+        "title": page.title,
+        "summary": page.intro,
+        "text": "\n".join([page.closing] + [f"{c.title} {c.summary}" for c in cases]),
+        "codes": [page.document_number] if page.document_number else [],
+        "url": page_url(page),
+        "date": page.issue_date,
+        "category": "典型案例通报",
+        "department": page.issuing_office,
+        "region": page_region(page),
+    }
+
+
+def _bulletin_cases(page) -> list[tuple[str, object]]:
+    return [("case", pk) for pk in page.bulletin_cases.values_list("case_id", flat=True)]
+
+
+register(Source("case", "典型案例", "zhunru_cases.Case", _published_cases, _case_document))
+register(Source("bulletin", "案例通报", "zhunru_cases.BulletinPage", public_pages, _bulletin_document,
+                dependents=_bulletin_cases))

@@ -29,8 +29,12 @@ def _on_delete(sender, instance, **kwargs):
 
 def _on_page_change(sender, instance, **kwargs):
     source = documents.source_for_model(type(instance))
-    if source is not None:
-        record(source.key, instance.pk, IndexTask.Action.INDEX)
+    if source is None:
+        return
+    record(source.key, instance.pk, IndexTask.Action.INDEX)
+    if source.dependents is not None:
+        for key, pk in source.dependents(instance):
+            record(key, pk, IndexTask.Action.INDEX)
 
 
 def connect() -> None:

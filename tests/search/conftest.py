@@ -107,6 +107,13 @@ def policy_tree(db, jurisdiction):
     from cms.models import JurisdictionHomePage, PolicyIndexPage
 
     root = Page.get_first_root_node()
+    if root is None:  # transactional tests start from a flushed database
+        from django.conf import settings
+        from django.utils.translation import get_supported_language_variant
+        from wagtail.models import Locale
+
+        Locale.objects.get_or_create(language_code=get_supported_language_variant(settings.LANGUAGE_CODE))
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
     home = JurisdictionHomePage(title="测试区门户", slug=f"home-{uuid.uuid4().hex[:6]}", jurisdiction=jurisdiction)
     root.add_child(instance=home)
     index = PolicyIndexPage(title="政策文件", slug="policies")
@@ -124,6 +131,26 @@ def make_policy(policy_tree, jurisdiction):
         policy_tree.add_child(instance=page)
         if publish:
             page.save_revision().publish()
+        page.refresh_from_db()
         return page
 
     return make
+
+
+@pytest.fixture
+def search_settings(settings, tmp_path):
+    """Point ZHUNRU_SEARCH at a fresh embedded index; yields a function to switch to another config."""
+    from django.core.cache import cache
+
+    from search.backends import reset_backend
+
+    def use(**params):
+        settings.ZHUNRU_SEARCH = {"BACKEND": "search.backends.embedded.EmbeddedBackend",
+                                  "PATH": str(tmp_path / "index"), "LOCK_TIMEOUT": 5, **params}
+        reset_backend()
+
+    use()
+    cache.clear()
+    yield use
+    reset_backend()
+    cache.clear()

@@ -1,0 +1,63 @@
+"""``GET /api/v1/search/``: full-text search over public content (policies, cases, bulletins, items)."""
+
+import logging
+
+from ninja import Router, Schema
+
+from search.query import SearchQueryError, SearchUnavailable, search
+
+log = logging.getLogger(__name__)
+
+prefix = "search/"
+router = Router(tags=["全文检索"])
+
+
+class HitOut(Schema):
+    id: str
+    type: str
+    type_label: str
+    title: str
+    url: str
+    date: str | None
+    department: str
+    region: str
+    category: str
+    score: float
+    highlights: list[str]
+
+
+class SearchOut(Schema):
+    total: int
+    page: int
+    per_page: int
+    message: str
+    hits: list[HitOut]
+    facets: dict[str, dict[str, int]]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@router.get("/", response={200: SearchOut, 400: ErrorOut, 503: ErrorOut}, summary="全文检索")
+def search_view(
+    request,
+    q: str = "",
+    type: str = "",  # noqa: A002
+    category: str = "",
+    year: str = "",
+    department: str = "",
+    region: str = "",
+    page: str = "1",
+    per_page: str = "10",
+):
+    """检索公开内容；返回命中总数、带高亮片段的结果和分面计数。检索词为空时按日期列出最新内容。"""
+    try:
+        result = search(q, type=type or None, category=category or None, year=year or None,
+                        department=department or None, region=region or None, page=page, per_page=per_page)
+    except SearchQueryError as exc:
+        return 400, {"detail": str(exc)}
+    except SearchUnavailable:
+        log.warning("检索服务不可用", exc_info=True)
+        return 503, {"detail": "检索服务暂时不可用，请稍后再试。"}
+    return 200, result.as_dict()

@@ -1,0 +1,38 @@
+"""Wagtail admin: synonyms as a snippet, and the indexing backlog under 设置."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from search.models import Synonym
+from search.views import backlog_view, can_view_backlog
+
+
+class SynonymViewSet(SnippetViewSet):
+    model = Synonym
+    icon = "search"
+    menu_label = "检索同义词"
+    menu_name = "zhunru-synonyms"
+    add_to_settings_menu = True
+    list_display = ["terms", "note", "enabled", "updated_at"]
+    list_filter = ["enabled"]
+
+
+register_snippet(SynonymViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_backlog_url():
+    return [path("search-backlog/", backlog_view, name="zhunru_search_backlog")]
+
+
+class BacklogMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_backlog(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_backlog_menu_item():
+    return BacklogMenuItem("检索索引积压", reverse("zhunru_search_backlog"), icon_name="search", order=900)

@@ -1,0 +1,86 @@
+"""GET /api/v1/search/: every input gives a clear answer, never a 500."""
+
+import pytest
+
+from search import indexing
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def indexed(search_settings, make_policy):
+    make_policy("关于清理隐性壁垒的通知", body="<p>各部门开展整改，约谈有关单位。</p>", document_number="测发改〔2026〕3号")
+    make_policy("营商环境优化方案", body="<p>推进招标投标公平竞争。</p>")
+    indexing.apply_due()
+
+
+def get(client, **params):
+    return client.get("/api/v1/search/", params)
+
+
+def test_search_returns_total_hits_highlights_and_facets(client, indexed):
+    res = get(client, q="隐性壁垒")
+    assert res.status_code == 200
+    data = res.json()
+    assert data["total"] == 1
+    hit = data["hits"][0]
+    assert hit["type"] == "policy" and hit["title"] == "关于清理隐性壁垒的通知" and hit["region"] == "测试区"
+    assert any("<em>隐性壁垒</em>" in f for f in hit["highlights"])
+    assert data["facets"]["type"] == {"policy": 1}
+
+
+def test_filters(client, indexed):
+    year = get(client, q="").json()["hits"][0]["date"][:4]
+    assert get(client, q="整改", type="policy", year=year).json()["total"] == 1
+    assert get(client, q="整改", type="case").json()["total"] == 0
+    assert get(client, q="整改", department="测试区发展和改革委员会").json()["total"] == 1
+    assert get(client, q="整改", category="政策文件", page=2).json()["hits"] == []
+
+
+@pytest.mark.parametrize("q", ["", "   ", '"', "()", "AND OR NOT", "title:壁垒", "*?~^", "\\", "<script>", "整",
+                               "a", "壁垒" * 10, "\x00", "🙂"])
+def test_odd_queries_never_fail(client, indexed, q):
+    res = get(client, q=q)
+    assert res.status_code == 200, res.content
+
+
+def test_empty_query_lists_newest(client, indexed):
+    data = get(client).json()
+    assert data["total"] == 2
+
+
+def test_single_character_query_gets_a_hint(client, indexed):
+    data = get(client, q="整").json()
+    assert data["total"] == 1 and "单字" in data["message"]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"q": "壁" * 101}, "检索词过长"),
+    ({"q": "整改", "year": "二〇二四"}, "年份"),
+    ({"q": "整改", "page": "0"}, "页码"),
+    ({"q": "整改", "page": "abc"}, "页码"),
+])
+def test_bad_input_is_refused_in_chinese(client, indexed, params, message):
+    res = get(client, **params)
+    assert res.status_code == 400
+    assert message in res.json()["detail"]
+
+
+def test_outage_is_503_not_500(client, search_settings):
+    from tests.search.conftest import es_params, free_port
+
+    search_settings(**es_params(f"http://127.0.0.1:{free_port()}"))
+    res = get(client, q="整改")
+    assert res.status_code == 503
+    assert "暂时不可用" in res.json()["detail"]
+
+
+def test_backlog_view_is_for_administrators(client, make_user, search_settings, make_policy):
+    make_policy("待索引的政策")
+    client.force_login(make_user("editor"))
+    assert client.get("/admin/search-backlog/").status_code in (302, 403)
+    client.force_login(make_user("root", superuser=True))
+    res = client.get("/admin/search-backlog/")
+    assert res.status_code == 200
+    assert "待处理任务" in res.content.decode()
+    assert client.post("/admin/search-backlog/").status_code == 302
