@@ -7,10 +7,11 @@ Public API (other areas reuse it)::
 
 import hashlib
 import logging
+import threading
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -51,22 +52,34 @@ def notify(users, subject: str, body: str, *, obj=None, key: str | None = None, 
             continue
         created += 1
         if user.email:
-            transaction.on_commit(lambda pk=note.pk: _send_email(pk))
+            _pending.__dict__.setdefault("pks", []).append(note.pk)
+            transaction.on_commit(_flush_emails)
     return created
 
 
-def _send_email(pk: int) -> None:
-    """Email one notification (after commit, so a rolled-back reminder is never mailed)."""
-    note = Notification.objects.select_related("recipient").filter(pk=pk, emailed_at__isnull=True).first()
-    if note is None:
+# Notifications waiting for their transaction to commit. Every notify() registers a flush; the first
+# flush after a commit mails all of them in one batch and the others find nothing left. Rows of a
+# rolled-back transaction no longer exist when the flush looks them up, so they are never mailed.
+_pending = threading.local()
+
+
+def _flush_emails() -> None:
+    pks = _pending.__dict__.pop("pks", [])
+    if not pks:
+        return
+    notes = list(Notification.objects.select_related("recipient").filter(pk__in=pks, emailed_at__isnull=True))
+    if not notes:
         return
     base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    link = f"\n\n查看：{base}{note.url}" if note.url.startswith("/") else (f"\n\n查看：{note.url}" if note.url else "")
-    name = note.recipient.get_full_name() or note.recipient.get_username()
-    message = f"{name}，您好：\n\n{note.body}{link}\n\n——准入平台（本邮件由系统自动发送，请勿直接回复）"
+    messages = []
+    for note in notes:
+        link = f"\n\n查看：{base}{note.url}" if note.url.startswith("/") else (f"\n\n查看：{note.url}" if note.url else "")
+        name = note.recipient.get_full_name() or note.recipient.get_username()
+        body = f"{name}，您好：\n\n{note.body}{link}\n\n——准入平台（本邮件由系统自动发送，请勿直接回复）"
+        messages.append(EmailMessage(f"【准入】{note.subject}", body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email]))
     try:
-        send_mail(f"【准入】{note.subject}", message, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
-    except Exception:  # the in-admin notification stands; mail is retried by nobody, so log it loudly
-        log.exception("提醒邮件发送失败：%s", note.pk)
+        get_connection().send_messages(messages)
+    except Exception:  # the in-admin notifications stand; log loudly, emailed_at stays empty
+        log.exception("提醒邮件发送失败：%s 封", len(messages))
         return
-    Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
+    Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
