@@ -8,6 +8,7 @@ operator reading a failed probe knows where to look. Neither endpoint needs a se
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.views.decorators.http import require_GET
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 2.0
+# The whole of /readyz answers within this, below the probes' timeout, naming any part that did not.
+READY_TIMEOUT_SECONDS = 5.0
 
 
 def check_database(alias: str = "default") -> dict:
@@ -79,17 +82,33 @@ CHECKS: dict[str, Callable[[], dict]] = {
 }
 
 
-def run_checks(checks: dict[str, Callable[[], dict]] | None = None) -> tuple[bool, dict]:
-    """Run every check; a check that raises or reports ``ok: False`` fails with its error named."""
+def _timed(check: Callable[[], dict]) -> dict:
+    """Run one check in a pool thread: report errors as results, close the thread's DB connections."""
+    started = time.monotonic()
+    try:
+        result = check()
+    except Exception as exc:  # a probe reports, it never raises
+        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        connections.close_all()  # this pool thread's own connections
+    result["ms"] = round((time.monotonic() - started) * 1000, 1)
+    return result
+
+
+def run_checks(checks: dict[str, Callable[[], dict]] | None = None,
+               timeout: float = READY_TIMEOUT_SECONDS) -> tuple[bool, dict]:
+    """Run every check at once; one that raises, reports ``ok: False`` or outlasts ``timeout`` fails, named."""
+    checks = checks or CHECKS
+    pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
+    futures = {name: pool.submit(_timed, check) for name, check in checks.items()}
+    wait(futures.values(), timeout=timeout)
+    pool.shutdown(wait=False, cancel_futures=True)  # a hung check must not hold the probe
     results: dict[str, dict] = {}
-    for name, check in (checks or CHECKS).items():
-        started = time.monotonic()
-        try:
-            result = check()
-        except Exception as exc:  # a probe reports, it never raises
-            result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-        result["ms"] = round((time.monotonic() - started) * 1000, 1)
-        results[name] = result
+    for name, future in futures.items():
+        if future.done():
+            results[name] = future.result()
+        else:
+            results[name] = {"ok": False, "error": f"超时：{timeout:g} 秒内未响应"}
     failing = [name for name, result in results.items() if not result.get("ok")]
     if failing:
         log.warning("readyz failing: %s", ", ".join(failing), extra={"checks": results})

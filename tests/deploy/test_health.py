@@ -81,3 +81,14 @@ def test_failing_readyz_logs_json_with_the_request_id(client, private_redis):
     assert line["request_id"] == "probe-42"
     assert line["level"] == "WARNING" and "redis" in line["message"]
     assert line["checks"]["redis"]["ok"] is False
+
+
+def test_a_check_that_hangs_is_named_as_timed_out():
+    import threading
+
+    release = threading.Event()
+    ok, body = health.run_checks({"fine": lambda: {"ok": True}, "search": lambda: {"ok": release.wait(5)}},
+                                 timeout=0.2)
+    release.set()
+    assert not ok and body["failing"] == ["search"]
+    assert "超时" in body["checks"]["search"]["error"] and body["checks"]["fine"]["ok"]
