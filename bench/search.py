@@ -1,0 +1,203 @@
+"""Search benchmark: N generated Chinese documents (100,000 by default), build time, query p50/p95, recall.
+
+Backends, on the same documents and queries:
+- embedded: Tantivy with CJK bigrams (``search.backends.embedded``), the default;
+- elasticsearch@osmem: the Elasticsearch backend over HTTP against osmem-server, an in-memory
+  OpenSearch-compatible test server: its figures say nothing about a real cluster's speed;
+- wagtail-db: Wagtail's default database search backend (modelsearch) on SQLite, indexing the
+  same text as document titles (255 characters; the other backends get the same truncated text).
+
+Recall is the share of documents containing the query string (ground truth by substring scan)
+that the backend counts as hits.
+
+    .venv/bin/python bench/search.py [--docs N] [--compare-docs N] [--queries N] [--skip-es] [--skip-db]
+"""
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+WORDS = (
+    "市场 准入 负面 清单 隐性 壁垒 整改 约谈 通报 违规 收费 招标 投标 公平 竞争 审查 营商 环境 许可 "
+    "审批 备案 登记 注册 企业 外地 本地 分支 机构 资质 要求 限制 排斥 歧视 政府 采购 项目 工程 建设 "
+    "交通 运输 医疗 卫生 教育 培训 食品 药品 经营 生产 销售 餐饮 住宿 物流 能源 电力 燃气 供水 金融 "
+    "保险 证券 担保 信用 承诺 惩戒 修复 监管 执法 检查 抽查 核查 举报 投诉 线索 移交 办理 反馈 期限 "
+    "延期 部门 单位 机关 委员会 人民 政府 县级 区级 乡镇 街道 社区 文件 通知 意见 方案 办法 规定 条款 "
+    "清理 废止 修订 完善 落实 推进 加强 优化 提升 服务 事项 编码 指南 材料 流程 时限 窗口 网上 办事"
+).split()
+ORGS = ["发展和改革委员会", "发展改革委", "发改委", "发展和改革局", "市场监督管理局", "市场监管局", "住房和城乡建设局",
+        "行政审批局", "财政局", "交通运输局"]
+QUERIES = ["整改", "壁垒", "约谈", "隐性壁垒", "招标投标", "市场准入", "公平竞争审查", "食品经营", "信用修复",
+           "投诉", "外地企业", "资质要求", "政府采购项目", "负面清单", "延期", "核查", "营商环境", "分支机构",
+           "行政审批", "网上办事"]
+
+
+def generate(n: int, seed: int = 20261123) -> list[dict]:
+    rnd = random.Random(seed)
+    docs = []
+    for i in range(n):
+        title = "".join(rnd.choices(WORDS, k=rnd.randint(3, 7)))
+        body = "".join(rnd.choices(WORDS, k=rnd.randint(25, 45))) + rnd.choice(ORGS) + "。"
+        text = (title + "，" + body)[:255]
+        year = 2018 + i % 8
+        docs.append({
+            "id": f"bench:{i}", "type": ("policy", "case", "bulletin", "service_item")[i % 4], "type_label": "",
+            "title": title, "summary": "", "text": text[len(title) + 1:], "url": f"/b/{i}/",
+            "date": f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}", "year": year, "category": "", "department":
+            ORGS[i % len(ORGS)], "region": "", "codes": [], "checksum": "",
+        })
+    return docs
+
+
+def truth(docs: list[dict], queries: list[str]) -> dict[str, int]:
+    hay = [d["title"] + "，" + d["text"] for d in docs]
+    return {q: sum(1 for h in hay if q in h) for q in queries}
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def time_queries(fn, queries: list[str], rounds: int) -> tuple[list[float], dict[str, int]]:
+    timings, totals = [], {}
+    for _ in range(rounds):
+        for q in queries:
+            t0 = time.perf_counter()
+            totals[q] = fn(q)
+            timings.append((time.perf_counter() - t0) * 1000)
+    return timings, totals
+
+
+def recall(totals: dict[str, int], expected: dict[str, int]) -> float:
+    """Mean over queries of min(found, expected) / expected (counts: no false-positive credit)."""
+    parts = [min(totals.get(q, 0), e) / e for q, e in expected.items() if e]
+    return sum(parts) / len(parts) if parts else 1.0
+
+
+def bench_backend(backend, docs, queries, expected, rounds):
+    from search.analysis import plan_query
+
+    t0 = time.perf_counter()
+    backend.rebuild(iter(docs), total=len(docs))
+    build = time.perf_counter() - t0
+    backend.search(plan_query(queries[0]))  # warm
+    timings, totals = time_queries(lambda q: backend.search(plan_query(q), per_page=10).total, queries, rounds)
+    return build, timings, totals
+
+
+def bench_wagtail_db(docs, queries, expected, max_queries):
+    from django.db import transaction
+    from wagtail.documents import get_document_model
+    from wagtail.search.backends import get_search_backend
+
+    Document = get_document_model()
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        objs = Document.objects.bulk_create(
+            [Document(title=(d["title"] + "，" + d["text"])[:255], file=f"bench/{i}.pdf") for i, d in enumerate(docs)],
+            batch_size=2000,
+        )
+    backend = get_search_backend("default")
+    objs = list(Document.objects.all())
+    for start in range(0, len(objs), 2000):
+        backend.add_bulk(Document, objs[start:start + 2000])
+    build = time.perf_counter() - t0
+    qs = queries[:max_queries]
+    timings, totals = time_queries(lambda q: backend.search(q, Document.objects.all()).count(), qs, 1)
+    return build, timings, totals, backend.__class__.__name__
+
+
+def setup_django(tmp: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "deploy.settings.test"
+    os.environ.pop("DATABASE_URL", None)  # always a private SQLite file: the DB backend is measured on SQLite
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.DATABASES["default"]["NAME"] = str(tmp / "bench.sqlite3")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def run(docs_n: int | None = None, n_queries: int | None = None, skip_es: bool = False, skip_db: bool = False,
+        rounds: int = 3, compare_docs: int = 20_000) -> list[tuple[str, str, str]]:
+    quick = os.environ.get("ZHUNRU_BENCH_QUICK") == "1"
+    docs_n = docs_n or (10_000 if quick else 100_000)
+    queries = QUERIES[: n_queries or len(QUERIES)]
+    tmp = Path(tempfile.mkdtemp(prefix="zhunru-bench-search-"))
+    setup_django(tmp)
+    from search.backends.elasticsearch import ElasticsearchBackend
+    from search.backends.embedded import EmbeddedBackend
+
+    rows: list[tuple[str, str, str]] = []
+    t0 = time.perf_counter()
+    docs = generate(docs_n)
+    expected = truth(docs, queries)
+    rows.append(("search", "documents / queries", f"{docs_n} / {len(queries)} (generated in {time.perf_counter() - t0:.1f} s)"))
+
+    def report(name, build, timings, totals, n, exp):
+        rows.append(("search", f"{name} build", f"{build:.1f} s ({n / build:,.0f} docs/s)"))
+        rows.append(("search", f"{name} query p50 / p95", f"{percentile(timings, 50):.1f} / {percentile(timings, 95):.1f} ms"))
+        rows.append(("search", f"{name} recall", f"{recall(totals, exp) * 100:.1f} %"))
+        return percentile(timings, 95)
+
+    emb = EmbeddedBackend({"PATH": str(tmp / "embedded"), "LOCK_TIMEOUT": 60})
+    report(f"embedded (tantivy), {docs_n} docs", *bench_backend(emb, docs, queries, expected, rounds), docs_n, expected)
+
+    # osmem (~400 docs/s) and the database backend (~250 docs/s) are far slower to load: they are
+    # compared with the embedded backend on the first ``compare_docs`` documents.
+    sub = docs[:compare_docs]
+    sub_expected = truth(sub, queries)
+    n = len(sub)
+    emb_sub = EmbeddedBackend({"PATH": str(tmp / "embedded-sub"), "LOCK_TIMEOUT": 60})
+    emb_p95 = report(f"embedded (tantivy), {n} docs", *bench_backend(emb_sub, sub, queries, sub_expected, rounds),
+                     n, sub_expected)
+
+    if not skip_es:
+        try:
+            from tests.search.conftest import OsmemProcess, es_params
+
+            server = OsmemProcess().start()
+            try:
+                es = ElasticsearchBackend({**es_params(server.url, index="bench"), "TIMEOUT": 300})
+                report(f"elasticsearch@osmem (test server, not a cluster), {n} docs",
+                       *bench_backend(es, sub, queries, sub_expected, 1), n, sub_expected)
+            finally:
+                server.stop()
+        except Exception as exc:
+            rows.append(("search", "elasticsearch@osmem", f"skipped: {exc}"))
+
+    if not skip_db:
+        build, timings, totals, name = bench_wagtail_db(sub, queries, sub_expected, max_queries=10)
+        db_p95 = report(f"wagtail-db ({name}, SQLite), {n} docs, {len(timings)} queries", build, timings, totals,
+                        n, {q: sub_expected[q] for q in queries[:10]})
+        rows.append(("search", f"embedded vs wagtail-db p95, {n} docs", f"{db_p95 / emb_p95:,.0f}x faster"))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=None)
+    parser.add_argument("--queries", type=int, default=None)
+    parser.add_argument("--skip-es", action="store_true")
+    parser.add_argument("--skip-db", action="store_true")
+    parser.add_argument("--compare-docs", type=int, default=20_000,
+                        help="documents loaded into osmem and the database backend (default 20,000)")
+    args = parser.parse_args()
+    rows = run(args.docs, args.queries, args.skip_es, args.skip_db, compare_docs=args.compare_docs)
+    width = max(len(r[1]) for r in rows)
+    for _bench, metric, value in rows:
+        print(f"{metric:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
