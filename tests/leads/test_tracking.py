@@ -96,7 +96,7 @@ def test_entering_an_unknown_year_recomputes_provisional_stages(make_lead):
 def test_calendar_change_enqueues_recompute(make_lead, broker, worker):
     lead = make_lead(received_at=local(2026, 12, 31, 10))
     HolidayYear.objects.create(year=2027)  # autocommit: on_commit fires at once
-    broker.join(recompute_due_times.queue_name, fail_fast=True)
+    broker.join(recompute_due_times.queue_name, timeout=30_000)
     worker.join()
     stage = lead.current_stage()
     assert not stage.provisional
