@@ -118,3 +118,26 @@ def test_entering_a_year_in_the_admin(client, make_lead, people, make_user):
     stage = lead.current_stage()
     assert not stage.provisional and stage.due_date == datetime.date(2027, 1, 4)
     assert "2027年节假日安排尚未录入" not in client.get("/admin/").content.decode()
+
+
+def test_registering_a_lead_in_the_admin_opens_the_transfer_stage(client, jurisdiction, depts, people):
+    client.force_login(people["coordinator"])
+    r = client.post(reverse("wagtailsnippets_zhunru_leads_lead:add"), {
+        "jurisdiction": jurisdiction.pk, "source": "municipal", "received_at": "2026-09-24 15:00:00",
+        "title": "市级移交：某镇限定外地企业", "description": "", "reporter": "市发展改革委",
+        "subject_name": "", "subject_uscc": "",
+    })
+    assert r.status_code == 302, r.content.decode()[:3000]
+    from cms.leads.models import Lead
+
+    lead = Lead.objects.get(title="市级移交：某镇限定外地企业")
+    assert lead.created_by == people["coordinator"]
+    assert lead.current_stage().due_date == datetime.date(2026, 9, 28)
+    assert lead.events.get().action == "received"
+    r = client.post(reverse("wagtailsnippets_zhunru_leads_lead:add"), {
+        "jurisdiction": jurisdiction.pk, "source": "municipal", "received_at": "2026-09-24 15:00:00",
+        "title": "坏代码", "subject_uscc": "91360200MA12345678"})
+    assert r.status_code == 200 and "统一社会信用代码" in r.content.decode()
+    assert not Lead.objects.filter(title="坏代码").exists()
+    client.force_login(people["market"])
+    assert client.get(reverse("wagtailsnippets_zhunru_leads_lead:add")).status_code in (302, 403)
