@@ -172,3 +172,20 @@ def test_create_from_complaint_is_idempotent(jurisdiction, people):
     assert lead.current_stage().kind == "transfer"
     assert Lead.from_complaint(complaint) == lead
     assert Lead.objects.count() == 1
+
+
+def test_second_extension_adds_up(make_lead, depts, people):
+    lead = make_lead(received_at=local(2026, 3, 2, 9))
+    lead.transfer(to=depts["market"], by=people["coordinator"])
+    stage = lead.current_stage()
+    stage.started_at = local(2026, 3, 2, 9)
+    stage.compute()
+    stage.save()
+    assert stage.due_date == datetime.date(2026, 3, 5)
+    lead.request_extension(by=people["market"], days=2, reason="一")
+    lead.approve_extension(by=people["approver"])
+    assert lead.current_stage().due_date == datetime.date(2026, 3, 9)  # Fri 03-06, Mon 03-09
+    lead.request_extension(by=people["market"], days=1, reason="二")
+    lead.approve_extension(by=people["approver"])
+    assert lead.current_stage().due_date == datetime.date(2026, 3, 10)
+    assert lead.current_stage().extension_amount == 3

@@ -440,9 +440,13 @@ class Lead(models.Model):
             if new_due_date <= stage.due_date:
                 raise LeadTransitionError("新的期限须晚于原期限。")
             stage.fixed_due_date = new_due_date
-        else:
-            stage.extension_amount = days or ext.days
+        elif stage.fixed_due_date is None and (not stage.extension_amount or stage.extension_unit == ext.unit):
+            # Extensions add up, and stay recomputable from the stage's own inputs.
+            stage.extension_amount = (stage.extension_amount or 0) + (days or ext.days)
             stage.extension_unit = ext.unit
+        else:
+            stage.fixed_due_date = WorkingCalendar.load().compute_due(
+                stage.due_at - datetime.timedelta(minutes=1), days or ext.days, ext.unit, self.jurisdiction).due_date
         stage.compute()
         stage.overdue_reminded = stage.soon_reminded = stage.today_reminded = False
         stage.save()
@@ -657,6 +661,10 @@ class LeadEvent(models.Model):
     @property
     def action_label(self) -> str:
         return self.ACTIONS.get(self.action, self.action)
+
+    @property
+    def to_state_label(self) -> str:
+        return Lead.State(self.to_state).label if self.to_state in Lead.State.values else self.to_state
 
     @property
     def actor_label(self) -> str:
