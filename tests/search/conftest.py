@@ -154,3 +154,14 @@ def search_settings(settings, tmp_path):
     yield use
     reset_backend()
     cache.clear()
+
+
+def drain(broker, worker, queue: str = "search", timeout_ms: int = 30_000) -> None:
+    """Wait until ``queue`` is empty and the worker idle (stub broker or real Redis)."""
+    from dramatiq.brokers.stub import StubBroker
+
+    if isinstance(broker, StubBroker):
+        broker.join(queue, fail_fast=True, timeout=timeout_ms)
+    else:
+        broker.join(queue, timeout=timeout_ms)
+    worker.join()

@@ -6,7 +6,7 @@ from search import indexing
 from search.backends import SearchUnavailable, get_backend
 from search.models import IndexTask
 from search.query import search
-from tests.search.conftest import OsmemProcess, es_params, start_osmem
+from tests.search.conftest import OsmemProcess, drain, es_params, start_osmem
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +55,7 @@ def test_drafts_are_not_public(search_settings, make_policy):
 @pytest.mark.django_db(transaction=True)
 def test_on_commit_sends_the_task_to_a_worker(search_settings, make_policy, broker, worker):
     page = make_policy("关于招标投标领域公平竞争审查的通知")  # autocommit: on_commit runs at once
-    broker.join("search", fail_fast=True, timeout=30_000)
-    worker.join()
+    drain(broker, worker)
     assert not IndexTask.objects.pending().filter(object_pk=str(page.pk)).exists()
     assert search("招投标").hits[0].id == f"policy:{page.pk}"  # seeded synonym 招投标 = 招标投标
 
@@ -96,8 +95,7 @@ def test_outbox_survives_an_elasticsearch_outage(search_settings, make_policy, b
         server.start()  # back, on the same port (osmem is in-memory: it comes back empty)
         IndexTask.objects.pending().update(next_attempt_at=IndexTask.objects.earliest("created_at").created_at)
         assert indexing.sweep() >= 1  # what the periodic sweep does: enqueue due tasks
-        broker.join("search", fail_fast=True, timeout=30_000)
-        worker.join()
+        drain(broker, worker)
         assert not IndexTask.objects.pending().exists()
         hit = search("约谈").hits[0]
         assert hit.title == "外地企业准入壁垒清理（修订）"
