@@ -141,3 +141,11 @@ def test_registering_a_lead_in_the_admin_opens_the_transfer_stage(client, jurisd
     assert not Lead.objects.filter(title="坏代码").exists()
     client.force_login(people["market"])
     assert client.get(reverse("wagtailsnippets_zhunru_leads_lead:add")).status_code in (302, 403)
+
+
+def test_api_due(client, people):
+    client.force_login(people["market"])
+    data = client.get("/api/v1/leads/due", {"start": "2026-09-24", "amount": 1, "unit": "working"}).json()
+    assert data["due_date"] == "2026-09-28" and data["provisional"] is False and "中秋节" in data["explanation"]
+    r = client.get("/api/v1/leads/due", {"start": "2026-09-24", "amount": 1, "unit": "weeks"})
+    assert r.status_code == 400 and "期限单位" in r.json()["detail"]
