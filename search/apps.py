@@ -14,6 +14,6 @@ class ZhunruSearchConfig(AppConfig):
         # The outbox changes on every content save: auditing it would only double the audit log.
         register_app_models(self, exclude=["IndexTask"])
 
-        from search import signal_handlers
+        from search import checks, signal_handlers  # noqa: F401  (checks register themselves)
 
         signal_handlers.connect()

@@ -178,3 +178,24 @@ def test_case_documents_carry_public_fields_only(db, jurisdiction):
     assert "张三" not in flat and "13800000000" not in flat and "内部备注" not in flat
     assert doc["title"] == case.title and doc["type"] == "case"
     assert SOURCES["case"].queryset().filter(pk=case.pk).count() == 0  # not in a live bulletin: not public
+
+
+def test_demo_loader_indexes_pending_content_and_is_idempotent(search_settings, make_policy):
+    from io import StringIO
+
+    from search import demo
+
+    make_policy("示范内容：负面清单宣传")
+    demo.load(StringIO())
+    assert search("负面清单").total == 1
+    demo.load(StringIO())
+    assert search("负面清单").total == 1 and not IndexTask.objects.pending().exists()
+
+
+def test_system_check_requires_an_url_for_elasticsearch(settings):
+    from search.checks import check_search_settings
+
+    settings.ZHUNRU_SEARCH = {"BACKEND": "search.backends.elasticsearch.ElasticsearchBackend", "URL": ""}
+    assert [e.id for e in check_search_settings()] == ["zhunru_search.E002"]
+    settings.ZHUNRU_SEARCH = {"BACKEND": "search.backends.embedded.EmbeddedBackend"}
+    assert check_search_settings() == []

@@ -1,0 +1,22 @@
+"""System checks for ZHUNRU_SEARCH (misconfiguration is reported at startup, not at the first query)."""
+
+from django.core.checks import Error, Warning, register
+from django.utils.module_loading import import_string
+
+from search import conf
+
+
+@register()
+def check_search_settings(app_configs=None, **kwargs):
+    params = conf.search_settings()
+    issues = []
+    try:
+        backend = import_string(params["BACKEND"])
+    except ImportError as exc:
+        return [Error(f"ZHUNRU_SEARCH['BACKEND'] 无法导入：{exc}", id="zhunru_search.E001")]
+    if getattr(backend, "name", "") == "elasticsearch" and not params.get("URL"):
+        issues.append(Error("使用 Elasticsearch 检索后端时必须设置 ZHUNRU_SEARCH['URL']（ELASTICSEARCH_URL）。",
+                            id="zhunru_search.E002"))
+    if int(params.get("MAX_QUERY_LENGTH", 0)) < 10:
+        issues.append(Warning("ZHUNRU_SEARCH['MAX_QUERY_LENGTH'] 过小，检索词会被拒绝。", id="zhunru_search.W001"))
+    return issues
