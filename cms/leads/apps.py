@@ -11,7 +11,7 @@ class ZhunruLeadsConfig(AppConfig):
     def ready(self) -> None:
         from cms import roles
         from cms.auditing import register_app_models
-        from cms.leads import signal_handlers
+        from cms.leads import checks, signal_handlers  # noqa: F401 (checks register themselves)
 
         register_app_models(self, exclude=("Notification", "LeadEvent"))
         signal_handlers.connect()

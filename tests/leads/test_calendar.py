@@ -136,3 +136,12 @@ def test_due_date_command_bad_arguments(args, capsys):
         call_command("due_date", *args)
     assert exc.value.code == 2
     assert "参数错误" in capsys.readouterr().err
+
+
+def test_settings_checks(settings):
+    from cms.leads.checks import check_lead_settings
+
+    assert check_lead_settings() == []
+    settings.ZHUNRU_LEADS_REMIND_AT_FRACTION = 2
+    settings.ZHUNRU_LEADS_RECTIFY_LIMIT = (7, "weeks")
+    assert {w.id for w in check_lead_settings()} == {"zhunru_leads.W001", "zhunru_leads.W002"}
