@@ -75,8 +75,9 @@ def apply(task_id: int) -> bool:
     return True
 
 
-def sweep(limit: int = 500) -> int:
-    """Re-enqueue pending tasks that are due (lost messages, retries exhausted, broker outages)."""
+def sweep(limit: int = 500, keep_days: int = 7) -> int:
+    """Re-enqueue pending tasks that are due (lost messages, retries exhausted, broker outages); prune old done ones."""
+    IndexTask.objects.filter(done_at__lt=timezone.now() - timezone.timedelta(days=keep_days)).delete()
     ids = list(IndexTask.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     for task_id in ids:
         enqueue(task_id)
