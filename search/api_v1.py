@@ -2,7 +2,7 @@
 
 import logging
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from search.query import SearchQueryError, SearchUnavailable, search
 
@@ -56,8 +56,8 @@ def search_view(
         result = search(q, type=type or None, category=category or None, year=year or None,
                         department=department or None, region=region or None, page=page, per_page=per_page)
     except SearchQueryError as exc:
-        return 400, {"detail": str(exc)}
+        return Status(400, {"detail": str(exc)})
     except SearchUnavailable:
         log.warning("检索服务不可用", exc_info=True)
-        return 503, {"detail": "检索服务暂时不可用，请稍后再试。"}
-    return 200, result.as_dict()
+        return Status(503, {"detail": "检索服务暂时不可用，请稍后再试。"})
+    return Status(200, result.as_dict())
