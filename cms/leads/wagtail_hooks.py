@@ -15,7 +15,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
 
 from cms.leads import views
 from cms.leads.calendar import missing_years
@@ -66,6 +66,17 @@ class LeadCreateView(CreateView):
         )
 
 
+class LeadEditView(EditView):
+    """Details may be corrected; jurisdiction and received time stay (due times depend on them)."""
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        for name in ("jurisdiction", "received_at"):  # the stages' due times were computed from these
+            if name in form.fields:
+                form.fields[name].disabled = True
+        return form
+
+
 def current_due(lead) -> str:
     stage = next((s for s in lead.stages.all() if s.completed_at is None), None)
     if stage is None:
@@ -84,6 +95,7 @@ class LeadViewSet(SnippetViewSet):
     menu_label = "线索"
     url_prefix = "leads/list"
     add_view_class = LeadCreateView
+    edit_view_class = LeadEditView
     list_display = ["title", "number", "state", "source", "competent_unit", "responsible_unit", Column("current_due", label="当前期限", accessor=current_due),
                     "received_at"]
     filterset_class = LeadFilterSet

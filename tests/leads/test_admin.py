@@ -149,3 +149,18 @@ def test_api_due(client, people):
     assert data["due_date"] == "2026-09-28" and data["provisional"] is False and "中秋节" in data["explanation"]
     r = client.get("/api/v1/leads/due", {"start": "2026-09-24", "amount": 1, "unit": "weeks"})
     assert r.status_code == 400 and "期限单位" in r.json()["detail"]
+
+
+def test_editing_a_lead_keeps_its_jurisdiction(client, make_lead, people, make_department):
+    from cms.models import Department, Jurisdiction
+
+    lead = make_lead(title="原标题")
+    other = Jurisdiction.objects.create(name="另一区", short_name="另", level="district", division_code="360298")
+    Department.objects.create(jurisdiction=other, name="另一区发改委", is_lead=True)
+    client.force_login(people["coordinator"])
+    r = client.post(reverse("wagtailsnippets_zhunru_leads_lead:edit", args=[lead.pk]), {
+        "jurisdiction": other.pk, "source": lead.source, "received_at": "2026-09-24 15:00:00", "title": "新标题",
+        "description": "", "reporter": "", "subject_name": "", "subject_uscc": ""})
+    assert r.status_code == 302
+    lead.refresh_from_db()
+    assert lead.title == "新标题" and lead.jurisdiction_id != other.pk
