@@ -42,7 +42,8 @@ grant(
         "zhunru_cms.delete_departmentmembership",
     ],
 )
-grant(AUDITOR, ["zhunru_cms.view_jurisdiction", "zhunru_cms.view_department"])
+grant(AUDITOR, ["zhunru_cms.view_jurisdiction", "zhunru_cms.view_department", "zhunru_audit.view_auditevent"])
+grant(COORDINATOR, ["zhunru_audit.view_auditevent"])
 
 
 def sync_roles() -> dict[str, int]:

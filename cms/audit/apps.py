@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     label = "zhunru_audit"
     verbose_name = "准入 · 审计日志"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cms.audit import signal_handlers
+
+        signal_handlers.connect()

@@ -7,9 +7,19 @@ from django.conf import settings
 from django.db import models
 
 
+class AuditLogImmutable(Exception):
+    """Raised on any attempt to change or delete an audit entry through the ORM."""
+
+
 class AuditEventQuerySet(models.QuerySet):
     def for_object(self, obj):
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+    def update(self, **kwargs):
+        raise AuditLogImmutable("审计日志不可修改。")
+
+    def delete(self):
+        raise AuditLogImmutable("审计日志不可删除；过期日志只能通过保留期清理命令处理。")
 
 
 class AuditEvent(models.Model):
@@ -44,6 +54,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_repr}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogImmutable("审计日志不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogImmutable("审计日志不可删除。")
+
     def canonical_content(self) -> str:
         """What the hash covers: every recorded field, in a fixed order."""
         return json.dumps(
@@ -70,6 +88,21 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical_content().encode("utf-8")).hexdigest()
+
+
+class ChainAnchor(models.Model):
+    """Where verification starts after retention pruning: the last pruned entry's sequence and hash."""
+
+    pruned_through = models.PositiveBigIntegerField("已清理至序号")
+    last_hash = models.CharField("最后清理条目的哈希", max_length=64)
+    pruned_at = models.DateTimeField("清理时间")
+
+    class Meta:
+        verbose_name = "审计链锚点"
+        ordering = ["-pruned_through"]
+
+    def __str__(self) -> str:
+        return f"≤#{self.pruned_through}"
 
 
 class ChainHead(models.Model):

@@ -25,6 +25,7 @@ def record(
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
+    ip: str | None = None,
 ) -> AuditEvent:
     """Append one event to the chain; runs inside the caller's transaction."""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
@@ -40,7 +41,7 @@ def record(
             timestamp=timezone.now(),
             actor=actor,
             actor_repr=(actor.get_username() if actor is not None else "")[:150],
-            ip=client_ip(request),
+            ip=ip or client_ip(request),
             action=action,
             object_type=object_type,
             object_id=object_id,

@@ -28,7 +28,7 @@ def test_life_cycle_numbers_and_audit(make_case, coordinator, jurisdiction):
     with pytest.raises(CaseTransitionError):
         case.register(by=coordinator)
 
-    actions = list(AuditEvent.objects.for_object(case).values_list("action", flat=True))
+    actions = list(AuditEvent.objects.for_object(case).filter(action__startswith="case.").values_list("action", flat=True))
     assert actions == ["case.register", "case.start_review", "case.archive"]
 
 

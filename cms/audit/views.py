@@ -1,0 +1,46 @@
+"""The coordinators' audit timeline: read-only, filterable, exportable (and the export is itself audited)."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.views.generic import IndexView
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from cms.audit.models import AuditEvent
+from cms.audit.recording import record
+
+
+class ReadOnlyAuditPolicy(ModelPermissionPolicy):
+    """Viewing needs zhunru_audit.view_auditevent; nobody may add, change or delete entries."""
+
+    def user_has_permission(self, user, action):
+        if action != "view":
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return "view" in actions and self.user_has_permission(user, "view")
+
+
+class AuditEventFilterSet(WagtailFilterSet):
+    actor = django_filters.ModelChoiceFilter(label="操作人", queryset=get_user_model().objects.all())
+    action = django_filters.CharFilter(label="操作", lookup_expr="icontains")
+    object_type = django_filters.CharFilter(label="对象类型", lookup_expr="icontains")
+    object_id = django_filters.CharFilter(label="对象 ID")
+    timestamp = django_filters.DateFromToRangeFilter(label="时间", widget=DateRangePickerWidget)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["actor", "department", "action", "object_type", "object_id", "timestamp"]
+
+
+class AuditEventIndexView(IndexView):
+    def render_to_response(self, context, **response_kwargs):
+        if self.is_export:
+            record(
+                "audit.export",
+                request=self.request,
+                object_type="zhunru_audit.auditevent",
+                note=f"导出审计日志（{self.request.GET.get('export')}，筛选：{self.request.GET.urlencode()}）",
+            )
+        return super().render_to_response(context, **response_kwargs)

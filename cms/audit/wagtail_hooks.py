@@ -1,0 +1,35 @@
+"""The audit timeline in the Wagtail admin (审计日志)."""
+
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from cms.audit.models import AuditEvent
+from cms.audit.views import AuditEventFilterSet, AuditEventIndexView, ReadOnlyAuditPolicy
+
+register_permission_policy(AuditEvent, ReadOnlyAuditPolicy(AuditEvent))
+
+
+class AuditEventViewSet(ModelViewSet):
+    model = AuditEvent
+    icon = "history"
+    menu_label = "审计日志"
+    menu_order = 950
+    add_to_admin_menu = True
+    index_view_class = AuditEventIndexView
+    inspect_view_enabled = True
+    filterset_class = AuditEventFilterSet
+    list_display = ["sequence", "timestamp", "actor_repr", "ip", "action", "object_type", "object_repr", "department"]
+    list_export = [
+        "sequence", "timestamp", "actor_repr", "ip", "action", "object_type", "object_id", "object_repr",
+        "department", "changes", "note", "prev_hash", "hash",
+    ]
+    export_filename = "audit-log"
+    ordering = ["-sequence"]
+    list_per_page = 50
+    form_fields = ["note"]  # required by ModelViewSet; the policy forbids every edit view
+
+
+@hooks.register("register_admin_viewset")
+def register_audit_viewset():
+    return AuditEventViewSet("audit_events")
