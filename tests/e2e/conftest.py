@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = Path(os.environ.get("ZHUNRU_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,18 +27,29 @@ def _missing(what: str):
     pytest.skip(f"{what} is not installed here (run .ci/system-packages)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per module, closed with it (its event loop must not outlive the e2e tests)."""
     if not CHROMIUM.exists():
         _missing(f"Chromium at {CHROMIUM}")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _missing("the playwright package")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    # Playwright's sync API keeps an event loop in this thread; the tests' ORM calls stay synchronous.
+    # Allowed only while the browser runs (Django's deploy check refuses the variable otherwise).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -51,6 +59,17 @@ def page(browser):
     tab.set_default_timeout(15_000)
     yield tab
     context.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the end-to-end tests last: their live server needs transactional tests, whose flush empties
+    what migrations put in the database (Wagtail's root page, seeded synonyms) for any test after them."""
+    here = Path(__file__).resolve().parent
+    e2e = [item for item in items if here in Path(str(item.path)).resolve().parents]
+    if e2e:
+        ids = {id(item) for item in e2e}
+        items[:] = [item for item in items if id(item) not in ids] + e2e
 
 
 @pytest.fixture
