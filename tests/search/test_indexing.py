@@ -199,3 +199,25 @@ def test_system_check_requires_an_url_for_elasticsearch(settings):
     assert [e.id for e in check_search_settings()] == ["zhunru_search.E002"]
     settings.ZHUNRU_SEARCH = {"BACKEND": "search.backends.embedded.EmbeddedBackend"}
     assert check_search_settings() == []
+
+
+def test_indexing_actors_are_scheduled_with_explicit_limits():
+    from workers.scheduler import JOBS
+    from workers.tasks.indexing import apply_index_task, reconcile_search_index, sweep_index_tasks
+
+    assert JOBS["sweep_index_tasks"].every.total_seconds() == 60
+    assert JOBS["reconcile_search_index"].every.total_seconds() == 24 * 3600
+    assert apply_index_task.options["max_retries"] == 8 and apply_index_task.options["min_backoff"] == 10_000
+    for actor in (apply_index_task, sweep_index_tasks, reconcile_search_index):
+        assert {"max_retries", "time_limit", "max_age"} <= set(actor.options)
+        assert actor.queue_name == "search"
+
+
+def test_sweep_prunes_old_done_tasks_and_requeues_due_ones(search_settings, broker):
+    from django.utils import timezone
+
+    old = IndexTask.objects.create(source="policy", object_pk="1", done_at=timezone.now() - timezone.timedelta(days=30))
+    due = IndexTask.objects.create(source="policy", object_pk="2")
+    assert indexing.sweep() == 1
+    assert not IndexTask.objects.filter(pk=old.pk).exists()
+    assert IndexTask.objects.filter(pk=due.pk, done_at__isnull=True).exists()
