@@ -1,1 +1,364 @@
-"""Models of 准入 · 信用."""
+"""Market subjects, credit classes and lists, commitments, dishonesty records, the exchange outbox and feeds."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from cms.validators import validate_uscc
+
+
+class CreditClass(models.TextChoices):
+    TRUSTWORTHY = "trustworthy", "守信"
+    GENERAL = "general", "一般"
+    DISHONEST = "dishonest", "失信"
+
+
+class CreditList(models.TextChoices):
+    ABNORMAL = "abnormal", "经营异常名录"
+    SERIOUS = "serious", "严重违法失信名单"
+
+
+def _uscc(value):
+    validate_uscc(value)
+
+
+class MarketSubject(models.Model):
+    name = models.CharField("名称", max_length=200)
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[_uscc])
+    legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
+    jurisdiction = models.ForeignKey(
+        "zhunru_cms.Jurisdiction", verbose_name="辖区", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    credit_class = models.CharField("信用等级", max_length=20, choices=CreditClass.choices, default=CreditClass.GENERAL)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "市场主体"
+        verbose_name_plural = "市场主体"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.uscc}）"
+
+    def clean(self):
+        if self.uscc:
+            try:
+                self.uscc = validate_uscc(self.uscc)
+            except ValidationError as exc:
+                raise ValidationError({"uscc": exc.messages}) from exc
+
+    def change_class(self, new_class: str, *, reason: str, source: str = "", by=None, request=None):
+        """Change the credit class, keep the history and audit it (inside the caller's transaction)."""
+        from cms.audit.recording import record
+
+        if new_class not in CreditClass.values:
+            raise ValidationError(f"未知的信用等级“{new_class}”。")
+        if not reason.strip():
+            raise ValidationError("调整信用等级须填写理由。")
+        old = self.credit_class
+        if old == new_class:
+            return None
+        change = CreditClassChange.objects.create(
+            subject=self, old_class=old, new_class=new_class, reason=reason, source=source, changed_by=by
+        )
+        self.credit_class = new_class
+        self.save(update_fields=["credit_class", "updated_at"])
+        record("credit.class_changed", obj=self, actor=by, request=request,
+               changes={"credit_class": [old, new_class]}, note=reason)
+        return change
+
+    def current_lists(self):
+        return self.list_memberships.filter(removed_on__isnull=True)
+
+    def on_list(self, which: str) -> bool:
+        return self.current_lists().filter(list_kind=which).exists()
+
+
+class CreditClassChange(models.Model):
+    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", related_name="class_changes",
+                                on_delete=models.CASCADE)
+    old_class = models.CharField("原等级", max_length=20, choices=CreditClass.choices)
+    new_class = models.CharField("新等级", max_length=20, choices=CreditClass.choices)
+    reason = models.TextField("理由")
+    source = models.CharField("来源", max_length=200, blank=True)
+    changed_at = models.DateTimeField("调整时间", default=timezone.now)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                                   on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = "信用等级变更"
+        verbose_name_plural = "信用等级变更"
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject.name}：{self.get_old_class_display()} → {self.get_new_class_display()}"
+
+
+class ListMembership(models.Model):
+    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", related_name="list_memberships",
+                                on_delete=models.CASCADE)
+    list_kind = models.CharField("名录", max_length=20, choices=CreditList.choices)
+    added_on = models.DateField("列入日期")
+    added_reason = models.TextField("列入原因", blank=True)
+    source = models.CharField("来源", max_length=200, blank=True)
+    removed_on = models.DateField("移出日期", null=True, blank=True)
+    removed_reason = models.TextField("移出原因", blank=True)
+
+    class Meta:
+        verbose_name = "名录记录"
+        verbose_name_plural = "名录记录"
+        ordering = ["-added_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject.name} · {self.get_list_kind_display()}"
+
+
+class CommitmentRule(models.Model):
+    """Whether subjects of a credit class may be granted commitments (per jurisdiction, or everywhere)."""
+
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", null=True, blank=True,
+                                     on_delete=models.CASCADE, help_text="留空表示适用于所有辖区。")
+    credit_class = models.CharField("信用等级", max_length=20, choices=CreditClass.choices)
+    allowed = models.BooleanField("允许适用告知承诺", default=True)
+
+    class Meta:
+        verbose_name = "告知承诺适用规则"
+        verbose_name_plural = "告知承诺适用规则"
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "credit_class"], name="credit_rule_unique")]
+
+    def __str__(self) -> str:
+        where = self.jurisdiction.name if self.jurisdiction_id else "全部辖区"
+        return f"{where} · {self.get_credit_class_display()}：{'允许' if self.allowed else '不允许'}"
+
+    @classmethod
+    def allows(cls, credit_class: str, jurisdiction=None) -> bool:
+        from cms.credit import conf
+
+        for rule_j in ([jurisdiction] if jurisdiction is not None else []) + [None]:
+            rule = cls.objects.filter(jurisdiction=rule_j, credit_class=credit_class).first()
+            if rule is not None:
+                return rule.allowed
+        return credit_class in conf.get("COMMITMENT_ALLOWED_CLASSES")
+
+
+class CreditCommitment(models.Model):
+    class Kind(models.TextChoices):
+        NOTIFICATION = "notification", "告知承诺"
+        TOLERANCE = "tolerance", "容缺受理"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "履约中"
+        FULFILLED = "fulfilled", "已履约"
+        BREACHED = "breached", "已违约"
+
+    class PermitStatus(models.TextChoices):
+        VALID = "valid", "有效"
+        REVOKED = "revoked", "已撤销"
+
+    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", related_name="commitments",
+                                on_delete=models.PROTECT)
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT)
+    department = models.ForeignKey("zhunru_cms.Department", verbose_name="决定机关", null=True, blank=True,
+                                   on_delete=models.SET_NULL)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.NOTIFICATION)
+    # Until zhunru_catalog.ServiceItem is committed the service item or permit is named in text.
+    permit_name = models.CharField("事项或许可名称", max_length=200)
+    permit_number = models.CharField("许可决定文书号", max_length=100, blank=True)
+    promise = models.TextField("承诺内容")
+    due_date = models.DateField("履约期限")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    permit_status = models.CharField("许可状态", max_length=20, choices=PermitStatus.choices,
+                                     default=PermitStatus.VALID)
+    revoke_reason = models.TextField("撤销理由", blank=True)
+    granted_at = models.DateTimeField("授予时间", default=timezone.now)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    fulfilled_at = models.DateTimeField("履约确认时间", null=True, blank=True)
+    breached_at = models.DateTimeField("违约认定时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "信用承诺"
+        verbose_name_plural = "信用承诺"
+        ordering = ["-granted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject.name} · {self.permit_name}（{self.get_kind_display()}）"
+
+    @classmethod
+    def grant(cls, *, subject, jurisdiction, permit_name, promise, due_date, department=None, kind=None,
+              permit_number="", by=None, request=None):
+        """Grant a commitment if the subject's credit class allows it; else a Chinese ValidationError."""
+        from django.db import transaction
+
+        from cms.audit.recording import record
+
+        if not CommitmentRule.allows(subject.credit_class, jurisdiction):
+            raise ValidationError(
+                f"市场主体“{subject.name}”的信用等级为“{subject.get_credit_class_display()}”，"
+                "按本辖区规则不得适用告知承诺或容缺受理。"
+            )
+        if subject.on_list(CreditList.SERIOUS):
+            raise ValidationError(f"市场主体“{subject.name}”在严重违法失信名单内，不得适用告知承诺或容缺受理。")
+        if not promise.strip():
+            raise ValidationError("承诺内容不能为空。")
+        with transaction.atomic():
+            c = cls.objects.create(subject=subject, jurisdiction=jurisdiction, permit_name=permit_name,
+                                   promise=promise, due_date=due_date, department=department,
+                                   kind=kind or cls.Kind.NOTIFICATION, permit_number=permit_number, granted_by=by)
+            record("credit.commitment_granted", obj=c, actor=by, request=request, department=department,
+                   changes={"due_date": str(due_date), "permit_name": permit_name})
+        return c
+
+    def fulfil(self, *, by=None, request=None):
+        from cms.audit.recording import record
+
+        if self.status != self.Status.ACTIVE:
+            raise ValidationError("只有履约中的承诺可以确认履约。")
+        self.status = self.Status.FULFILLED
+        self.fulfilled_at = timezone.now()
+        self.save(update_fields=["status", "fulfilled_at"])
+        record("credit.commitment_fulfilled", obj=self, actor=by, request=request, department=self.department)
+
+
+class DishonestyRecord(models.Model):
+    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", related_name="dishonesty_records",
+                                on_delete=models.PROTECT)
+    commitment = models.ForeignKey(CreditCommitment, verbose_name="信用承诺", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="dishonesty_records")
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT)
+    document_number = models.CharField("决定文书号", max_length=100)
+    category = models.CharField("类别", max_length=50, default="失信行为")
+    content = models.TextField("内容")
+    decided_on = models.DateField("认定日期")
+    authority_name = models.CharField("决定机关", max_length=200)
+    authority_uscc = models.CharField("决定机关统一社会信用代码", max_length=18, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "失信记录"
+        verbose_name_plural = "失信记录"
+        ordering = ["-decided_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject.name} · {self.document_number}"
+
+
+class CreditPlatform(models.Model):
+    name = models.CharField("名称", max_length=100)
+    code = models.SlugField("代码", max_length=50, unique=True)
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", null=True, blank=True,
+                                     on_delete=models.CASCADE, help_text="留空表示全国平台（所有辖区都报送）。")
+    endpoint_url = models.URLField("接口地址", help_text="以 / 结尾，例如 https://example.gov.cn/exchange/。")
+    hmac_key_ref = models.CharField("签名密钥引用", max_length=100,
+                                    help_text="密钥不存数据库：填写 ZHUNRU_CREDIT_KEYS 中的名称或环境变量名。")
+    enabled = models.BooleanField("启用", default=True)
+    feed_enabled = models.BooleanField("拉取信用状态变更", default=True)
+    feed_cursor = models.CharField("拉取游标", max_length=100, blank=True, default="")
+    feed_pulled_at = models.DateTimeField("最近拉取时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "信用平台"
+        verbose_name_plural = "信用平台"
+        ordering = ["jurisdiction__division_code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def for_jurisdiction(cls, jurisdiction):
+        qs = cls.objects.filter(enabled=True)
+        if jurisdiction is None:
+            return qs.filter(jurisdiction__isnull=True)
+        return qs.filter(models.Q(jurisdiction__isnull=True) | models.Q(jurisdiction=jurisdiction))
+
+
+class OutboundRecord(models.Model):
+    """One record to share with one platform, written in the business change's transaction."""
+
+    class Kind(models.TextChoices):
+        LICENSING = "licensing", "行政许可"
+        PENALTY = "penalty", "行政处罚"
+        DISHONESTY = "dishonesty", "失信记录"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        RETRYING = "retrying", "重试中"
+        DELIVERED = "delivered", "已送达"
+        REJECTED = "rejected", "被退回"
+
+    record_id = models.UUIDField("记录标识", default=uuid.uuid4, unique=True, editable=False)
+    platform = models.ForeignKey(CreditPlatform, verbose_name="信用平台", related_name="outbound",
+                                 on_delete=models.PROTECT)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", null=True, blank=True,
+                                     on_delete=models.SET_NULL)
+    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="outbound")
+    source_type = models.CharField("来源对象类型", max_length=100, blank=True)
+    source_id = models.CharField("来源对象编号", max_length=64, blank=True)
+    payload = models.JSONField("报送内容（双公示格式）")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    rejection_reason = models.TextField("退回原因", blank=True)
+    ack_id = models.CharField("回执编号", max_length=100, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
+    enqueued_at = models.DateTimeField("最近入队时间", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "报送记录"
+        verbose_name_plural = "报送记录（发件箱）"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "enqueued_at"], name="credit_outbox_sweep")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.payload.get('subject_name', '')} → {self.platform}"
+
+    def document(self) -> dict:
+        """What goes over the wire: the layout fields plus the record id and kind."""
+        return {"record_id": str(self.record_id), "kind": self.kind, **self.payload}
+
+
+class FeedQuarantine(models.Model):
+    platform = models.ForeignKey(CreditPlatform, verbose_name="信用平台", on_delete=models.CASCADE)
+    cursor = models.CharField("游标", max_length=100)
+    raw = models.JSONField("原始记录")
+    reason = models.TextField("隔离原因")
+    received_at = models.DateTimeField("接收时间", default=timezone.now)
+    resolved = models.BooleanField("已处理", default=False)
+
+    class Meta:
+        verbose_name = "隔离的反馈记录"
+        verbose_name_plural = "隔离的反馈记录"
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.platform} #{self.cursor}：{self.reason[:40]}"
+
+
+class FeedChange(models.Model):
+    """One status change pulled from a platform and applied to a subject."""
+
+    platform = models.ForeignKey(CreditPlatform, verbose_name="信用平台", on_delete=models.CASCADE)
+    cursor = models.CharField("游标", max_length=100)
+    event_id = models.CharField("事件编号", max_length=100)
+    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", on_delete=models.CASCADE,
+                                related_name="feed_changes")
+    summary = models.TextField("变更内容")
+    raw = models.JSONField("原始记录")
+    applied_at = models.DateTimeField("应用时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "信用状态变更"
+        verbose_name_plural = "信用状态变更"
+        ordering = ["-applied_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["platform", "event_id"], name="credit_feed_event_once")]
+
+    def __str__(self) -> str:
+        return self.summary[:60]

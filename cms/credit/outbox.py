@@ -1,0 +1,189 @@
+"""The exchange outbox: records to share are written in the business change's own transaction.
+
+Entry points for other apps (call them inside the transaction that makes the decision):
+
+- ``enqueue_decision(kind, jurisdiction=..., subject_name=..., uscc=..., document_number=..., ...)``
+  for administrative licensing and penalty decisions (双公示);
+- ``enqueue_dishonesty(record)`` for a ``DishonestyRecord``.
+
+Each writes one ``OutboundRecord`` per enabled platform of the jurisdiction (national ones included)
+and sends the delivery message after commit; if the broker is down then, the sweep sends it later.
+"""
+
+import csv
+import io
+import logging
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cms.credit.models import CreditPlatform, MarketSubject, OutboundRecord
+from cms.validators import validate_uscc
+
+log = logging.getLogger(__name__)
+
+# The 双公示 layout: payload key -> column header, in file order.
+LAYOUT: list[tuple[str, str]] = [
+    ("subject_name", "行政相对人名称"),
+    ("uscc", "统一社会信用代码"),
+    ("legal_representative", "法定代表人"),
+    ("document_number", "决定文书号"),
+    ("category", "类别"),
+    ("content", "内容"),
+    ("decided_on", "决定日期"),
+    ("valid_from", "有效期自"),
+    ("valid_until", "有效期至"),
+    ("authority_name", "决定机关"),
+    ("authority_uscc", "决定机关统一社会信用代码"),
+    ("source_unit", "数据来源单位"),
+    ("source_unit_uscc", "数据来源单位统一社会信用代码"),
+]
+REQUIRED = ["subject_name", "uscc", "document_number", "category", "content", "decided_on", "authority_name",
+            "source_unit"]
+
+
+def _iso(value) -> str:
+    if value in (None, ""):
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def build_payload(**fields) -> dict:
+    """Validate and normalise the layout fields; a Chinese ValidationError names what is missing."""
+    unknown = set(fields) - {k for k, _ in LAYOUT}
+    if unknown:
+        raise ValidationError(f"未知的报送字段：{'、'.join(sorted(unknown))}。")
+    headers = dict(LAYOUT)
+    missing = [headers[k] for k in REQUIRED if not fields.get(k)]
+    if missing:
+        raise ValidationError(f"报送记录缺少必填项：{'、'.join(missing)}。")
+    payload = {k: _iso(fields.get(k)) for k, _ in LAYOUT}
+    payload["uscc"] = validate_uscc(payload["uscc"])
+    if payload["authority_uscc"]:
+        payload["authority_uscc"] = validate_uscc(payload["authority_uscc"])
+    return payload
+
+
+def _enqueue(kind: str, *, jurisdiction, payload: dict, subject=None, obj=None, by=None) -> list[OutboundRecord]:
+    from cms.audit.recording import record
+
+    if subject is None:
+        subject = MarketSubject.objects.filter(uscc=payload["uscc"]).first()
+    rows = []
+    with transaction.atomic():
+        for platform in CreditPlatform.for_jurisdiction(jurisdiction):
+            row = OutboundRecord.objects.create(
+                platform=platform, kind=kind, jurisdiction=jurisdiction, subject=subject, payload=payload,
+                source_type=obj._meta.label_lower if obj is not None else "",
+                source_id=str(obj.pk) if obj is not None else "",
+            )
+            record("credit.outbound_queued", obj=row, actor=by,
+                   changes={"platform": platform.code, "kind": kind, "record_id": str(row.record_id)})
+            rows.append(row)
+        ids = [r.pk for r in rows]
+        if ids:
+            transaction.on_commit(lambda: send_now(ids), robust=True)
+    return rows
+
+
+def enqueue_decision(kind: str, *, jurisdiction, obj=None, by=None, subject=None, **fields) -> list[OutboundRecord]:
+    """Queue a licensing (``"licensing"``) or penalty (``"penalty"``) decision for every platform."""
+    if kind not in (OutboundRecord.Kind.LICENSING, OutboundRecord.Kind.PENALTY):
+        raise ValidationError(f"未知的决定类型“{kind}”。")
+    return _enqueue(kind, jurisdiction=jurisdiction, payload=build_payload(**fields), subject=subject, obj=obj,
+                    by=by)
+
+
+def enqueue_dishonesty(rec, *, by=None) -> list[OutboundRecord]:
+    s = rec.subject
+    payload = build_payload(
+        subject_name=s.name, uscc=s.uscc, legal_representative=s.legal_representative,
+        document_number=rec.document_number, category=rec.category, content=rec.content,
+        decided_on=rec.decided_on, authority_name=rec.authority_name, authority_uscc=rec.authority_uscc,
+        source_unit=rec.authority_name, source_unit_uscc=rec.authority_uscc,
+    )
+    return _enqueue(OutboundRecord.Kind.DISHONESTY, jurisdiction=rec.jurisdiction, payload=payload, subject=s,
+                    obj=rec, by=by)
+
+
+def send_now(ids) -> int:
+    """Send a delivery message per record; a broker error is logged and left for the sweep."""
+    from cms.credit import conf
+    from workers.tasks.credit import deliver_outbound
+
+    options = {"min_backoff": conf.get("RETRY_MIN_BACKOFF_MS"), "max_backoff": conf.get("RETRY_MAX_BACKOFF_MS")}
+    sent = 0
+    for pk in ids:
+        try:
+            deliver_outbound.send_with_options(args=(pk,), **options)
+        except Exception:  # broker unreachable: the row is committed, the sweep re-sends it
+            log.warning("报送记录 %s 入队失败，等待补发扫描", pk, exc_info=True)
+            continue
+        OutboundRecord.objects.filter(pk=pk).update(enqueued_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def resend(row: OutboundRecord, *, by=None, request=None) -> None:
+    """A coordinator resends a rejected (possibly corrected) or stuck record."""
+    from cms.audit.recording import record
+
+    if row.status == OutboundRecord.Status.DELIVERED:
+        raise ValidationError("该记录已送达，无需重新发送。")
+    with transaction.atomic():
+        row.status = OutboundRecord.Status.PENDING
+        row.rejection_reason = ""
+        row.next_attempt_at = None
+        row.save(update_fields=["status", "rejection_reason", "next_attempt_at"])
+        record("credit.outbound_resent", obj=row, actor=by, request=request)
+        transaction.on_commit(lambda: send_now([row.pk]), robust=True)
+
+
+def sweep(now=None) -> int:
+    """Re-send pending/retrying records whose message is older than the grace period or was never sent."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    from cms.credit import conf
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=conf.get("SWEEP_GRACE_SECONDS"))
+    due = OutboundRecord.objects.filter(
+        status__in=[OutboundRecord.Status.PENDING, OutboundRecord.Status.RETRYING]
+    ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
+    due = due.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    return send_now(list(due.order_by("pk").values_list("pk", flat=True)[:5000]))
+
+
+# --- batch files ---------------------------------------------------------------------------------
+
+def _rows(records):
+    for r in records:
+        yield [str(r.record_id), r.get_kind_display()] + [r.payload.get(k, "") for k, _ in LAYOUT]
+
+
+HEADERS = ["记录标识", "记录类型"] + [h for _, h in LAYOUT]
+
+
+def export_csv(records) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(HEADERS)
+    w.writerows(_rows(records))
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def export_xlsx(records) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("双公示")
+    ws.append(HEADERS)
+    for row in _rows(records):
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

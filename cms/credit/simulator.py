@@ -1,0 +1,191 @@
+"""A credit-platform simulator speaking the exchange format of EXCHANGE.md, over real HTTP.
+
+Run it with ``python manage.py credit_simulator --port 8765``. Every path prefix is a separate
+platform ("channel"): ``http://127.0.0.1:8765/national/records`` and ``.../jiangxi/records`` keep
+separate stores. Failure injection: ``POST /_control`` with ``{"mode": "timeout"|"500"|"400"|
+"duplicate_ack", "count": n, "reason": "...", "delay": seconds}``; ``{"mode": "reset"}`` clears all.
+Feed events are added with ``POST /<channel>/_feed`` ``{"events": [...]}`` (stored as given, so
+malformed events can be served too).
+"""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+class State:
+    def __init__(self, key: bytes):
+        self.key = key
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.received: dict[tuple[str, str], dict] = {}  # (channel, record_id) -> {"ack_id", "document"}
+        self.posts = 0  # every POST of a record, duplicates included
+        self.failures: list[dict] = []
+        self.feeds: dict[str, list[dict]] = {}
+
+    def take_failure(self) -> dict | None:
+        with self.lock:
+            if not self.failures:
+                return None
+            f = self.failures[0]
+            f["count"] -= 1
+            if f["count"] <= 0:
+                self.failures.pop(0)
+            return dict(f)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "ZhunruCreditSimulator/1"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):  # quiet
+        pass
+
+    @property
+    def state(self) -> State:
+        return self.server.state
+
+    def _send(self, status: int, data: dict):
+        body = json.dumps(data, ensure_ascii=False).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
+            self.close_connection = True
+
+    def _body(self) -> bytes:
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def _verified(self, body: bytes) -> bool:
+        ts = self.headers.get("X-Zhunru-Timestamp", "")
+        got = self.headers.get("X-Zhunru-Signature", "").removeprefix("sha256=")
+        want = hmac.new(self.state.key, ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(got, want)
+
+    def _split(self):
+        parts = urlsplit(self.path)
+        segs = [s for s in parts.path.split("/") if s]
+        return parts, segs
+
+    def do_GET(self):
+        parts, segs = self._split()
+        if segs == ["_state"]:
+            with self.state.lock:
+                return self._send(200, {"received": len(self.state.received), "posts": self.state.posts})
+        if not self._verified(b""):
+            return self._send(401, {"reason": "签名验证失败"})
+        if segs and segs[-1] == "feed":
+            channel = "/".join(segs[:-1])
+            q = parse_qs(parts.query)
+            cursor = int((q.get("cursor") or ["0"])[0] or 0)
+            limit = int((q.get("limit") or ["100"])[0])
+            with self.state.lock:
+                feed = self.state.feeds.get(channel, [])
+                page = [{"cursor": str(i + 1), "event": e} for i, e in enumerate(feed) if i + 1 > cursor][:limit]
+            return self._send(200, {"events": page, "next_cursor": page[-1]["cursor"] if page else str(cursor)})
+        return self._send(404, {"reason": "无此接口"})
+
+    def do_POST(self):
+        parts, segs = self._split()
+        body = self._body()
+        if segs == ["_control"]:
+            cmd = json.loads(body or b"{}")
+            with self.state.lock:
+                if cmd.get("mode") == "reset":
+                    self.state.reset()
+                else:
+                    self.state.failures.append({"mode": cmd["mode"], "count": int(cmd.get("count", 1)),
+                                                "reason": cmd.get("reason", "数据校验未通过"),
+                                                "delay": float(cmd.get("delay", 3))})
+            return self._send(200, {"ok": True})
+        if segs and segs[-1] == "_feed":
+            channel = "/".join(segs[:-1])
+            with self.state.lock:
+                self.state.feeds.setdefault(channel, []).extend(json.loads(body)["events"])
+            return self._send(200, {"ok": True})
+        if not self._verified(body):
+            return self._send(401, {"reason": "签名验证失败"})
+        if len(segs) >= 2 and segs[-2:] == ["records", "lookup"]:
+            channel = "/".join(segs[:-2])
+            ids = json.loads(body).get("record_ids", [])
+            with self.state.lock:
+                acks = {i: self.state.received[(channel, i)]["ack_id"] for i in ids if (channel, i) in self.state.received}
+            return self._send(200, {"acks": acks})
+        if not segs or segs[-1] != "records":
+            return self._send(404, {"reason": "无此接口"})
+        channel = "/".join(segs[:-1])
+        failure = self.state.take_failure()
+        if failure and failure["mode"] == "timeout":
+            time.sleep(failure["delay"])
+            return self._send(504, {"reason": "处理超时"})
+        if failure and failure["mode"] == "500":
+            return self._send(500, {"reason": "平台内部错误"})
+        if failure and failure["mode"] == "400":
+            return self._send(400, {"reason": failure["reason"]})
+        try:
+            doc = json.loads(body)
+            record_id = str(uuid.UUID(doc["record_id"]))
+        except (ValueError, KeyError, TypeError):
+            return self._send(400, {"reason": "记录格式错误：缺少有效的 record_id"})
+        missing = [k for k in ("subject_name", "uscc", "document_number", "decided_on") if not doc.get(k)]
+        if missing:
+            return self._send(400, {"reason": f"缺少必填字段：{'、'.join(missing)}"})
+        with self.state.lock:
+            self.state.posts += 1
+            known = self.state.received.get((channel, record_id))
+            if known is None:
+                known = {"ack_id": "ACK-" + uuid.uuid4().hex[:16].upper(), "document": doc}
+                self.state.received[(channel, record_id)] = known
+                duplicate = bool(failure and failure["mode"] == "duplicate_ack")
+            else:
+                duplicate = True
+        return self._send(200, {"ack_id": known["ack_id"], "duplicate": duplicate})
+
+
+class Simulator:
+    """Start/stop a simulator on a port (0 = a free one) in a background thread."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, key: bytes = b"zhunru-demo-key"):
+        self.state = State(key)
+        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.state = self.state
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def start(self) -> "Simulator":
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="credit-simulator", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    # helpers for tests and the demo
+    def fail(self, mode: str, count: int = 1, **kw) -> None:
+        self.state.failures.append({"mode": mode, "count": count, "reason": kw.get("reason", "数据校验未通过"),
+                                    "delay": float(kw.get("delay", 3))})
+
+    def add_feed(self, channel: str, events: list) -> None:
+        with self.state.lock:
+            self.state.feeds.setdefault(channel.strip("/"), []).extend(events)
+
+    def received(self, channel: str) -> dict:
+        with self.state.lock:
+            return {rid: v for (ch, rid), v in self.state.received.items() if ch == channel.strip("/")}

@@ -1,0 +1,71 @@
+"""Credit fixtures: a simulator on a free port, platforms pointing at it, subjects with valid codes."""
+
+import pytest
+
+from cms.validators import uscc_check_character
+
+
+def make_uscc(body17: str) -> str:
+    return body17 + uscc_check_character(body17)
+
+
+@pytest.fixture
+def simulator():
+    from cms.credit.simulator import Simulator
+
+    sim = Simulator(port=0, key=b"test-key").start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def credit_settings(settings):
+    settings.ZHUNRU_CREDIT_KEYS = {"test": "test-key"}
+    settings.ZHUNRU_CREDIT_TIMEOUT_SECONDS = 0.5
+    settings.ZHUNRU_CREDIT_RETRY_MIN_BACKOFF_MS = 20
+    settings.ZHUNRU_CREDIT_RETRY_MAX_BACKOFF_MS = 200
+    settings.ZHUNRU_CREDIT_SWEEP_GRACE_SECONDS = 0
+    return settings
+
+
+@pytest.fixture
+def platforms(db, credit_settings, simulator, jurisdiction):
+    from cms.credit.models import CreditPlatform
+
+    national = CreditPlatform.objects.create(name="信用中国", code="national", endpoint_url=simulator.url + "national/",
+                                             hmac_key_ref="test")
+    local = CreditPlatform.objects.create(name="江西省公共信用信息平台", code="jiangxi", jurisdiction=jurisdiction,
+                                          endpoint_url=simulator.url + "jiangxi/", hmac_key_ref="test")
+    return national, local
+
+
+@pytest.fixture
+def make_subject(db):
+    from cms.credit.models import MarketSubject
+
+    counter = iter(range(1, 10_000))
+
+    def make(name="景德镇市测试陶瓷有限公司", credit_class="general", uscc=None, **kw):
+        code = uscc or make_uscc(f"91360202MA{next(counter):07d}")
+        return MarketSubject.objects.create(name=name, uscc=code, credit_class=credit_class,
+                                            legal_representative=kw.pop("legal_representative", "张三"), **kw)
+
+    return make
+
+
+def decision_fields(subject, **over):
+    fields = dict(subject_name=subject.name, uscc=subject.uscc, document_number="昌市监许〔2026〕18号",
+                  category="普通", content="食品经营许可", decided_on="2026-11-20", valid_until="2031-11-19",
+                  authority_name="昌江区市场监督管理局", source_unit="昌江区市场监督管理局")
+    fields.update(over)
+    return fields
+
+
+def drain(broker, worker, queue: str = "credit", timeout_ms: int = 30_000) -> None:
+    from dramatiq.brokers.stub import StubBroker
+
+    if isinstance(broker, StubBroker):
+        broker.join(queue, timeout=timeout_ms)
+    else:
+        broker.join(queue, timeout=timeout_ms)
+    worker.join()

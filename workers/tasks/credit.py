@@ -1,0 +1,47 @@
+"""Actors of the credit exchange: delivery, the outbox sweep, feed pulls, the commitment check."""
+
+import dramatiq
+
+from cms.credit import conf
+from workers.clients.credit_platform import CreditPlatformUnavailable
+from workers.scheduler import periodic
+
+
+def _retry_when(retries: int, exc: Exception) -> bool:
+    return isinstance(exc, CreditPlatformUnavailable) and retries <= conf.get("MAX_RETRIES")
+
+
+@dramatiq.actor(queue_name="credit", retry_when=_retry_when, min_backoff=conf.get("RETRY_MIN_BACKOFF_MS"),
+                max_backoff=conf.get("RETRY_MAX_BACKOFF_MS"), time_limit=2 * 60_000, max_age=7 * 24 * 3600_000)
+def deliver_outbound(pk: int) -> None:
+    """Deliver one outbox record to its platform (idempotent by record id)."""
+    from cms.credit.delivery import deliver
+
+    deliver(pk)
+
+
+@periodic(every_seconds=conf.get("SWEEP_EVERY_SECONDS"), offset_seconds=17)
+@dramatiq.actor(queue_name="credit", max_retries=0, time_limit=5 * 60_000, max_age=3600_000)
+def sweep_outbox() -> None:
+    """Re-send records whose message was lost (broker outage, retries exhausted): nothing is dropped."""
+    from cms.credit.outbox import sweep
+
+    sweep()
+
+
+@periodic(every_seconds=conf.get("FEED_EVERY_SECONDS"), offset_seconds=41)
+@dramatiq.actor(queue_name="credit", max_retries=0, time_limit=10 * 60_000, max_age=3600_000)
+def pull_credit_feeds() -> None:
+    """Pull credit status changes from every platform since its cursor."""
+    from cms.credit.feeds import pull_all
+
+    pull_all()
+
+
+@periodic(every_seconds=conf.get("COMMITMENT_CHECK_EVERY_SECONDS"), offset_seconds=5 * 60)
+@dramatiq.actor(queue_name="credit", max_retries=3, time_limit=30 * 60_000, max_age=24 * 3600_000)
+def check_credit_commitments() -> None:
+    """Commitments past their due date and unfulfilled become breaches."""
+    from cms.credit.delivery import check_due_commitments
+
+    check_due_commitments()
