@@ -29,6 +29,13 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
 
 
+def _describe_by_help(form: forms.Form) -> None:
+    """Tie each input to its help text (``<p id="id_<name>_help">`` in the field template) for screen readers."""
+    for name, field in form.fields.items():
+        if field.help_text:
+            field.widget.attrs["aria-describedby"] = f"id_{name}_help"
+
+
 class ComplaintForm(forms.Form):
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     description = forms.CharField(
@@ -76,6 +83,7 @@ class ComplaintForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4())
         self.fields["attachments"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.gif,.webp,.doc,.docx,.xls,.xlsx,.odt"
+        _describe_by_help(self)
         self.fields["submission_token"].error_messages = {
             "required": "表单已失效，请刷新页面后重新提交。",
             "invalid": "表单已失效，请刷新页面后重新提交。",
@@ -111,6 +119,10 @@ class StatusLookupForm(forms.Form):
         error_messages={"required": "请输入回执码。"},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _describe_by_help(self)
 
     def clean_code(self):
         code = normalize_receipt_code(self.cleaned_data["code"])
