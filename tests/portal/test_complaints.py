@@ -23,6 +23,7 @@ def test_form_renders_with_consent_text_and_token(client, changjiang):
     assert response.status_code == 200
     assert "问题反映和投诉" in html and "严格保密" in html and 'name="submission_token"' in html
     assert "12345" in html  # the hotlines are offered as an alternative
+    assert 'aria-describedby="id_description_help"' in html and 'id="id_description_help"' in html
 
 
 def test_empty_form_shows_chinese_errors_and_keeps_input(client, changjiang, complaint_data):
