@@ -8,6 +8,15 @@ class ZhunruCreditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cms import roles
         from cms.auditing import register_app_models
 
         register_app_models(self)
+        models = ["marketsubject", "creditcommitment", "dishonestyrecord", "outboundrecord", "creditplatform",
+                  "commitmentrule", "feedchange", "feedquarantine", "listmembership", "creditclasschange"]
+        roles.grant(roles.COORDINATOR, [f"zhunru_credit.{a}_{m}" for m in models for a in ("view", "change", "add")])
+        roles.grant(roles.DEPARTMENT_OFFICER, [
+            "zhunru_credit.view_marketsubject", "zhunru_credit.add_marketsubject",
+            "zhunru_credit.view_creditcommitment", "zhunru_credit.add_creditcommitment",
+            "zhunru_credit.change_creditcommitment", "zhunru_credit.view_dishonestyrecord",
+        ])

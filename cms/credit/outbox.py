@@ -126,17 +126,19 @@ def send_now(ids) -> int:
     return sent
 
 
-def resend(row: OutboundRecord, *, by=None, request=None) -> None:
-    """A coordinator resends a rejected (possibly corrected) or stuck record."""
+def resend(row: OutboundRecord, *, by=None, request=None, force: bool = False) -> None:
+    """A coordinator resends a rejected (possibly corrected) or stuck record; ``force`` also a delivered
+    one the platform turned out not to have (reconciliation). The record id stays: the platform dedupes."""
     from cms.audit.recording import record
 
-    if row.status == OutboundRecord.Status.DELIVERED:
+    if row.status == OutboundRecord.Status.DELIVERED and not force:
         raise ValidationError("该记录已送达，无需重新发送。")
     with transaction.atomic():
         row.status = OutboundRecord.Status.PENDING
         row.rejection_reason = ""
         row.next_attempt_at = None
-        row.save(update_fields=["status", "rejection_reason", "next_attempt_at"])
+        row.ack_id = ""
+        row.save(update_fields=["status", "rejection_reason", "next_attempt_at", "ack_id"])
         record("credit.outbound_resent", obj=row, actor=by, request=request)
         transaction.on_commit(lambda: send_now([row.pk]), robust=True)
 

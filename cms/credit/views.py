@@ -1,0 +1,127 @@
+"""Admin views: a subject's credit page, resend, reconciliation, batch export, commitment actions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cms.credit import outbox
+from cms.credit.models import CreditCommitment, CreditPlatform, MarketSubject, OutboundRecord
+from cms.scoping import is_coordinator
+from workers.clients.credit_platform import CreditPlatformError, for_platform
+
+
+def _require(request, perm: str):
+    if not (request.user.is_authenticated and request.user.has_perm(perm)):
+        raise PermissionDenied("您没有权限执行此操作。")
+
+
+def _coordinator(request):
+    if not is_coordinator(request.user):
+        raise PermissionDenied("仅发改委协调员可以执行此操作。")
+
+
+def subject_credit(request, pk):
+    _require(request, "zhunru_credit.view_marketsubject")
+    subject = get_object_or_404(MarketSubject, pk=pk)
+    return TemplateResponse(request, "zhunru_credit/admin/subject.html", {
+        "subject": subject,
+        "class_changes": subject.class_changes.select_related("changed_by"),
+        "lists": subject.list_memberships.all(),
+        "commitments": subject.commitments.select_related("department"),
+        "dishonesty": subject.dishonesty_records.all(),
+        "records": subject.outbound.select_related("platform"),
+        "feed_changes": subject.feed_changes.select_related("platform")[:50],
+        "header_title": f"信用档案：{subject.name}",
+    })
+
+
+def resend(request, pk):
+    _coordinator(request)
+    row = get_object_or_404(OutboundRecord, pk=pk)
+    if request.method != "POST":
+        return TemplateResponse(request, "zhunru_credit/admin/resend.html", {
+            "row": row, "header_title": f"重新发送：{row}"})
+    try:
+        outbox.resend(row, by=request.user, request=request, force=bool(request.POST.get("force")))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "已重新加入发送队列。")
+    return redirect(request.POST.get("next") or "wagtailsnippets_zhunru_credit_outboundrecord:list")
+
+
+@require_POST
+def fulfil(request, pk):
+    _require(request, "zhunru_credit.change_creditcommitment")
+    c = get_object_or_404(CreditCommitment, pk=pk)
+    try:
+        c.fulfil(by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "已确认履约。")
+    return redirect("zhunru_credit_subject", pk=c.subject_id)
+
+
+def reconciliation(request):
+    """What we sent vs what each platform acknowledged, for the latest records per platform."""
+    _coordinator(request)
+    limit = 500
+    report = []
+    for platform in CreditPlatform.objects.filter(enabled=True):
+        rows = list(platform.outbound.order_by("-created_at")[:limit])
+        error = ""
+        acks: dict = {}
+        try:
+            acks = for_platform(platform).acknowledged([str(r.record_id) for r in rows]) if rows else {}
+        except CreditPlatformError as exc:
+            error = str(exc)
+        items = []
+        counts = {"match": 0, "missing": 0, "mismatch": 0, "unsent": 0}
+        for r in rows:
+            theirs = acks.get(str(r.record_id))
+            if error:
+                state = "unknown"
+            elif r.status == OutboundRecord.Status.DELIVERED and theirs == r.ack_id:
+                state = "match"
+            elif r.status == OutboundRecord.Status.DELIVERED:
+                state = "missing" if theirs is None else "mismatch"
+            elif theirs:
+                state = "mismatch"  # the platform has it, we do not know it is delivered
+            else:
+                state = "unsent"
+            if state in counts:
+                counts[state] += 1
+            if state != "match":
+                items.append({"row": r, "theirs": theirs, "state": state})
+        report.append({"platform": platform, "error": error, "counts": counts, "items": items, "total": len(rows)})
+    return TemplateResponse(request, "zhunru_credit/admin/reconciliation.html", {
+        "report": report, "limit": limit, "header_title": "报送对账", "now": timezone.now(),
+    })
+
+
+def export(request, fmt):
+    _coordinator(request)
+    qs = OutboundRecord.objects.select_related("platform").order_by("created_at")
+    if request.GET.get("platform"):
+        qs = qs.filter(platform__code=request.GET["platform"])
+    if request.GET.get("kind"):
+        qs = qs.filter(kind=request.GET["kind"])
+    from cms.audit.recording import record
+
+    record("credit.export", actor=request.user, request=request, object_type="zhunru_credit.outboundrecord",
+           object_id="*", object_repr=f"双公示批量文件（{fmt}）", changes={"count": qs.count()})
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
+    if fmt not in ("csv", "xlsx"):
+        raise PermissionDenied("不支持的导出格式。")
+    if fmt == "csv":
+        resp = HttpResponse(outbox.export_csv(qs), content_type="text/csv; charset=utf-8")
+    else:
+        resp = HttpResponse(outbox.export_xlsx(qs),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="shuanggongshi-{stamp}.{fmt}"'
+    return resp

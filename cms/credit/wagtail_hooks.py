@@ -1,0 +1,180 @@
+"""Admin of the credit app: subjects, commitments, outbox, platforms, feeds, reconciliation."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms.credit import views
+from cms.credit.models import (
+    CommitmentRule,
+    CreditCommitment,
+    CreditPlatform,
+    DishonestyRecord,
+    FeedChange,
+    FeedQuarantine,
+    MarketSubject,
+    OutboundRecord,
+)
+from cms.scoping import is_coordinator
+
+
+class MarketSubjectViewSet(SnippetViewSet):
+    model = MarketSubject
+    icon = "group"
+    menu_label = "市场主体"
+    url_prefix = "credit/subjects"
+    list_display = ["name", "uscc", "legal_representative", "credit_class", "jurisdiction"]
+    list_filter = ["credit_class", "jurisdiction"]
+    search_fields = ["name", "uscc", "legal_representative"]
+    copy_view_enabled = False
+    panels = [FieldPanel("name"), FieldRowPanel([FieldPanel("uscc"), FieldPanel("legal_representative")]),
+              FieldPanel("jurisdiction")]  # the class changes only with a reason (feeds, change_class)
+
+
+class CommitmentViewSet(SnippetViewSet):
+    model = CreditCommitment
+    icon = "doc-full"
+    menu_label = "信用承诺"
+    url_prefix = "credit/commitments"
+    list_display = ["subject", "permit_name", "kind", "due_date", "status", "permit_status"]
+    list_filter = ["status", "permit_status", "kind", "jurisdiction"]
+    search_fields = ["permit_name", "promise"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    panels = [FieldPanel("subject"), FieldRowPanel([FieldPanel("jurisdiction"), FieldPanel("department")]),
+              FieldRowPanel([FieldPanel("kind"), FieldPanel("permit_name"), FieldPanel("permit_number")]),
+              FieldPanel("promise"), FieldPanel("due_date")]
+
+    def get_form_class(self, for_update=False):
+        form_class = super().get_form_class(for_update)
+
+        class CommitmentForm(form_class):
+            def clean(self):
+                from django.core.exceptions import ValidationError
+
+                from cms.credit.models import CommitmentRule
+
+                data = super().clean()
+                subject, jurisdiction = data.get("subject"), data.get("jurisdiction")
+                if not for_update and subject and jurisdiction:
+                    if not CommitmentRule.allows(subject.credit_class, jurisdiction):
+                        raise ValidationError(
+                            f"市场主体“{subject.name}”的信用等级为“{subject.get_credit_class_display()}”，"
+                            "按本辖区规则不得适用告知承诺或容缺受理。")
+                    if subject.on_list("serious"):
+                        raise ValidationError(f"市场主体“{subject.name}”在严重违法失信名单内，不得适用告知承诺或容缺受理。")
+                return data
+
+        return CommitmentForm
+
+
+class DishonestyViewSet(SnippetViewSet):
+    model = DishonestyRecord
+    icon = "warning"
+    menu_label = "失信记录"
+    url_prefix = "credit/dishonesty"
+    list_display = ["subject", "document_number", "category", "decided_on", "authority_name"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class OutboxViewSet(SnippetViewSet):
+    model = OutboundRecord
+    icon = "upload"
+    menu_label = "报送发件箱"
+    url_prefix = "credit/outbox"
+    list_display = ["record_id", "kind", "platform", "status", "ack_id", "rejection_reason", "next_attempt_at",
+                    "attempts", "created_at"]
+    list_filter = ["status", "kind", "platform"]
+    search_fields = ["ack_id", "rejection_reason"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    panels = [FieldPanel("payload")]  # the coordinator corrects a rejected record, then resends
+
+
+class PlatformViewSet(SnippetViewSet):
+    model = CreditPlatform
+    icon = "site"
+    menu_label = "信用平台"
+    url_prefix = "credit/platforms"
+    list_display = ["name", "code", "jurisdiction", "endpoint_url", "enabled", "feed_cursor", "feed_pulled_at"]
+    copy_view_enabled = False
+
+
+class RuleViewSet(SnippetViewSet):
+    model = CommitmentRule
+    icon = "cog"
+    menu_label = "告知承诺适用规则"
+    url_prefix = "credit/rules"
+    list_display = ["jurisdiction", "credit_class", "allowed"]
+    copy_view_enabled = False
+
+
+class FeedChangeViewSet(SnippetViewSet):
+    model = FeedChange
+    icon = "download"
+    menu_label = "信用状态变更"
+    url_prefix = "credit/feed-changes"
+    list_display = ["subject", "summary", "platform", "cursor", "applied_at"]
+    list_filter = ["platform"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class QuarantineViewSet(SnippetViewSet):
+    model = FeedQuarantine
+    icon = "warning"
+    menu_label = "隔离的反馈记录"
+    url_prefix = "credit/quarantine"
+    list_display = ["platform", "cursor", "reason", "received_at", "resolved"]
+    list_filter = ["platform", "resolved"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    panels = [FieldPanel("resolved")]
+
+
+class CreditGroup(SnippetViewSetGroup):
+    items = (MarketSubjectViewSet, CommitmentViewSet, DishonestyViewSet, OutboxViewSet, FeedChangeViewSet,
+             QuarantineViewSet, PlatformViewSet, RuleViewSet)
+    menu_label = "信用监管"
+    menu_icon = "pick"
+    menu_name = "zhunru-credit"
+    menu_order = 240
+
+
+register_snippet(CreditGroup)
+
+
+@hooks.register("register_admin_urls")
+def credit_admin_urls():
+    return [
+        path("credit/subjects/<int:pk>/credit/", views.subject_credit, name="zhunru_credit_subject"),
+        path("credit/commitments/<int:pk>/fulfil/", views.fulfil, name="zhunru_credit_fulfil"),
+        path("credit/outbox/<int:pk>/resend/", views.resend, name="zhunru_credit_resend"),
+        path("credit/reconciliation/", views.reconciliation, name="zhunru_credit_reconciliation"),
+        path("credit/export.<str:fmt>", views.export, name="zhunru_credit_export"),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def credit_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, MarketSubject):
+        yield ListingButton("信用档案", reverse("zhunru_credit_subject", args=[snippet.pk]), priority=5,
+                            icon_name="history")
+    if isinstance(snippet, OutboundRecord) and snippet.status != OutboundRecord.Status.DELIVERED:
+        yield ListingButton("重新发送", reverse("zhunru_credit_resend", args=[snippet.pk]), priority=5,
+                            icon_name="repeat")
+
+
+class _CoordinatorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_coordinator(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def reconciliation_menu_item():
+    return _CoordinatorMenuItem("报送对账", reverse("zhunru_credit_reconciliation"), icon_name="table", order=241)
