@@ -21,6 +21,8 @@ DEFAULTS = {
     "FEED_EVERY_SECONDS": 300,
     "FEED_PAGE_SIZE": 200,
     "COMMITMENT_CHECK_EVERY_SECONDS": 3600,
+    # Where the demo platforms point: the simulator `make run` starts in a background thread.
+    "DEMO_SIMULATOR_URL": "http://127.0.0.1:8765/",
 }
 
 

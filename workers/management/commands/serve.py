@@ -40,10 +40,15 @@ class Command(BaseCommand):
         sched = threading.Thread(target=scheduler.run, args=(stop,), name="scheduler", daemon=True)
         sched.start()
         self.stdout.write("调度器：已启动")
+        from cms.credit.demo import start_simulator
+
+        credit_simulator = start_simulator(self.stdout)
         try:
             call_command("runserver", addrport, use_reloader=False, use_threading=True)
         finally:
             stop.set()
+            if credit_simulator is not None:
+                credit_simulator.stop()
             if worker is not None:
                 worker.stop()
             if worker_process is not None:
