@@ -114,16 +114,18 @@ def send_now(ids) -> int:
     from workers.tasks.credit import deliver_outbound
 
     options = {"min_backoff": conf.get("RETRY_MIN_BACKOFF_MS"), "max_backoff": conf.get("RETRY_MAX_BACKOFF_MS")}
-    sent = 0
+    sent = []
     for pk in ids:
         try:
             deliver_outbound.send_with_options(args=(pk,), **options)
         except Exception:  # broker unreachable: the row is committed, the sweep re-sends it
             log.warning("报送记录 %s 入队失败，等待补发扫描", pk, exc_info=True)
             continue
-        OutboundRecord.objects.filter(pk=pk).update(enqueued_at=timezone.now())
-        sent += 1
-    return sent
+        sent.append(pk)
+    now = timezone.now()
+    for i in range(0, len(sent), 500):
+        OutboundRecord.objects.filter(pk__in=sent[i:i + 500]).update(enqueued_at=now)
+    return len(sent)
 
 
 def resend(row: OutboundRecord, *, by=None, request=None, force: bool = False) -> None:
