@@ -50,3 +50,12 @@ def test_officers_cannot_resend(make_user, client, platforms, make_subject, juri
     assert resp.status_code in (302, 403)  # Wagtail turns PermissionDenied into a redirect with a message
     assert client.post("/admin/credit/outbox/1/resend/").status_code in (302, 403)
     assert not OutboundRecord.objects.filter(status="pending", enqueued_at__isnull=False).exists()
+
+
+def test_api_subject_lookup(coordinator, client, make_subject):
+    s = make_subject(credit_class="dishonest")
+    data = client.get(f"/api/v1/credit/subjects/{s.uscc.lower()}").json()
+    assert data["credit_class_label"] == "失信" and data["may_be_granted_commitment"] is False
+    resp = client.get("/api/v1/credit/subjects/91330100716105852E")
+    assert resp.status_code == 400 and "校验位" in resp.json()["detail"]
+    assert client.get("/api/v1/credit/subjects/91330100716105852F").status_code == 404
