@@ -35,7 +35,7 @@ def _make_rows(platform, n, subject_payload):
 def run() -> list[tuple[str, str, str]]:
     with tempfile.TemporaryDirectory(prefix="zhunru-bench-credit-") as tmp:
         tmp = Path(tmp)
-        with private_database(tmp, "zhunru_bench_credit") as database_url:
+        with private_database(tmp, f"zhunru_bench_credit_{os.getpid()}") as database_url:
             env = production_env(tmp, database_url)
             manage(env, "migrate", "--noinput", "-v0")
             os.environ.update(env)

@@ -56,7 +56,7 @@ def check_due_commitments(today=None, *, by=None) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            c = (CreditCommitment.objects.select_for_update().select_related("subject", "department", "jurisdiction")
+            c = (CreditCommitment.objects.select_for_update(of=("self",)).select_related("subject", "department", "jurisdiction")
                  .filter(pk=pk, status=CreditCommitment.Status.ACTIVE).first())
             if c is None:
                 continue
