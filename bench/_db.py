@@ -51,5 +51,9 @@ def production_env(tmp: Path, database_url: str) -> dict:
 
 
 def manage(env: dict, *args: str, timeout: float = 600) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, timeout=timeout)
+    """Run a management command; on failure raise with the last line it wrote to stderr."""
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, timeout=timeout)
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"manage.py {' '.join(args)} failed ({result.returncode}): {last[:300]}")
