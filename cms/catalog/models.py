@@ -1,1 +1,270 @@
 """Models of 准入 · 负面清单与政务服务事项."""
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+
+class ListEdition(models.Model):
+    name = models.CharField("版本", max_length=40, unique=True)
+    is_active = models.BooleanField("现行版本", default=False)
+    activated_at = models.DateTimeField("启用时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "负面清单版本"
+        verbose_name_plural = "负面清单版本"
+        ordering = ["-name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def activate(self, by=None):
+        """Make this edition current; flag or suspend service items tied to removed/changed items."""
+        from cms.audit.recording import record
+        from cms.catalog.diff import diff_editions
+
+        with transaction.atomic():
+            previous = ListEdition.objects.filter(is_active=True).exclude(pk=self.pk).first()
+            flagged = []
+            if previous is not None:
+                result = diff_editions(previous, self)
+                for entry in result.removed:
+                    for service in entry.old.service_items.all():
+                        service.flag(
+                            f"依据事项「{entry.old.code} {entry.old.name}」在{self.name}中已删除",
+                            suspend=True,
+                            by=by,
+                        )
+                        flagged.append(service.pk)
+                for entry in result.changed:
+                    reason = f"依据事项「{entry.old.code} {entry.old.name}」在{self.name}中有变化：{'；'.join(entry.reasons)}"
+                    for service in entry.old.service_items.all():
+                        service.flag(reason, suspend=False, by=by)
+                        service.list_items.add(entry.new)
+                        flagged.append(service.pk)
+                for entry in result.unchanged:
+                    for service in entry.old.service_items.all():
+                        service.list_items.add(entry.new)
+                previous.is_active = False
+                previous.save(update_fields=["is_active"])
+            self.is_active = True
+            self.activated_at = timezone.now()
+            self.save(update_fields=["is_active", "activated_at"])
+            record(
+                "catalog.edition_activated",
+                obj=self,
+                actor=by,
+                changes={"previous": str(previous) if previous else None, "flagged_service_items": flagged},
+            )
+        return flagged
+
+
+class ListItemQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(edition__is_active=True)
+
+
+class ListItem(models.Model):
+    PROHIBITED = "prohibited"
+    PERMITTED = "permitted"
+    KIND_CHOICES = [(PROHIBITED, "禁止准入类"), (PERMITTED, "许可准入类")]
+
+    edition = models.ForeignKey(
+        ListEdition, on_delete=models.CASCADE, related_name="items", verbose_name="版本"
+    )
+    number = models.PositiveIntegerField("项目号")
+    kind = models.CharField("类别", max_length=20, choices=KIND_CHOICES)
+    name = models.CharField("禁止或许可事项", max_length=500)
+    code = models.CharField("事项编码", max_length=20)
+    departments = models.CharField("主管部门", max_length=500, blank=True)
+    local = models.BooleanField("地方性许可事项", default=False)
+
+    objects = ListItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "清单事项"
+        verbose_name_plural = "清单事项"
+        ordering = ["edition", "number", "code"]
+        constraints = [models.UniqueConstraint(fields=["edition", "code"], name="catalog_item_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return f"/list/{self.edition.name}/{self.code}/"
+
+    def measure_texts(self) -> list[str]:
+        return [m.text for m in self.measures.all()]
+
+
+class ListMeasure(models.Model):
+    item = models.ForeignKey(
+        ListItem, on_delete=models.CASCADE, related_name="measures", verbose_name="清单事项"
+    )
+    position = models.PositiveIntegerField("序号")
+    text = models.TextField("准入措施描述")
+
+    class Meta:
+        verbose_name = "准入措施"
+        verbose_name_plural = "准入措施"
+        ordering = ["item", "position"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ServiceItemQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(published=True)
+
+
+class ServiceItem(models.Model):
+    ACCEPTING = "accepting"
+    SUSPENDED = "suspended"
+    STATUS_CHOICES = [(ACCEPTING, "受理中"), (SUSPENDED, "停止受理")]
+
+    department = models.ForeignKey(
+        "zhunru_cms.Department", on_delete=models.PROTECT, related_name="service_items", verbose_name="部门"
+    )
+    list_items = models.ManyToManyField(
+        ListItem, blank=True, related_name="service_items", verbose_name="清单事项"
+    )
+    name = models.CharField("事项名称", max_length=300)
+    authority = models.CharField("管理权限", max_length=200, blank=True)
+    process = models.TextField("审批流程", blank=True)
+    materials = models.TextField("办理要件", blank=True)
+    conditions = models.TextField("受理条件", blank=True)
+    time_limit = models.CharField("办理时限", max_length=100, blank=True)
+    fees = models.CharField("收费标准", max_length=200, blank=True)
+    channel = models.CharField("办理渠道", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=20, choices=STATUS_CHOICES, default=ACCEPTING)
+    published = models.BooleanField("已发布", default=False)
+    needs_review = models.BooleanField("待复核", default=False)
+    review_reason = models.TextField("复核原因", blank=True)
+
+    objects = ServiceItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "政务服务事项"
+        verbose_name_plural = "政务服务事项"
+        ordering = ["department", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/services/{self.pk}/"
+
+    def flag(self, reason: str, *, suspend: bool, by=None) -> None:
+        from cms.audit.recording import record
+
+        before = self.status
+        self.needs_review = True
+        self.review_reason = (self.review_reason + "\n" + reason).strip()
+        if suspend:
+            self.status = self.SUSPENDED
+        self.save(update_fields=["needs_review", "review_reason", "status"])
+        record(
+            "catalog.service_item_flagged",
+            obj=self,
+            actor=by,
+            department=self.department,
+            changes={"status": [before, self.status], "reason": reason},
+        )
+
+
+class ServiceDocumentVersion(models.Model):
+    GUIDE = "guide"
+    MODEL_TEXT = "model_text"
+    KIND_CHOICES = [(GUIDE, "办事指南"), (MODEL_TEXT, "示范文本")]
+
+    service_item = models.ForeignKey(
+        ServiceItem, on_delete=models.CASCADE, related_name="documents", verbose_name="政务服务事项"
+    )
+    kind = models.CharField("类型", max_length=20, choices=KIND_CHOICES)
+    version = models.PositiveIntegerField("版本号")
+    effective_date = models.DateField("生效日期")
+    change_note = models.TextField("修改说明", blank=True)
+    body = models.TextField("正文", blank=True)
+    published = models.BooleanField("已发布", default=False)
+
+    class Meta:
+        verbose_name = "办事指南/示范文本版本"
+        verbose_name_plural = "办事指南/示范文本版本"
+        ordering = ["service_item", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_item", "kind", "version"], name="catalog_doc_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_item} {self.get_kind_display()} 第{self.version}版"
+
+
+class ServiceRating(models.Model):
+    LEVEL_CHOICES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
+    CHANNEL_CHOICES = [("portal", "门户网站"), ("hall", "办事大厅"), ("phone", "电话")]
+
+    service_item = models.ForeignKey(
+        ServiceItem, on_delete=models.CASCADE, related_name="ratings", verbose_name="政务服务事项"
+    )
+    level = models.PositiveSmallIntegerField("评价等级", choices=LEVEL_CHOICES)
+    channel = models.CharField("评价渠道", max_length=10, choices=CHANNEL_CHOICES)
+    comment = models.TextField("评价内容", blank=True)
+    receipt_code = models.CharField("办件回执码", max_length=64, blank=True)
+    idempotency_key = models.CharField("幂等键", max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField("评价时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "好差评"
+        verbose_name_plural = "好差评"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.service_item} {self.get_level_display()}"
+
+
+class RatingFollowUp(models.Model):
+    rating = models.OneToOneField(
+        ServiceRating, on_delete=models.CASCADE, related_name="follow_up", verbose_name="评价"
+    )
+    department = models.ForeignKey(
+        "zhunru_cms.Department",
+        on_delete=models.PROTECT,
+        related_name="rating_follow_ups",
+        verbose_name="责任部门",
+    )
+    answer = models.TextField("整改答复", blank=True)
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="答复人"
+    )
+
+    class Meta:
+        verbose_name = "差评整改"
+        verbose_name_plural = "差评整改"
+
+    def __str__(self) -> str:
+        return f"差评整改 {self.rating_id}"
+
+
+class ScreeningRule(models.Model):
+    CATEGORY_CHOICES = [
+        ("entry", "市场准入门槛"),
+        ("operation", "经营运行限制"),
+        ("exit", "退出与其他限制"),
+    ]
+    phrase = models.CharField("关键词或正则", max_length=300)
+    is_regex = models.BooleanField("正则表达式", default=False)
+    category = models.CharField("类别", max_length=20, choices=CATEGORY_CHOICES)
+    explanation = models.TextField("说明")
+    enabled = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "隐性壁垒筛查规则"
+        verbose_name_plural = "隐性壁垒筛查规则"
+
+    def __str__(self) -> str:
+        return self.phrase

@@ -1,0 +1,154 @@
+"""Import of a negative list edition from CSV, XLSX or JSON: validate everything first, then write all or nothing."""
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+COLUMNS = ["项目号", "禁止或许可事项", "事项编码", "禁止或许可准入措施描述", "主管部门", "地方性许可事项"]
+CODE_RE = re.compile(r"^\d{6}$")
+KIND_BY_PREFIX = {"1": "prohibited", "2": "permitted"}
+
+
+class ImportError_(Exception):
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass
+class Row:
+    line: int
+    number: int
+    name: str
+    code: str
+    measures: list[str]
+    departments: str
+    local: bool
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _read_rows(path: Path) -> list[dict]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportError_(["文件编码错误：CSV 文件必须为 UTF-8 编码。"]) from None
+        return list(csv.DictReader(io.StringIO(text)))
+    if suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ImportError_([f"JSON 文件无法解析：{exc}"]) from None
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise ImportError_(["JSON 文件必须是对象数组。"])
+        return data
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+            raise ImportError_([f"XLSX 文件无法读取：{exc}"]) from None
+        rows = list(wb.active.iter_rows(values_only=True))
+        if not rows:
+            return []
+        header = [str(c).strip() if c is not None else "" for c in rows[0]]
+        return [
+            {h: ("" if v is None else v) for h, v in zip(header, r, strict=False)}
+            for r in rows[1:]
+            if any(v not in (None, "") for v in r)
+        ]
+    raise ImportError_([f"不支持的文件类型「{suffix}」：仅支持 CSV、XLSX、JSON。"])
+
+
+def parse(path) -> list[Row]:
+    """Read and validate; raise ImportError_ with every problem, by row, in Chinese."""
+    records = _read_rows(Path(path))
+    if not records:
+        raise ImportError_(["文件中没有数据行。"])
+    missing = [c for c in COLUMNS if c not in records[0]]
+    if missing:
+        raise ImportError_([f"缺少列：{'、'.join(missing)}。"])
+    errors, rows, seen = [], [], {}
+    for index, rec in enumerate(records, start=2):
+
+        def get(column, rec=rec):
+            return str(rec.get(column, "") or "").strip()
+
+        code, name = get("事项编码"), get("禁止或许可事项")
+        try:
+            number = int(float(get("项目号")))
+        except ValueError:
+            errors.append(f"第{index}行：项目号「{get('项目号')}」不是数字。")
+            number = 0
+        if not CODE_RE.match(code) or code[0] not in KIND_BY_PREFIX:
+            errors.append(f"第{index}行：事项编码「{code}」格式错误，应为以1或2开头的6位数字。")
+        elif code in seen:
+            errors.append(f"第{index}行：事项编码「{code}」与第{seen[code]}行重复。")
+        else:
+            seen[code] = index
+        if not name:
+            errors.append(f"第{index}行：禁止或许可事项不能为空。")
+        measures = [m.strip() for m in get("禁止或许可准入措施描述").splitlines() if m.strip()]
+        if not measures:
+            errors.append(f"第{index}行：准入措施描述不能为空。")
+        local = get("地方性许可事项") in ("是", "Y", "y", "1", "true", "True")
+        rows.append(Row(index, number, name, code, measures, get("主管部门"), local))
+    if errors:
+        raise ImportError_(errors)
+    return rows
+
+
+def import_edition(path, edition_name: str) -> ImportResult:
+    from cms.catalog.models import ListEdition, ListItem, ListMeasure
+
+    rows = parse(path)
+    result = ImportResult()
+    with transaction.atomic():
+        edition, _ = ListEdition.objects.get_or_create(name=edition_name)
+        existing = {i.code: i for i in edition.items.prefetch_related("measures")}
+        for row in rows:
+            values = {
+                "number": row.number,
+                "kind": KIND_BY_PREFIX[row.code[0]],
+                "name": row.name,
+                "departments": row.departments,
+                "local": row.local,
+            }
+            item = existing.pop(row.code, None)
+            if item is None:
+                item = ListItem.objects.create(edition=edition, code=row.code, **values)
+                result.created += 1
+            elif (
+                any(getattr(item, k) != v for k, v in values.items()) or item.measure_texts() != row.measures
+            ):
+                for k, v in values.items():
+                    setattr(item, k, v)
+                item.save()
+                item.measures.all().delete()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+                continue
+            ListMeasure.objects.bulk_create(
+                ListMeasure(item=item, position=i, text=t) for i, t in enumerate(row.measures, 1)
+            )
+        for item in existing.values():
+            item.delete()
+            result.removed += 1
+    return result
