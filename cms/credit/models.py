@@ -165,7 +165,8 @@ class CreditCommitment(models.Model):
     department = models.ForeignKey("zhunru_cms.Department", verbose_name="决定机关", null=True, blank=True,
                                    on_delete=models.SET_NULL)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.NOTIFICATION)
-    # Until zhunru_catalog.ServiceItem is committed the service item or permit is named in text.
+    service_item = models.ForeignKey("zhunru_catalog.ServiceItem", verbose_name="政务服务事项", null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="credit_commitments")
     permit_name = models.CharField("事项或许可名称", max_length=200)
     permit_number = models.CharField("许可决定文书号", max_length=100, blank=True)
     promise = models.TextField("承诺内容")
@@ -190,7 +191,7 @@ class CreditCommitment(models.Model):
 
     @classmethod
     def grant(cls, *, subject, jurisdiction, permit_name, promise, due_date, department=None, kind=None,
-              permit_number="", by=None, request=None):
+              permit_number="", service_item=None, by=None, request=None):
         """Grant a commitment if the subject's credit class allows it; else a Chinese ValidationError."""
         from django.db import transaction
 
@@ -208,7 +209,8 @@ class CreditCommitment(models.Model):
         with transaction.atomic():
             c = cls.objects.create(subject=subject, jurisdiction=jurisdiction, permit_name=permit_name,
                                    promise=promise, due_date=due_date, department=department,
-                                   kind=kind or cls.Kind.NOTIFICATION, permit_number=permit_number, granted_by=by)
+                                   kind=kind or cls.Kind.NOTIFICATION, permit_number=permit_number, granted_by=by,
+                                   service_item=service_item)
             record("credit.commitment_granted", obj=c, actor=by, request=request, department=department,
                    changes={"due_date": str(due_date), "permit_name": permit_name})
         return c

@@ -46,6 +46,7 @@ class CommitmentViewSet(SnippetViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     panels = [FieldPanel("subject"), FieldRowPanel([FieldPanel("jurisdiction"), FieldPanel("department")]),
+              FieldPanel("service_item"),
               FieldRowPanel([FieldPanel("kind"), FieldPanel("permit_name"), FieldPanel("permit_number")]),
               FieldPanel("promise"), FieldPanel("due_date")]
 
