@@ -9,3 +9,7 @@ ALLOWED_HOSTS = ["*"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405  (SQLite file, indexes, uploads)
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # `make run` has the web server, worker threads and scheduler writing at once: wait for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30  # noqa: F405
