@@ -12,6 +12,7 @@ ZHUNRU_APPS = [
     "cms.catalog",  # negative list editions, service items, ratings, screening
     "cms.credit",  # market subjects, commitments, credit-platform exchange
     "cms.portal",  # public portal and complaints
+    "cms.security",  # login throttling, two-factor authentication, CSP, backup and restore
     "search",  # Chinese full-text search
     "workers",  # Dramatiq actors and the scheduler
 ]

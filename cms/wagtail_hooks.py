@@ -1,12 +1,13 @@
 """Admin for the core reference data: jurisdictions, departments, memberships."""
 
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from cms.admin_scoping import ScopedSnippetViewSet
 from cms.models import Department, DepartmentMembership, Jurisdiction
 
 
-class JurisdictionViewSet(SnippetViewSet):
+class JurisdictionViewSet(ScopedSnippetViewSet):
     model = Jurisdiction
     icon = "site"
     menu_label = "辖区"
@@ -14,7 +15,7 @@ class JurisdictionViewSet(SnippetViewSet):
     search_fields = ["name", "division_code"]
 
 
-class DepartmentViewSet(SnippetViewSet):
+class DepartmentViewSet(ScopedSnippetViewSet):
     model = Department
     icon = "group"
     menu_label = "部门"
@@ -23,7 +24,7 @@ class DepartmentViewSet(SnippetViewSet):
     search_fields = ["name", "short_name"]
 
 
-class MembershipViewSet(SnippetViewSet):
+class MembershipViewSet(ScopedSnippetViewSet):
     model = DepartmentMembership
     icon = "user"
     menu_label = "部门成员"

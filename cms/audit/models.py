@@ -4,6 +4,8 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 
@@ -27,8 +29,11 @@ class AuditEvent(models.Model):
 
     sequence = models.PositiveBigIntegerField("序号", unique=True, editable=False)
     timestamp = models.DateTimeField("时间", db_index=True)
+    # Deleting a user or department must not rewrite the entries that name them (SET_NULL would, and
+    # the chain would show them as tampered with): the ids stay as recorded, without a database constraint.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
     )
     actor_repr = models.CharField("操作人（记录时）", max_length=150, blank=True)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
@@ -37,7 +42,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField("对象 ID", max_length=64, blank=True, db_index=True)
     object_repr = models.CharField("对象", max_length=255, blank=True)
     department = models.ForeignKey(
-        "zhunru_cms.Department", verbose_name="部门", null=True, blank=True, on_delete=models.SET_NULL
+        "zhunru_cms.Department", verbose_name="部门", null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
     )
     changes = models.JSONField("变更内容", default=dict, blank=True)
     note = models.TextField("说明", blank=True)
@@ -61,6 +67,16 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogImmutable("审计日志不可删除。")
+
+    @admin.display(description="部门")
+    def department_name(self) -> str:
+        """The department's name, or its recorded id once the department is deleted."""
+        if self.department_id is None:
+            return ""
+        try:
+            return str(self.department)
+        except ObjectDoesNotExist:
+            return f"已删除的部门 #{self.department_id}"
 
     def canonical_content(self) -> str:
         """What the hash covers: every recorded field, in a fixed order."""

@@ -1,16 +1,44 @@
 """Appending to the audit chain."""
 
+import ipaddress
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from cms.audit.models import AuditEvent, ChainHead
 
 
+def _address(value: str) -> str | None:
+    """A bare IP address from ``value`` (which may carry a port), or None if it is not one."""
+    value = value.strip()
+    if value.startswith("["):  # [v6]:port
+        value = value[1:].split("]")[0]
+    elif value.count(":") == 1:  # v4:port
+        value = value.split(":")[0]
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
+    """The client's address, one definition for the audit trail, login throttling and the portal's limits.
+
+    Without a proxy (``ZHUNRU_PROXY_COUNT = 0``) that is REMOTE_ADDR and X-Forwarded-For is ignored,
+    since any client can send it. With N trusted proxies in front, each appending the address it saw,
+    it is the N-th entry from the right of X-Forwarded-For: entries further left came from the client.
+    """
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or None) if forwarded else request.META.get("REMOTE_ADDR")
+    remote = _address(request.META.get("REMOTE_ADDR") or "")
+    proxies = int(getattr(settings, "ZHUNRU_PROXY_COUNT", 0) or 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if not forwarded:
+        return remote
+    return _address(forwarded[-min(proxies, len(forwarded))]) or remote
 
 
 def record(
@@ -20,6 +48,7 @@ def record(
     actor=None,
     request=None,
     department=None,
+    department_id: int | None = None,
     changes: dict | None = None,
     note: str = "",
     object_type: str = "",
@@ -46,7 +75,7 @@ def record(
             object_type=object_type,
             object_id=object_id,
             object_repr=object_repr[:255],
-            department=department,
+            department_id=department_id if department_id is not None else getattr(department, "pk", None),
             changes=changes or {},
             note=note,
             prev_hash=head.last_hash,

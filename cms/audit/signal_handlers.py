@@ -1,17 +1,50 @@
 """Mirror every other audit source into the chain: auditlog, Wagtail's log, logins, permission changes."""
 
+import logging
+from contextvars import ContextVar
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_save
 
+from cms.audit.departments import department_id_of, load_object
 from cms.audit.recording import record
+
+logger = logging.getLogger(__name__)
 
 _AUDITLOG_ACTIONS = {0: "model.create", 1: "model.update", 2: "model.delete", 3: "model.access"}
 
+# The instance django-auditlog is logging, between its pre_log signal and the LogEntry's post_save:
+# for a deletion it is the only place the object still is.
+_logging: ContextVar[tuple | None] = ContextVar("zhunru_audit_logging", default=None)
 
-def mirror_auditlog_entry(sender, instance, created, **kwargs):
-    if not created:
+
+def remember_logged_instance(sender, instance, **kwargs):
+    _logging.set((instance._meta.label_lower, str(instance.pk), instance))
+
+
+def forget_logged_instance(sender, **kwargs):
+    _logging.set(None)
+
+
+def _department(content_type, object_pk, *, remembered: bool = False) -> int | None:
+    """Best effort: a failure here must not fail the change being recorded, only its attribution."""
+    try:
+        obj = None
+        held = _logging.get() if remembered else None
+        if held is not None and content_type is not None:
+            label, pk, instance = held
+            if label == f"{content_type.app_label}.{content_type.model}" and pk == str(object_pk):
+                obj = instance
+        return department_id_of(obj if obj is not None else load_object(content_type, object_pk))
+    except Exception:
+        logger.exception("audit: could not find the department of %s #%s", content_type, object_pk)
+        return None
+
+
+def mirror_auditlog_entry(sender, instance, created, raw=False, **kwargs):
+    if not created or raw:  # raw: loaded from a fixture or backup, already mirrored where it came from
         return
     content_type = instance.content_type
     record(
@@ -21,20 +54,23 @@ def mirror_auditlog_entry(sender, instance, created, **kwargs):
         object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
         object_id=str(instance.object_pk or ""),
         object_repr=instance.object_repr or "",
+        department_id=_department(content_type, instance.object_pk, remembered=True),
         changes=instance.changes if isinstance(instance.changes, dict) else {},
     )
 
 
-def mirror_wagtail_log_entry(sender, instance, created, **kwargs):
-    if not created:
+def mirror_wagtail_log_entry(sender, instance, created, raw=False, **kwargs):
+    if not created or raw:
         return
     content_type = instance.content_type
+    object_id = str(getattr(instance, "object_id", "") or getattr(instance, "page_id", "") or "")
     record(
         f"wagtail.{instance.action}",
         actor=instance.user,
         object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
-        object_id=str(getattr(instance, "object_id", "") or getattr(instance, "page_id", "") or ""),
+        object_id=object_id,
         object_repr=instance.label or "",
+        department_id=_department(content_type, object_id),
         changes=instance.data if isinstance(instance.data, dict) else {},
     )
 
@@ -51,7 +87,9 @@ def on_logout(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # Only the username: the password never reaches the log.
     username = str(credentials.get("username", ""))[:150]
-    record("auth.login_failed", request=request, object_type="auth.user", object_repr=username, note="登录失败")
+    locked = getattr(request, "axes_locked_out", False)
+    note = "登录失败（该账号在此地址已被临时锁定，未校验密码）" if locked else "登录失败"
+    record("auth.login_failed", request=request, object_type="auth.user", object_repr=username, note=note)
 
 
 def on_permission_change(sender, instance, action, model, pk_set, **kwargs):
@@ -67,8 +105,11 @@ def on_permission_change(sender, instance, action, model, pk_set, **kwargs):
 
 def connect() -> None:
     from auditlog.models import LogEntry
+    from auditlog.signals import post_log, pre_log
     from wagtail.models import ModelLogEntry, PageLogEntry
 
+    pre_log.connect(remember_logged_instance, dispatch_uid="zhunru_audit_pre_log")
+    post_log.connect(forget_logged_instance, dispatch_uid="zhunru_audit_post_log")
     post_save.connect(mirror_auditlog_entry, sender=LogEntry, dispatch_uid="zhunru_audit_auditlog")
     post_save.connect(mirror_wagtail_log_entry, sender=PageLogEntry, dispatch_uid="zhunru_audit_pagelog")
     post_save.connect(mirror_wagtail_log_entry, sender=ModelLogEntry, dispatch_uid="zhunru_audit_modellog")

@@ -19,10 +19,14 @@ class AuditEventViewSet(ModelViewSet):
     index_view_class = AuditEventIndexView
     inspect_view_enabled = True
     filterset_class = AuditEventFilterSet
-    list_display = ["sequence", "timestamp", "actor_repr", "ip", "action", "object_type", "object_repr", "department"]
+    list_display = ["sequence", "timestamp", "actor_repr", "ip", "action", "object_type", "object_repr", "department_name"]
     list_export = [
         "sequence", "timestamp", "actor_repr", "ip", "action", "object_type", "object_id", "object_repr",
-        "department", "changes", "note", "prev_hash", "hash",
+        "department_name", "changes", "note", "prev_hash", "hash",
+    ]
+    inspect_view_fields = [
+        "sequence", "timestamp", "actor_repr", "ip", "action", "object_type", "object_id", "object_repr",
+        "department_name", "changes", "note", "prev_hash", "hash",
     ]
     export_filename = "audit-log"
     ordering = ["-sequence"]

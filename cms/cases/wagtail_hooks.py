@@ -7,8 +7,9 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from cms.admin_scoping import ScopedSnippetViewSet
 from cms.cases import views
 from cms.cases.models import Case, InspectionCampaign, IntegrityReport, LedgerEntry, RegisterSettings, Status
 
@@ -20,7 +21,7 @@ class CaseChooserViewSet(SnippetChooserViewSet):
         return Case.objects.registered().select_related("jurisdiction").order_by("-register_year", "-register_serial")
 
 
-class CaseViewSet(SnippetViewSet):
+class CaseViewSet(ScopedSnippetViewSet):
     model = Case
     chooser_viewset_class = CaseChooserViewSet
     icon = "folder-open-inverse"
@@ -67,7 +68,7 @@ class CaseViewSet(SnippetViewSet):
         return Case.objects.visible_to(request.user).select_related("reporting_department", "jurisdiction")
 
 
-class InspectionCampaignViewSet(SnippetViewSet):
+class InspectionCampaignViewSet(ScopedSnippetViewSet):
     model = InspectionCampaign
     icon = "clipboard-list"
     menu_label = "自查专项"
@@ -82,7 +83,7 @@ class InspectionCampaignViewSet(SnippetViewSet):
         ).distinct()
 
 
-class LedgerEntryViewSet(SnippetViewSet):
+class LedgerEntryViewSet(ScopedSnippetViewSet):
     model = LedgerEntry
     icon = "list-ul"
     menu_label = "问题台账"
@@ -94,7 +95,7 @@ class LedgerEntryViewSet(SnippetViewSet):
         return LedgerEntry.objects.visible_to(request.user).select_related("responsible_unit", "campaign")
 
 
-class IntegrityReportViewSet(SnippetViewSet):
+class IntegrityReportViewSet(ScopedSnippetViewSet):
     model = IntegrityReport
     icon = "warning"
     menu_label = "安全检查报告"
@@ -103,7 +104,7 @@ class IntegrityReportViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
-class RegisterSettingsViewSet(SnippetViewSet):
+class RegisterSettingsViewSet(ScopedSnippetViewSet):
     model = RegisterSettings
     icon = "cog"
     menu_label = "登记设置"

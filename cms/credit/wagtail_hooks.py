@@ -6,8 +6,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from cms.admin_scoping import ScopedSnippetViewSet
 from cms.credit import views
 from cms.credit.models import (
     CommitmentRule,
@@ -22,7 +23,7 @@ from cms.credit.models import (
 from cms.scoping import is_coordinator
 
 
-class MarketSubjectViewSet(SnippetViewSet):
+class MarketSubjectViewSet(ScopedSnippetViewSet):
     model = MarketSubject
     icon = "group"
     menu_label = "市场主体"
@@ -35,7 +36,7 @@ class MarketSubjectViewSet(SnippetViewSet):
               FieldPanel("jurisdiction")]  # the class changes only with a reason (feeds, change_class)
 
 
-class CommitmentViewSet(SnippetViewSet):
+class CommitmentViewSet(ScopedSnippetViewSet):
     model = CreditCommitment
     icon = "doc-full"
     menu_label = "信用承诺"
@@ -73,7 +74,7 @@ class CommitmentViewSet(SnippetViewSet):
         return CommitmentForm
 
 
-class DishonestyViewSet(SnippetViewSet):
+class DishonestyViewSet(ScopedSnippetViewSet):
     model = DishonestyRecord
     icon = "warning"
     menu_label = "失信记录"
@@ -83,7 +84,7 @@ class DishonestyViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
-class OutboxViewSet(SnippetViewSet):
+class OutboxViewSet(ScopedSnippetViewSet):
     model = OutboundRecord
     icon = "upload"
     menu_label = "报送发件箱"
@@ -97,7 +98,7 @@ class OutboxViewSet(SnippetViewSet):
     panels = [FieldPanel("payload")]  # the coordinator corrects a rejected record, then resends
 
 
-class PlatformViewSet(SnippetViewSet):
+class PlatformViewSet(ScopedSnippetViewSet):
     model = CreditPlatform
     icon = "site"
     menu_label = "信用平台"
@@ -106,7 +107,7 @@ class PlatformViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
-class RuleViewSet(SnippetViewSet):
+class RuleViewSet(ScopedSnippetViewSet):
     model = CommitmentRule
     icon = "cog"
     menu_label = "告知承诺适用规则"
@@ -115,7 +116,7 @@ class RuleViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
-class FeedChangeViewSet(SnippetViewSet):
+class FeedChangeViewSet(ScopedSnippetViewSet):
     model = FeedChange
     icon = "download"
     menu_label = "信用状态变更"
@@ -126,7 +127,7 @@ class FeedChangeViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
-class QuarantineViewSet(SnippetViewSet):
+class QuarantineViewSet(ScopedSnippetViewSet):
     model = FeedQuarantine
     icon = "warning"
     menu_label = "隔离的反馈记录"

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
@@ -15,8 +15,9 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSetGroup
 
+from cms.admin_scoping import ScopedSnippetViewSet
 from cms.leads import views
 from cms.leads.calendar import missing_years
 from cms.leads.models import DeadlineRule, Escalation, Extension, HolidayYear, Lead, LeadStage, Notification
@@ -89,7 +90,7 @@ def current_due(lead) -> str:
 
 
 
-class LeadViewSet(SnippetViewSet):
+class LeadViewSet(ScopedSnippetViewSet):
     model = Lead
     icon = "warning"
     menu_label = "线索"
@@ -116,7 +117,7 @@ class LeadViewSet(SnippetViewSet):
             "competent_unit", "responsible_unit", "jurisdiction").prefetch_related("stages")
 
 
-class ExtensionViewSet(SnippetViewSet):
+class ExtensionViewSet(ScopedSnippetViewSet):
     model = Extension
     icon = "time"
     menu_label = "延期申请"
@@ -130,7 +131,7 @@ class ExtensionViewSet(SnippetViewSet):
         return Extension.objects.filter(lead__in=Lead.objects.visible_to(request.user)).select_related("lead")
 
 
-class EscalationViewSet(SnippetViewSet):
+class EscalationViewSet(ScopedSnippetViewSet):
     model = Escalation
     icon = "pick"
     menu_label = "督办升级"
@@ -143,7 +144,7 @@ class EscalationViewSet(SnippetViewSet):
         return Escalation.objects.filter(lead__in=Lead.objects.visible_to(request.user)).select_related("lead")
 
 
-class HolidayYearViewSet(SnippetViewSet):
+class HolidayYearViewSet(ScopedSnippetViewSet):
     model = HolidayYear
     icon = "date"
     menu_label = "节假日安排"
@@ -152,7 +153,7 @@ class HolidayYearViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
-class DeadlineRuleViewSet(SnippetViewSet):
+class DeadlineRuleViewSet(ScopedSnippetViewSet):
     model = DeadlineRule
     icon = "cog"
     menu_label = "时限规则"
@@ -167,7 +168,7 @@ class DeadlineRuleViewSet(SnippetViewSet):
     ]
 
 
-class NotificationViewSet(SnippetViewSet):
+class NotificationViewSet(ScopedSnippetViewSet):
     model = Notification
     icon = "mail"
     menu_label = "我的提醒"
@@ -245,7 +246,7 @@ class LeadHomePanel(Component):
         if not parts:
             return ""
         return format_html('<section class="panel summary nice-padding"><h2>线索督办</h2>{}</section>',
-                           format_html("".join(str(p) for p in parts)))
+                           format_html_join("", "{}", ((p,) for p in parts)))
 
 
 @hooks.register("construct_homepage_panels")

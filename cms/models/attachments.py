@@ -21,6 +21,11 @@ class PrivateStorage(LazyObject):
 private_storage = PrivateStorage()
 
 
+def get_private_storage() -> PrivateStorage:
+    """The storage as a callable, so migrations refer to it instead of freezing a settings path."""
+    return private_storage
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
     suffix = Path(filename).suffix.lower()[:10]
     return f"attachments/{instance.uploaded_at:%Y/%m}/{instance.uuid}{suffix}"
@@ -42,7 +47,7 @@ class Attachment(models.Model):
         related_name="attachments",
     )
     purpose = models.CharField("用途", max_length=50, blank=True, help_text="如“核查印证材料”“整改印证材料”。")
-    file = models.FileField("文件", storage=private_storage, upload_to=attachment_path, max_length=255)
+    file = models.FileField("文件", storage=get_private_storage, upload_to=attachment_path, max_length=255)
     original_name = models.CharField("原文件名", max_length=255)
     mime_type = models.CharField("文件类型", max_length=100)
     size = models.PositiveBigIntegerField("大小（字节）")

@@ -6,8 +6,9 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from cms.admin_scoping import ScopedSnippetViewSet
 from cms.portal import admin_views
 from cms.portal.models import Complaint, Hotline
 from cms.scoping import user_jurisdictions
@@ -27,7 +28,7 @@ class ComplaintPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Complaint, ComplaintPermissionPolicy(Complaint))
 
 
-class ComplaintViewSet(SnippetViewSet):
+class ComplaintViewSet(ScopedSnippetViewSet):
     model = Complaint
     icon = "mail"
     menu_label = "问题反映"
@@ -40,7 +41,7 @@ class ComplaintViewSet(SnippetViewSet):
         return Complaint.objects.visible_to(request.user).select_related("jurisdiction")
 
 
-class HotlineViewSet(SnippetViewSet):
+class HotlineViewSet(ScopedSnippetViewSet):
     model = Hotline
     icon = "mobile-alt"
     menu_label = "投诉渠道（热线）"

@@ -1,9 +1,11 @@
 """Settings shared by every environment. Optional services switch on when their URL is set."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from dramatiq.middleware import AgeLimit, Callbacks, Pipelines, Retries, TimeLimit
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -36,6 +38,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "auditlog",
+    "corsheaders",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_dramatiq",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -48,16 +55,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "deploy.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "cms.security.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cms.security.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "cms.audit.middleware.AuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a django-axes lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "deploy.urls"
@@ -87,6 +100,12 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -126,6 +145,34 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
+
+# No calls from the admin to third parties: no Gravatar (avatars are uploaded), no release check.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The time zone offered in account settings (the full list holds "localtime", which browsers reject).
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+
+# --- Content Security Policy (django-csp) -----------------------------------
+# Portal and API: scripts only from our origin or with the request's nonce; the portal's one <style>
+# element carries the nonce. style-src-attr allows a few style="" attributes of portal templates.
+# Wagtail admin pages get ZHUNRU_CSP_ADMIN_DIRECTIVES instead (cms/security/conf.py: Wagtail needs
+# 'unsafe-inline' for scripts and styles). Same-origin framing only, for Wagtail's preview panel.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
+X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview panel frames our own pages; CSP frame-ancestors agrees
 
 # --- Redis / Dramatiq -------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -181,6 +228,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "准入平台 <noreply
 # --- Audit ------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # restoring a backup (loaddata) is not a change to record
+
+# --- Client address and login throttling -----------------------------------
+# Reverse proxies in front of the web process that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
+# One definition (cms.audit.recording.client_ip) for the audit trail, login throttling and portal limits.
+ZHUNRU_PROXY_COUNT = int(os.environ.get("ZHUNRU_PROXY_COUNT", "0"))
+# 5 failed logins for one username from one address lock that pair out for 15 minutes; even the right
+# password is refused meanwhile. Per pair, so nobody can lock an officer out from elsewhere.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 15 minutes after it began
+AXES_LOCKOUT_CALLABLE = "cms.security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cms.audit.recording.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit chain already
+AXES_VERBOSE = False  # idem: no "AXES: ..." line per attempt and per process start
+
+# --- Two-factor authentication (django-otp, TOTP) ----------------------------
+# Optional for every admin user (account menu → 两步验证, /admin/zhunru-2fa/); compulsory for members of
+# these groups (comma-separated names; "__superusers__", "__all__"). A session gives the code after the
+# password before any admin page.
+ZHUNRU_REQUIRE_2FA_FOR = [g.strip() for g in os.environ.get("ZHUNRU_REQUIRE_2FA_FOR", "").split(",") if g.strip()]
+OTP_TOTP_ISSUER = "准入平台"
 
 LOGGING = {
     "version": 1,
@@ -193,3 +264,9 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# CORS on the JSON APIs only; origins from the environment (comma-separated), none by default.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("ZHUNRU_CORS_ORIGINS", "").split(",") if o.strip()]
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]

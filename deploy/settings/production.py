@@ -22,6 +22,8 @@ if not ALLOWED_HOSTS:  # noqa: F405
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind one TLS-terminating proxy by default (deploy/README.md); it must append to X-Forwarded-For.
+ZHUNRU_PROXY_COUNT = int(os.environ.get("ZHUNRU_PROXY_COUNT", "1"))
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
@@ -31,7 +33,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+# Wagtail's preview panel frames our own pages, so framing is allowed from the same origin only
+# (CSP frame-ancestors 'self' says the same). Django's deploy check wants DENY, which would break
+# the preview; the warning is silenced here on purpose, not by oversight.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
 
 # Structured logs (one JSON object per line, with the request id); LOG_FORMAT=text for plain lines.
 from deploy.logging import logging_config  # noqa: E402

@@ -25,3 +25,5 @@ if REDIS_URL:  # noqa: F405
     DRAMATIQ_BROKER["OPTIONS"]["namespace"] = f"zhunru-test-{os.getpid()}"  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"zhunru-test-{os.getpid()}"  # noqa: F405
 _TEST_VAR.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT = _TEST_VAR / "static"  # WhiteNoise warns about a missing directory otherwise
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpRequest
 
 from cms import roles
 from cms.audit.models import AuditEvent, AuditLogImmutable
@@ -118,7 +119,7 @@ def test_logins_failures_and_permission_changes_are_chained(client, make_user):
     client.post("/admin/login/", {"username": "officer", "password": "wrong"})
     assert AuditEvent.objects.filter(action="auth.login_failed", object_repr="officer").exists()
     assert not AuditEvent.objects.filter(changes__icontains="wrong").exists()
-    assert client.login(username="officer", password="pw-123456!")
+    assert client.login(request=HttpRequest(), username="officer", password="pw-123456!")  # axes needs a request
     assert AuditEvent.objects.filter(action="auth.login", actor=user).exists()
     user.groups.add(Group.objects.get(name=roles.COORDINATOR))
     change = AuditEvent.objects.filter(action="auth.permission_change").last()
@@ -151,3 +152,22 @@ def test_timeline_is_read_only_and_export_is_audited(client, make_user, jurisdic
     event = AuditEvent.objects.first()
     assert client.get(f"/admin/audit_events/edit/{event.pk}/").status_code in (302, 403, 404)
     assert client.get(f"/admin/audit_events/delete/{event.pk}/").status_code in (302, 403, 404)
+
+
+@pytest.mark.django_db
+def test_deleting_a_user_or_department_leaves_the_entries_that_name_them(client, make_user, make_department):
+    """Entries keep the ids they were recorded with; SET_NULL would rewrite them and break the chain."""
+    leaver = make_user("leaver")
+    dept = make_department("撤销的部门")
+    event = record("test.named", actor=leaver, department=dept, note="记录时的操作人与部门")
+    leaver.delete()
+    dept.delete()
+    event = AuditEvent.objects.get(pk=event.pk)
+    assert event.actor_id is not None and event.department_id is not None
+    assert event.actor_repr == "leaver" and event.department_name() == f"已删除的部门 #{event.department_id}"
+    assert verify_chain().ok
+
+    client.force_login(make_user("auditor2", groups=[roles.AUDITOR]))
+    listing = client.get("/admin/audit_events/")
+    assert listing.status_code == 200 and "已删除的部门" in listing.content.decode()
+    assert client.get(f"/admin/audit_events/inspect/{event.pk}/").status_code == 200

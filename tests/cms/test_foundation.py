@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from cms import roles
 from cms.models import Department, Jurisdiction, PolicyPage
@@ -48,7 +49,7 @@ def test_roles_exist_with_admin_access():
 @pytest.mark.django_db
 def test_admin_speaks_chinese(client, make_user):
     make_user("boss", superuser=True)
-    client.login(username="boss", password="pw-123456!")
+    client.login(request=HttpRequest(), username="boss", password="pw-123456!")  # axes needs a request
     html = client.get("/admin/").content.decode()
     assert "仪表板" in html or "控制面板" in html or "基础数据" in html
 
@@ -83,3 +84,9 @@ def test_attachment_download_is_department_scoped(client, jurisdiction, make_dep
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    """No model change without its migration, and no migration that freezes a machine's settings."""
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -14,7 +14,7 @@ from cms import roles
 from cms.uploads import store_attachment
 
 PDF_B = b"%PDF-1.4\n% department B secret evidence\ntrailer<<>>\n%%EOF\n"
-MARKERS = ["乙局机密线索", "乙局台账机密问题", "乙局机密证据", "乙局机密案例"]
+MARKERS = ["乙局机密线索", "乙局台账机密问题", "乙局机密证据", "乙局机密案例", "乙局未发布服务事项", "乙局差评机密答复"]
 SKIP_NAMES = re.compile(r"logout|password|serve|preview|error_test|wagtailadmin_javascript_catalog")
 
 
@@ -28,6 +28,7 @@ def _possibilities():
             for possibilities, _pattern, _defaults, _converters in entries:
                 for fmt, params in possibilities:
                     name = key if isinstance(key, str) else getattr(key, "__name__", "")
+                    fmt = prefix + fmt  # namespaced includes (snippets, API) are relative to their prefix
                     if (fmt, tuple(params)) not in seen and not SKIP_NAMES.search(name + fmt):
                         seen.add((fmt, tuple(params)))
                         yield name, fmt, params
@@ -60,7 +61,15 @@ def department_b_world(jurisdiction, make_department, make_user):
     entry = LedgerEntry.objects.create(
         department=dept_b, responsible_unit=dept_b, problem="乙局台账机密问题", basis="依据",
     )
-    ids = sorted({lead.pk, case.pk, entry.pk, attachment.pk, dept_b.pk} | set(lead.stages.values_list("pk", flat=True)))
+    from cms.catalog.models import ServiceItem
+    from cms.catalog.ratings import submit_rating
+
+    service = ServiceItem.objects.create(department=dept_b, name="乙局未发布服务事项", published=False)
+    follow_up = submit_rating(service, 1, "hall").follow_up
+    follow_up.answer = "乙局差评机密答复"
+    follow_up.save()
+    ids = sorted({lead.pk, case.pk, entry.pk, attachment.pk, dept_b.pk, service.pk, follow_up.pk}
+                 | set(lead.stages.values_list("pk", flat=True)))
     return {"officer_a": officer_a, "ids": ids, "uuid": str(attachment.uuid)}
 
 
@@ -70,7 +79,7 @@ def _values(param: str, world) -> list[str]:
     if param in ("app_label",):
         return ["zhunru_leads", "zhunru_cases", "zhunru_cms"]
     if param in ("model_name",):
-        return ["lead", "case", "ledgerentry", "attachment"]
+        return ["lead", "case", "ledgerentry", "attachment", "serviceitem", "ratingfollowup"]
     return [str(i) for i in world["ids"]]
 
 
@@ -112,4 +121,4 @@ def test_the_walk_does_find_b_for_someone_allowed_to_see_it(client, department_b
     client.force_login(get_user_model().objects.get(username="boss"))
     _requested, found = _walk(client, department_b_world)
     kinds = {marker for _url, marker in found}
-    assert {"乙局机密线索", "乙局机密案例", "乙局台账机密问题", "B 的附件"} <= kinds
+    assert {"乙局机密线索", "乙局机密案例", "乙局台账机密问题", "B 的附件", "乙局未发布服务事项", "乙局差评机密答复"} <= kinds

@@ -1,0 +1,1 @@
+"""Hardening: login throttling, two-factor authentication, Content Security Policy, backup and restore."""

@@ -1,0 +1,55 @@
+"""Half-signed-in sessions: the password was right, the second factor is still owed."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+
+from cms.security import twofactor
+from cms.security.csp import admin_prefix
+
+# What a session may still open while it owes a code, or an enrolment (the code page itself needs the
+# admin's translations and icon sprite).
+ALWAYS_OPEN = {"wagtailadmin_login", "wagtailadmin_logout", "wagtailadmin_javascript_catalog", "wagtailadmin_sprite"}
+OPEN = {"verify": ALWAYS_OPEN | {"zhunru_2fa_verify"}, "enrol": ALWAYS_OPEN | {"zhunru_2fa"}}
+TARGET = {"verify": "zhunru_2fa_verify", "enrol": "zhunru_2fa"}
+
+
+async def _anonymous():
+    return AnonymousUser()
+
+
+class TwoFactorMiddleware:
+    """After django-otp's OTPMiddleware. A signed-in user who has a confirmed device but has not given a
+    code in this session (or must enrol and has not) is sent to the code (enrolment) page from every
+    admin page, and counts as anonymous everywhere else (API, attachments)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            step = twofactor.pending_step(user)
+            if step is not None:
+                response = self.hold(request, step)
+                if response is not None:
+                    return response
+        return self.get_response(request)
+
+    def hold(self, request, step: str):
+        try:
+            name = resolve(request.path_info).url_name
+        except Resolver404:
+            name = None
+        if name in OPEN[step]:
+            return None
+        prefix = admin_prefix()
+        if prefix and request.path_info.startswith(prefix):
+            target = reverse(TARGET[step])
+            next_url = request.get_full_path() if request.method == "GET" else prefix
+            return redirect(f"{target}?{urlencode({'next': next_url})}")
+        request.user = AnonymousUser()
+        request.auser = _anonymous
+        return None

@@ -1,0 +1,24 @@
+"""Lockouts into the audit chain."""
+
+from cms.audit.recording import record
+
+
+def on_locked_out(sender, request, username, ip_address, **kwargs):
+    # Only when the lock begins: the login attempts refused while locked are recorded as failed logins.
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is None:
+        return
+    record(
+        "auth.locked_out",
+        request=request,
+        object_type="auth.user",
+        object_repr=str(username or "")[:150],
+        ip=ip_address,
+        note=f"连续 {failures} 次登录失败，该账号在此地址的登录已被临时锁定",
+    )
+
+
+def connect() -> None:
+    from axes.signals import user_locked_out
+
+    user_locked_out.connect(on_locked_out, dispatch_uid="zhunru_security_locked_out")

@@ -1,0 +1,133 @@
+"""TOTP two-factor authentication for admin users (django-otp): who must use it, devices, codes, QR."""
+
+from base64 import b32encode
+
+import segno
+from django.db import transaction
+from django_otp import login as otp_login
+from django_otp.models import VerifyNotAllowed
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cms.audit.recording import record
+from cms.security import conf
+
+DEVICE_NAME = "身份验证器"
+
+
+def required_for(user) -> bool:
+    """Whether ZHUNRU_REQUIRE_2FA_FOR makes this user enrol (group names, "__superusers__", "__all__")."""
+    names = set(conf.get("REQUIRE_2FA_FOR"))
+    if not names:
+        return False
+    if "__all__" in names or ("__superusers__" in names and user.is_superuser):
+        return True
+    return user.groups.filter(name__in=names).exists()
+
+
+def confirmed_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def pending_step(user) -> str | None:
+    """What this signed-in session still owes: "verify" (a code), "enrol" (required, no device) or None."""
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is None or is_verified():
+        return None
+    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+        return "verify"
+    if required_for(user):
+        return "enrol"
+    return None
+
+
+def enrolment_device(user) -> TOTPDevice:
+    """The user's unconfirmed device, created on first visit; it stays the same until confirmed."""
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    return device
+
+
+def secret(device: TOTPDevice) -> str:
+    """The key in base32, in groups of four, for typing into an authenticator app."""
+    encoded = b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(encoded[i : i + 4] for i in range(0, len(encoded), 4))
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    return segno.make(device.config_url, error="m").svg_inline(
+        scale=5, border=4, dark="#000", light="#fff", title="两步验证二维码"
+    )
+
+
+def check_code(device: TOTPDevice, code: str) -> str | None:
+    """None when ``code`` is the device's current code (it cannot be used twice); otherwise why not."""
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        if (data or {}).get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
+            return f"验证码错误次数过多（{data.get('failure_count')} 次），请稍后再试。"
+        return "暂时不能验证，请稍后再试。"
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == device.digits):
+        device.throttle_increment(commit=True)
+        return "请输入身份验证器显示的 6 位数字验证码。"
+    if not device.verify_token(code):
+        return "验证码不正确或已使用过，请输入身份验证器当前显示的验证码。"
+    return None
+
+
+@transaction.atomic
+def confirm(request, device: TOTPDevice, code: str) -> str | None:
+    """Finish enrolment with the first code; the session counts as verified from then on."""
+    problem = check_code(device, code)
+    if problem:
+        record("security.2fa_enrol_failed", request=request, obj=request.user, note=problem)
+        return problem
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    otp_login(request, device)
+    record("security.2fa_enrolled", request=request, obj=request.user, note="启用两步验证（TOTP）")
+    return None
+
+
+@transaction.atomic
+def verify(request, code: str) -> str | None:
+    """The code asked for after the password; marks the session verified."""
+    device = confirmed_device(request.user)
+    if device is None:
+        return "您尚未启用两步验证。"
+    problem = check_code(device, code)
+    if problem:
+        record("security.2fa_failed", request=request, obj=request.user, note=problem)
+        return problem
+    otp_login(request, device)
+    record("security.2fa_verified", request=request, obj=request.user, note="两步验证通过")
+    return None
+
+
+@transaction.atomic
+def disable(request, code: str) -> str | None:
+    """Switch two-factor authentication off, with a current code; not when the user's role requires it."""
+    if required_for(request.user):
+        problem = "您的角色要求使用两步验证，不能停用。如更换手机，请联系系统管理员重置。"
+        record("security.2fa_disable_failed", request=request, obj=request.user, note=problem)
+        return problem
+    device = confirmed_device(request.user)
+    if device is None:
+        return "您尚未启用两步验证。"
+    problem = check_code(device, code)
+    if problem:
+        record("security.2fa_disable_failed", request=request, obj=request.user, note=problem)
+        return problem
+    TOTPDevice.objects.filter(user=request.user).delete()
+    record("security.2fa_disabled", request=request, obj=request.user, note="停用两步验证")
+    return None
+
+
+@transaction.atomic
+def reset(user, *, note: str = "") -> int:
+    """Remove a user's devices (lost phone); an administrator's action, recorded."""
+    count, _ = TOTPDevice.objects.filter(user=user).delete()
+    record("security.2fa_reset", obj=user, note=note or "管理员重置两步验证")
+    return count

@@ -1,0 +1,23 @@
+"""Two-factor authentication in the Wagtail admin: its pages and a link on the account page."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+
+from cms.security import views
+
+
+@hooks.register("register_admin_urls")
+def two_factor_urls():
+    return [
+        path("zhunru-2fa/", views.two_factor, name="zhunru_2fa"),
+        path("zhunru-2fa/verify/", views.verify, name="zhunru_2fa_verify"),
+    ]
+
+
+@hooks.register("register_account_menu_item")
+def two_factor_account_item(request):
+    return {
+        "url": reverse("zhunru_2fa"),
+        "label": "两步验证",
+        "help_text": "用手机上的身份验证器生成验证码，登录时在密码之外再输入一次，防止密码泄露后账号被盗用。",
+    }
