@@ -1,6 +1,21 @@
-"""Headless JSON API: Wagtail's API v2 for pages, and /api/v1/ for the domain, one router per app."""
+"""Headless JSON API: Wagtail's API v2 for pages, and /api/v1/ for the domain, one router per app.
 
+Every /api/v1/ response goes through ``ZhunruAPI.create_response``: reads (GET/HEAD, 200) carry a
+strong ``ETag`` over the body and answer ``304`` to a matching ``If-None-Match`` (or to an
+``If-Modified-Since`` not older than a ``Last-Modified`` the view set); errors are JSON objects with a
+machine-readable ``code`` and a Chinese ``message`` (``detail`` is kept for older clients).
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.throttling import SimpleRateThrottle
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
@@ -8,20 +23,139 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from cms.plugins import zhunru_app_modules
 
+log = logging.getLogger(__name__)
+
 wagtail_api = WagtailAPIRouter("wagtailapi")
 wagtail_api.register_endpoint("pages", PagesAPIViewSet)
 wagtail_api.register_endpoint("images", ImagesAPIViewSet)
 wagtail_api.register_endpoint("documents", DocumentsAPIViewSet)
 
+ERROR_CODES = {
+    400: ("bad_request", "请求有误。"),
+    401: ("unauthenticated", "请先登录。"),
+    403: ("forbidden", "无权访问。"),
+    404: ("not_found", "请求的内容不存在或尚未公开。"),
+    405: ("method_not_allowed", "不支持该请求方法。"),
+    409: ("conflict", "请求与现有数据冲突。"),
+    413: ("too_large", "请求内容过大。"),
+    422: ("invalid", "请求参数有误。"),
+    429: ("throttled", "请求过于频繁，请稍后再试。"),
+    500: ("server_error", "服务器内部错误，请稍后再试。"),
+    503: ("unavailable", "服务暂时不可用，请稍后再试。"),
+}
+
+
+def error_body(status: int, message: str | None = None, code: str | None = None, **extra) -> dict:
+    default_code, default_message = ERROR_CODES.get(status, ("error", "请求失败。"))
+    message = message or default_message
+    return {"code": code or default_code, "message": message, "detail": message, **extra}
+
+
+DEFAULT_POST_RATES = {"default": "30/m", "rating": "10/m", "screen": "30/m"}
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    """Requests per client address and scope, signed-in or not; the rate is read from settings per request
+    (``ZHUNRU_API_POST_RATES``), the address is stored only as a hash."""
+
+    def __init__(self, scope: str):
+        self.scope = scope
+        self.rate = None
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        rates = {**DEFAULT_POST_RATES, **getattr(settings, "ZHUNRU_API_POST_RATES", {})}
+        self.rate = rates.get(self.scope) or rates["default"]
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        ident = hashlib.sha256((self.get_ident(request) or "").encode()).hexdigest()[:24]
+        return f"zhunru-api-throttle:{self.scope}:{ident}"
+
+
+def post_throttle(scope: str = "default") -> list:
+    """Per-client rate limit for anonymous-capable POST endpoints."""
+    return [ClientRateThrottle(scope)]
+
+
+class ZhunruAPI(NinjaAPI):
+    def create_response(
+        self,
+        request: HttpRequest,
+        data,
+        *,
+        status: int | None = None,
+        temporal_response: HttpResponse | None = None,
+    ) -> HttpResponse:
+        status = temporal_response.status_code if temporal_response else status
+        if status and status >= 400 and isinstance(data, dict) and "code" not in data:
+            detail = data.get("detail")
+            data = {**error_body(status, detail if isinstance(detail, str) else None), **data}
+            if isinstance(detail, str):
+                data["detail"] = detail
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
+            last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+            conditional = get_conditional_response(
+                request, etag=response["ETag"], last_modified=last_modified, response=response
+            )
+            if conditional is not response:
+                return conditional
+        return response
+
+
+def _install_error_handlers(api: NinjaAPI) -> None:
+    def not_found(request, exc):
+        return api.create_response(request, error_body(404), status=404)
+
+    def http_error(request, exc: HttpError):
+        message = str(exc) if any("\u4e00" <= ch <= "\u9fff" for ch in str(exc)) else None
+        return api.create_response(request, error_body(exc.status_code, message), status=exc.status_code)
+
+    def throttled(request, exc: Throttled):
+        wait = int(exc.wait or 60)
+        response = api.create_response(
+            request, error_body(429, f"请求过于频繁，请在 {wait} 秒后重试。", retry_after=wait), status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
+
+    def invalid(request, exc: ValidationError):
+        fields = [".".join(str(p) for p in e.get("loc", ())[1:]) or "请求体" for e in exc.errors]
+        message = "请求参数有误：" + "、".join(dict.fromkeys(fields)) + "。"
+        return api.create_response(request, error_body(422, message, errors=exc.errors), status=422)
+
+    def unauthenticated(request, exc):
+        return api.create_response(request, error_body(401), status=401)
+
+    def server_error(request, exc):
+        if settings.DEBUG:
+            raise exc
+        log.exception("API error on %s", request.path)
+        return api.create_response(request, error_body(500), status=500)
+
+    api.add_exception_handler(Exception, server_error)
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(Throttled, throttled)
+    api.add_exception_handler(ValidationError, invalid)
+    api.add_exception_handler(AuthenticationError, unauthenticated)
+
 
 def build_api() -> NinjaAPI:
     """The /api/v1/ API: each app's ``api_v1`` module contributes ``router`` under ``prefix``."""
-    api = NinjaAPI(
+    api = ZhunruAPI(
         title="准入 · 开放接口",
         version="1",
-        description="市场准入负面清单工作平台的公开与内部 JSON 接口。",
+        description=(
+            "市场准入负面清单工作平台的公开与内部 JSON 接口。读取接口只返回已公开的内容，支持 ETag/Last-Modified "
+            "条件请求；错误以 JSON 返回，含 code（机器可读）与 message（中文说明）。"
+        ),
         urls_namespace="zhunru_api",
+        openapi_url="/schema/",
     )
+    _install_error_handlers(api)
     for module in zhunru_app_modules("api_v1"):
         api.add_router(module.prefix, module.router)
     return api

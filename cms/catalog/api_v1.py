@@ -1,65 +1,146 @@
-"""Public JSON API of the negative list and service items (/api/v1/catalog/): published data only."""
+"""Public JSON API of the negative list and service items (/api/v1/catalog/): published data only.
+
+Lists are paginated (``page``, ``page_size``) and filterable; reads carry ``Last-Modified`` (the
+newest change among the rows served) and an ``ETag`` (set for every read by ``cms.api``); the two
+POST endpoints (rating, screening) are rate-limited per client.
+"""
 
 import datetime
 
+from django.db.models import Max, Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from django.utils.http import http_date
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
 
-from cms.catalog.models import ListEdition, ListItem, ServiceItem
+from cms.api import error_body, post_throttle
+from cms.catalog.models import ListEdition, ListItem, ServiceDocumentVersion, ServiceItem
 from cms.catalog.ratings import RatingError, statistics, submit_rating
 from cms.catalog.screening import screen_text
 
 prefix = "catalog/"
 router = Router(tags=["负面清单与政务服务事项"])
 
+SCREEN_MAX_CHARS = 200_000
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    detail: str
+
 
 class EditionOut(Schema):
     name: str
     is_active: bool
+    effective_date: datetime.date | None
     activated_at: datetime.datetime | None
 
 
+class MeasureOut(Schema):
+    position: int
+    text: str
+    scope: str = Field(..., description="national 全国性 / local 地方性")
+    legal_basis: str
+
+
 class ItemOut(Schema):
+    edition: str
     number: int
     code: str
     kind: str
+    kind_label: str
     name: str
     departments: str
     local: bool
-    measures: list[str]
+    measures: list[MeasureOut]
     url: str
+
+    @staticmethod
+    def resolve_edition(obj):
+        return obj.edition.name
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_measures(obj):
+        return list(obj.measures.all())
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.get_absolute_url()
 
 
 class DocumentOut(Schema):
     kind: str
+    kind_label: str
     version: int
     effective_date: datetime.date
     change_note: str
     body: str
+    download_url: str
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_download_url(obj):
+        return obj.get_download_url()
 
 
 class ServiceOut(Schema):
     id: int
     name: str
     department: str
+    jurisdiction: str
     authority: str
     process: str
     materials: str
+    conditions: str
     time_limit: str
     fees: str
     channel: str
     status: str
+    status_label: str
     list_items: list[str]
     documents: list[DocumentOut]
     url: str
 
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department.name
+
+    @staticmethod
+    def resolve_jurisdiction(obj):
+        return obj.department.jurisdiction.division_code
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_list_items(obj):
+        return [i.code for i in obj.list_items.all() if i.edition.is_active]
+
+    @staticmethod
+    def resolve_documents(obj):
+        return [d for d in obj.documents.all() if d.published]
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.get_absolute_url()
+
 
 class RatingIn(Schema):
-    level: int
-    channel: str
-    comment: str = ""
-    receipt_code: str = ""
-    idempotency_key: str | None = None
+    level: int = Field(..., ge=1, le=5, description="5 非常满意 … 1 非常不满意")
+    channel: str = Field("portal", description="portal / hall / phone")
+    comment: str = Field("", max_length=2000)
+    receipt_code: str = Field("", max_length=64)
+    idempotency_key: str | None = Field(None, max_length=64, description="同一键重复提交只记一次")
 
 
 class RatingOut(Schema):
@@ -69,109 +150,142 @@ class RatingOut(Schema):
 
 
 class ScreenIn(Schema):
-    text: str
+    text: str = Field(..., max_length=SCREEN_MAX_CHARS)
 
 
 class MatchOut(Schema):
     phrase: str
-    category: str
+    category: str = Field(..., description="entry_conditions / discriminatory / unfair_competition")
+    category_label: str
     explanation: str
+    basis: str
     start: int
     end: int
     excerpt: str
 
 
-def _item(i: ListItem) -> dict:
-    return {
-        "number": i.number,
-        "code": i.code,
-        "kind": i.kind,
-        "name": i.name,
-        "departments": i.departments,
-        "local": i.local,
-        "measures": i.measure_texts(),
-        "url": i.get_absolute_url(),
-    }
+def _last_modified(response: HttpResponse, qs: QuerySet, field: str = "updated_at") -> None:
+    newest = qs.order_by().aggregate(newest=Max(field))["newest"]
+    if newest is not None:
+        response["Last-Modified"] = http_date(newest.timestamp())
 
 
-def _service(s: ServiceItem) -> dict:
-    return {
-        "id": s.pk,
-        "name": s.name,
-        "department": s.department.name,
-        "authority": s.authority,
-        "process": s.process,
-        "materials": s.materials,
-        "time_limit": s.time_limit,
-        "fees": s.fees,
-        "channel": s.channel,
-        "status": s.get_status_display(),
-        "list_items": [i.code for i in s.list_items.all() if i.edition.is_active],
-        "documents": [d for d in s.documents.all() if d.published],
-        "url": s.get_absolute_url(),
-    }
+def _public_items() -> QuerySet:
+    return ListItem.objects.public().select_related("edition").prefetch_related("measures")
 
 
-@router.get("/editions/", response=list[EditionOut])
+def _public_services() -> QuerySet:
+    return (
+        ServiceItem.objects.public()
+        .select_related("department__jurisdiction")
+        .prefetch_related("list_items__edition", "documents")
+    )
+
+
+@router.get("/editions/", response=list[EditionOut], summary="现行负面清单版本")
 def editions(request):
     return ListEdition.objects.filter(is_active=True)
 
 
-@router.get("/items/", response=list[ItemOut])
-def items(request):
-    return [
-        _item(i) for i in ListItem.objects.public().select_related("edition").prefetch_related("measures")
-    ]
+@router.get("/items/", response=list[ItemOut], summary="现行版本的清单事项")
+@paginate(PageNumberPagination, page_size=50, max_page_size=200)
+def items(
+    request,
+    response: HttpResponse,
+    kind: str = Query("", description="prohibited 禁止准入类 / permitted 许可准入类"),
+    department: str = Query("", description="主管部门（包含匹配）"),
+    q: str = Query("", max_length=100, description="事项名称、编码或措施描述（包含匹配）"),
+):
+    qs = _public_items()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if department:
+        qs = qs.filter(departments__contains=department)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code=q) | Q(measures__text__contains=q)).distinct()
+    _last_modified(response, qs)
+    return qs
 
 
-@router.get("/items/{code}/", response=ItemOut)
-def item(request, code: str):
-    return _item(get_object_or_404(ListItem.objects.public(), code=code))
+@router.get("/items/{code}/", response=ItemOut, summary="清单事项详情")
+def item(request, response: HttpResponse, code: str):
+    obj = get_object_or_404(_public_items(), code=code)
+    _last_modified(response, ListItem.objects.filter(pk=obj.pk))
+    return obj
 
 
-@router.get("/services/", response=list[ServiceOut])
-def services(request):
-    qs = (
-        ServiceItem.objects.public()
-        .select_related("department")
-        .prefetch_related("list_items__edition", "documents")
-    )
-    return [_service(s) for s in qs]
+@router.get("/services/", response=list[ServiceOut], summary="已发布的政务服务事项（含办事指南）")
+@paginate(PageNumberPagination, page_size=50, max_page_size=200)
+def services(
+    request,
+    response: HttpResponse,
+    jurisdiction: str = Query("", description="行政区划代码"),
+    department: str = Query("", description="部门名称（包含匹配）"),
+    item: str = Query("", description="关联的清单事项编码"),
+    status: str = Query("", description="accepting 受理中 / suspended 停止受理"),
+):
+    qs = _public_services()
+    if jurisdiction:
+        qs = qs.filter(department__jurisdiction__division_code=jurisdiction)
+    if department:
+        qs = qs.filter(department__name__contains=department)
+    if item:
+        qs = qs.filter(list_items__code=item, list_items__edition__is_active=True).distinct()
+    if status:
+        qs = qs.filter(status=status)
+    _last_modified(response, qs)
+    return qs
 
 
-@router.get("/services/{pk}/", response=ServiceOut)
-def service(request, pk: int):
-    return _service(get_object_or_404(ServiceItem.objects.public(), pk=pk))
+@router.get("/services/{pk}/", response=ServiceOut, summary="政务服务事项详情")
+def service(request, response: HttpResponse, pk: int):
+    obj = get_object_or_404(_public_services(), pk=pk)
+    _last_modified(response, ServiceItem.objects.filter(pk=obj.pk))
+    return obj
 
 
-@router.post("/services/{pk}/ratings/", response={201: RatingOut, 400: dict})
+@router.get("/services/{pk}/documents/", response=list[DocumentOut], summary="办事指南与示范文本的已发布版本")
+def service_documents(request, pk: int):
+    obj = get_object_or_404(ServiceItem.objects.public(), pk=pk)
+    return ServiceDocumentVersion.objects.filter(service_item=obj, published=True)
+
+
+@router.post(
+    "/services/{pk}/ratings/",
+    response={201: RatingOut, 200: RatingOut, 400: ErrorOut},
+    throttle=post_throttle("rating"),
+    summary="好差评（匿名或附办件回执码）",
+)
 def rate(request, pk: int, payload: RatingIn):
     s = get_object_or_404(ServiceItem.objects.public(), pk=pk)
+    repeated = bool(payload.idempotency_key) and s.ratings.filter(idempotency_key=payload.idempotency_key).exists()
     try:
         r = submit_rating(
             s, payload.level, payload.channel, payload.comment, payload.receipt_code, payload.idempotency_key
         )
     except RatingError as exc:
-        return 400, {"detail": str(exc)}
-    return 201, {"id": r.pk, "level": r.level, "follow_up": hasattr(r, "follow_up")}
+        return Status(400, error_body(400, str(exc), code="invalid_rating"))
+    return Status(200 if repeated else 201, {"id": r.pk, "level": r.level, "follow_up": hasattr(r, "follow_up")})
 
 
-@router.get("/services/{pk}/statistics/")
+@router.get("/services/{pk}/statistics/", summary="好差评统计")
 def service_statistics(request, pk: int):
     s = get_object_or_404(ServiceItem.objects.public(), pk=pk)
     return statistics(s.ratings.all())
 
 
-@router.post("/screen/", response=list[MatchOut])
+@router.post("/screen/", response=list[MatchOut], throttle=post_throttle("screen"), summary="隐性壁垒筛查")
 def screen(request, payload: ScreenIn):
     return [
         {
             "phrase": m.rule.phrase,
-            "category": m.rule.get_category_display(),
+            "category": m.rule.category,
+            "category_label": m.rule.get_category_display(),
             "explanation": m.rule.explanation,
+            "basis": m.rule.basis,
             "start": m.start,
             "end": m.end,
             "excerpt": m.excerpt,
         }
-        for m in screen_text(payload.text[:200000])
+        for m in screen_text(payload.text)
     ]

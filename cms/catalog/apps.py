@@ -8,6 +8,22 @@ class ZhunruCatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cms import roles
         from cms.auditing import register_app_models
 
         register_app_models(self)
+        crud = ("view", "add", "change", "delete")
+        everything = [f"zhunru_catalog.{a}_{m}" for m in ("listedition", "listitem", "listmeasure", "serviceitem",
+                                                        "servicedocumentversion", "screeningrule") for a in crud]
+        roles.grant(roles.COORDINATOR, [*everything, "zhunru_catalog.view_servicerating",
+                                        "zhunru_catalog.view_ratingfollowup", "zhunru_catalog.change_ratingfollowup"])
+        readable = ["zhunru_catalog.view_listedition", "zhunru_catalog.view_listitem"]
+        # A department's editors keep its own service items, guides and model texts (scoped by department).
+        department_side = [*readable, "zhunru_catalog.view_serviceitem", "zhunru_catalog.add_serviceitem",
+                           "zhunru_catalog.change_serviceitem", "zhunru_catalog.view_servicedocumentversion",
+                           "zhunru_catalog.add_servicedocumentversion", "zhunru_catalog.view_ratingfollowup",
+                           "zhunru_catalog.change_ratingfollowup"]
+        roles.grant(roles.EDITOR, department_side)
+        roles.grant(roles.DEPARTMENT_OFFICER, department_side)
+        roles.grant(roles.LEGAL_REVIEWER, [*readable, "zhunru_catalog.view_screeningrule"])
+        roles.grant(roles.AUDITOR, [*readable, "zhunru_catalog.view_serviceitem", "zhunru_catalog.view_ratingfollowup"])

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 COLUMNS = ["项目号", "禁止或许可事项", "事项编码", "禁止或许可准入措施描述", "主管部门", "地方性许可事项"]
+OPTIONAL_COLUMNS = ["设立依据"]
 CODE_RE = re.compile(r"^\d{6}$")
 KIND_BY_PREFIX = {"1": "prohibited", "2": "permitted"}
 
@@ -29,6 +30,7 @@ class Row:
     measures: list[str]
     departments: str
     local: bool
+    basis: str = ""
 
 
 @dataclass
@@ -108,10 +110,19 @@ def parse(path) -> list[Row]:
         if not measures:
             errors.append(f"第{index}行：准入措施描述不能为空。")
         local = get("地方性许可事项") in ("是", "Y", "y", "1", "true", "True")
-        rows.append(Row(index, number, name, code, measures, get("主管部门"), local))
+        rows.append(Row(index, number, name, code, measures, get("主管部门"), local, get("设立依据")))
     if errors:
         raise ImportError_(errors)
     return rows
+
+
+def _wanted(row: Row) -> list[tuple[str, str, str]]:
+    scope = "local" if row.local else "national"
+    return [(text, scope, row.basis) for text in row.measures]
+
+
+def _measures(item) -> list[tuple[str, str, str]]:
+    return [(m.text, m.scope, m.legal_basis) for m in item.measures.all()]
 
 
 def import_edition(path, edition_name: str) -> ImportResult:
@@ -134,9 +145,7 @@ def import_edition(path, edition_name: str) -> ImportResult:
             if item is None:
                 item = ListItem.objects.create(edition=edition, code=row.code, **values)
                 result.created += 1
-            elif (
-                any(getattr(item, k) != v for k, v in values.items()) or item.measure_texts() != row.measures
-            ):
+            elif any(getattr(item, k) != v for k, v in values.items()) or _measures(item) != _wanted(row):
                 for k, v in values.items():
                     setattr(item, k, v)
                 item.save()
@@ -146,7 +155,8 @@ def import_edition(path, edition_name: str) -> ImportResult:
                 result.unchanged += 1
                 continue
             ListMeasure.objects.bulk_create(
-                ListMeasure(item=item, position=i, text=t) for i, t in enumerate(row.measures, 1)
+                ListMeasure(item=item, position=i, text=t, scope=scope, legal_basis=basis)
+                for i, (t, scope, basis) in enumerate(_wanted(row), 1)
             )
         for item in existing.values():
             item.delete()

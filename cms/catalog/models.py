@@ -7,6 +7,7 @@ from django.utils import timezone
 
 class ListEdition(models.Model):
     name = models.CharField("版本", max_length=40, unique=True)
+    effective_date = models.DateField("施行日期", null=True, blank=True)
     is_active = models.BooleanField("现行版本", default=False)
     activated_at = models.DateTimeField("启用时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -79,6 +80,7 @@ class ListItem(models.Model):
     code = models.CharField("事项编码", max_length=20)
     departments = models.CharField("主管部门", max_length=500, blank=True)
     local = models.BooleanField("地方性许可事项", default=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ListItemQuerySet.as_manager()
 
@@ -92,18 +94,28 @@ class ListItem(models.Model):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self) -> str:
-        return f"/list/{self.edition.name}/{self.code}/"
+        # The list is national: its canonical page is the portal's jurisdiction-neutral one (each
+        # jurisdiction's portal has its own copy of the page, with that jurisdiction's service items).
+        from django.urls import reverse
+
+        return reverse("zhunru_portal:list_item_any", args=[self.pk])
 
     def measure_texts(self) -> list[str]:
         return [m.text for m in self.measures.all()]
 
 
 class ListMeasure(models.Model):
+    NATIONAL = "national"
+    LOCAL = "local"
+    SCOPE_CHOICES = [(NATIONAL, "全国性措施"), (LOCAL, "地方性措施")]
+
     item = models.ForeignKey(
         ListItem, on_delete=models.CASCADE, related_name="measures", verbose_name="清单事项"
     )
     position = models.PositiveIntegerField("序号")
     text = models.TextField("准入措施描述")
+    scope = models.CharField("措施层级", max_length=10, choices=SCOPE_CHOICES, default=NATIONAL)
+    legal_basis = models.TextField("设立依据", blank=True)
 
     class Meta:
         verbose_name = "准入措施"
@@ -142,6 +154,7 @@ class ServiceItem(models.Model):
     published = models.BooleanField("已发布", default=False)
     needs_review = models.BooleanField("待复核", default=False)
     review_reason = models.TextField("复核原因", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ServiceItemQuerySet.as_manager()
 
@@ -154,7 +167,10 @@ class ServiceItem(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/services/{self.pk}/"
+        # The public page in the portal of the department's jurisdiction.
+        from django.urls import reverse
+
+        return reverse("zhunru_portal:service_item", args=[self.department.jurisdiction.division_code, self.pk])
 
     def flag(self, reason: str, *, suspend: bool, by=None) -> None:
         from cms.audit.recording import record
@@ -187,7 +203,17 @@ class ServiceDocumentVersion(models.Model):
     effective_date = models.DateField("生效日期")
     change_note = models.TextField("修改说明", blank=True)
     body = models.TextField("正文", blank=True)
+    attachment = models.ForeignKey(
+        "zhunru_cms.Attachment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="文件",
+        help_text="PDF 或 Office 文档；发布后公众可下载。",
+    )
     published = models.BooleanField("已发布", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = "办事指南/示范文本版本"
@@ -201,6 +227,17 @@ class ServiceDocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_item} {self.get_kind_display()} 第{self.version}版"
+
+    def is_public(self) -> bool:
+        return self.published and self.service_item.published
+
+    def attachment_visible_to(self, user) -> bool:
+        from cms.scoping import visible_departments
+
+        return self.is_public() or visible_departments(user).filter(pk=self.service_item.department_id).exists()
+
+    def get_download_url(self) -> str:
+        return f"/catalog/documents/{self.pk}/download/" if self.attachment_id else ""
 
 
 class ServiceRating(models.Model):
@@ -251,15 +288,17 @@ class RatingFollowUp(models.Model):
 
 
 class ScreeningRule(models.Model):
+    # The three typical-case categories (section 八(二)); a match says what kind of case it would make.
     CATEGORY_CHOICES = [
-        ("entry", "市场准入门槛"),
-        ("operation", "经营运行限制"),
-        ("exit", "退出与其他限制"),
+        ("entry_conditions", "违规增设准入条件"),
+        ("discriminatory", "歧视性政策"),
+        ("unfair_competition", "不正当竞争"),
     ]
     phrase = models.CharField("关键词或正则", max_length=300)
     is_regex = models.BooleanField("正则表达式", default=False)
     category = models.CharField("类别", max_length=20, choices=CATEGORY_CHOICES)
     explanation = models.TextField("说明")
+    basis = models.CharField("违反条款", max_length=200, blank=True, help_text="如“十一(三)：不得要求企业必须在某地登记注册”。")
     enabled = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -268,3 +307,14 @@ class ScreeningRule(models.Model):
 
     def __str__(self) -> str:
         return self.phrase
+
+    def clean(self):
+        import re
+
+        from django.core.exceptions import ValidationError
+
+        if self.is_regex:
+            try:
+                re.compile(self.phrase)
+            except re.error as exc:
+                raise ValidationError({"phrase": f"正则表达式无效：{exc}"}) from None

@@ -1,44 +1,177 @@
-"""Admin of the negative list and service items (snippets, department-scoped service items)."""
+"""Admin of the negative list and service items: snippets with department-scoped permissions, and the
+import, diff, activation, screening, review, document and statistics views."""
 
+from django.core.exceptions import ValidationError
+from django.urls import path, reverse
+from django.utils import timezone
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.widgets import Button, ListingButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from cms.admin_scoping import ScopedSnippetViewSet
+from cms.catalog import admin_views
 from cms.catalog.models import ListEdition, ListItem, RatingFollowUp, ScreeningRule, ServiceItem
 from cms.scoping import visible_departments
 
 
-class EditionViewSet(SnippetViewSet):
+class DepartmentScopedPolicy(ModelPermissionPolicy):
+    """Model permissions, and on each object: only departments the user may see (their own, or all of
+    their jurisdictions for coordinators). Enforced in every generic admin view, not only listings."""
+
+    department_field = "department"
+    never = ()
+
+    def _in_scope(self, user, instance) -> bool:
+        if user.is_superuser:
+            return True
+        department_id = getattr(instance, f"{self.department_field}_id")
+        return visible_departments(user).filter(pk=department_id).exists()
+
+    def user_has_permission(self, user, action):
+        return action not in self.never and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and self._in_scope(user, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+    def instances_user_has_permission_for(self, user, action):
+        qs = super().instances_user_has_permission_for(user, action)
+        return qs if user.is_superuser else qs.filter(**{f"{self.department_field}__in": visible_departments(user)})
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        qs = super().instances_user_has_any_permission_for(user, actions)
+        return qs if user.is_superuser else qs.filter(**{f"{self.department_field}__in": visible_departments(user)})
+
+
+class FollowUpPolicy(DepartmentScopedPolicy):
+    never = ("add", "delete")  # opened by unsatisfied ratings only, never removed
+
+
+register_permission_policy(ServiceItem, DepartmentScopedPolicy(ServiceItem))
+register_permission_policy(RatingFollowUp, FollowUpPolicy(RatingFollowUp))
+
+
+class ServiceItemForm(WagtailAdminModelForm):
+    """Departments and list items a user may choose: their own departments, the current edition's items."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        if user is not None and not user.is_superuser and "department" in self.fields:
+            self.fields["department"].queryset = visible_departments(user)
+        if "list_items" in self.fields:
+            current = ListItem.objects.public()
+            if self.instance.pk:
+                current = current | self.instance.list_items.all()
+            self.fields["list_items"].queryset = current.distinct().select_related("edition")
+
+    def clean_department(self):
+        department = self.cleaned_data["department"]
+        user = self.for_user
+        if user is not None and not user.is_superuser and not visible_departments(user).filter(pk=department.pk).exists():
+            raise ValidationError("只能维护本部门的政务服务事项。")
+        return department
+
+
+class FollowUpForm(WagtailAdminModelForm):
+    def clean_answer(self):
+        answer = (self.cleaned_data.get("answer") or "").strip()
+        if not answer:
+            raise ValidationError("请填写整改答复。")
+        return answer
+
+    def save(self, commit=True):
+        from cms.audit.recording import record
+
+        first = self.instance.answered_at is None
+        self.instance.answered_at = timezone.now()
+        self.instance.answered_by = self.for_user
+        instance = super().save(commit=commit)
+        record(
+            "catalog.follow_up_answered",
+            obj=instance,
+            actor=self.for_user,
+            department=instance.department,
+            changes={"answer": instance.answer, "first_answer": first},
+        )
+        return instance
+
+
+class EditionViewSet(ScopedSnippetViewSet):
     model = ListEdition
-    list_display = ["name", "is_active", "activated_at"]
+    icon = "list-ol"
+    list_display = ["name", "effective_date", "is_active", "activated_at"]
+    panels = [FieldPanel("name"), FieldPanel("effective_date")]  # activation only through its view
 
 
-class ItemViewSet(SnippetViewSet):
+class ItemViewSet(ScopedSnippetViewSet):
     model = ListItem
+    icon = "list-ul"
     list_display = ["code", "name", "kind", "edition"]
     list_filter = ["edition", "kind"]
     search_fields = ["code", "name"]
 
 
-class ServiceItemViewSet(SnippetViewSet):
+class ServiceItemViewSet(ScopedSnippetViewSet):
     model = ServiceItem
+    icon = "tasks"
     list_display = ["name", "department", "status", "published", "needs_review"]
     list_filter = ["status", "published", "needs_review"]
+    search_fields = ["name"]
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel([FieldPanel("department"), FieldPanel("name"), FieldPanel("list_items")], heading="事项"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("authority"),
+                    FieldPanel("process"),
+                    FieldPanel("materials"),
+                    FieldPanel("conditions"),
+                    FieldPanel("time_limit"),
+                    FieldPanel("fees"),
+                    FieldPanel("channel"),
+                ],
+                heading="办理信息",
+            ),
+            MultiFieldPanel([FieldPanel("status"), FieldPanel("published")], heading="状态与发布"),
+        ],
+        base_form_class=ServiceItemForm,
+    )
 
     def get_queryset(self, request):
-        return ServiceItem.objects.filter(department__in=visible_departments(request.user))
+        qs = ServiceItem.objects.select_related("department")
+        return qs if request.user.is_superuser else qs.filter(department__in=visible_departments(request.user))
 
 
-class FollowUpViewSet(SnippetViewSet):
+class FollowUpViewSet(ScopedSnippetViewSet):
     model = RatingFollowUp
+    icon = "comment"
     list_display = ["rating", "department", "answered_at"]
+    list_filter = ["department"]
+    copy_view_enabled = False
+    edit_handler = ObjectList([FieldPanel("answer")], base_form_class=FollowUpForm)
 
     def get_queryset(self, request):
-        return RatingFollowUp.objects.filter(department__in=visible_departments(request.user))
+        qs = RatingFollowUp.objects.select_related("rating__service_item", "department")
+        return qs if request.user.is_superuser else qs.filter(department__in=visible_departments(request.user))
 
 
-class RuleViewSet(SnippetViewSet):
+class RuleViewSet(ScopedSnippetViewSet):
     model = ScreeningRule
-    list_display = ["phrase", "category", "enabled"]
+    icon = "search"
+    list_display = ["phrase", "category", "basis", "is_regex", "enabled"]
+    list_filter = ["category", "enabled"]
 
 
 class CatalogGroup(SnippetViewSetGroup):
@@ -48,3 +181,81 @@ class CatalogGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogGroup)
+
+
+@hooks.register("register_admin_urls")
+def catalog_admin_urls():
+    v = admin_views
+    return [
+        path("catalog/import/", v.edition_import, name="zhunru_catalog_import"),
+        path("catalog/editions/<int:pk>/diff/", v.edition_diff, name="zhunru_catalog_edition_diff"),
+        path("catalog/editions/<int:pk>/activate/", v.edition_activate, name="zhunru_catalog_edition_activate"),
+        path("catalog/screen/", v.screen_free_text, name="zhunru_catalog_screen"),
+        path("catalog/screen/page/<int:page_id>/", v.screen_page, name="zhunru_catalog_screen_page"),
+        path("catalog/screen/service/<int:pk>/", v.screen_service, name="zhunru_catalog_screen_service"),
+        path("catalog/services/<int:pk>/review/", v.service_review, name="zhunru_catalog_service_review"),
+        path("catalog/services/<int:pk>/documents/", v.service_documents, name="zhunru_catalog_service_documents"),
+        path("catalog/ratings/statistics/", v.rating_statistics, name="zhunru_catalog_rating_statistics"),
+    ]
+
+
+class _PermMenuItem(MenuItem):
+    def __init__(self, *args, perm: str = "", **kwargs):
+        self.perm = perm
+        super().__init__(*args, **kwargs)
+
+    def is_shown(self, request):
+        return not self.perm or request.user.has_perm(self.perm)
+
+
+@hooks.register("register_admin_menu_item")
+def catalog_tools_menu():
+    return _PermMenuItem("导入负面清单", reverse("zhunru_catalog_import"), icon_name="upload", order=305,
+                         perm="zhunru_catalog.add_listedition")
+
+
+@hooks.register("register_admin_menu_item")
+def screening_menu():
+    return _PermMenuItem("隐性壁垒筛查", reverse("zhunru_catalog_screen"), icon_name="search", order=306)
+
+
+@hooks.register("register_admin_menu_item")
+def statistics_menu():
+    return _PermMenuItem("好差评统计", reverse("zhunru_catalog_rating_statistics"), icon_name="pick", order=307,
+                         perm="zhunru_catalog.view_serviceitem")
+
+
+@hooks.register("register_snippet_listing_buttons")
+def catalog_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, ListEdition):
+        yield ListingButton("版本差异", reverse("zhunru_catalog_edition_diff", args=[snippet.pk]), priority=10)
+        if not snippet.is_active and user.has_perm("zhunru_catalog.change_listedition"):
+            yield ListingButton("启用", reverse("zhunru_catalog_edition_activate", args=[snippet.pk]), priority=11)
+    elif isinstance(snippet, ServiceItem):
+        yield ListingButton("办事指南与示范文本", reverse("zhunru_catalog_service_documents", args=[snippet.pk]),
+                            priority=10)
+        yield ListingButton("隐性壁垒筛查", reverse("zhunru_catalog_screen_service", args=[snippet.pk]), priority=11)
+        if snippet.needs_review and user.has_perm("zhunru_catalog.change_serviceitem"):
+            yield ListingButton("复核", reverse("zhunru_catalog_service_review", args=[snippet.pk]), priority=9)
+
+
+def _screen_button(page, user):
+    if page.specific_class is not None and hasattr(page.specific_class, "body"):
+        if page.permissions_for_user(user).can_edit():
+            return Button("隐性壁垒筛查", reverse("zhunru_catalog_screen_page", args=[page.pk]), priority=80,
+                          icon_name="search")
+    return None
+
+
+@hooks.register("register_page_header_buttons")
+def page_header_screen_button(page, user, view_name, next_url=None):
+    button = _screen_button(page, user)
+    if button is not None:
+        yield button
+
+
+@hooks.register("register_page_listing_more_buttons")
+def page_listing_screen_button(page, user, next_url=None):
+    button = _screen_button(page, user)
+    if button is not None:
+        yield button

@@ -3,7 +3,7 @@
 import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from cms.leads.calendar import CalendarError, compute_due
@@ -82,7 +82,7 @@ def due(request, start: datetime.date, amount: int, unit: str = "working"):
     try:
         d = compute_due(start, amount, unit)
     except CalendarError as exc:
-        return 400, {"detail": str(exc)}
+        return Status(400, {"detail": str(exc)})
     return {"due_date": d.due_date, "due_at": d.due_at, "provisional": d.provisional,
             "calendar_version": d.calendar_version, "explanation": d.explain()}
 

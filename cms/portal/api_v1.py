@@ -9,7 +9,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cms.models import Jurisdiction
 from cms.portal import conf, throttling
@@ -78,7 +78,7 @@ def create_complaint(request, payload: ComplaintIn):
     """Same checks as the portal form (no attachments here); resending the same token returns the first."""
     j = Jurisdiction.objects.filter(division_code=payload.jurisdiction).first()
     if j is None:
-        return 404, {"detail": "未找到该辖区。"}
+        return Status(404, {"detail": "未找到该辖区。"})
     data = payload.dict()
     data["submission_token"] = str(data["submission_token"] or uuid.uuid4())
     data["consent"] = "on" if data["consent"] else ""
@@ -87,16 +87,16 @@ def create_complaint(request, payload: ComplaintIn):
     form = ComplaintForm(form_data)
     if not form.is_valid():
         errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
-        return 400, {"detail": "提交的内容有误。", "errors": errors}
+        return Status(400, {"detail": "提交的内容有误。", "errors": errors})
     existing = Complaint.objects.filter(submission_token=form.cleaned_data["submission_token"]).first()
     if existing is not None:
-        return 200, existing.public_status()
+        return Status(200, existing.public_status())
     if not throttling.allow("complaint", request, conf.get("COMPLAINT_RATE")):
-        return 429, {"detail": "提交过于频繁，请稍后再试。"}
+        return Status(429, {"detail": "提交过于频繁，请稍后再试。"})
     try:
         complaint, created = file_complaint(form, j, request)
     except ValidationError as error:
-        return 400, {"detail": "；".join(error.messages)}
+        return Status(400, {"detail": "；".join(error.messages)})
     return (201 if created else 200), complaint.public_status()
 
 
@@ -104,11 +104,11 @@ def create_complaint(request, payload: ComplaintIn):
              summary="凭回执码查询办理进度")
 def complaint_status(request, payload: StatusIn):
     if not throttling.allow("status", request, conf.get("STATUS_LOOKUP_RATE")):
-        return 429, {"detail": "查询过于频繁，请稍后再试。"}
+        return Status(429, {"detail": "查询过于频繁，请稍后再试。"})
     form = StatusLookupForm({"code": payload.code})
     if not form.is_valid():
-        return 400, {"detail": form.errors["code"][0]}
+        return Status(400, {"detail": form.errors["code"][0]})
     complaint = Complaint.objects.select_related("jurisdiction").filter(receipt_code=form.cleaned_data["code"]).first()
     if complaint is None:
-        return 404, {"detail": "未找到该回执码对应的问题反映。"}
-    return 200, complaint.public_status()
+        return Status(404, {"detail": "未找到该回执码对应的问题反映。"})
+    return Status(200, complaint.public_status())

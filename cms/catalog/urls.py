@@ -1,0 +1,7 @@
+from django.urls import path
+
+from cms.catalog import views
+
+urlpatterns = [
+    path("catalog/documents/<int:pk>/download/", views.download_document, name="catalog_document_download"),
+]
