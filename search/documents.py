@@ -202,3 +202,114 @@ def _bulletin_cases(page) -> list[tuple[str, object]]:
 register(Source("case", "典型案例", "zhunru_cases.Case", _published_cases, _case_document))
 register(Source("bulletin", "案例通报", "zhunru_cases.BulletinPage", public_pages, _bulletin_document,
                 dependents=_bulletin_cases))
+
+
+# --- the negative list and service items (cms.catalog) ---------------------------------------------
+# List items: the active edition only (ListItem.objects.public()); an earlier edition is public history
+# in the portal's browser but not searched, so a code finds one item. Service items: published ones,
+# suspended (停止受理) included, with the bodies of their published guides and model texts.
+
+def _public_list_items(model):
+    return model.objects.public().select_related("edition").prefetch_related("measures")
+
+
+def _list_item_document(item) -> dict:
+    measures = list(item.measures.all())
+    return {
+        "title": f"{item.code} {item.name}",
+        "summary": f"{item.edition.name} · {item.get_kind_display()}",
+        "text": "\n".join([m.text for m in measures] + sorted({m.legal_basis for m in measures if m.legal_basis})),
+        "codes": [item.code],
+        "url": item.get_absolute_url(),
+        "date": item.edition.effective_date,
+        "category": item.get_kind_display(),
+        "department": " ".join(item.departments.split()),  # the competent departments, as the list names them
+        "region": "",
+    }
+
+
+def _public_service_items(model):
+    return model.objects.public().select_related("department__jurisdiction")
+
+
+def _service_item_document(service) -> dict:
+    documents = list(service.documents.filter(published=True).order_by("kind", "-version"))
+    latest = {}
+    for doc in documents:
+        latest.setdefault(doc.kind, doc)  # the newest published version of each kind
+    codes = (service.list_items.filter(edition__is_active=True).order_by("code").values_list("code", flat=True))
+    dates = [d.effective_date for d in latest.values()]
+    return {
+        "title": service.name,
+        "summary": f"{service.department.name} · {service.get_status_display()}"
+                   + (f" · 办理时限：{service.time_limit}" if service.time_limit else ""),
+        "text": "\n".join(filter(None, [
+            service.authority, service.process, service.materials, service.conditions, service.fees,
+            service.channel, *(d.body for d in latest.values()),
+        ])),
+        "codes": list(codes),
+        "url": service.get_absolute_url(),
+        "date": max(dates) if dates else service.updated_at.date(),
+        "category": "",
+        "department": service.department.name,
+        "region": service.department.jurisdiction.name,
+    }
+
+
+register(Source("list_item", "清单事项", "zhunru_catalog.ListItem", _public_list_items, _list_item_document))
+register(Source("service_item", "政务服务事项", "zhunru_catalog.ServiceItem", _public_service_items,
+                _service_item_document))
+
+
+# --- objects whose saving or deleting changes other sources' documents -----------------------------
+
+@dataclass(frozen=True)
+class Dependency:
+    """A model that is not a source but whose changes alter documents of sources: ``affected(obj)``."""
+
+    model: str
+    affected: Callable[[models.Model], list[tuple[str, object]]]
+
+    def model_class(self) -> type[models.Model] | None:
+        try:
+            return apps.get_model(self.model)
+        except (LookupError, ValueError):
+            return None
+
+
+DEPENDENCIES: dict[str, Dependency] = {}
+
+
+def register_dependency(dependency: Dependency) -> Dependency:
+    DEPENDENCIES[dependency.model.lower()] = dependency
+    return dependency
+
+
+def available_dependencies() -> list[Dependency]:
+    return [d for d in DEPENDENCIES.values() if d.model_class() is not None]
+
+
+def dependency_for_model(model: type[models.Model]) -> Dependency | None:
+    return DEPENDENCIES.get(model._meta.label.lower())
+
+
+def _edition_affected(edition) -> list[tuple[str, object]]:
+    """Activating an edition (or changing it) makes its items public or not, and changes service items' codes."""
+    from cms.catalog.models import ServiceItem
+
+    items = [("list_item", pk) for pk in edition.items.values_list("pk", flat=True)]
+    services = ServiceItem.objects.filter(list_items__edition=edition).values_list("pk", flat=True).distinct()
+    return items + [("service_item", pk) for pk in services]
+
+
+register_dependency(Dependency("zhunru_catalog.ListEdition", _edition_affected))
+register_dependency(Dependency(  # a service item's document carries the codes of its list items
+    "zhunru_catalog.ListItem", lambda i: [("service_item", pk) for pk in i.service_items.values_list("pk", flat=True)]))
+register_dependency(Dependency("zhunru_catalog.ListMeasure", lambda m: [("list_item", m.item_id)]))
+register_dependency(Dependency("zhunru_catalog.ServiceDocumentVersion",
+                               lambda d: [("service_item", d.service_item_id)]))
+register_dependency(Dependency(
+    "zhunru_cms.Department",
+    lambda d: [("service_item", pk) for pk in d.service_items.values_list("pk", flat=True)]
+    if hasattr(d, "service_items") else [],
+))

@@ -4,13 +4,13 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.admin_scoping import ScopedSnippetViewSet
 from search.models import Synonym
 from search.views import backlog_view, can_view_backlog
 
 
-class SynonymViewSet(SnippetViewSet):
+class SynonymViewSet(ScopedSnippetViewSet):
     model = Synonym
     icon = "search"
     menu_label = "检索同义词"

@@ -129,3 +129,57 @@ class StatusLookupForm(forms.Form):
         if len(code) != RECEIPT_LENGTH or any(ch not in RECEIPT_ALPHABET for ch in code):
             raise ValidationError("回执码应为 12 位字母和数字（不含 0、1、I、L、O），请核对后重新输入。")
         return code
+
+
+class RatingForm(forms.Form):
+    """好差评 of a service item: five levels, an optional comment and the receipt code of the case handled."""
+
+    LEVEL_CHOICES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
+
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    level = forms.TypedChoiceField(
+        label="评价等级",
+        choices=LEVEL_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择评价等级。", "invalid_choice": "请从五个等级中选择一项。"},
+    )
+    comment = forms.CharField(
+        label="评价内容（可选）",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="可说明满意或不满意的原因。请勿填写姓名、电话等个人信息。",
+        error_messages={"max_length": "评价内容请控制在 2000 字以内。"},
+    )
+    receipt_code = forms.RegexField(
+        label="办件回执码（可选）",
+        max_length=64,
+        required=False,
+        regex=r"^[A-Za-z0-9\-]{4,64}$",
+        help_text="办理本事项时取得的办件编号或回执码，便于部门核实；不填写也可评价。",
+        error_messages={"invalid": "办件回执码只能包含字母、数字和短横线（4 至 64 位）。",
+                        "max_length": "办件回执码最多 64 位。"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4())
+        _describe_by_help(self)
+        self.fields["submission_token"].error_messages = {
+            "required": "表单已失效，请刷新页面后重新提交。",
+            "invalid": "表单已失效，请刷新页面后重新提交。",
+        }
+
+    def clean_comment(self):
+        return self.cleaned_data["comment"].strip()
+
+    def clean_receipt_code(self):
+        return self.cleaned_data["receipt_code"].strip().upper()
+
+    @property
+    def idempotency_key(self) -> str:
+        """The key ``submit_rating`` deduplicates on: the form's one-time token."""
+        return f"portal:{self.cleaned_data['submission_token']}"

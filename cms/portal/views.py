@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -191,7 +192,7 @@ def search_page(request):
         status = 503
     else:
         base = {"q": q, "j": code, **chosen}
-        context.update(_present(result, base, page))
+        context.update(_present(result, base, page, jurisdiction_code=code if region else ""))
     return TemplateResponse(request, "zhunru_portal/search.html", context, status=status)
 
 
@@ -199,12 +200,25 @@ def _query(params: dict) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
 
-def _present(result, base: dict, page: int) -> dict:
+def _hit_url(hit, code: str) -> str:
+    """A list item's hit links to the national page; inside a jurisdiction's portal, to that portal's copy."""
+    if code and hit.type == "list_item" and hit.id.partition(":")[2].isdigit():
+        return reverse("zhunru_portal:list_item", args=[code, int(hit.id.partition(":")[2])])
+    return hit.url
+
+
+def _type_labels() -> dict[str, str]:
+    from search.documents import SOURCES
+
+    return {key: source.label for key, source in SOURCES.items()}
+
+
+def _present(result, base: dict, page: int, jurisdiction_code: str = "") -> dict:
     hits = []
     for hit in result.hits:
         hits.append({
             "title": hit.title,
-            "url": hit.url,
+            "url": _hit_url(hit, jurisdiction_code),
             "type": hit.type,
             "type_label": hit.type_label,
             "date": hit.date,
@@ -214,7 +228,7 @@ def _present(result, base: dict, page: int) -> dict:
             # Fragments come from search.backends.base.highlight: text escaped, matches in <em>.
             "highlights": [mark_safe(f) for f in hit.highlights],  # noqa: S308
         })
-    labels = {hit.type: hit.type_label for hit in result.hits}
+    labels = {**_type_labels(), **{hit.type: hit.type_label for hit in result.hits}}
     facets = []
     for name in FILTERS:
         counts = result.facets.get(name) or {}

@@ -106,8 +106,99 @@ def test_file_a_complaint_with_attachment_and_check_status(page, checks, demo_si
     assert page.get_by_text("另案处理").is_visible()
 
 
-def test_rate_a_service_item(page, checks, demo_site):
-    from cms.portal.catalog import catalog_available
+def test_browse_the_list_download_a_guide_and_rate_a_service_item(page, checks, demo_site):
+    import io
 
-    if not catalog_available():
-        pytest.skip("waiting for cms.catalog (ListItem/ServiceItem with .public() and submit_rating)")
+    from cms.catalog import demo as catalog_demo
+    from cms.catalog.models import ListItem, RatingFollowUp, ServiceItem, ServiceRating
+    from search.indexing import rebuild
+
+    catalog_demo.load(io.StringIO())
+    rebuild()
+    service = ServiceItem.objects.get(name="药品经营许可证核发", department__jurisdiction__division_code="360202")
+
+    # The list, from the portal's navigation: the active edition, filters with counts.
+    page.goto(demo_site["url"] + "/")
+    page.get_by_role("navigation", name="栏目").get_by_role("link", name="负面清单").click()
+    page.wait_for_url(re.compile(r"/portal/360202/list/$"))
+    assert page.locator("h1").inner_text() == "市场准入负面清单（2025年版）"
+    assert page.locator("#list-count").inner_text().startswith("共 6 项")
+    checks.all("catalog")
+
+    page.get_by_label("事项类别").select_option("permitted")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"kind=permitted"))
+    assert page.locator("#list-count").inner_text().startswith("共 4 项")
+    assert page.get_by_label("事项类别").locator("option:checked").inner_text() == "许可准入类（4）"
+    checks.all("catalog-filtered")
+
+    page.get_by_label("清单版本").select_option(label="2022年版（历史版本）")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"edition=\d+"))
+    assert page.get_by_text("食盐定点生产许可").is_visible() and page.get_by_text("您正在查看历史版本").is_visible()
+    checks.all("catalog-history")
+
+    # An item with its measures and the local service items.
+    page.get_by_role("link", name="清除筛选").click()
+    page.get_by_label("清单版本").select_option(label="2025年版（现行）")
+    page.get_by_role("button", name="筛选").click()
+    page.get_by_role("link", name="药品生产经营许可").click()
+    page.wait_for_url(re.compile(r"/portal/360202/list/items/\d+/$"))
+    assert page.get_by_text("未获得许可，不得从事药品网络销售").is_visible()
+    assert page.get_by_role("heading", name="景德镇市昌江区办理的政务服务事项").is_visible()
+    checks.all("list-item")
+
+    # The service item: what to bring, how long, the guide to download.
+    page.get_by_role("link", name="药品经营许可证核发", exact=True).click()
+    page.wait_for_url(re.compile(rf"/portal/360202/services/{service.pk}/$"))
+    assert page.locator("h1").inner_text() == "药品经营许可证核发"
+    assert page.get_by_text("15个工作日", exact=True).is_visible() and page.get_by_text("受理中").first.is_visible()
+    checks.all("service-item")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile(r"^下载办事指南\s*（第1版）$")).click()
+    download = download_info.value
+    assert download.suggested_filename == "药品经营许可证核发办事指南.pdf"
+    with open(download.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+
+    # 好差评: an incomplete form first, then an unsatisfied rating that opens a follow-up.
+    page.get_by_role("link", name="评价本事项").click()
+    page.wait_for_url(re.compile(rf"/portal/360202/services/{service.pk}/rate/$"))
+    checks.all("rating-form")
+    page.get_by_label("评价内容（可选）").fill("材料清单与窗口要求不一致，跑了两次。")
+    page.get_by_role("button", name="提交评价").click()
+    assert page.get_by_text("请选择评价等级。").is_visible()
+    assert page.get_by_label("评价内容（可选）").input_value() == "材料清单与窗口要求不一致，跑了两次。"
+    checks.all("rating-errors")
+
+    page.get_by_label("不满意", exact=True).check()
+    page.get_by_label("办件回执码（可选）").fill("YP-2026-000123")
+    page.get_by_role("button", name="提交评价").click()
+    page.wait_for_url(re.compile(r"/rate/thanks/$"))
+    assert page.locator("h1").inner_text() == "感谢您的评价"
+    assert page.locator("#follow-up").inner_text().startswith(f"您的评价为不满意，已转{service.department.name}核实整改")
+    checks.all("rating-thanks")
+
+    rating = ServiceRating.objects.get()
+    assert (rating.service_item, rating.level, rating.channel, rating.receipt_code) == (
+        service, 2, "portal", "YP-2026-000123")
+    assert RatingFollowUp.objects.get(rating=rating).department == service.department
+    page.reload()  # reloading the thank-you page rates nothing again
+    assert ServiceRating.objects.count() == 1
+
+    # Search finds the list item and the service item, in Chinese, inside the portal.
+    page.goto(demo_site["url"] + "/portal/search/?q=药品&j=360202")
+    assert page.locator('a[data-facet="type"]', has_text="政务服务事项").is_visible()
+    assert page.locator('a[data-facet="type"]', has_text="清单事项").is_visible()
+    checks.all("search-catalog")
+
+    # The national pages (canonical URLs of list items): every jurisdiction's service items.
+    page.locator("ol.results a", has_text="药品生产经营许可").first.click()
+    page.wait_for_url(re.compile(r"/portal/360202/list/items/\d+/$"))
+    item_url = ListItem.objects.public().get(code="200001").get_absolute_url()
+    page.goto(demo_site["url"] + item_url)
+    assert page.get_by_role("heading", name="侯马市").is_visible()
+    checks.all("list-item-national")
+    page.get_by_role("link", name="市场准入负面清单（2025年版）").click()
+    page.wait_for_url(re.compile(r"/portal/list/$"))
+    checks.all("catalog-national")

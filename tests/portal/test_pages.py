@@ -81,7 +81,7 @@ def test_contact_details_never_reach_public_pages_or_api(client, changjiang, cha
         client.get("/api/v1/portal/hotlines/?jurisdiction=360202"),
         client.post("/api/v1/portal/complaints/status/", {"code": complaint.receipt_code},
                     content_type="application/json"),
-        client.get("/api/v1/openapi.json"),
+        client.get("/api/v1/schema/"),
         client.get("/api/v2/pages/?limit=50"),
     ]
     for response in public:

@@ -50,3 +50,15 @@ def test_bad_input_is_explained_in_chinese(client, portal):
     response = client.get(URL, {"q": "长" * 101})
     assert response.status_code == 400 and "检索词过长" in response.content.decode()
     assert client.get(URL, {"q": "准入", "year": "abc"}).status_code == 400
+
+
+def test_case_hits_land_on_the_cases_anchor_in_its_bulletin(client, indexed):
+    from cms.cases.models import Case
+    from search.query import search
+    from tests.portal.conftest import visit
+
+    case = Case.objects.get(title="某镇要求外地企业在本地设立分支机构方可参与投标")
+    [hit] = search("分支机构", type="case").hits
+    assert hit.url == f"{indexed.get_url()}#case-{case.pk}"
+    html = visit(client, indexed).content.decode()
+    assert f'<section class="case" id="case-{case.pk}">' in html

@@ -92,6 +92,7 @@ class BulletinPage(RoutablePageMixin, Page):
         for link in self.bulletin_cases.select_related("case", "case__jurisdiction"):
             data = link.case.public_data()
             data["commentary"] = link.commentary
+            data["id"] = link.case_id  # the page's anchor case-<id>, which search hits link to
             rows.append(data)
         return rows
 

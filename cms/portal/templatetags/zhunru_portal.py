@@ -47,6 +47,8 @@ def sections(home: JurisdictionHomePage | None, request=None) -> list[tuple[str,
         links.append(("search", "检索", reverse("zhunru_portal:search") + f"?j={code}"))
         links.append(("complaint", "问题反映", reverse("zhunru_portal:complaint", args=[code])))
     else:
+        if _catalog_ready():
+            links.append(("catalog", "负面清单", reverse("zhunru_portal:catalog_all")))
         links.append(("search", "检索", reverse("zhunru_portal:search")))
     links.append(("status", "进度查询", reverse("zhunru_portal:complaint_status")))
     return links
