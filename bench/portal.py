@@ -34,7 +34,9 @@ def _setup(tmp: Path) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    settings.ZHUNRU_PORTAL = {"COMPLAINT_RATE": (10**9, 3600), "STATUS_LOOKUP_RATE": (10**9, 3600)}
+    settings.ZHUNRU_PORTAL = {
+        "COMPLAINT_RATE": (10**9, 3600), "STATUS_LOOKUP_RATE": (10**9, 3600), "RATING_RATE": (10**9, 3600),
+    }
     call_command("migrate", verbosity=0, interactive=False)
     with open(os.devnull, "w") as devnull:
         call_command("load_demo", stdout=devnull)
@@ -82,7 +84,19 @@ def _pages() -> list[tuple[str, str, str, dict]]:
          {"code": Complaint.objects.filter(jurisdiction=changjiang).first().receipt_code}),
     ]
     if catalog_available():
-        pages.append(("negative list", "GET", "/portal/360202/list/", {}))
+        from cms.catalog.models import ListItem, ServiceItem
+
+        service = ServiceItem.objects.public().filter(department__jurisdiction=changjiang).first()
+        item = service.list_items.filter(edition__is_active=True).first() or ListItem.objects.public().first()
+        pages += [
+            ("negative list", "GET", "/portal/360202/list/", {}),
+            ("negative list filtered", "GET", "/portal/360202/list/?kind=permitted", {}),
+            ("list item", "GET", f"/portal/360202/list/items/{item.pk}/", {}),
+            ("service item", "GET", f"/portal/360202/services/{service.pk}/", {}),
+            ("rating form", "GET", f"/portal/360202/services/{service.pk}/rate/", {}),
+            ("rating submit", "POST", f"/portal/360202/services/{service.pk}/rate/",
+             {"level": "5", "comment": "办理顺利。"}),
+        ]
     return pages
 
 
@@ -90,12 +104,13 @@ def _measure(client, method: str, path: str, data: dict) -> list[float]:
     times = []
     for i in range(ROUNDS + 3):
         payload = dict(data)
-        if "organization" in payload:
+        if "organization" in payload or "level" in payload:
             payload["submission_token"] = str(uuid.uuid4())
         start = time.perf_counter()
         response = client.post(path, payload, HTTP_HOST=HOST) if method == "POST" else client.get(path, HTTP_HOST=HOST)
         elapsed = (time.perf_counter() - start) * 1000
-        if response.status_code >= 400:
+        if response.status_code >= 400 or ("submission_token" in payload and response.status_code != 302):
+            # A submission that does not redirect re-rendered its form with errors: nothing was stored.
             raise RuntimeError(f"{method} {path}: HTTP {response.status_code}")
         if i >= 3:  # warm-up
             times.append(elapsed)
