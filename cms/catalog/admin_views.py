@@ -285,44 +285,20 @@ def screen_free_text(request):
 # --- Service items: review after an edition change, guide and model-text versions --------------
 
 
-REVIEW_DECISIONS = {
-    "resume": "恢复受理",
-    "keep_suspended": "保持停止受理",
-    "confirm": "确认无需调整（继续受理）",
-}
-
-
 @require_http_methods(["GET", "POST"])
 def service_review(request, pk: int):
     service = _service_for(request, pk, change=True)
+    decisions = ServiceItem.REVIEW_DECISIONS
     if request.method == "POST":
         decision = request.POST.get("decision", "")
-        note = request.POST.get("note", "").strip()
-        if decision not in REVIEW_DECISIONS:
-            messages.error(request, "请选择复核结论。")
-        elif not note:
-            messages.error(request, "请填写复核意见。")
+        try:
+            service.review(decision, request.POST.get("note", ""), by=request.user, request=request)
+        except ValueError as exc:
+            messages.error(request, str(exc))
         else:
-            before = service.status
-            if decision in ("resume", "confirm"):
-                service.status = ServiceItem.ACCEPTING
-            else:
-                service.status = ServiceItem.SUSPENDED
-            service.needs_review = False
-            service.save(update_fields=["status", "needs_review", "updated_at"])
-            record(
-                "catalog.service_item_reviewed",
-                obj=service,
-                request=request,
-                department=service.department,
-                changes={"status": [before, service.status], "decision": REVIEW_DECISIONS[decision]},
-                note=note,
-            )
-            messages.success(request, f"已记录复核结论：{REVIEW_DECISIONS[decision]}。")
+            messages.success(request, f"已记录复核结论：{decisions[decision]}。")
             return redirect("wagtailsnippets_zhunru_catalog_serviceitem:list")
-    return _render(
-        request, "review.html", f"复核：{service.name}", service=service, decisions=REVIEW_DECISIONS.items()
-    )
+    return _render(request, "review.html", f"复核：{service.name}", service=service, decisions=decisions.items())
 
 
 class DocumentVersionForm(forms.Form):

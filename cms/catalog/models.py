@@ -180,13 +180,43 @@ class ServiceItem(models.Model):
         self.review_reason = (self.review_reason + "\n" + reason).strip()
         if suspend:
             self.status = self.SUSPENDED
-        self.save(update_fields=["needs_review", "review_reason", "status"])
+        self.save(update_fields=["needs_review", "review_reason", "status", "updated_at"])
         record(
             "catalog.service_item_flagged",
             obj=self,
             actor=by,
             department=self.department,
             changes={"status": [before, self.status], "reason": reason},
+        )
+
+    REVIEW_DECISIONS = {
+        "resume": "恢复受理",
+        "keep_suspended": "保持停止受理",
+        "confirm": "确认无需调整（继续受理）",
+    }
+
+    def review(self, decision: str, note: str, *, by=None, request=None) -> None:
+        """An editor's decision on a flagged item, with an opinion; recorded. Raises ValueError (Chinese)."""
+        from cms.audit.recording import record
+
+        if decision not in self.REVIEW_DECISIONS:
+            raise ValueError("请选择复核结论。")
+        if not note.strip():
+            raise ValueError("请填写复核意见。")
+        before = self.status
+        self.status = self.SUSPENDED if decision == "keep_suspended" else self.ACCEPTING
+        self.needs_review = False
+        if self.status == self.ACCEPTING:
+            self.review_reason = ""  # settled; the reasons stay in the audit trail
+        self.save(update_fields=["status", "needs_review", "review_reason", "updated_at"])
+        record(
+            "catalog.service_item_reviewed",
+            obj=self,
+            actor=by,
+            request=request,
+            department=self.department,
+            changes={"status": [before, self.status], "decision": self.REVIEW_DECISIONS[decision]},
+            note=note.strip(),
         )
 
 

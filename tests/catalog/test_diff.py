@@ -1,3 +1,5 @@
+import pytest
+
 from cms.audit.models import AuditEvent
 from cms.catalog.diff import diff_editions
 from cms.catalog.models import ServiceItem
@@ -45,3 +47,17 @@ def test_activation_flags_and_suspends(editions, make_department):
     assert not old.is_active and new.is_active
     assert AuditEvent.objects.filter(action="catalog.service_item_flagged").count() == 2
     assert AuditEvent.objects.filter(action="catalog.edition_activated").exists()
+
+    # The editors decide: a suspended item stays suspended with its reason; a changed one resumes, reason settled.
+    with pytest.raises(ValueError, match="复核意见"):
+        removed.review("keep_suspended", "  ")
+    with pytest.raises(ValueError, match="复核结论"):
+        removed.review("delete", "意见")
+    removed.review("keep_suspended", "依据已删除，停止受理")
+    changed.review("confirm", "措施调整不影响本事项")
+    removed.refresh_from_db()
+    changed.refresh_from_db()
+    assert removed.status == ServiceItem.SUSPENDED and not removed.needs_review and "已删除" in removed.review_reason
+    assert changed.status == ServiceItem.ACCEPTING and not changed.needs_review and changed.review_reason == ""
+    decisions = AuditEvent.objects.filter(action="catalog.service_item_reviewed").order_by("pk")
+    assert [e.note for e in decisions] == ["依据已删除，停止受理", "措施调整不影响本事项"]
