@@ -1,17 +1,23 @@
 """TOTP two-factor authentication for admin users (django-otp): who must use it, devices, codes, QR."""
 
+import secrets
 from base64 import b32encode
 
 import segno
 from django.db import transaction
 from django_otp import login as otp_login
 from django_otp.models import VerifyNotAllowed
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cms.audit.recording import record
 from cms.security import conf
 
 DEVICE_NAME = "身份验证器"
+BACKUP_DEVICE_NAME = "备用验证码"
+BACKUP_CODE_COUNT = 10
+# Eight characters without look-alikes (no 0/O, 1/I/L): about 39 bits each, tried online only (throttled).
+BACKUP_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 def required_for(user) -> bool:
@@ -76,6 +82,45 @@ def check_code(device: TOTPDevice, code: str) -> str | None:
     return None
 
 
+def normalize_backup_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def looks_like_backup_code(code: str) -> bool:
+    normalized = normalize_backup_code(code)
+    return len(normalized) == 8 and all(ch in BACKUP_ALPHABET for ch in normalized)
+
+
+@transaction.atomic
+def new_backup_codes(user) -> list[str]:
+    """Ten fresh one-time backup codes (XXXX-XXXX) replacing any earlier ones; shown to the user once."""
+    # Keep the device (a session verified by a backup code refers to it); replace its tokens.
+    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.token_set.all().delete()
+    codes = ["".join(secrets.choice(BACKUP_ALPHABET) for _ in range(8)) for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return [f"{c[:4]}-{c[4:]}" for c in codes]
+
+
+def backup_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def _check_backup_code(user, code: str) -> tuple[StaticDevice | None, str | None]:
+    device = StaticDevice.objects.devices_for_user(user, confirmed=True).first()
+    if device is None:
+        return None, "您没有可用的备用验证码。"
+    allowed, _data = device.verify_is_allowed()
+    if not allowed:
+        return None, "验证码错误次数过多，请稍后再试。"
+    if not device.verify_token(normalize_backup_code(code)):
+        return None, "备用验证码不正确或已使用过。"
+    return device, None
+
+
 @transaction.atomic
 def confirm(request, device: TOTPDevice, code: str) -> str | None:
     """Finish enrolment with the first code; the session counts as verified from then on."""
@@ -88,15 +133,48 @@ def confirm(request, device: TOTPDevice, code: str) -> str | None:
     TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     otp_login(request, device)
     record("security.2fa_enrolled", request=request, obj=request.user, note="启用两步验证（TOTP）")
+    request.session[FRESH_CODES_KEY] = new_backup_codes(request.user)
+    return None
+
+
+FRESH_CODES_KEY = "zhunru_2fa_fresh_backup_codes"
+
+
+def pop_fresh_codes(request) -> list[str]:
+    """Backup codes generated in this session and not shown yet (they are shown once)."""
+    return request.session.pop(FRESH_CODES_KEY, [])
+
+
+@transaction.atomic
+def regenerate_backup_codes(request, code: str) -> str | None:
+    """New backup codes for an enrolled user who proves possession with a current authenticator code."""
+    device = confirmed_device(request.user)
+    if device is None:
+        return "您尚未启用两步验证。"
+    problem = check_code(device, code)
+    if problem:
+        record("security.2fa_backup_codes_failed", request=request, obj=request.user, note=problem)
+        return problem
+    request.session[FRESH_CODES_KEY] = new_backup_codes(request.user)
+    record("security.2fa_backup_codes_generated", request=request, obj=request.user, note="重新生成备用验证码")
     return None
 
 
 @transaction.atomic
 def verify(request, code: str) -> str | None:
-    """The code asked for after the password; marks the session verified."""
+    """The code asked for after the password (authenticator or one backup code); marks the session verified."""
     device = confirmed_device(request.user)
     if device is None:
         return "您尚未启用两步验证。"
+    if looks_like_backup_code(code):
+        static, problem = _check_backup_code(request.user, code)
+        if problem:
+            record("security.2fa_failed", request=request, obj=request.user, note=problem)
+            return problem
+        otp_login(request, static)
+        left = backup_codes_left(request.user)
+        record("security.2fa_backup_code_used", request=request, obj=request.user, note=f"使用备用验证码，剩余 {left} 个")
+        return None
     problem = check_code(device, code)
     if problem:
         record("security.2fa_failed", request=request, obj=request.user, note=problem)
@@ -121,6 +199,7 @@ def disable(request, code: str) -> str | None:
         record("security.2fa_disable_failed", request=request, obj=request.user, note=problem)
         return problem
     TOTPDevice.objects.filter(user=request.user).delete()
+    StaticDevice.objects.filter(user=request.user).delete()
     record("security.2fa_disabled", request=request, obj=request.user, note="停用两步验证")
     return None
 
@@ -129,5 +208,6 @@ def disable(request, code: str) -> str | None:
 def reset(user, *, note: str = "") -> int:
     """Remove a user's devices (lost phone); an administrator's action, recorded."""
     count, _ = TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
     record("security.2fa_reset", obj=user, note=note or "管理员重置两步验证")
     return count

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time backup codes beside the authenticator
     "django_dramatiq",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -123,6 +123,8 @@ def test_two_factor_enrolment_and_login_in_the_browser(admin_tab, demo_site):
     tab.get_by_role("button", name="启用两步验证").click()
     tab.wait_for_load_state("networkidle")
     assert tab.get_by_text("两步验证已启用。").first.is_visible()
+    assert tab.locator("#zhunru-2fa-backup-codes li").count() == 10  # backup codes, shown this once
+    tab.screenshot(path=str(_artifacts("two-factor") / "backup-codes.png"), full_page=True)
 
     tab.context.clear_cookies()
     tab.goto(base + "/admin/login/")

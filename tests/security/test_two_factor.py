@@ -41,6 +41,7 @@ def actions(user) -> list[str]:
 def no_throttle(settings):
     """django-otp refuses a code for 2^(n-1) s after n failures; this test is about the flow, not the delay."""
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
 
 
 @pytest.mark.django_db
@@ -122,7 +123,10 @@ def test_required_group_must_enrol_before_using_the_admin(client, make_user, set
     assert "您的角色要求启用两步验证" in page
     device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
     done = client.post("/admin/zhunru-2fa/", {"code": code(device, ahead=0), "next": "/admin/audit_events/"})
-    assert done.status_code == 302 and done.url == "/admin/audit_events/"
+    # The backup codes are shown once, with a link on to where the coordinator was going.
+    assert done.status_code == 302 and done.url == "/admin/zhunru-2fa/?next=%2Fadmin%2Faudit_events%2F"
+    shown = client.get(done.url).content.decode()
+    assert shown.count("<li>") >= 10 and 'href="/admin/audit_events/"' in shown
     assert client.get("/admin/audit_events/").status_code == 200
 
     refused = client.post("/admin/zhunru-2fa/", {"code": code(device)})
@@ -158,3 +162,55 @@ def test_administrator_resets_a_lost_phone(make_user):
     assert not TOTPDevice.objects.filter(user=user).exists()
     event = AuditEvent.objects.get(action="security.2fa_reset", object_id=str(user.pk))
     assert event.note == "手机丢失，本人电话确认"
+
+
+def backup_codes(html: str) -> list[str]:
+    block = re.search(r'<ul id="zhunru-2fa-backup-codes".*?</ul>', html, re.S).group(0)
+    return re.findall(r"<li>([A-Z2-9]{4}-[A-Z2-9]{4})</li>", block)
+
+
+@pytest.mark.django_db
+def test_backup_codes_shown_once_each_usable_once_and_regenerated(client, make_user, no_throttle):
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    user = make_user("backup2fa", groups=[roles.DEPARTMENT_OFFICER])
+    sign_in(client, "backup2fa")
+    client.get("/admin/zhunru-2fa/")
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    client.post("/admin/zhunru-2fa/", {"code": code(device, ahead=0)})
+    page = client.get("/admin/zhunru-2fa/").content.decode()
+    codes = backup_codes(page)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert 'id="zhunru-2fa-codes-left">10<' in page
+    assert not re.search(r'id="zhunru-2fa-backup-codes"', client.get("/admin/zhunru-2fa/").content.decode())
+
+    # Phone not at hand: one backup code (any case, with or without the dash) lets the user in, once.
+    client.post("/admin/logout/")
+    sign_in(client, "backup2fa")
+    assert client.get("/admin/").status_code == 302
+    entered = codes[3].lower().replace("-", " ")
+    assert client.post("/admin/zhunru-2fa/verify/", {"code": entered, "next": "/admin/"}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+    assert StaticToken.objects.filter(device__user=user).count() == 9
+    client.post("/admin/logout/")
+    sign_in(client, "backup2fa")
+    again = client.post("/admin/zhunru-2fa/verify/", {"code": codes[3], "next": "/admin/"})
+    assert again.status_code == 200 and "已使用过" in again.content.decode()
+    assert client.get("/admin/").status_code == 302
+    assert client.post("/admin/zhunru-2fa/verify/", {"code": codes[4]}).status_code == 302
+
+    # New codes need a current authenticator code and void the old ones.
+    refused = client.post("/admin/zhunru-2fa/", {"action": "regenerate", "regen-code": wrong_code(device)})
+    assert refused.status_code == 200 and StaticToken.objects.filter(device__user=user).count() == 8
+    assert "验证码不正确" in refused.content.decode()
+    assert client.post("/admin/zhunru-2fa/", {"action": "regenerate", "regen-code": code(device)}).status_code == 302
+    regenerated = client.get("/admin/zhunru-2fa/").content.decode()
+    fresh = backup_codes(regenerated)
+    assert len(fresh) == 10 and not set(fresh) & set(codes)
+    assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == {
+        c.replace("-", "") for c in fresh}
+    assert "security.2fa_backup_code_used" in actions(user) and "security.2fa_backup_codes_generated" in actions(user)
+
+    # An administrator's reset removes the backup codes too.
+    call_command("reset_2fa", "backup2fa")
+    assert not StaticDevice.objects.filter(user=user).exists()
