@@ -116,10 +116,16 @@ def test_backup_wipe_restore_gives_back_every_row_and_file(tmp_path, world, clie
 
     wipe()
     assert not get_user_model().objects.exists() and not files()
+    from search import indexing
+    from search.query import search
+
+    indexing.rebuild()  # the public index now matches the empty database
+    assert search("市场准入").total == 0
 
     out, err = io.StringIO(), io.StringIO()
     call_command("restore_zhunru", str(archive), stdout=out, stderr=err)
     assert "审计链完整" in out.getvalue(), err.getvalue()
+    assert "已重建公众检索索引" in out.getvalue() and search("市场准入").total > 0
 
     after_rows = rows()
     restored = [e for e in after_rows.pop("zhunru_audit.auditevent") if e["fields"]["action"] != "backup.restored"]
