@@ -47,7 +47,14 @@ def _render(request, template: str, title: str, **context):
 
 
 class ImportForm(forms.Form):
-    edition = forms.CharField(label="版本名称", max_length=40, help_text="如“2025年版”。同名版本将按事项编码更新。")
+    edition = forms.CharField(
+        label="版本名称",
+        max_length=40,
+        help_text=(
+            "如“2025年版”。同名的未启用版本按事项编码更新；现行版本和已启用过的版本不能通过导入修改，"
+            "请以新版本名称导入，核对差异后启用。"
+        ),
+    )
     effective_date = forms.DateField(label="施行日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     file = forms.FileField(label="清单文件", help_text="CSV（UTF-8）、XLSX 或 JSON，列名见说明。")
 

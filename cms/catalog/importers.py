@@ -125,14 +125,45 @@ def _measures(item) -> list[tuple[str, str, str]]:
     return [(m.text, m.scope, m.legal_basis) for m in item.measures.all()]
 
 
+def _codes(codes: list[str], limit: int = 20) -> str:
+    shown = "、".join(codes[:limit])
+    return shown + (f"等 {len(codes)} 项" if len(codes) > limit else "")
+
+
+def _published_refusal(edition, created: list[str], updated: list[str], removed: list[str]) -> list[str]:
+    """Why an import may not change an edition that is or was in force; empty when it changes nothing.
+
+    The active edition (and an earlier one kept as public history) is what service items were checked
+    against: its items change only through a new edition, whose activation flags and suspends the
+    service items tied to changed or removed items and records all of it (``ListEdition.activate``).
+    """
+    if not (created or updated or removed):
+        return []
+    state = "现行版本" if edition.is_active else "已启用过的历史版本"
+    changes = [
+        f"{label}事项 {_codes(codes)}"
+        for label, codes in (("新增", created), ("修改", updated), ("删除", removed))
+        if codes
+    ]
+    return [
+        f"「{edition.name}」是{state}，不能通过导入直接修改：本次文件将{'；'.join(changes)}。",
+        "请以新的版本名称（如“2026年版”）导入，在“版本差异”中核对后启用新版本；启用时，关联的政务服务事项"
+        "将被标记待复核，依据被删除的将停止受理，并全部留痕。",
+    ]
+
+
 def import_edition(path, edition_name: str) -> ImportResult:
+    """Create or update a draft edition by item code; an edition in force only accepts an identical file."""
     from cms.catalog.models import ListEdition, ListItem, ListMeasure
 
     rows = parse(path)
     result = ImportResult()
     with transaction.atomic():
         edition, _ = ListEdition.objects.get_or_create(name=edition_name)
+        # Locked, so an activation cannot slip in between the check below and the writes.
+        edition = ListEdition.objects.select_for_update().get(pk=edition.pk)
         existing = {i.code: i for i in edition.items.prefetch_related("measures")}
+        plan = []
         for row in rows:
             values = {
                 "number": row.number,
@@ -143,22 +174,36 @@ def import_edition(path, edition_name: str) -> ImportResult:
             }
             item = existing.pop(row.code, None)
             if item is None:
+                plan.append(("create", row, values, None))
+            elif any(getattr(item, k) != v for k, v in values.items()) or _measures(item) != _wanted(row):
+                plan.append(("update", row, values, item))
+            else:
+                result.unchanged += 1
+        removed = list(existing.values())
+        if edition.is_active or edition.activated_at is not None:
+            refusal = _published_refusal(
+                edition,
+                [row.code for action, row, _, _ in plan if action == "create"],
+                [row.code for action, row, _, _ in plan if action == "update"],
+                sorted(item.code for item in removed),
+            )
+            if refusal:
+                raise ImportError_(refusal)
+        for action, row, values, item in plan:
+            if action == "create":
                 item = ListItem.objects.create(edition=edition, code=row.code, **values)
                 result.created += 1
-            elif any(getattr(item, k) != v for k, v in values.items()) or _measures(item) != _wanted(row):
+            else:
                 for k, v in values.items():
                     setattr(item, k, v)
                 item.save()
                 item.measures.all().delete()
                 result.updated += 1
-            else:
-                result.unchanged += 1
-                continue
             ListMeasure.objects.bulk_create(
                 ListMeasure(item=item, position=i, text=t, scope=scope, legal_basis=basis)
                 for i, (t, scope, basis) in enumerate(_wanted(row), 1)
             )
-        for item in existing.values():
+        for item in removed:
             item.delete()
             result.removed += 1
     return result
