@@ -12,6 +12,8 @@ DEFAULTS = {
     "TIMEOUT": 10,
     "MAX_QUERY_LENGTH": 100,
     "MAX_PER_PAGE": 50,
+    # Deepest result a query may ask for: Elasticsearch's index.max_result_window (from + size).
+    "MAX_RESULT_WINDOW": 10_000,
     "LOCK_TIMEOUT": 60,
 }
 

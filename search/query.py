@@ -7,7 +7,7 @@
 
 from search import conf, synonyms
 from search.analysis import plan_query
-from search.backends import SearchUnavailable, get_backend
+from search.backends import SearchRejected, SearchUnavailable, get_backend
 from search.backends.base import SearchResult
 
 __all__ = ["search", "SearchQueryError", "SearchUnavailable", "SearchResult"]
@@ -30,8 +30,9 @@ def search(
 ) -> SearchResult:
     """Search public content. An empty query lists the newest documents (filters still apply).
 
-    Raises :class:`SearchQueryError` for unusable input (over-long query, bad year or page) and
-    :class:`SearchUnavailable` when the search service is down.
+    Raises :class:`SearchQueryError` for unusable input (over-long query, bad year or page, a page
+    beyond ``MAX_RESULT_WINDOW``, a query the service refuses) and :class:`SearchUnavailable` when
+    the search service is down or refuses the request for another reason.
     """
     q = (q or "").replace("\x00", " ").strip()
     limit = int(conf.get("MAX_QUERY_LENGTH"))
@@ -45,6 +46,11 @@ def search(
     if page < 1 or page > 1000:
         raise SearchQueryError("页码应在 1 至 1000 之间。")
     per_page = max(1, min(per_page, int(conf.get("MAX_PER_PAGE"))))
+    window = int(conf.get("MAX_RESULT_WINDOW"))
+    if page * per_page > window:  # (page - 1) * per_page + per_page: Elasticsearch refuses more
+        raise SearchQueryError(
+            f"最多只能查看前 {window} 条结果（第 {page} 页、每页 {per_page} 条已超出），请增加检索词或使用筛选条件缩小范围。"
+        )
     filters: dict = {}
     if year not in (None, ""):
         try:
@@ -58,7 +64,12 @@ def search(
         if value not in (None, "", []):
             filters[name] = value
     plan = plan_query(q, synonyms.groups())
-    result = get_backend().search(plan, filters=filters, page=page, per_page=per_page)
+    try:
+        result = get_backend().search(plan, filters=filters, page=page, per_page=per_page)
+    except SearchRejected as exc:
+        if exc.status in (400, 413):  # the service cannot run this query: the user can change it
+            raise SearchQueryError("检索服务无法执行这一检索，请缩短检索词、减少筛选条件或查看靠前的结果页。") from exc
+        raise
     if q and plan.empty:
         result.message = "检索词只包含标点或符号，已列出最新内容。"
     elif len(q) == 1:

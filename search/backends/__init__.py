@@ -5,9 +5,9 @@ import threading
 from django.utils.module_loading import import_string
 
 from search import conf
-from search.backends.base import SearchBackend, SearchUnavailable
+from search.backends.base import SearchBackend, SearchRejected, SearchUnavailable
 
-__all__ = ["SearchBackend", "SearchUnavailable", "get_backend", "reset_backend"]
+__all__ = ["SearchBackend", "SearchRejected", "SearchUnavailable", "get_backend", "reset_backend"]
 
 _lock = threading.Lock()
 _cache: dict[tuple, SearchBackend] = {}

@@ -16,6 +16,19 @@ class SearchUnavailable(Exception):
     """The search service cannot be reached or refused the request; callers retry later."""
 
 
+class SearchRejected(SearchUnavailable):
+    """The search service refused this request (an unexpected 4xx); ``status`` is its HTTP status.
+
+    A subclass of :class:`SearchUnavailable`, so every caller that survives an outage (the API's
+    503, the portal's message, the outbox's retries) survives a refusal too; the query layer turns
+    a refused query (400, 413) into a :class:`~search.query.SearchQueryError` for the user.
+    """
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass
 class Hit:
     id: str

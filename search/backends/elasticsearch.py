@@ -24,6 +24,7 @@ from search.backends.base import (
     Hit,
     ProgressCallback,
     SearchBackend,
+    SearchRejected,
     SearchResult,
     SearchUnavailable,
 )
@@ -109,9 +110,15 @@ class ElasticsearchBackend(SearchBackend):
         except (TransportConnectionError, ConnectionTimeout) as exc:
             raise SearchUnavailable(f"无法连接检索服务：{exc}") from exc
         except ApiError as exc:
-            if getattr(exc, "status_code", None) in (429, 502, 503, 504):
+            status = getattr(exc, "status_code", None)
+            if status == 404:
+                raise  # a missing index or document: callers decide what that means
+            if status == 429 or (isinstance(status, int) and status >= 500):
                 raise SearchUnavailable(f"检索服务暂不可用：{exc}") from exc
-            raise
+            # Any other 4xx (a too deep page, a query or mapping the cluster refuses, a permission
+            # problem): a typed error the API and the outbox answer, never a bare ApiError (a 500).
+            log.error("检索服务拒绝了请求（HTTP %s）：%s", status, exc)
+            raise SearchRejected(f"检索服务拒绝了请求（HTTP {status}）：{exc}", status=status) from exc
 
     def word_analyzer(self) -> str | None:
         """ik_smart or smartcn when the cluster has the plugin; None otherwise (never required)."""

@@ -84,3 +84,49 @@ def test_backlog_view_is_for_administrators(client, make_user, search_settings, 
     assert res.status_code == 200
     assert "待处理任务" in res.content.decode()
     assert client.post("/admin/search-backlog/").status_code == 302
+
+
+def test_pages_beyond_the_result_window_are_refused_in_chinese(client, indexed):
+    # Elasticsearch refuses from + size > 10,000 (index.max_result_window): the query layer refuses first.
+    assert get(client, q="整改", page="200", per_page="50").status_code == 200  # exactly 10,000
+    res = get(client, q="整改", page="201", per_page="50")
+    assert res.status_code == 400
+    assert "前 10000 条" in res.json()["detail"]
+    assert get(client, q="整改", page="1000", per_page="20").status_code == 400
+
+
+def test_the_portal_page_explains_a_too_deep_page(client, indexed, settings):
+    from django.urls import reverse
+
+    settings.ZHUNRU_PORTAL = {**getattr(settings, "ZHUNRU_PORTAL", {}), "SEARCH_PER_PAGE": 50}
+    res = client.get(reverse("zhunru_portal:search"), {"q": "整改", "page": "201"})
+    assert res.status_code == 400
+    assert "前 10000 条" in res.content.decode()
+
+
+class RefusingClient:
+    """An Elasticsearch client whose cluster answers every search with one HTTP error status."""
+
+    def __init__(self, status: int):
+        self.status = status
+
+    def search(self, **kwargs):
+        from tests.search.test_elasticsearch import api_error
+
+        raise api_error(self.status, "Result window is too large, from + size must be less than or equal to: [10000]")
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize("status, answer", [(400, 400), (413, 400), (403, 503), (409, 503), (500, 503)])
+def test_an_elasticsearch_refusal_is_answered_without_a_500(client, search_settings, status, answer):
+    from search.backends import get_backend
+    from tests.search.conftest import es_params, free_port
+
+    search_settings(**es_params(f"http://127.0.0.1:{free_port()}"))
+    get_backend()._client = RefusingClient(status)
+    res = get(client, q="整改", page="3")
+    assert res.status_code == answer
+    assert res.json()["detail"] in ("检索服务无法执行这一检索，请缩短检索词、减少筛选条件或查看靠前的结果页。",
+                                    "检索服务暂时不可用，请稍后再试。")

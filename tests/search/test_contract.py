@@ -94,6 +94,13 @@ class BackendContract:
         assert len(first.hits) == len(second.hits) == 2
         assert not set(ids(first)) & set(ids(second))
 
+    def test_deepest_page_the_query_layer_allows_is_empty_not_an_error(self, loaded):
+        # search.query refuses from + size > MAX_RESULT_WINDOW (10,000, Elasticsearch's limit);
+        # every backend must answer the deepest page it lets through.
+        result = self.run(loaded, "壁垒", page=200, per_page=50)
+        assert result.total == 4 and result.hits == []
+        assert result.facets["type"] == {"case": 2, "policy": 2}
+
     def test_empty_query_lists_newest_first(self, loaded):
         result = self.run(loaded, "", per_page=3)
         assert result.total == len(DOCS)
