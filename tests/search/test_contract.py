@@ -42,7 +42,8 @@ def ids(result) -> list[str]:
 
 
 class BackendContract:
-    """Subclasses provide ``backend`` (an empty index)."""
+    """Subclasses provide ``backend`` (an empty index) and ``generations(backend)``: the names of the
+    concrete indices that exist (directories, Elasticsearch indices), to see rebuilds drop the old one."""
 
     @pytest.fixture
     def loaded(self, backend):
@@ -166,6 +167,16 @@ class BackendContract:
         assert ids(self.run(loaded, "重建后")) == ["case:9"]
         assert self.run(loaded, "约谈").total == 0
 
+    def test_rebuild_drops_the_old_index_after_the_swap(self, loaded):
+        before = self.generations(loaded)
+        assert len(before) == 1
+        during = {}
+        loaded.rebuild([dict(DOCS[0])], before_swap=lambda: during.update(seen=self.generations(loaded)))
+        after = self.generations(loaded)
+        assert len(during["seen"]) == 2 and before < during["seen"]  # old still there, new built beside it
+        assert len(after) == 1 and after < during["seen"] and not before & after  # old dropped, new kept
+        assert ids(self.run(loaded, "隐性壁垒")) == ["case:1"]
+
     @pytest.mark.needs_real_es
     def test_single_character(self, loaded):
         assert {"case:2", "item:4"} <= set(ids(self.run(loaded, "费", per_page=20))) | {"item:4"}
@@ -192,6 +203,10 @@ class TestEmbeddedBackend(BackendContract):
     def backend(self, embedded_backend):
         return embedded_backend
 
+    @staticmethod
+    def generations(backend) -> set[str]:
+        return {p.name for p in backend.root.glob("index-*")}
+
 
 class TestElasticsearchBackend(BackendContract):
     @pytest.fixture
@@ -199,3 +214,8 @@ class TestElasticsearchBackend(BackendContract):
         if request.node.get_closest_marker("needs_real_es"):
             pytest.skip("needs a real Elasticsearch cluster (osmem does not reproduce this)")
         return es_backend
+
+    @staticmethod
+    def generations(backend) -> set[str]:
+        """Concrete indices of this alias (``<alias>-<timestamp>``), whether behind the alias or not."""
+        return set(backend.client.indices.get(index=f"{backend.alias}-*", expand_wildcards="all").body)

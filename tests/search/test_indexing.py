@@ -135,12 +135,43 @@ def test_rebuild_command_and_status(search_settings, make_policy):
     make_policy("营商环境优化方案")
     out = StringIO()
     call_command("rebuild_search_index", stdout=out)
-    assert "重建完成：1 条文档" in out.getvalue()
+    assert "\r[" + "█" * 30 + "] 1/1" in out.getvalue()  # the progress bar, then the final line
+    assert out.getvalue().rstrip().endswith("秒。") and "重建完成：1 条文档" in out.getvalue()
     assert search("营商环境").total == 1
     out = StringIO()
     call_command("search_index_status", stdout=out)
     assert '"ok": true' in out.getvalue()
     call_command("reconcile_search_index", stdout=StringIO())
+
+
+def test_rebuild_command_prints_progress_while_it_builds(search_settings, monkeypatch):
+    """Every progress report half a second or more after the last one is printed, and the last one always."""
+    from io import StringIO
+    from itertools import count
+    from types import SimpleNamespace
+
+    from django.core.management import call_command
+
+    from search.management.commands import rebuild_search_index as command
+
+    clock = count(start=100)  # one second passes between two looks at the clock
+    monkeypatch.setattr(command, "time", SimpleNamespace(monotonic=lambda: float(next(clock))))
+
+    def fake_rebuild(progress=None, before_swap=None):
+        progress(500, 0)  # backends that do not know the total yet
+        for done in (1000, 2000, 3000):
+            progress(done, 3000)
+        return 3000
+
+    monkeypatch.setattr(command.indexing, "rebuild", fake_rebuild)
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    text = out.getvalue()
+    assert "\r已写入 500 条" in text
+    bars = [line.split("] ")[1].split("\n")[0] for line in text.split("\r")[2:]]
+    assert bars == ["1000/3000", "2000/3000", "3000/3000"]
+    assert text.splitlines()[-1].startswith("重建完成：3000 条文档")
+    assert "\r[" + "█" * 10 + "·" * 20 + "] 1000/3000" in text
 
 
 def test_changes_during_a_rebuild_reach_the_new_index(search_settings, make_policy):
