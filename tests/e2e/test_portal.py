@@ -37,6 +37,32 @@ def test_home_search_and_filter(page, checks, demo_site):
     assert page.get_by_text("没有找到").is_visible()
     checks.all("search-empty")
 
+    # The installation index (the default site's root) lists the jurisdictions and leads to their homes.
+    page.goto(_installation_index_url(demo_site["url"]))
+    assert page.locator("h1").inner_text() == "市场准入负面清单工作平台"
+    jurisdictions = page.locator("ul.plain > li > a")
+    assert jurisdictions.all_inner_texts() == ["景德镇市昌江区", "侯马市"]
+    checks.all("installation-index")
+    with page.expect_navigation():
+        jurisdictions.first.click()
+    assert page.locator("h1").inner_text().startswith("景德镇市昌江区")
+
+
+def _installation_index_url(live_url: str) -> str:
+    """Serve the installation's site (the portal index) on the live server under its other local name."""
+    from urllib.parse import urlsplit
+
+    from wagtail.models import Site
+
+    from cms.models import PortalIndexPage
+
+    address = urlsplit(live_url)
+    hostname = "127.0.0.1" if address.hostname != "127.0.0.1" else "localhost"
+    site = Site.objects.get(root_page=PortalIndexPage.objects.get())
+    site.hostname, site.port = hostname, address.port
+    site.save()  # save(), not update(): clears Wagtail's cached site root paths
+    return f"http://{hostname}:{address.port}/"
+
 
 def test_open_a_case_from_search(page, checks, demo_site):
     page.goto(demo_site["url"] + "/portal/search/?q=分公司&type=case&j=360202")
@@ -52,6 +78,9 @@ def test_open_a_case_from_search(page, checks, demo_site):
     page.wait_for_load_state()
     checks.all("bulletin-index")
     page.get_by_role("link", name="政策文件").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "政策文件"
+    checks.all("policy-index")
     page.locator("ul.plain a").first.click()
     page.wait_for_load_state()
     checks.all("policy")
@@ -99,11 +128,29 @@ def test_file_a_complaint_with_attachment_and_check_status(page, checks, demo_si
     assert page.locator(".status .badge").inner_text() == "已收到"
     checks.all("complaint-status")
 
-    complaint.reject("所反映问题已由市场监管部门另案处理。", by=None)
+    # A coordinator accepts it as a lead, then records the result: the citizen sees each state.
+    complaint.accept(by=None)
     page.get_by_label("回执码").fill(code)
+    page.get_by_role("button", name="查询").click()
+    assert page.locator(".status .badge").inner_text() == "已受理（转为线索）"
+    assert page.locator(".receipt-code").inner_text() == code
+    checks.all("complaint-status-accepted")
+
+    complaint.mark_handled("已责令该街道办事处删除招标公告中的注册地要求并重新发布公告。", by=None)
+    page.get_by_label("回执码").fill(code)
+    page.get_by_role("button", name="查询").click()
+    assert page.locator(".status .badge").inner_text() == "已办结"
+    assert page.get_by_text("删除招标公告中的注册地要求").is_visible()
+    assert "13912345678" not in page.content()
+    checks.all("complaint-status-handled")
+
+    # Another complaint (the demo one) is not accepted: the reason is shown.
+    Complaint.objects.get(receipt_code="DEMX2345CJQR").reject("所反映问题已由市场监管部门另案处理。", by=None)
+    page.get_by_label("回执码").fill("DEMX-2345-CJQR")
     page.get_by_role("button", name="查询").click()
     assert page.locator(".status .badge").inner_text() == "不予受理"
     assert page.get_by_text("另案处理").is_visible()
+    checks.all("complaint-status-not-accepted")
 
 
 def test_browse_the_list_download_a_guide_and_rate_a_service_item(page, checks, demo_site):
@@ -159,7 +206,16 @@ def test_browse_the_list_download_a_guide_and_rate_a_service_item(page, checks, 
     download = download_info.value
     assert download.suggested_filename == "药品经营许可证核发办事指南.pdf"
     with open(download.path(), "rb") as handle:
-        assert handle.read(5) == b"%PDF-"
+        guide = handle.read()
+    assert guide.startswith(b"%PDF-")
+    # The model text (示范文本), its own file.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile(r"^下载示范文本\s*（第1版）$")).click()
+    download = download_info.value
+    assert download.suggested_filename == "药品经营许可证核发示范文本.pdf"
+    with open(download.path(), "rb") as handle:
+        model_text = handle.read()
+    assert model_text.startswith(b"%PDF-") and model_text != guide
 
     # 好差评: an incomplete form first, then an unsatisfied rating that opens a follow-up.
     page.get_by_role("link", name="评价本事项").click()
