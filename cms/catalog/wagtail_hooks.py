@@ -63,10 +63,16 @@ register_permission_policy(RatingFollowUp, FollowUpPolicy(RatingFollowUp))
 
 
 class ServiceItemForm(WagtailAdminModelForm):
-    """Departments and list items a user may choose: their own departments, the current edition's items."""
+    """Departments and list items a user may choose: their own departments, the current edition's items.
+    While an item awaits review its status is the review decision's to change (ServiceItem.review)."""
+
+    STATUS_LOCKED = "该事项待复核，受理状态只能通过“复核”作出结论后改变。"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "status" in self.fields and self._awaits_review():
+            self.fields["status"].disabled = True
+            self.fields["status"].help_text = self.STATUS_LOCKED
         user = self.for_user
         if user is not None and not user.is_superuser and "department" in self.fields:
             self.fields["department"].queryset = visible_departments(user)
@@ -75,6 +81,17 @@ class ServiceItemForm(WagtailAdminModelForm):
             if self.instance.pk:
                 current = current | self.instance.list_items.all()
             self.fields["list_items"].queryset = current.distinct().select_related("edition")
+
+    def _awaits_review(self) -> bool:
+        return bool(self.instance.pk and self.instance.needs_review)
+
+    def clean(self):
+        data = super().clean()
+        # A disabled field ignores what is posted; say so rather than appear to save a status change.
+        posted = self.data.get(self.add_prefix("status"))
+        if self._awaits_review() and posted is not None and posted != self.instance.status:
+            self.add_error("status", self.STATUS_LOCKED)
+        return data
 
     def clean_department(self):
         department = self.cleaned_data["department"]

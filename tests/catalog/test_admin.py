@@ -34,6 +34,28 @@ def two_departments(make_department, make_user, editions):
     return {"mine": mine, "theirs": theirs, "editor_a": editor_a, "dept_a": dept_a, "dept_b": dept_b}
 
 
+def assert_refused(response):
+    """Wagtail's answer to a permission it does not grant: back to the dashboard with a message."""
+    from django.contrib.messages import get_messages
+
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert "没有权限" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+def service_form_data(service, **changes):
+    """What the service item edit form posts for ``service``, with ``changes``."""
+    data = {
+        "department": service.department_id,
+        "name": service.name,
+        "list_items": [i.pk for i in service.list_items.all()],
+        "materials": service.materials,
+        "status": service.status,
+        "published": "on" if service.published else "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v not in ("", None)}
+
+
 def test_import_through_admin_reports_errors_by_row_and_imports_nothing(client, root, tmp_path):
     client.force_login(root)
     bad = write_csv(tmp_path / "bad.csv", [OLD[0], ["x", "", "12345", "", "", ""], OLD[0]])
@@ -119,19 +141,19 @@ def test_department_editor_sees_and_edits_only_own_service_items(client, two_dep
     assert list(form.fields["department"].queryset) == [two_departments["dept_a"]]
     assert set(form.fields["list_items"].queryset) == set(ListItem.objects.public()) | set(mine.list_items.all())
     other = client.get(f"/admin/snippets/zhunru_catalog/serviceitem/edit/{theirs.pk}/")
-    assert other.status_code in (302, 403, 404) and "乙局机密事项" not in other.content.decode()
+    assert other.status_code == 404 and "乙局机密事项" not in other.content.decode()
     # Posting B's department is refused.
     data = {"department": two_departments["dept_b"].pk, "name": "甲局事项", "status": "accepting"}
     response = client.post(f"/admin/snippets/zhunru_catalog/serviceitem/edit/{mine.pk}/", data)
     assert ServiceItem.objects.get(pk=mine.pk).department == two_departments["dept_a"]
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.context["form"].errors["department"]
     for url in (
         f"/admin/catalog/services/{theirs.pk}/documents/",
         f"/admin/catalog/screen/service/{theirs.pk}/",
         f"/admin/snippets/zhunru_catalog/serviceitem/delete/{theirs.pk}/",
     ):
         r = client.get(url)
-        assert r.status_code in (302, 403, 404), url
+        assert r.status_code == 404, url
         assert "乙局机密事项" not in r.content.decode()
 
 
@@ -142,7 +164,7 @@ def test_follow_up_answer_is_recorded_and_scoped(client, two_departments):
     client.force_login(two_departments["editor_a"])
     listing = client.get("/admin/snippets/zhunru_catalog/ratingfollowup/").content.decode()
     assert f"/edit/{own.pk}/" in listing and f"/edit/{other.pk}/" not in listing
-    assert client.get(f"/admin/snippets/zhunru_catalog/ratingfollowup/edit/{other.pk}/").status_code != 200
+    assert client.get(f"/admin/snippets/zhunru_catalog/ratingfollowup/edit/{other.pk}/").status_code == 404
     url = f"/admin/snippets/zhunru_catalog/ratingfollowup/edit/{own.pk}/"
     client.post(url, {"answer": ""})
     assert RatingFollowUp.objects.get(pk=own.pk).answered_at is None
@@ -151,9 +173,12 @@ def test_follow_up_answer_is_recorded_and_scoped(client, two_departments):
     assert own.answered_at is not None and own.answered_by == two_departments["editor_a"]
     event = AuditEvent.objects.get(action="catalog.follow_up_answered")
     assert event.department_id == two_departments["dept_a"].pk and "自助取号机" in str(event.changes)
-    # Follow-ups are opened by ratings only and never deleted.
-    assert client.get("/admin/snippets/zhunru_catalog/ratingfollowup/add/").status_code != 200
-    assert client.post(f"/admin/snippets/zhunru_catalog/ratingfollowup/delete/{own.pk}/").status_code != 200
+    # Follow-ups are opened by ratings only and never deleted: Wagtail's refusal, a redirect with a message.
+    for response in (
+        client.get("/admin/snippets/zhunru_catalog/ratingfollowup/add/"),
+        client.post(f"/admin/snippets/zhunru_catalog/ratingfollowup/delete/{own.pk}/"),
+    ):
+        assert_refused(response)
     assert RatingFollowUp.objects.filter(pk=own.pk).exists()
 
 
@@ -226,3 +251,45 @@ def test_rating_statistics_scoped_and_exported(client, two_departments):
     exported = client.get("/admin/catalog/ratings/statistics/?format=csv").content.decode("utf-8-sig")
     assert "甲局事项" in exported and "乙局机密事项" not in exported
     assert AuditEvent.objects.filter(action="catalog.rating_statistics_exported").exists()
+
+
+def test_department_editor_saves_own_service_item(client, two_departments):
+    mine = two_departments["mine"]
+    client.force_login(two_departments["editor_a"])
+    url = f"/admin/snippets/zhunru_catalog/serviceitem/edit/{mine.pk}/"
+
+    response = client.post(url, service_form_data(mine, materials="1. 申请书\n2. 营业执照", status="suspended"))
+
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    mine.refresh_from_db()
+    assert mine.materials == "1. 申请书\n2. 营业执照" and mine.status == ServiceItem.SUSPENDED and mine.published
+    assert mine.department == two_departments["dept_a"]
+
+
+def test_status_of_an_item_awaiting_review_changes_only_by_the_review_decision(client, two_departments):
+    mine = two_departments["mine"]
+    mine.flag("依据事项在2025年版中已删除", suspend=True)
+    client.force_login(two_departments["editor_a"])
+    url = f"/admin/snippets/zhunru_catalog/serviceitem/edit/{mine.pk}/"
+
+    form = client.get(url).context["form"]
+    assert form.fields["status"].disabled and "只能通过“复核”" in form.fields["status"].help_text
+
+    # A forged or stale form that sets 受理中 is refused with the reason; nothing is saved.
+    response = client.post(url, service_form_data(mine, status="accepting", materials="改过的要件"))
+    assert response.status_code == 200
+    assert "只能通过“复核”作出结论后改变" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == ServiceItem.SUSPENDED and mine.needs_review and mine.materials == ""
+
+    # Other details can still be kept up to date (a browser does not post a disabled field).
+    response = client.post(url, service_form_data(mine, status=None, materials="改过的要件"))
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.status == ServiceItem.SUSPENDED and mine.needs_review and mine.materials == "改过的要件"
+
+    # The review decision is the way back to 受理中.
+    client.post(f"/admin/catalog/services/{mine.pk}/review/", {"decision": "resume", "note": "依据已由地方性法规替代"})
+    mine.refresh_from_db()
+    assert mine.status == ServiceItem.ACCEPTING and not mine.needs_review
+    assert not client.get(url).context["form"].fields["status"].disabled
