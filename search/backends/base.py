@@ -10,6 +10,9 @@ from search.analysis import QueryPlan, fold, tokenize
 
 FILTER_FIELDS = ("type", "category", "year", "department", "region")
 FACET_FIELDS = ("type", "category", "year", "department", "region")
+# Fields of a document dict (``search.documents``) that local backends keep as they are.
+KEYWORD_FIELDS = ("id", "type", "category", "department", "region", "checksum")
+STORED_FIELDS = ("type_label", "title", "summary", "text", "url", "date")
 
 
 class SearchUnavailable(Exception):
@@ -120,6 +123,25 @@ class SearchBackend(ABC):
 
     def close(self) -> None:  # noqa: B027  (optional hook)
         """Release connections."""
+
+
+def sort_date(doc: dict) -> int:
+    """``2024-05-10`` as 20240510 (0 without a date), for newest-first lists."""
+    return int((doc.get("date") or "0").replace("-", "")[:8] or 0)
+
+
+def stored_hit(fields: dict, plan: QueryPlan, score: float) -> Hit:
+    """A hit from a document's stored fields, highlighted in Python (for backends without a highlighter)."""
+    fragments = highlight(fields.get("title") or "", plan) + highlight(
+        " ".join(filter(None, [fields.get("summary"), fields.get("text")])), plan
+    )
+    return Hit(
+        id=fields["id"], type=fields.get("type") or "", type_label=fields.get("type_label") or "",
+        title=fields.get("title") or "", url=fields.get("url") or "", date=fields.get("date"),
+        department=fields.get("department") or "", region=fields.get("region") or "",
+        category=fields.get("category") or "", score=float(score) if not plan.empty else 0.0,
+        highlights=fragments[:3],
+    )
 
 
 # --- highlighting shared by backends that cannot highlight themselves ---------------------------

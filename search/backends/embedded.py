@@ -2,21 +2,13 @@
 
 Text is analysed in Python (``search.analysis``: width folding, lowercase, CJK bigrams) and
 stored pre-tokenized behind Tantivy's whitespace tokenizer, because the Python bindings have no
-``cjk_bigram`` filter. The live index is the directory named in ``CURRENT``; a rebuild writes a
-new directory and swaps the pointer (``os.replace``), so readers never see a half-built index.
-Every write holds an exclusive ``fcntl`` lock on ``writer.lock``, so two processes (web, worker,
-a rebuild command) never write at once.
+``cjk_bigram`` filter. Generations behind a ``CURRENT`` pointer (atomic rebuilds) and the writer
+lock across processes come from :mod:`search.backends.directory`.
 """
 
-import fcntl
-import json
 import logging
-import os
 import re
-import shutil
-import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,30 +17,30 @@ import tantivy
 from search.analysis import QueryPlan, Term, analyzed, normalize_code, tokenize
 from search.backends.base import (
     FACET_FIELDS,
-    Hit,
+    KEYWORD_FIELDS,
+    STORED_FIELDS,
     ProgressCallback,
-    SearchBackend,
     SearchResult,
     SearchUnavailable,
-    highlight,
+    sort_date,
+    stored_hit,
 )
+from search.backends.directory import PROGRESS_EVERY, DirectoryBackend
 
 log = logging.getLogger(__name__)
 
-KEYWORDS = ("id", "type", "category", "department", "region", "checksum")
-STORED = ("type_label", "title", "summary", "text", "url", "date")
 TITLE_BOOST, PHRASE_BOOST, CODE_BOOST = 2.0, 4.0, 20.0
 WRITER_HEAP = 64_000_000
 
 
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
-    for name in KEYWORDS:
+    for name in KEYWORD_FIELDS:
         sb.add_text_field(name, stored=True, tokenizer_name="raw", fast=name != "checksum")
     sb.add_text_field("codes", stored=True, tokenizer_name="raw")
     sb.add_integer_field("year", stored=True, indexed=True, fast=True)
     sb.add_integer_field("sort_date", indexed=False, fast=True)
-    for name in STORED:
+    for name in STORED_FIELDS:
         sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("title_t", tokenizer_name="whitespace")
     sb.add_text_field("text_t", tokenizer_name="whitespace")
@@ -57,7 +49,7 @@ def build_schema() -> tantivy.Schema:
 
 def to_tantivy(doc: dict) -> tantivy.Document:
     d = tantivy.Document()
-    for name in KEYWORDS:
+    for name in KEYWORD_FIELDS:
         if doc.get(name):
             d.add_text(name, str(doc[name]))
     for code in doc.get("codes") or ():
@@ -65,8 +57,8 @@ def to_tantivy(doc: dict) -> tantivy.Document:
             d.add_text("codes", normalize_code(str(code)))
     if doc.get("year"):
         d.add_integer("year", int(doc["year"]))
-    d.add_integer("sort_date", int((doc.get("date") or "0").replace("-", "")[:8] or 0))
-    for name in STORED:
+    d.add_integer("sort_date", sort_date(doc))
+    for name in STORED_FIELDS:
         if doc.get(name):
             d.add_text(name, str(doc[name]))
     d.add_text("title_t", analyzed(doc.get("title", "")))
@@ -74,50 +66,20 @@ def to_tantivy(doc: dict) -> tantivy.Document:
     return d
 
 
-class EmbeddedBackend(SearchBackend):
+class EmbeddedBackend(DirectoryBackend):
     name = "embedded"
 
     def __init__(self, params: dict):
         super().__init__(params)
-        self.root = Path(params["PATH"])
-        self.root.mkdir(parents=True, exist_ok=True)
         self.schema = build_schema()
-        self.lock_timeout = float(params.get("LOCK_TIMEOUT", 60))
-        self._mutex = threading.RLock()
         self._index: tantivy.Index | None = None
         self._index_dir: str | None = None
-        self._lock_depth = 0
 
-    # --- index directories ----------------------------------------------------------------------
-
-    def _current_name(self) -> str | None:
-        try:
-            return (self.root / "CURRENT").read_text().strip() or None
-        except FileNotFoundError:
-            return None
-
-    def _new_dir(self) -> Path:
-        path = self.root / f"index-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
-        path.mkdir(parents=True)
+    def _create(self, path: Path) -> None:
         tantivy.Index(self.schema, path=str(path))
-        return path
 
-    def _set_current(self, path: Path) -> None:
-        tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
-        tmp.write_text(path.name)
-        os.replace(tmp, self.root / "CURRENT")
-
-    def _ensure_current(self) -> str:
-        name = self._current_name()
-        if name and (self.root / name).exists():
-            return name
-        with self._write_lock():
-            name = self._current_name()
-            if name and (self.root / name).exists():
-                return name
-            path = self._new_dir()
-            self._set_current(path)
-            return path.name
+    def _forget(self) -> None:
+        self._index, self._index_dir = None, None
 
     def _open(self) -> tantivy.Index:
         """The live index, reopened when another process swapped ``CURRENT``."""
@@ -129,36 +91,6 @@ class EmbeddedBackend(SearchBackend):
             else:
                 self._index.reload()
             return self._index
-
-    @contextmanager
-    def _write_lock(self):
-        """An exclusive lock across processes (re-entrant in a thread); waits up to LOCK_TIMEOUT."""
-        with self._mutex:
-            if self._lock_depth:
-                self._lock_depth += 1
-                try:
-                    yield
-                finally:
-                    self._lock_depth -= 1
-                return
-            fd = os.open(self.root / "writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
-            deadline = time.monotonic() + self.lock_timeout
-            try:
-                while True:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        if time.monotonic() > deadline:
-                            raise SearchUnavailable("检索索引正被其他进程写入，请稍后重试。")
-                        time.sleep(0.05)
-                self._lock_depth = 1
-                try:
-                    yield
-                finally:
-                    self._lock_depth = 0
-            finally:
-                os.close(fd)  # closing releases the flock
 
     @contextmanager
     def _writer(self, index: tantivy.Index | None = None):
@@ -193,13 +125,11 @@ class EmbeddedBackend(SearchBackend):
                 w.delete_documents_by_term("id", doc["id"])
                 w.add_document(to_tantivy(doc))
                 n += 1
-                if progress and n % 1000 == 0:
+                if progress and n % PROGRESS_EVERY == 0:
                     progress(n, 0)
         return n
 
-    def rebuild(self, docs: Iterable[dict], total: int | None = None, progress: ProgressCallback | None = None,
-                before_swap: Callable[[], None] | None = None) -> int:
-        path = self._new_dir()
+    def _load(self, path: Path, docs: Iterable[dict], total: int, progress: ProgressCallback | None) -> int:
         index = tantivy.Index(self.schema, path=str(path))
         n = 0
         writer = index.writer(WRITER_HEAP * 2, 1)  # a private directory: no lock needed while loading
@@ -207,26 +137,15 @@ class EmbeddedBackend(SearchBackend):
             for doc in docs:
                 writer.add_document(to_tantivy(doc))
                 n += 1
-                if progress and n % 1000 == 0:
-                    progress(n, total or 0)
+                if progress and n % PROGRESS_EVERY == 0:
+                    progress(n, total)
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
             writer.rollback()
-            del writer
-            shutil.rmtree(path, ignore_errors=True)
             raise
-        del writer
-        if progress:
-            progress(n, total or n)
-        if before_swap:
-            before_swap()
-        with self._write_lock():
-            old = self._current_name()
-            self._set_current(path)
-            self._index, self._index_dir = None, None
-        if old and old != path.name:
-            shutil.rmtree(self.root / old, ignore_errors=True)
+        finally:
+            del writer
         return n
 
     # --- reads ----------------------------------------------------------------------------------
@@ -291,17 +210,7 @@ class EmbeddedBackend(SearchBackend):
         hits = []
         for score, address in result.hits:
             stored = searcher.doc(address).to_dict()
-            first = {k: (v[0] if v else None) for k, v in stored.items()}
-            fragments = highlight(first.get("title") or "", plan) + highlight(
-                " ".join(filter(None, [first.get("summary"), first.get("text")])), plan
-            )
-            hits.append(Hit(
-                id=first["id"], type=first.get("type") or "", type_label=first.get("type_label") or "",
-                title=first.get("title") or "", url=first.get("url") or "", date=first.get("date"),
-                department=first.get("department") or "", region=first.get("region") or "",
-                category=first.get("category") or "", score=float(score) if not plan.empty else 0.0,
-                highlights=fragments[:3],
-            ))
+            hits.append(stored_hit({k: (v[0] if v else None) for k, v in stored.items()}, plan, score))
         facet_counts: dict[str, dict[str, int]] = {}
         names = list(facets)
         if names and result.count:
@@ -327,13 +236,3 @@ class EmbeddedBackend(SearchBackend):
 
     def count(self) -> int:
         return self._open().searcher().num_docs
-
-    def health(self) -> dict:
-        try:
-            return {"ok": True, "backend": self.name, "documents": self.count(), "path": str(self.root),
-                    "index": self._index_dir}
-        except Exception as exc:  # health never raises
-            return {"ok": False, "backend": self.name, "error": str(exc), "path": str(self.root)}
-
-    def info(self) -> str:
-        return json.dumps(self.health(), ensure_ascii=False)
