@@ -24,6 +24,8 @@ class ZhunruCatalogConfig(AppConfig):
                            "zhunru_catalog.add_servicedocumentversion", "zhunru_catalog.view_ratingfollowup",
                            "zhunru_catalog.change_ratingfollowup"]
         roles.grant(roles.EDITOR, department_side)
+        # Editors keep the hidden-barrier rule set up to date (issue 6, item 6); they disable, never delete.
+        roles.grant(roles.EDITOR, [f"zhunru_catalog.{a}_screeningrule" for a in ("view", "add", "change")])
         roles.grant(roles.DEPARTMENT_OFFICER, department_side)
         roles.grant(roles.LEGAL_REVIEWER, [*readable, "zhunru_catalog.view_screeningrule"])
         roles.grant(roles.AUDITOR, [*readable, "zhunru_catalog.view_serviceitem", "zhunru_catalog.view_ratingfollowup"])

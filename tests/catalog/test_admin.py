@@ -293,3 +293,36 @@ def test_status_of_an_item_awaiting_review_changes_only_by_the_review_decision(c
     mine.refresh_from_db()
     assert mine.status == ServiceItem.ACCEPTING and not mine.needs_review
     assert not client.get(url).context["form"].fields["status"].disabled
+
+
+def test_an_editor_maintains_screening_rules_used_by_screening(client, make_user, make_department):
+    from cms.catalog.models import ScreeningRule
+
+    editor = make_user("rule_editor", groups=[roles.EDITOR], departments=[make_department("发改局")])
+    client.force_login(editor)
+    add = "/admin/snippets/zhunru_catalog/screeningrule/add/"
+    assert client.get(add).status_code == 200
+
+    bad = client.post(add, {"phrase": "(本地", "is_regex": "on", "category": "discriminatory", "explanation": "x"})
+    assert bad.status_code == 200 and "正则表达式无效" in bad.content.decode()
+
+    response = client.post(add, {
+        "phrase": "须在本地纳税",
+        "category": "discriminatory",
+        "explanation": "以本地纳税作为条件，排斥外地经营主体。",
+        "basis": "十一(三)：不得对外地企业进入本地设置准入壁垒",
+        "enabled": "on",
+    })
+    assert response.status_code == 302
+    rule = ScreeningRule.objects.get(phrase="须在本地纳税")
+
+    screened = client.post("/admin/catalog/screen/", {"text": "投标人须在本地纳税满三年。"})
+    assert [m.rule for m in screened.context["matches"]] == [rule]
+
+    # Switched off by an editor, it no longer matches.
+    edit = client.post(f"/admin/snippets/zhunru_catalog/screeningrule/edit/{rule.pk}/", {
+        "phrase": rule.phrase, "category": rule.category, "explanation": rule.explanation, "basis": rule.basis,
+    })
+    assert edit.status_code == 302
+    assert client.post("/admin/catalog/screen/", {"text": "投标人须在本地纳税满三年。"}).context["matches"] == []
+    assert_refused(client.post(f"/admin/snippets/zhunru_catalog/screeningrule/delete/{rule.pk}/"))
