@@ -61,3 +61,65 @@ def test_activation_flags_and_suspends(editions, make_department):
     assert changed.status == ServiceItem.ACCEPTING and not changed.needs_review and changed.review_reason == ""
     decisions = AuditEvent.objects.filter(action="catalog.service_item_reviewed").order_by("pk")
     assert [e.note for e in decisions] == ["依据已删除，停止受理", "措施调整不影响本事项"]
+
+
+def _edition(name, items):
+    from cms.catalog.models import ListEdition, ListItem, ListMeasure
+
+    edition = ListEdition.objects.create(name=name)
+    for number, (code, kind, item_name, departments, measure) in enumerate(items, 1):
+        item = ListItem.objects.create(
+            edition=edition, number=number, code=code, kind=kind, name=item_name, departments=departments
+        )
+        ListMeasure.objects.create(item=item, position=1, text=measure)
+    return edition
+
+
+def test_diff_reports_kind_and_department_changes(db, make_department):
+    old = _edition("2022年版", [
+        ("200010", "permitted", "互联网新闻信息服务许可", "网信办", "未获得许可，不得从事互联网新闻信息服务"),
+        ("200011", "permitted", "医疗器械经营许可", "药监局", "未获得许可，不得从事第三类医疗器械经营"),
+        ("200012", "permitted", "拍卖业务许可", "商务部", "未获得许可，不得从事拍卖业务"),
+    ])
+    new = _edition("2025年版", [
+        ("200010", "prohibited", "互联网新闻信息服务许可", "网信办", "未获得许可，不得从事互联网新闻信息服务"),
+        ("200011", "permitted", "医疗器械经营许可", "药监局、卫生健康委", "未获得许可，不得从事第三类医疗器械经营"),
+        ("200012", "permitted", "拍卖业务许可", "商务部", "未获得许可，不得从事拍卖业务"),
+    ])
+
+    d = diff_editions(old, new)
+
+    changed = {e.old.code: e.reasons for e in d.changed}
+    assert changed == {"200010": ["类别变化"], "200011": ["主管部门变化"]}
+    assert [e.old.code for e in d.unchanged] == ["200012"] and not d.added and not d.removed
+    assert sorted(r[4] for r in d.rows()) == ["主管部门变化", "类别变化"]
+
+    # Activation flags the service items tied to either, with the reason, and keeps them accepting.
+    old.activate()
+    dept = make_department("市场监管局")
+    services = {}
+    for code in ("200010", "200011"):
+        services[code] = ServiceItem.objects.create(department=dept, name=f"事项{code}", published=True)
+        services[code].list_items.add(old.items.get(code=code))
+    new.activate()
+    for code, reason in (("200010", "类别变化"), ("200011", "主管部门变化")):
+        service = ServiceItem.objects.get(pk=services[code].pk)
+        assert service.needs_review and service.status == ServiceItem.ACCEPTING and reason in service.review_reason
+        assert service.list_items.filter(edition=new, code=code).exists()
+
+
+def test_recoded_item_that_changes_kind(db, tmp_path):
+    from cms.catalog.importers import import_edition
+    from cms.catalog.models import ListEdition
+
+    from .conftest import OLD, write_csv
+
+    moved = [OLD[0], OLD[1], ["3", "烟草专卖许可", "100102", "未获得许可，不得从事烟草专卖品批发", "烟草局", ""], OLD[3]]
+    import_edition(write_csv(tmp_path / "old.csv", OLD), "2022年版")
+    import_edition(write_csv(tmp_path / "new.csv", moved), "2025年版")
+
+    d = diff_editions(ListEdition.objects.get(name="2022年版"), ListEdition.objects.get(name="2025年版"))
+
+    [entry] = d.changed
+    assert entry.recoded and (entry.old.code, entry.new.code) == ("200002", "100102")
+    assert entry.new.kind == "prohibited" and entry.reasons == ["事项编码由200002改为100102", "类别变化"]
