@@ -9,5 +9,7 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from cms.audit import signal_handlers
+        from cms.auditing import register_auth_models
 
+        register_auth_models()
         signal_handlers.connect()

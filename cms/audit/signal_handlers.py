@@ -9,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_save
 
 from cms.audit.departments import department_id_of, load_object
+from cms.audit.middleware import request_actor_and_ip
 from cms.audit.recording import record
 
 logger = logging.getLogger(__name__)
@@ -64,9 +65,11 @@ def mirror_wagtail_log_entry(sender, instance, created, raw=False, **kwargs):
         return
     content_type = instance.content_type
     object_id = str(getattr(instance, "object_id", "") or getattr(instance, "page_id", "") or "")
+    request_actor, ip = request_actor_and_ip()
     record(
         f"wagtail.{instance.action}",
-        actor=instance.user,
+        actor=instance.user or request_actor,
+        ip=ip,
         object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
         object_id=object_id,
         object_repr=instance.label or "",
@@ -96,9 +99,12 @@ def on_permission_change(sender, instance, action, model, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     names = sorted(str(o) for o in model.objects.filter(pk__in=pk_set or [])) if pk_set else []
+    actor, ip = request_actor_and_ip()  # who changed it, from the admin request; none from a shell or command
     record(
         "auth.permission_change",
         obj=instance,
+        actor=actor,
+        ip=ip,
         changes={"action": action.removeprefix("post_"), "relation": model._meta.label_lower, "items": names},
     )
 
