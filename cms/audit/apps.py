@@ -8,7 +8,7 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms.audit import signal_handlers
+        from cms.audit import checks, signal_handlers  # noqa: F401 (checks register themselves)
         from cms.auditing import register_auth_models
 
         register_auth_models()

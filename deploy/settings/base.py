@@ -230,6 +230,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "准入平台 <noreply
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_DISABLE_ON_RAW_SAVE = True  # restoring a backup (loaddata) is not a change to record
+# Days audit entries are kept. Unset or 0 (the default): forever — the trail is the evidence of what
+# officers did. When set, the worker prunes older entries daily (workers/tasks/audit.py), leaving an
+# anchor so the rest still verifies; below 180 days (网络安全法 第二十一条: network logs are kept for at
+# least six months) the system check zhunru_audit.E001 refuses it.
+ZHUNRU_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHUNRU_AUDIT_RETENTION_DAYS") or 0) or None
 
 # --- Client address and login throttling -----------------------------------
 # Reverse proxies in front of the web process that append to X-Forwarded-For (0: none, use REMOTE_ADDR).

@@ -1,4 +1,4 @@
-"""Periodic verification of the audit chain, alerting coordinators on a break."""
+"""Periodic jobs of the audit trail: hourly verification with alerts, daily retention pruning."""
 
 import dramatiq
 
@@ -12,3 +12,14 @@ def verify_audit_chain() -> None:
     from cms.audit.alerts import alert_if_broken
 
     alert_if_broken()
+
+
+# Daily at 03:30 Beijing time. No retry: a refusal (broken chain, retention too short) stays refused,
+# the hourly verification alerts about a break, and tomorrow's run prunes whatever is due.
+@periodic(every_seconds=24 * 3600, offset_seconds=3 * 3600 + 30 * 60)
+@dramatiq.actor(queue_name="audit", max_retries=0, time_limit=60 * 60_000, max_age=12 * 3600_000)
+def prune_audit_log() -> None:
+    """Remove entries older than ZHUNRU_AUDIT_RETENTION_DAYS; nothing when retention is unset (keep forever)."""
+    from cms.audit.retention import prune_expired
+
+    prune_expired()
