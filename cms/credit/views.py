@@ -106,6 +106,8 @@ def reconciliation(request):
 
 def export(request, fmt):
     _coordinator(request)
+    if fmt not in ("csv", "xlsx"):  # before the audit entry: a refused export is no export
+        raise PermissionDenied("不支持的导出格式。")
     qs = OutboundRecord.objects.select_related("platform").order_by("created_at")
     if request.GET.get("platform"):
         qs = qs.filter(platform__code=request.GET["platform"])
@@ -116,8 +118,6 @@ def export(request, fmt):
     record("credit.export", actor=request.user, request=request, object_type="zhunru_credit.outboundrecord",
            object_id="*", object_repr=f"双公示批量文件（{fmt}）", changes={"count": qs.count()})
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    if fmt not in ("csv", "xlsx"):
-        raise PermissionDenied("不支持的导出格式。")
     if fmt == "csv":
         resp = HttpResponse(outbox.export_csv(qs), content_type="text/csv; charset=utf-8")
     else:
