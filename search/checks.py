@@ -6,6 +6,20 @@ from django.utils.module_loading import import_string
 from search import conf
 
 
+def fts5_available() -> bool:
+    """Whether Python's sqlite3 was built with FTS5 (the SQLite fallback backend needs it)."""
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("CREATE VIRTUAL TABLE probe USING fts5(x)")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
 @register()
 def check_search_settings(app_configs=None, **kwargs):
     params = conf.search_settings()
@@ -17,6 +31,9 @@ def check_search_settings(app_configs=None, **kwargs):
     if getattr(backend, "name", "") == "elasticsearch" and not params.get("URL"):
         issues.append(Error("使用 Elasticsearch 检索后端时必须设置 ZHUNRU_SEARCH['URL']（ELASTICSEARCH_URL）。",
                             id="zhunru_search.E002"))
+    if getattr(backend, "name", "") == "sqlite_fts" and not fts5_available():
+        issues.append(Error("此 Python 的 SQLite 未编译 FTS5，无法使用 SQLite 全文检索后备后端；请改用默认的嵌入式后端。",
+                            id="zhunru_search.E003"))
     if int(params.get("MAX_QUERY_LENGTH", 0)) < 10:
         issues.append(Warning("ZHUNRU_SEARCH['MAX_QUERY_LENGTH'] 过小，检索词会被拒绝。", id="zhunru_search.W001"))
     return issues

@@ -1,4 +1,4 @@
-"""Search fixtures: an embedded index in a temporary directory, and osmem-server over real HTTP.
+"""Search fixtures: embedded and SQLite FTS5 indexes in temporary directories, and osmem-server over real HTTP.
 
 osmem-server (an in-memory OpenSearch-compatible server) stands in for Elasticsearch in tests.
 The elasticsearch 9.x client sends ``application/vnd.elasticsearch+json; compatible-with=9``,
@@ -88,6 +88,15 @@ def embedded_backend(tmp_path):
     from search.backends.embedded import EmbeddedBackend
 
     return EmbeddedBackend({"PATH": str(tmp_path / "index"), "LOCK_TIMEOUT": 5})
+
+
+@pytest.fixture
+def fts_backend(tmp_path):
+    from search.backends.sqlite_fts import SqliteFtsBackend
+
+    backend = SqliteFtsBackend({"PATH": str(tmp_path / "fts"), "LOCK_TIMEOUT": 5})
+    yield backend
+    backend.close()
 
 
 @pytest.fixture

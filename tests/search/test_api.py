@@ -66,6 +66,18 @@ def test_bad_input_is_refused_in_chinese(client, indexed, params, message):
     assert message in res.json()["detail"]
 
 
+def test_the_sqlite_fts_fallback_serves_the_api(client, search_settings, make_policy):
+    search_settings(BACKEND="search.backends.sqlite_fts.SqliteFtsBackend")
+    make_policy("关于清理隐性壁垒的通知", body="<p>各部门开展整改，约谈有关单位。</p>", document_number="测发改〔2026〕3号")
+    indexing.apply_due()
+    data = get(client, q="隐性壁垒").json()
+    assert data["total"] == 1 and any("<em>隐性壁垒</em>" in f for f in data["hits"][0]["highlights"])
+    assert get(client, q="测发改〔2026〕3号").json()["total"] == 1
+    assert get(client, q="整改", type="policy").json()["facets"]["type"] == {"policy": 1}
+    assert get(client, q='title:壁垒 "').status_code == 200
+    assert get(client, q="整改", page="201", per_page="50").status_code == 400
+
+
 def test_outage_is_503_not_500(client, search_settings):
     from tests.search.conftest import es_params, free_port
 

@@ -2,8 +2,8 @@
 
 The Elasticsearch subclass runs over real HTTP against osmem-server. Tests marked
 ``needs_real_es`` rely on behaviour osmem does not reproduce (single-character search via
-unigrams, full-width folding at index time, Lucene BM25 scores): they run on the embedded backend
-and are skipped on osmem.
+unigrams, full-width folding at index time, Lucene BM25 scores): they run on the embedded and
+SQLite FTS5 backends and are skipped on osmem.
 """
 
 import pytest
@@ -198,14 +198,27 @@ class BackendContract:
         assert [h.id for h in hits] == ["a:1", "a:2"] and hits[0].score > hits[1].score
 
 
+def directory_generations(backend) -> set[str]:
+    """Generation directories of a local backend (``search.backends.directory``)."""
+    return {p.name for p in backend.root.glob("index-*")}
+
+
 class TestEmbeddedBackend(BackendContract):
+    generations = staticmethod(directory_generations)
+
     @pytest.fixture
     def backend(self, embedded_backend):
         return embedded_backend
 
-    @staticmethod
-    def generations(backend) -> set[str]:
-        return {p.name for p in backend.root.glob("index-*")}
+
+class TestSqliteFtsBackend(BackendContract):
+    """The dependency-free fallback runs the whole contract, ``needs_real_es`` tests included."""
+
+    generations = staticmethod(directory_generations)
+
+    @pytest.fixture
+    def backend(self, fts_backend):
+        return fts_backend
 
 
 class TestElasticsearchBackend(BackendContract):

@@ -241,6 +241,15 @@ def test_system_check_requires_an_url_for_elasticsearch(settings):
     assert check_search_settings() == []
 
 
+def test_system_check_requires_fts5_for_the_sqlite_fallback(settings, monkeypatch):
+    from search import checks
+
+    settings.ZHUNRU_SEARCH = {"BACKEND": "search.backends.sqlite_fts.SqliteFtsBackend"}
+    assert checks.fts5_available() and checks.check_search_settings() == []
+    monkeypatch.setattr(checks, "fts5_available", lambda: False)
+    assert [e.id for e in checks.check_search_settings()] == ["zhunru_search.E003"]
+
+
 def test_indexing_actors_are_scheduled_with_explicit_limits():
     from workers.scheduler import JOBS
     from workers.tasks.indexing import apply_index_task, reconcile_search_index, sweep_index_tasks
