@@ -10,6 +10,7 @@ class ZhunruCatalogConfig(AppConfig):
     def ready(self) -> None:
         from cms import roles
         from cms.auditing import register_app_models
+        from cms.catalog import checks  # noqa: F401 (checks register themselves)
 
         register_app_models(self)
         crud = ("view", "add", "change", "delete")

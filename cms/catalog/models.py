@@ -293,6 +293,15 @@ class ServiceRating(models.Model):
         return f"{self.service_item} {self.get_level_display()}"
 
 
+class RatingFollowUpQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(answered_at__isnull=True)
+
+    def overdue(self, today):
+        """Unanswered after the last day of their period (the period ends at 24:00 of ``due_date``)."""
+        return self.open().filter(due_date__lt=today)
+
+
 class RatingFollowUp(models.Model):
     rating = models.OneToOneField(
         ServiceRating, on_delete=models.CASCADE, related_name="follow_up", verbose_name="评价"
@@ -308,13 +317,27 @@ class RatingFollowUp(models.Model):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="答复人"
     )
+    due_date = models.DateField(
+        "答复期限", null=True, blank=True, help_text="按工作日历计算（ZHUNRU_CATALOG_FOLLOW_UP_LIMIT，默认 5 个工作日）。"
+    )
+    due_provisional = models.BooleanField(
+        "临时期限", default=False, help_text="相关年度节假日安排尚未录入，录入后自动重算。"
+    )
+    last_reminded_on = models.DateField("最近逾期提醒日期", null=True, blank=True)
+
+    objects = RatingFollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = "差评整改"
         verbose_name_plural = "差评整改"
+        indexes = [models.Index(fields=["answered_at", "due_date"], name="catalog_follow_up_due")]
 
     def __str__(self) -> str:
         return f"差评整改 {self.rating_id}"
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.answered_at is None and self.due_date is not None and self.due_date < today
 
 
 class ScreeningRule(models.Model):

@@ -1,13 +1,18 @@
 """Admin of the negative list and service items: snippets with department-scoped permissions, and the
 import, diff, activation, screening, review, document and statistics views."""
 
+import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import Case, F, IntegerField, Value, When
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -102,6 +107,17 @@ class ServiceItemForm(WagtailAdminModelForm):
 
 
 class FollowUpForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        follow_up = self.instance
+        if "answer" in self.fields and follow_up.due_date:
+            text = f"答复期限：{follow_up.due_date:%Y-%m-%d}"
+            if follow_up.is_overdue():
+                text += f"（已逾期 {(timezone.localdate() - follow_up.due_date).days} 天）"
+            elif follow_up.due_provisional and follow_up.answered_at is None:
+                text += "（临时期限：相关年度节假日安排尚未录入）"
+            self.fields["answer"].help_text = text + "。"
+
     def clean_answer(self):
         answer = (self.cleaned_data.get("answer") or "").strip()
         if not answer:
@@ -171,16 +187,47 @@ class ServiceItemViewSet(ScopedSnippetViewSet):
         return qs if request.user.is_superuser else qs.filter(department__in=visible_departments(request.user))
 
 
+def follow_up_due(follow_up) -> str:
+    """The due date as the department and coordinators should read it: overdue ones stand out."""
+    if follow_up.due_date is None:
+        return "—"
+    text = f"{follow_up.due_date:%Y-%m-%d}"
+    if follow_up.is_overdue():
+        days = (timezone.localdate() - follow_up.due_date).days
+        return format_html('<span style="color:#cd4444">{}（逾期 {} 天未答复）</span>', text, days)
+    return text + ("（临时）" if follow_up.due_provisional and follow_up.answered_at is None else "")
+
+
+class FollowUpFilterSet(WagtailFilterSet):
+    overdue = django_filters.BooleanFilter(label="逾期未答复", method="filter_overdue")
+
+    class Meta:
+        model = RatingFollowUp
+        fields = ["department"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = RatingFollowUp.objects.overdue(timezone.localdate())
+        return queryset.filter(pk__in=overdue.values("pk")) if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
 class FollowUpViewSet(ScopedSnippetViewSet):
     model = RatingFollowUp
     icon = "comment"
-    list_display = ["rating", "department", "answered_at"]
-    list_filter = ["department"]
+    list_display = ["rating", "department", Column("due", label="答复期限", accessor=follow_up_due), "answered_at"]
+    filterset_class = FollowUpFilterSet
     copy_view_enabled = False
     edit_handler = ObjectList([FieldPanel("answer")], base_form_class=FollowUpForm)
 
     def get_queryset(self, request):
-        qs = RatingFollowUp.objects.select_related("rating__service_item", "department")
+        # Unanswered first, the longest overdue on top; then the answered ones, latest first.
+        qs = (
+            RatingFollowUp.objects.select_related("rating__service_item", "department")
+            .annotate(_open=Case(When(answered_at__isnull=True, then=Value(0)), default=Value(1),
+                                 output_field=IntegerField()))
+            .order_by("_open", F("due_date").asc(nulls_last=True), F("answered_at").desc(nulls_last=True), "-pk")
+        )
         return qs if request.user.is_superuser else qs.filter(department__in=visible_departments(request.user))
 
 
