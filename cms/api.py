@@ -21,6 +21,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from cms.audit.recording import client_ip
 from cms.plugins import zhunru_app_modules
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,12 @@ DEFAULT_POST_RATES = {"default": "30/m", "rating": "10/m", "screen": "30/m"}
 
 class ClientRateThrottle(SimpleRateThrottle):
     """Requests per client address and scope, signed-in or not; the rate is read from settings per request
-    (``ZHUNRU_API_POST_RATES``), the address is stored only as a hash."""
+    (``ZHUNRU_API_POST_RATES``), the address is stored only as a hash.
+
+    The address is ``client_ip``, as for the portal's limits and login throttling: REMOTE_ADDR unless
+    ``ZHUNRU_PROXY_COUNT`` trusted proxies say otherwise, never a raw X-Forwarded-For a client can vary.
+    ``ZHUNRU_API_THROTTLE_NAMESPACE`` is part of the keys (tests give each test its own).
+    """
 
     def __init__(self, scope: str):
         self.scope = scope
@@ -68,9 +74,13 @@ class ClientRateThrottle(SimpleRateThrottle):
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
 
+    def get_ident(self, request: HttpRequest) -> str:
+        return client_ip(request) or "unknown"
+
     def get_cache_key(self, request: HttpRequest) -> str:
-        ident = hashlib.sha256((self.get_ident(request) or "").encode()).hexdigest()[:24]
-        return f"zhunru-api-throttle:{self.scope}:{ident}"
+        ident = hashlib.sha256(self.get_ident(request).encode()).hexdigest()[:24]
+        namespace = getattr(settings, "ZHUNRU_API_THROTTLE_NAMESPACE", "v1")
+        return f"zhunru-api-throttle:{namespace}:{self.scope}:{ident}"
 
 
 def post_throttle(scope: str = "default") -> list:

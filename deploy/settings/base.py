@@ -238,8 +238,9 @@ ZHUNRU_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHUNRU_AUDIT_RETENTION_DAYS") 
 
 # --- Client address and login throttling -----------------------------------
 # Reverse proxies in front of the web process that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
-# One definition (cms.audit.recording.client_ip) for the audit trail, login throttling and portal limits.
+# One definition (cms.audit.recording.client_ip) for the audit trail, login throttling, portal and API limits.
 ZHUNRU_PROXY_COUNT = int(os.environ.get("ZHUNRU_PROXY_COUNT", "0"))
+NINJA_NUM_PROXIES = ZHUNRU_PROXY_COUNT  # django-ninja's own get_ident: never a raw, client-set X-Forwarded-For
 # 5 failed logins for one username from one address lock that pair out for 15 minutes; even the right
 # password is refused meanwhile. Per pair, so nobody can lock an officer out from elsewhere.
 AXES_FAILURE_LIMIT = 5
