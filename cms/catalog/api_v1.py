@@ -1,16 +1,16 @@
 """Public JSON API of the negative list and service items (/api/v1/catalog/): published data only.
 
-Lists are paginated (``page``, ``page_size``) and filterable; reads carry ``Last-Modified`` (the
-newest change among the rows served) and an ``ETag`` (set for every read by ``cms.api``); the two
-POST endpoints (rating, screening) are rate-limited per client.
+Lists are paginated (``page``, ``page_size``) and filterable; every read carries an ``ETag`` over its
+body (set by ``cms.api``). No ``Last-Modified``: the newest ``updated_at`` of the rows served does not
+move when a row leaves the answer (unpublished, edition replaced) or a guide version is published or
+withdrawn, so it would answer ``304`` with stale content. The two POST endpoints (rating, screening) are
+rate-limited per client.
 """
 
 import datetime
 
-from django.db.models import Max, Q, QuerySet
-from django.http import HttpResponse
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.http import http_date
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -164,12 +164,6 @@ class MatchOut(Schema):
     excerpt: str
 
 
-def _last_modified(response: HttpResponse, qs: QuerySet, field: str = "updated_at") -> None:
-    newest = qs.order_by().aggregate(newest=Max(field))["newest"]
-    if newest is not None:
-        response["Last-Modified"] = http_date(newest.timestamp())
-
-
 def _public_items() -> QuerySet:
     return ListItem.objects.public().select_related("edition").prefetch_related("measures")
 
@@ -191,7 +185,6 @@ def editions(request):
 @paginate(PageNumberPagination, page_size=50, max_page_size=200)
 def items(
     request,
-    response: HttpResponse,
     kind: str = Query("", description="prohibited 禁止准入类 / permitted 许可准入类"),
     department: str = Query("", description="主管部门（包含匹配）"),
     q: str = Query("", max_length=100, description="事项名称、编码或措施描述（包含匹配）"),
@@ -203,22 +196,18 @@ def items(
         qs = qs.filter(departments__contains=department)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code=q) | Q(measures__text__contains=q)).distinct()
-    _last_modified(response, qs)
     return qs
 
 
 @router.get("/items/{code}/", response=ItemOut, summary="清单事项详情")
-def item(request, response: HttpResponse, code: str):
-    obj = get_object_or_404(_public_items(), code=code)
-    _last_modified(response, ListItem.objects.filter(pk=obj.pk))
-    return obj
+def item(request, code: str):
+    return get_object_or_404(_public_items(), code=code)
 
 
 @router.get("/services/", response=list[ServiceOut], summary="已发布的政务服务事项（含办事指南）")
 @paginate(PageNumberPagination, page_size=50, max_page_size=200)
 def services(
     request,
-    response: HttpResponse,
     jurisdiction: str = Query("", description="行政区划代码"),
     department: str = Query("", description="部门名称（包含匹配）"),
     item: str = Query("", description="关联的清单事项编码"),
@@ -233,15 +222,12 @@ def services(
         qs = qs.filter(list_items__code=item, list_items__edition__is_active=True).distinct()
     if status:
         qs = qs.filter(status=status)
-    _last_modified(response, qs)
     return qs
 
 
 @router.get("/services/{pk}/", response=ServiceOut, summary="政务服务事项详情")
-def service(request, response: HttpResponse, pk: int):
-    obj = get_object_or_404(_public_services(), pk=pk)
-    _last_modified(response, ServiceItem.objects.filter(pk=obj.pk))
-    return obj
+def service(request, pk: int):
+    return get_object_or_404(_public_services(), pk=pk)
 
 
 @router.get("/services/{pk}/documents/", response=list[DocumentOut], summary="办事指南与示范文本的已发布版本")

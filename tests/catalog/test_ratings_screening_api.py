@@ -118,9 +118,9 @@ def test_conditional_reads(client, services):
     pub, _ = services
     url = f"/api/v1/catalog/services/{pub.pk}/"
     first = client.get(url)
-    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    # No Last-Modified: see tests/catalog/test_api_conditional.py for why it could not be kept correct.
+    assert first.status_code == 200 and first["ETag"] and "Last-Modified" not in first
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
-    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
     pub.fees = "不收费（已更新）"
     pub.save()
     changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
