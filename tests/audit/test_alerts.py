@@ -1,0 +1,56 @@
+"""The hourly chain check tells coordinators, auditors and superusers about a break, once per break."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from cms import roles
+from cms.audit.recording import record
+from cms.leads.models import Notification
+from workers.scheduler import JOBS
+from workers.tasks.audit import verify_audit_chain
+
+
+def _set_note(event, note: str) -> None:
+    table = connection.ops.quote_name(event._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET note = %s WHERE id = %s", [note, event.pk])
+
+
+def _run_job(capture) -> None:
+    with capture(execute=True):  # notification emails leave after commit
+        verify_audit_chain()  # the actor as a plain function
+
+
+@pytest.mark.django_db
+def test_hourly_check_alerts_once_per_break(jurisdiction, make_user, django_capture_on_commit_callbacks):
+    assert JOBS["verify_audit_chain"].every == timedelta(hours=1)
+    coordinator = make_user("xietiao", groups=[roles.COORDINATOR])
+    auditor = make_user("shenji", groups=[roles.AUDITOR])
+    boss = make_user("boss", superuser=True)
+    officer = make_user("jingban", groups=[roles.DEPARTMENT_OFFICER])
+    chain = [record("test.step", obj=jurisdiction, note=f"第{i}步") for i in range(4)]
+
+    _run_job(django_capture_on_commit_callbacks)
+    assert not Notification.objects.exists()  # an intact chain alerts nobody
+
+    # Given an edited entry, the next runs alert each recipient once, naming the entry
+    _set_note(chain[1], "被篡改")
+    _run_job(django_capture_on_commit_callbacks)
+    _run_job(django_capture_on_commit_callbacks)
+    alerts = Notification.objects.filter(key=f"audit-chain-broken:{chain[1].sequence}")
+    assert sorted(alerts.values_list("recipient__username", flat=True)) == sorted(
+        [coordinator.username, auditor.username, boss.username]
+    )
+    assert not Notification.objects.filter(recipient=officer).exists()
+    assert f"#{chain[1].sequence}" in alerts.first().body
+    assert len(mail.outbox) == 3 and all("审计告警" in m.subject for m in mail.outbox)
+
+    # A different break is a new alert
+    _set_note(chain[1], "第1步")
+    _set_note(chain[3], "也被篡改")
+    _run_job(django_capture_on_commit_callbacks)
+    assert Notification.objects.filter(key=f"audit-chain-broken:{chain[3].sequence}").count() == 3
+    assert Notification.objects.count() == 6 and len(mail.outbox) == 6
