@@ -1,21 +1,33 @@
 """Headless JSON API: Wagtail's API v2 for pages, and /api/v1/ for the domain, one router per app.
 
 Every /api/v1/ response goes through ``ZhunruAPI.create_response``: reads (GET/HEAD, 200) carry a
-strong ``ETag`` over the body and answer ``304`` to a matching ``If-None-Match`` (or to an
-``If-Modified-Since`` not older than a ``Last-Modified`` the view set); errors are JSON objects with a
-machine-readable ``code`` and a Chinese ``message`` (``detail`` is kept for older clients).
+strong ``ETag`` over the body and answer ``304`` to a matching ``If-None-Match`` (a view may add a
+``Last-Modified`` only where every change to its body, removals included, moves it). Every error under
+/api/v1/, including a wrong method and an unknown path, is a JSON object with a machine-readable ``code``
+and a Chinese ``message`` (``detail`` is kept for older clients).
 """
 
+import functools
 import hashlib
 import logging
+import typing
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+)
+from django.urls import Resolver404, URLPattern, re_path, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError, ValidationErrorContext
 from ninja.throttling import SimpleRateThrottle
+from pydantic import BaseModel
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
@@ -88,7 +100,105 @@ def post_throttle(scope: str = "default") -> list:
     return [ClientRateThrottle(scope)]
 
 
+# Labels of common parameters that no schema of ours declares (ninja's pagination input).
+FIELD_LABELS = {"page": "页码", "page_size": "每页条数"}
+UNKNOWN_PATH = "unknown-path"
+
+
+def _schema_class(annotation) -> type[BaseModel] | None:
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def field_label(model: type[BaseModel], loc: tuple) -> str | None:
+    """The Chinese label of the field at ``loc``: its ``title`` (else the enclosing field's), or None.
+
+    Schemas give input fields a Chinese ``title`` (it also names them in the OpenAPI schema), so a 422
+    message never shows a Python field name.
+    """
+    label, current = None, model
+    for depth, part in enumerate(loc):
+        info = current.model_fields.get(part) if current is not None and isinstance(part, str) else None
+        if info is None:
+            break  # a list index or an unexpected key: the enclosing field names the error
+        current = _schema_class(info.annotation)
+        label = info.title or FIELD_LABELS.get(part) or label
+        if label is None and depth == 0 and current is not None:
+            label = "请求体" if getattr(model, "__ninja_param_source__", "") == "body" else None
+    return label
+
+
 class ZhunruAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts: list[ValidationErrorContext]) -> ValidationError:
+        """Ninja's errors, each with the Chinese ``label`` of its field where the schema gives one."""
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        labels = [
+            field_label(context.model, tuple(error["loc"]))
+            for context in error_contexts
+            for error in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        for error, label in zip(exc.errors, labels, strict=True):
+            if label:
+                error["label"] = label
+        return exc
+
+    def _get_urls(self) -> list:
+        urls = [
+            URLPattern(u.pattern, self._json_errors(u.callback), u.default_args, u.name)
+            if isinstance(u, URLPattern)
+            else u
+            for u in super()._get_urls()
+        ]
+        # Last: any other path under /api/v1/ is a JSON 404, not the site's HTML page.
+        urls.append(re_path(r"^.*$", self._json_errors(self._unknown_path), name=UNKNOWN_PATH))
+        return urls
+
+    def _json_errors(self, view):
+        """Wrap a URL's view: ninja's plain-text 405 and a raised Http404 become JSON errors; HEAD is GET
+        without the body (ninja's GET operations do not accept HEAD themselves)."""
+
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            head = request.method == "HEAD"
+            if head:
+                request.method = "GET"
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404:
+                response = self.create_response(request, error_body(404), status=404)
+            finally:
+                if head:
+                    request.method = "HEAD"
+            if isinstance(response, HttpResponseNotAllowed):
+                allow = response["Allow"]
+                response = self.create_response(
+                    request, error_body(405, f"不支持 {request.method} 请求，可用的方法：{allow}。"), status=405
+                )
+                response["Allow"] = allow
+            if head and not response.streaming:
+                length = len(response.content)
+                response.content = b""
+                response["Content-Length"] = str(length)
+            return response
+
+        wrapped.csrf_exempt = True
+        return wrapped
+
+    def _unknown_path(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        path = request.path_info
+        if not path.endswith("/"):
+            try:
+                match = resolve(path + "/", getattr(request, "urlconf", None))
+            except Resolver404:
+                match = None
+            if match is not None and match.url_name != UNKNOWN_PATH:
+                if request.method == "GET" and settings.APPEND_SLASH:
+                    return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+                return self.create_response(request, error_body(404, "接口地址应以“/”结尾。"), status=404)
+        return self.create_response(request, error_body(404, "请求的接口不存在。"), status=404)
+
     def create_response(
         self,
         request: HttpRequest,
@@ -132,9 +242,19 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         return response
 
     def invalid(request, exc: ValidationError):
-        fields = [".".join(str(p) for p in e.get("loc", ())[1:]) or "请求体" for e in exc.errors]
-        message = "请求参数有误：" + "、".join(dict.fromkeys(fields)) + "。"
+        labels = list(dict.fromkeys(e.get("label") for e in exc.errors))
+        named = [label for label in labels if label]
+        if not named:
+            message = "请求参数有误，请检查后重试。"
+        else:
+            message = "请求参数有误：" + "、".join(named) + ("等" if None in labels else "") + "。"
         return api.create_response(request, error_body(422, message, errors=exc.errors), status=422)
+
+    def too_large(request, exc):
+        return api.create_response(request, error_body(413), status=413)
+
+    def suspicious(request, exc):
+        return api.create_response(request, error_body(400), status=400)
 
     def unauthenticated(request, exc):
         return api.create_response(request, error_body(401), status=401)
@@ -151,6 +271,8 @@ def _install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Throttled, throttled)
     api.add_exception_handler(ValidationError, invalid)
     api.add_exception_handler(AuthenticationError, unauthenticated)
+    api.add_exception_handler(RequestDataTooBig, too_large)
+    api.add_exception_handler(SuspiciousOperation, suspicious)
 
 
 def build_api() -> NinjaAPI:
@@ -159,8 +281,9 @@ def build_api() -> NinjaAPI:
         title="准入 · 开放接口",
         version="1",
         description=(
-            "市场准入负面清单工作平台的公开与内部 JSON 接口。读取接口只返回已公开的内容，支持 ETag/Last-Modified "
-            "条件请求；错误以 JSON 返回，含 code（机器可读）与 message（中文说明）。"
+            "市场准入负面清单工作平台的公开与内部 JSON 接口。读取接口只返回已公开的内容，带 ETag，支持 "
+            "If-None-Match 条件请求；错误（含请求方法不支持、接口不存在）以 JSON 返回，含 code（机器可读）与 "
+            "message（中文说明）。"
         ),
         urls_namespace="zhunru_api",
         openapi_url="/schema/",

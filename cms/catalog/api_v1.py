@@ -11,7 +11,7 @@ import datetime
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from cms.api import error_body, post_throttle
@@ -136,11 +136,13 @@ class ServiceOut(Schema):
 
 
 class RatingIn(Schema):
-    level: int = Field(..., ge=1, le=5, description="5 非常满意 … 1 非常不满意")
-    channel: str = Field("portal", description="portal / hall / phone")
-    comment: str = Field("", max_length=2000)
-    receipt_code: str = Field("", max_length=64)
-    idempotency_key: str | None = Field(None, max_length=64, description="同一键重复提交只记一次")
+    level: int = Field(..., ge=1, le=5, title="评价等级", description="5 非常满意 … 1 非常不满意")
+    channel: str = Field("portal", title="评价渠道", description="portal / hall / phone")
+    comment: str = Field("", max_length=2000, title="评价内容")
+    receipt_code: str = Field("", max_length=64, title="办件回执码")
+    idempotency_key: str | None = Field(
+        None, max_length=64, title="幂等键", description="同一键重复提交只记一次"
+    )
 
 
 class RatingOut(Schema):
@@ -150,7 +152,7 @@ class RatingOut(Schema):
 
 
 class ScreenIn(Schema):
-    text: str = Field(..., max_length=SCREEN_MAX_CHARS)
+    text: str = Field(..., max_length=SCREEN_MAX_CHARS, title="待筛查文本")
 
 
 class MatchOut(Schema):
@@ -185,9 +187,9 @@ def editions(request):
 @paginate(PageNumberPagination, page_size=50, max_page_size=200)
 def items(
     request,
-    kind: str = Query("", description="prohibited 禁止准入类 / permitted 许可准入类"),
-    department: str = Query("", description="主管部门（包含匹配）"),
-    q: str = Query("", max_length=100, description="事项名称、编码或措施描述（包含匹配）"),
+    kind: str = Query("", title="事项类别", description="prohibited 禁止准入类 / permitted 许可准入类"),
+    department: str = Query("", title="主管部门", description="主管部门（包含匹配）"),
+    q: str = Query("", max_length=100, title="关键词", description="事项名称、编码或措施描述（包含匹配）"),
 ):
     qs = _public_items()
     if kind:
@@ -200,7 +202,7 @@ def items(
 
 
 @router.get("/items/{code}/", response=ItemOut, summary="清单事项详情")
-def item(request, code: str):
+def item(request, code: str = Path(..., title="事项编码")):
     return get_object_or_404(_public_items(), code=code)
 
 
@@ -208,10 +210,10 @@ def item(request, code: str):
 @paginate(PageNumberPagination, page_size=50, max_page_size=200)
 def services(
     request,
-    jurisdiction: str = Query("", description="行政区划代码"),
-    department: str = Query("", description="部门名称（包含匹配）"),
-    item: str = Query("", description="关联的清单事项编码"),
-    status: str = Query("", description="accepting 受理中 / suspended 停止受理"),
+    jurisdiction: str = Query("", title="行政区划代码", description="行政区划代码"),
+    department: str = Query("", title="部门名称", description="部门名称（包含匹配）"),
+    item: str = Query("", title="清单事项编码", description="关联的清单事项编码"),
+    status: str = Query("", title="受理状态", description="accepting 受理中 / suspended 停止受理"),
 ):
     qs = _public_services()
     if jurisdiction:
@@ -226,12 +228,12 @@ def services(
 
 
 @router.get("/services/{pk}/", response=ServiceOut, summary="政务服务事项详情")
-def service(request, pk: int):
+def service(request, pk: int = Path(..., title="事项编号")):
     return get_object_or_404(_public_services(), pk=pk)
 
 
 @router.get("/services/{pk}/documents/", response=list[DocumentOut], summary="办事指南与示范文本的已发布版本")
-def service_documents(request, pk: int):
+def service_documents(request, pk: int = Path(..., title="事项编号")):
     obj = get_object_or_404(ServiceItem.objects.public(), pk=pk)
     return ServiceDocumentVersion.objects.filter(service_item=obj, published=True)
 
@@ -242,7 +244,7 @@ def service_documents(request, pk: int):
     throttle=post_throttle("rating"),
     summary="好差评（匿名或附办件回执码）",
 )
-def rate(request, pk: int, payload: RatingIn):
+def rate(request, payload: RatingIn, pk: int = Path(..., title="事项编号")):
     s = get_object_or_404(ServiceItem.objects.public(), pk=pk)
     repeated = bool(payload.idempotency_key) and s.ratings.filter(idempotency_key=payload.idempotency_key).exists()
     try:
@@ -255,7 +257,7 @@ def rate(request, pk: int, payload: RatingIn):
 
 
 @router.get("/services/{pk}/statistics/", summary="好差评统计")
-def service_statistics(request, pk: int):
+def service_statistics(request, pk: int = Path(..., title="事项编号")):
     s = get_object_or_404(ServiceItem.objects.public(), pk=pk)
     return statistics(s.ratings.all())
 

@@ -126,3 +126,9 @@ def test_a_page_has_its_own_etag(client, services):
     assert first["ETag"] != second["ETag"]
     assert client.get("/api/v1/catalog/items/?page_size=2&page=2", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
+
+def test_head_is_answered_like_get_without_a_body(client, services):
+    get = client.get("/api/v1/catalog/items/")
+    head = client.head("/api/v1/catalog/items/")
+    assert head.status_code == 200 and head["ETag"] == get["ETag"] and not head.content
+    assert client.head("/api/v1/catalog/items/", HTTP_IF_NONE_MATCH=get["ETag"]).status_code == 304
