@@ -15,7 +15,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from cms.api import error_body, post_throttle
-from cms.catalog.models import ListEdition, ListItem, ServiceDocumentVersion, ServiceItem
+from cms.catalog.models import ListEdition, ListItem, ServiceDocumentVersion, ServiceItem, ServiceRating
 from cms.catalog.ratings import RatingError, statistics, submit_rating
 from cms.catalog.screening import screen_text
 
@@ -141,7 +141,7 @@ class RatingIn(Schema):
     comment: str = Field("", max_length=2000, title="评价内容")
     receipt_code: str = Field("", max_length=64, title="办件回执码")
     idempotency_key: str | None = Field(
-        None, max_length=64, title="幂等键", description="同一键重复提交只记一次"
+        None, max_length=64, title="幂等键", description="同一键重复提交只记一次；不得用于其他事项"
     )
 
 
@@ -238,22 +238,29 @@ def service_documents(request, pk: int = Path(..., title="事项编号")):
     return ServiceDocumentVersion.objects.filter(service_item=obj, published=True)
 
 
+IDEMPOTENCY_CONFLICT = "该幂等键已用于其他事项的评价，请为本次评价使用新的幂等键。"
+
+
 @router.post(
     "/services/{pk}/ratings/",
-    response={201: RatingOut, 200: RatingOut, 400: ErrorOut},
+    response={201: RatingOut, 200: RatingOut, 400: ErrorOut, 409: ErrorOut},
     throttle=post_throttle("rating"),
     summary="好差评（匿名或附办件回执码）",
+    description="重复提交同一幂等键返回原评价（200）；幂等键已用于其他事项时返回 409。",
 )
 def rate(request, payload: RatingIn, pk: int = Path(..., title="事项编号")):
     s = get_object_or_404(ServiceItem.objects.public(), pk=pk)
-    repeated = bool(payload.idempotency_key) and s.ratings.filter(idempotency_key=payload.idempotency_key).exists()
+    key = payload.idempotency_key or None
+    already = ServiceRating.objects.filter(idempotency_key=key).first() if key else None
+    if already is not None and already.service_item_id != s.pk:
+        return Status(409, error_body(409, IDEMPOTENCY_CONFLICT, code="idempotency_key_reused"))
     try:
-        r = submit_rating(
-            s, payload.level, payload.channel, payload.comment, payload.receipt_code, payload.idempotency_key
-        )
+        r = submit_rating(s, payload.level, payload.channel, payload.comment, payload.receipt_code, key)
     except RatingError as exc:
         return Status(400, error_body(400, str(exc), code="invalid_rating"))
-    return Status(200 if repeated else 201, {"id": r.pk, "level": r.level, "follow_up": hasattr(r, "follow_up")})
+    if r.service_item_id != s.pk:  # the same key won a concurrent race on another item
+        return Status(409, error_body(409, IDEMPOTENCY_CONFLICT, code="idempotency_key_reused"))
+    return Status(200 if already else 201, {"id": r.pk, "level": r.level, "follow_up": hasattr(r, "follow_up")})
 
 
 @router.get("/services/{pk}/statistics/", summary="好差评统计")

@@ -83,6 +83,7 @@ def test_api_published_only(client, services):
         content_type="application/json",
     )
     assert again.status_code == 200 and again.json()["id"] == r.json()["id"]
+    assert pub.ratings.count() == 1
     assert client.get(f"/api/v1/catalog/services/{pub.pk}/statistics/").json()[0]["unsatisfied"] == 1
     s = client.post(
         "/api/v1/catalog/screen/", {"text": "限本地企业参与"}, content_type="application/json"
@@ -163,6 +164,34 @@ def test_post_endpoints_are_rate_limited(client, services, settings):
         REMOTE_ADDR="10.9.8.7",
     )
     assert other.status_code == 201
+
+
+def test_idempotency_key_of_another_service_item_is_a_conflict(client, services):
+    pub, _ = services
+    other = ServiceItem.objects.create(department=pub.department, name="食品经营许可", published=True)
+    first = client.post(
+        f"/api/v1/catalog/services/{pub.pk}/ratings/",
+        {"level": 1, "comment": "排队太久", "idempotency_key": "shared-key"},
+        content_type="application/json",
+    )
+    assert first.status_code == 201
+    reused = client.post(
+        f"/api/v1/catalog/services/{other.pk}/ratings/",
+        {"level": 5, "idempotency_key": "shared-key"},
+        content_type="application/json",
+    )
+    assert reused.status_code == 409
+    body = reused.json()
+    assert body["code"] == "idempotency_key_reused" and "幂等键" in body["message"]
+    assert "id" not in body and "level" not in body  # nothing of the other item's rating
+    assert not other.ratings.exists() and pub.ratings.count() == 1
+    # The key still repeats on its own item.
+    again = client.post(
+        f"/api/v1/catalog/services/{pub.pk}/ratings/",
+        {"level": 1, "idempotency_key": "shared-key"},
+        content_type="application/json",
+    )
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
 
 
 def test_schema_is_valid_openapi(client, services):
