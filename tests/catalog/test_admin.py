@@ -81,6 +81,27 @@ def test_import_through_admin_reports_errors_by_row_and_imports_nothing(client, 
     assert "仅支持 CSV、XLSX、JSON 文件" in response.content.decode()
 
 
+def test_import_through_admin_refuses_to_change_the_active_edition(client, root, tmp_path):
+    client.force_login(root)
+    form = client.get("/admin/catalog/import/").content.decode()
+    assert "现行版本和已启用过的版本不能通过导入修改" in form and "同名版本将按事项编码更新" not in form
+    with open(write_csv(tmp_path / "list.csv", OLD), "rb") as fh:
+        client.post("/admin/catalog/import/", {"edition": "2030年版", "file": fh})
+    edition = ListEdition.objects.get(name="2030年版")
+    edition.activate()
+
+    with open(write_csv(tmp_path / "shrunk.csv", OLD[:3]), "rb") as fh:
+        response = client.post("/admin/catalog/import/", {"edition": "2030年版", "file": fh})
+
+    body = response.content.decode()
+    assert response.status_code == 200 and "文件未导入" in body
+    assert "「2030年版」是现行版本" in body and "删除事项 200003" in body and "启用新版本" in body
+    assert edition.items.count() == len(OLD)
+    with open(write_csv(tmp_path / "same.csv", OLD), "rb") as fh:
+        response = client.post("/admin/catalog/import/", {"edition": "2030年版", "file": fh})
+    assert response.status_code == 302 and edition.items.count() == len(OLD)
+
+
 def test_diff_view_and_exports(client, root, editions):
     old, new = editions
     client.force_login(root)

@@ -68,6 +68,14 @@ def test_due_date_limit_is_configurable(db, settings):
     assert follow_up_due(at("2025-09-24")) == (datetime.date(2025, 10, 9), False)
 
 
+def test_misconfigured_limit_is_a_system_check_warning(settings):
+    from cms.catalog.checks import check_catalog_settings
+
+    assert check_catalog_settings() == []
+    settings.ZHUNRU_CATALOG_FOLLOW_UP_LIMIT = (5, "weeks")
+    assert [w.id for w in check_catalog_settings()] == ["zhunru_catalog.W001"]
+
+
 def test_unsatisfied_rating_opens_follow_up_with_due_date(setup):
     rating = submit_rating(setup["service_a"], 2, "portal", "材料要求不清楚")
 
