@@ -20,6 +20,7 @@ QUICK = os.environ.get("ZHUNRU_BENCH_QUICK") == "1"
 ROUNDS = 15 if QUICK else 60
 GOAL_MS = 200.0
 HOST = "changjiang.localhost"
+INSTALLATION_HOST = "127.0.0.1:8000"  # the default site, whose root is the installation index (cms.demo)
 
 
 def _setup(tmp: Path) -> None:
@@ -46,7 +47,9 @@ def _setup(tmp: Path) -> None:
 
 
 def _pages() -> list[tuple[str, str, str, dict]]:
-    """(name, method, path, data) of each portal page on the Changjiang site."""
+    """(name, method, path, data) of each portal page, in order (a page shown after a submission follows it).
+
+    Paths are on the Changjiang site, except the installation index (``INSTALLATION_HOST``)."""
     from django.apps import apps
 
     from cms.models import Jurisdiction, PolicyPage
@@ -57,6 +60,7 @@ def _pages() -> list[tuple[str, str, str, dict]]:
     home = changjiang.home_page
     policy = PolicyPage.objects.live().descendant_of(home).first()
     pages = [
+        ("installation index", "GET", "/", {"host": INSTALLATION_HOST}),
         ("home", "GET", "/", {}),
         ("policy list", "GET", policy.get_parent().url_path.removeprefix(home.url_path[:-1]), {}),
         ("policy page", "GET", policy.url_path.removeprefix(home.url_path[:-1]), {}),
@@ -71,6 +75,7 @@ def _pages() -> list[tuple[str, str, str, dict]]:
         pages += [
             ("bulletin list", "GET", bulletin.get_parent().url_path.removeprefix(prefix), {}),
             ("bulletin page", "GET", bulletin.url_path.removeprefix(prefix), {}),
+            ("bulletin PDF", "GET", bulletin.url_path.removeprefix(prefix) + "pdf/", {}),
         ]
     pages += [
         ("search", "GET", "/portal/search/?q=市场准入&j=360202", {}),
@@ -80,6 +85,8 @@ def _pages() -> list[tuple[str, str, str, dict]]:
         ("complaint submit", "POST", "/portal/360202/complaint/", {
             "description": "某街道在招标公告中要求投标企业必须在本区注册分公司。", "organization": "某街道办事处",
             "consent": "on"}),
+        ("complaint receipt", "GET", "/portal/complaint/receipt/", {}),  # the last submission's, from the session
+        ("status form", "GET", "/portal/complaint/status/", {}),
         ("status lookup", "POST", "/portal/complaint/status/",
          {"code": Complaint.objects.filter(jurisdiction=changjiang).first().receipt_code}),
     ]
@@ -88,27 +95,42 @@ def _pages() -> list[tuple[str, str, str, dict]]:
 
         service = ServiceItem.objects.public().filter(department__jurisdiction=changjiang).first()
         item = service.list_items.filter(edition__is_active=True).first() or ListItem.objects.public().first()
+        guide = service.documents.filter(kind="guide", published=True, attachment__isnull=False).order_by("pk").first()
         pages += [
             ("negative list", "GET", "/portal/360202/list/", {}),
             ("negative list filtered", "GET", "/portal/360202/list/?kind=permitted", {}),
+            ("negative list (national)", "GET", "/portal/list/", {}),
             ("list item", "GET", f"/portal/360202/list/items/{item.pk}/", {}),
+            ("list item (national)", "GET", f"/portal/list/items/{item.pk}/", {}),
             ("service item", "GET", f"/portal/360202/services/{service.pk}/", {}),
+        ]
+        if guide is not None:
+            pages.append(("guide download", "GET", guide.get_download_url(), {}))
+        pages += [
             ("rating form", "GET", f"/portal/360202/services/{service.pk}/rate/", {}),
             ("rating submit", "POST", f"/portal/360202/services/{service.pk}/rate/",
              {"level": "5", "comment": "办理顺利。"}),
+            ("rating thanks", "GET", f"/portal/360202/services/{service.pk}/rate/thanks/", {}),  # from the session
         ]
     return pages
 
 
 def _measure(client, method: str, path: str, data: dict) -> list[float]:
     times = []
+    data = dict(data)
+    host = data.pop("host", HOST)
     for i in range(ROUNDS + 3):
         payload = dict(data)
         if "organization" in payload or "level" in payload:
             payload["submission_token"] = str(uuid.uuid4())
         start = time.perf_counter()
-        response = client.post(path, payload, HTTP_HOST=HOST) if method == "POST" else client.get(path, HTTP_HOST=HOST)
+        response = client.post(path, payload, HTTP_HOST=host) if method == "POST" else client.get(path, HTTP_HOST=host)
+        if response.streaming:
+            b"".join(response.streaming_content)  # a download counts until its last byte
         elapsed = (time.perf_counter() - start) * 1000
+        if method == "GET" and response.status_code != 200:
+            # A page shown from the session (receipt, thanks) redirects when it has nothing to show.
+            raise RuntimeError(f"{method} {path}: HTTP {response.status_code}")
         if response.status_code >= 400 or ("submission_token" in payload and response.status_code != 302):
             # A submission that does not redirect re-rendered its form with errors: nothing was stored.
             raise RuntimeError(f"{method} {path}: HTTP {response.status_code}")
