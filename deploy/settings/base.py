@@ -208,10 +208,12 @@ CACHES = (
 
 # --- Search -----------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+# Backend by dotted path: ZHUNRU_SEARCH_BACKEND wins; otherwise Elasticsearch when its URL is set, else the
+# embedded Tantivy index (search.backends.sqlite_fts.SqliteFtsBackend is the dependency-free fallback).
 ZHUNRU_SEARCH = {
-    "BACKEND": "search.backends.elasticsearch.ElasticsearchBackend"
-    if ELASTICSEARCH_URL
-    else "search.backends.embedded.EmbeddedBackend",
+    "BACKEND": os.environ.get("ZHUNRU_SEARCH_BACKEND")
+    or ("search.backends.elasticsearch.ElasticsearchBackend" if ELASTICSEARCH_URL
+        else "search.backends.embedded.EmbeddedBackend"),
     "URL": ELASTICSEARCH_URL,
     "INDEX": os.environ.get("ZHUNRU_SEARCH_INDEX", "zhunru"),
     "PATH": os.environ.get("ZHUNRU_SEARCH_PATH", str(VAR_DIR / "search-index")),
