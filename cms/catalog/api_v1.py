@@ -1,21 +1,31 @@
 """Public JSON API of the negative list and service items (/api/v1/catalog/): published data only.
 
 Lists are paginated (``page``, ``page_size``) and filterable; every read carries an ``ETag`` over its
-body (set by ``cms.api``). No ``Last-Modified``: the newest ``updated_at`` of the rows served does not
-move when a row leaves the answer (unpublished, edition replaced) or a guide version is published or
-withdrawn, so it would answer ``304`` with stale content. The two POST endpoints (rating, screening) are
-rate-limited per client.
+body (set by ``cms.api``), and the catalog reads a ``Last-Modified`` from ``CatalogRevision``, which every
+change to what they serve moves (removals, unpublishing and withdrawn guides included). Rating
+statistics change with every rating and carry the ETag only. The two POST endpoints (rating, screening)
+are rate-limited per client.
 """
 
 import datetime
 
 from django.db.models import Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.http import http_date
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from cms.api import error_body, post_throttle
-from cms.catalog.models import ListEdition, ListItem, ServiceDocumentVersion, ServiceItem, ServiceRating
+from cms.catalog.models import (
+    CatalogRevision,
+    ListEdition,
+    ListItem,
+    ServiceDocumentVersion,
+    ServiceItem,
+    ServiceRating,
+)
 from cms.catalog.ratings import RatingError, statistics, submit_rating
 from cms.catalog.screening import screen_text
 
@@ -166,6 +176,14 @@ class MatchOut(Schema):
     excerpt: str
 
 
+def _last_modified(response: HttpResponse) -> None:
+    """``Last-Modified`` to the second of the catalog's last change; none while that second is running,
+    since a second change within it would not move the header (the ETag still validates)."""
+    changed = int(CatalogRevision.last_changed().timestamp())
+    if changed < int(timezone.now().timestamp()):
+        response["Last-Modified"] = http_date(changed)
+
+
 def _public_items() -> QuerySet:
     return ListItem.objects.public().select_related("edition").prefetch_related("measures")
 
@@ -179,7 +197,8 @@ def _public_services() -> QuerySet:
 
 
 @router.get("/editions/", response=list[EditionOut], summary="现行负面清单版本")
-def editions(request):
+def editions(request, response: HttpResponse):
+    _last_modified(response)
     return ListEdition.objects.filter(is_active=True)
 
 
@@ -187,6 +206,7 @@ def editions(request):
 @paginate(PageNumberPagination, page_size=50, max_page_size=200)
 def items(
     request,
+    response: HttpResponse,
     kind: str = Query("", title="事项类别", description="prohibited 禁止准入类 / permitted 许可准入类"),
     department: str = Query("", title="主管部门", description="主管部门（包含匹配）"),
     q: str = Query("", max_length=100, title="关键词", description="事项名称、编码或措施描述（包含匹配）"),
@@ -198,11 +218,13 @@ def items(
         qs = qs.filter(departments__contains=department)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code=q) | Q(measures__text__contains=q)).distinct()
+    _last_modified(response)
     return qs
 
 
 @router.get("/items/{code}/", response=ItemOut, summary="清单事项详情")
-def item(request, code: str = Path(..., title="事项编码")):
+def item(request, response: HttpResponse, code: str = Path(..., title="事项编码")):
+    _last_modified(response)
     return get_object_or_404(_public_items(), code=code)
 
 
@@ -210,6 +232,7 @@ def item(request, code: str = Path(..., title="事项编码")):
 @paginate(PageNumberPagination, page_size=50, max_page_size=200)
 def services(
     request,
+    response: HttpResponse,
     jurisdiction: str = Query("", title="行政区划代码", description="行政区划代码"),
     department: str = Query("", title="部门名称", description="部门名称（包含匹配）"),
     item: str = Query("", title="清单事项编码", description="关联的清单事项编码"),
@@ -224,16 +247,19 @@ def services(
         qs = qs.filter(list_items__code=item, list_items__edition__is_active=True).distinct()
     if status:
         qs = qs.filter(status=status)
+    _last_modified(response)
     return qs
 
 
 @router.get("/services/{pk}/", response=ServiceOut, summary="政务服务事项详情")
-def service(request, pk: int = Path(..., title="事项编号")):
+def service(request, response: HttpResponse, pk: int = Path(..., title="事项编号")):
+    _last_modified(response)
     return get_object_or_404(_public_services(), pk=pk)
 
 
 @router.get("/services/{pk}/documents/", response=list[DocumentOut], summary="办事指南与示范文本的已发布版本")
-def service_documents(request, pk: int = Path(..., title="事项编号")):
+def service_documents(request, response: HttpResponse, pk: int = Path(..., title="事项编号")):
+    _last_modified(response)
     obj = get_object_or_404(ServiceItem.objects.public(), pk=pk)
     return ServiceDocumentVersion.objects.filter(service_item=obj, published=True)
 

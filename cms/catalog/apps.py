@@ -10,9 +10,14 @@ class ZhunruCatalogConfig(AppConfig):
     def ready(self) -> None:
         from cms import roles
         from cms.auditing import register_app_models
-        from cms.catalog import checks  # noqa: F401 (checks register themselves)
+        from cms.catalog import (
+            checks,  # noqa: F401 (checks register themselves)
+            signal_handlers,
+        )
 
-        register_app_models(self)
+        signal_handlers.connect()
+        # CatalogRevision is a cache validator moved by every catalog change, not a record worth auditing.
+        register_app_models(self, exclude=["CatalogRevision"])
         crud = ("view", "add", "change", "delete")
         everything = [f"zhunru_catalog.{a}_{m}" for m in ("listedition", "listitem", "listmeasure", "serviceitem",
                                                         "servicedocumentversion", "screeningrule") for a in crud]

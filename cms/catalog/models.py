@@ -371,3 +371,31 @@ class ScreeningRule(models.Model):
                 re.compile(self.phrase)
             except re.error as exc:
                 raise ValidationError({"phrase": f"正则表达式无效：{exc}"}) from None
+
+
+class CatalogRevision(models.Model):
+    """When the public catalog last changed: one row, moved by every change to what the API serves.
+
+    It is the ``Last-Modified`` of the catalog reads. The newest ``updated_at`` of the rows served cannot
+    be: it does not move when a row leaves the answer (unpublished, deleted, edition replaced) or a guide
+    version is withdrawn. ``cms.catalog.signal_handlers`` moves it inside the changing transaction and
+    again after commit, so a reader never holds old content with a validator newer than the change.
+    """
+
+    changed_at = models.DateTimeField("最近变更时间")
+
+    class Meta:
+        verbose_name = "清单公开数据版本"
+        verbose_name_plural = "清单公开数据版本"
+
+    def __str__(self) -> str:
+        return f"{self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(changed_at=timezone.now()):
+            cls.objects.get_or_create(pk=1, defaults={"changed_at": timezone.now()})
+
+    @classmethod
+    def last_changed(cls) -> "timezone.datetime":
+        return cls.objects.get_or_create(pk=1, defaults={"changed_at": timezone.now()})[0].changed_at

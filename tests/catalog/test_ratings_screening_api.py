@@ -119,8 +119,8 @@ def test_conditional_reads(client, services):
     pub, _ = services
     url = f"/api/v1/catalog/services/{pub.pk}/"
     first = client.get(url)
-    # No Last-Modified: see tests/catalog/test_api_conditional.py for why it could not be kept correct.
-    assert first.status_code == 200 and first["ETag"] and "Last-Modified" not in first
+    # Last-Modified and If-Modified-Since: tests/catalog/test_api_conditional.py.
+    assert first.status_code == 200 and first["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     pub.fees = "不收费（已更新）"
     pub.save()
