@@ -51,6 +51,10 @@ class CommitmentViewSet(ScopedSnippetViewSet):
               FieldRowPanel([FieldPanel("kind"), FieldPanel("permit_name"), FieldPanel("permit_number")]),
               FieldPanel("promise"), FieldPanel("due_date")]
 
+    def get_queryset(self, request):
+        """An officer's own departments' commitments (list, inspect, edit, delete, history, usage, chooser)."""
+        return views.visible_commitments(request.user).select_related("subject", "department")
+
     def get_form_class(self, for_update=False):
         form_class = super().get_form_class(for_update)
 
