@@ -8,15 +8,18 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from cms.audit.models import AuditEvent
 from cms.audit.recording import record
+from cms.scoping import is_coordinator
 
 
 class ReadOnlyAuditPolicy(ModelPermissionPolicy):
-    """Viewing needs zhunru_audit.view_auditevent; nobody may add, change or delete entries."""
+    """Viewing needs zhunru_audit.view_auditevent and a jurisdiction-wide role (coordinator, auditor): the
+    timeline is not scoped by department, so the permission given directly to a department's officer opens
+    nothing. Nobody may add, change or delete entries."""
 
     def user_has_permission(self, user, action):
         if action != "view":
             return False
-        return super().user_has_permission(user, action)
+        return super().user_has_permission(user, action) and is_coordinator(user)
 
     def user_has_any_permission(self, user, actions):
         return "view" in actions and self.user_has_permission(user, "view")
