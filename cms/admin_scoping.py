@@ -27,15 +27,19 @@ class ScopedObjectMixin:
 
 
 class ScopedChooseMixin:
-    """Chooser listings (and the chosen-object lookups) of a snippet, through the same scope."""
+    """Chooser listings (and the chosen-object lookups) of a snippet, through the same scope.
+
+    The listing is scoped in ``filter_object_list``, not ``get_object_list``: a chooser viewset's own
+    ``get_object_list`` is injected into its views by Wagtail and would replace a mixin's.
+    """
 
     scope_queryset = None
 
     def _scope(self):
         return self.scope_queryset(self.request) if self.scope_queryset else None
 
-    def get_object_list(self, *args, **kwargs):
-        objects = super().get_object_list(*args, **kwargs)
+    def filter_object_list(self, objects):
+        objects = super().filter_object_list(objects)
         scope = self._scope()
         return objects if scope is None else objects.filter(pk__in=scope.values("pk"))
 
@@ -73,6 +77,10 @@ class ScopedChoicesFormMixin:
 
 
 class ScopedSnippetViewSet(SnippetViewSet):
+    def get_chooser_queryset(self, request):
+        """What the chooser offers (other models' forms pick from it): by default what the user may see."""
+        return self.get_queryset(request)
+
     def get_form_class(self, for_update=False):
         form_class = super().get_form_class(for_update=for_update)
         if issubclass(form_class, ScopedChoicesFormMixin):
@@ -82,7 +90,7 @@ class ScopedSnippetViewSet(SnippetViewSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         chooser = self.chooser_viewset_class
-        scope = {"scope_queryset": staticmethod(self.get_queryset), "__module__": __name__}
+        scope = {"scope_queryset": staticmethod(self.get_chooser_queryset), "__module__": __name__}
         self.chooser_viewset_class = type(
             f"Scoped{chooser.__name__}",
             (chooser,),

@@ -1,5 +1,6 @@
 """Admin of the register: cases, campaigns, the problem ledger, integrity reports, the archive catalogue."""
 
+from django.db.models import Q
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -66,6 +67,20 @@ class CaseViewSet(ScopedSnippetViewSet):
 
     def get_queryset(self, request):
         return Case.objects.visible_to(request.user).select_related("reporting_department", "jurisdiction")
+
+    def get_chooser_queryset(self, request):
+        """Typical-case bulletins are compiled by the lead department (section 七): its editors and legal
+        reviewers choose among every case of their jurisdiction; anyone else among what it may see."""
+        from cms import roles
+
+        user = request.user
+        own = self.get_queryset(request)
+        if not user.groups.filter(name__in=[roles.EDITOR, roles.LEGAL_REVIEWER]).exists():
+            return own
+        compiled = Case.objects.filter(
+            jurisdiction__departments__is_lead=True, jurisdiction__departments__memberships__user=user
+        )
+        return Case.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=compiled.values("pk")))
 
 
 class InspectionCampaignViewSet(ScopedSnippetViewSet):

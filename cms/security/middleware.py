@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
@@ -53,3 +54,33 @@ class TwoFactorMiddleware:
         request.user = AnonymousUser()
         request.auser = _anonymous
         return None
+
+
+# Wagtail's site history report filters log entries by content type, not by department: an officer who
+# may view cases would read every department's case and ledger titles in it. The coordinator-facing
+# timeline is the audit chain (审计日志), scoped by jurisdiction; this report is for the same roles only.
+JURISDICTION_WIDE_VIEWS = {"wagtailadmin_reports:site_history", "wagtailadmin_reports:site_history_results"}
+
+
+def jurisdiction_wide_view(path_info: str) -> bool:
+    try:
+        return resolve(path_info).view_name in JURISDICTION_WIDE_VIEWS
+    except Resolver404:
+        return False
+
+
+class JurisdictionWideReportsMiddleware:
+    """Refuse Wagtail's site history report (page, results and exports) to all but coordinators,
+    auditors and superusers; ``cms.security.wagtail_hooks`` hides its menu item from the rest."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from cms.scoping import is_coordinator
+
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and not is_coordinator(user)
+                and jurisdiction_wide_view(request.path_info)):
+            raise PermissionDenied("站点历史记录涉及所有部门，仅发改委协调员和审计员可以查看；请使用本部门的记录。")
+        return self.get_response(request)

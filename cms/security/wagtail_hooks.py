@@ -21,3 +21,12 @@ def two_factor_account_item(request):
         "label": "两步验证",
         "help_text": "用手机上的身份验证器生成验证码，登录时在密码之外再输入一次，防止密码泄露后账号被盗用。",
     }
+
+
+@hooks.register("construct_reports_menu")
+def hide_site_history_from_department_users(request, menu_items):
+    """Site history spans every department: only jurisdiction-wide roles see it (see the middleware)."""
+    from cms.scoping import is_coordinator
+
+    if not is_coordinator(request.user):
+        menu_items[:] = [item for item in menu_items if item.name != "site-history"]

@@ -65,16 +65,9 @@ EXPECTED_EXPORTS = {
 
 
 # Leaks found by this walk that need more than a one-view fix: kept out of the assertions below so the walk
-# still fails on any new one, and checked by ``test_known_leaks_are_still_open`` (strict xfail: once fixed,
-# that test passes unexpectedly and fails, and the entry must go).
-KNOWN_LEAKS = [
-    (r"^/admin/reports/site-history/",
-     "Wagtail 的站点历史报表（及其 CSV/XLSX 导出）按内容类型而不是按部门筛选日志：有“案例”或“问题台账”任一权限的"
-     "用户能看到所有部门的案例、台账条目在管理后台被编辑的记录及其名称（ModelLogEntry.viewable_by_user）"),
-    (r"^/admin/snippets/choose/zhunru_cases/case/(results/)?(\?|$)",
-     "案例选择器：CaseChooserViewSet.get_object_list（cms/cases/wagtail_hooks.py）取代了 ScopedChooseMixin 的部门"
-     "范围，所有部门已登记案例的编号和标题都列出来"),
-]
+# still fails on any new one. Empty: Wagtail's site history (filtered by content type, not department) is
+# for jurisdiction-wide roles only, and the case chooser is scoped (see test_site_history_and_case_chooser).
+KNOWN_LEAKS: list[tuple[str, str]] = []
 
 
 def _unexpected(leaks):
@@ -593,15 +586,31 @@ def test_the_same_posts_do_change_b_for_someone_allowed_to(client, department_b_
     assert not unchanged, f"这些 POST 对超级用户也没有改动任何记录：{unchanged}"
 
 
-@pytest.mark.xfail(strict=True, reason="KNOWN_LEAKS: 见列表中的说明")
 @pytest.mark.django_db
-def test_known_leaks_are_still_open(client, department_b_world):
-    """The known leaks, alone: when one is fixed this passes unexpectedly, and KNOWN_LEAKS must shrink."""
+def test_site_history_and_case_chooser(client, department_b_world, jurisdiction, make_user):
+    """Site history spans every department: refused to A's officer, open to a coordinator (and showing B's
+    edits there). The case chooser offers A's officer nothing of B; the lead department's editor, who
+    compiles bulletins, chooses among every registered case of the jurisdiction."""
     world = department_b_world
+    history = ["/admin/reports/site-history/", "/admin/reports/site-history/results/",
+               "/admin/reports/site-history/?export=csv", "/admin/reports/site-history/?export=xlsx"]
+    chooser = ["/admin/snippets/choose/zhunru_cases/case/", "/admin/snippets/choose/zhunru_cases/case/results/"]
+
     client.force_login(world["officer_a"])
-    urls = ["/admin/reports/site-history/", "/admin/reports/site-history/results/",
-            "/admin/reports/site-history/?export=csv", "/admin/reports/site-history/?export=xlsx",
-            "/admin/snippets/choose/zhunru_cases/case/", "/admin/snippets/choose/zhunru_cases/case/results/"]
-    assert {p for p, _ in KNOWN_LEAKS} == {p for p, _ in KNOWN_LEAKS if any(re.search(p, u) for u in urls)}
-    leaks = [leak for url in urls for leak in _leaks(url, client.get(url))]
-    assert not leaks, leaks
+    for url in history:
+        assert client.get(url).status_code == 403, url
+    assert "站点历史" not in client.get("/admin/").content.decode()
+    for url in chooser:
+        response = client.get(url)
+        assert response.status_code == 200 and not _leaks(url, response), url
+
+    lead = jurisdiction.departments.get(is_lead=True)
+    coordinator = make_user("coordinator_c", groups=[roles.COORDINATOR], departments=[lead])
+    client.force_login(coordinator)
+    response = client.get("/admin/reports/site-history/")
+    assert response.status_code == 200 and "乙局台账机密问题" in response.content.decode()
+
+    bulletin_editor = make_user("editor_lead", groups=[roles.EDITOR], departments=[lead])
+    client.force_login(bulletin_editor)
+    assert client.get("/admin/reports/site-history/").status_code == 403
+    assert "乙局机密案例" in client.get(chooser[1]).content.decode()
