@@ -1,9 +1,11 @@
 import csv
+import json
+import uuid
 
 import pytest
 
 from cms.catalog.importers import COLUMNS, import_edition
-from cms.catalog.models import ListEdition
+from cms.catalog.models import ListEdition, ServiceItem
 
 OLD = [
     ["1", "禁止违规开展金融相关经营活动", "100001", "非金融机构不得从事金融业务", "人民银行", ""],
@@ -46,3 +48,19 @@ def editions(db, tmp_path):
     import_edition(write_csv(tmp_path / "old.csv", OLD), "2022年版")
     import_edition(write_csv(tmp_path / "new.csv", NEW), "2025年版")
     return ListEdition.objects.get(name="2022年版"), ListEdition.objects.get(name="2025年版")
+
+
+@pytest.fixture(autouse=True)
+def _own_throttle(settings):
+    """Each test counts its own requests (never cache.clear(): with Redis that would flush shared data)."""
+    settings.ZHUNRU_API_THROTTLE_NAMESPACE = uuid.uuid4().hex
+
+
+@pytest.fixture
+def service(make_department):
+    return ServiceItem.objects.create(department=make_department("市场监管局"), name="食品经营许可", published=True)
+
+
+def text(response) -> str:
+    """The JSON body as readable text (the renderer escapes non-ASCII characters)."""
+    return json.dumps(response.json(), ensure_ascii=False)

@@ -8,22 +8,17 @@ back, as the time that passes between a client's reads would.
 """
 
 import datetime
-import json
 
 import pytest
 from django.db.models import F
 from django.utils.http import http_date, parse_http_date
 
 from cms.catalog.models import CatalogRevision, ServiceDocumentVersion, ServiceItem
+from tests.catalog.conftest import text
 
 
 def age(seconds: int) -> None:
     CatalogRevision.objects.update(changed_at=F("changed_at") - datetime.timedelta(seconds=seconds))
-
-
-def text(response) -> str:
-    """The JSON body as readable text (the renderer escapes non-ASCII characters)."""
-    return json.dumps(response.json(), ensure_ascii=False)
 
 
 @pytest.fixture

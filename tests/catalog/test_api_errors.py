@@ -1,24 +1,10 @@
 """Every error under /api/v1/ is JSON with a machine-readable code and a Chinese message."""
 
 import re
-import uuid
 
 import pytest
 
-from cms.catalog.models import ServiceItem
-
 LATIN = re.compile(r"[A-Za-z]")
-
-
-@pytest.fixture(autouse=True)
-def _own_throttle(settings):
-    """Each test counts its own requests (never cache.clear(): with Redis that would flush shared data)."""
-    settings.ZHUNRU_API_THROTTLE_NAMESPACE = uuid.uuid4().hex
-
-
-@pytest.fixture
-def service(make_department):
-    return ServiceItem.objects.create(department=make_department("市场监管局"), name="食品经营许可", published=True)
 
 
 def assert_json_error(response, status: int, code: str) -> dict:

@@ -2,16 +2,11 @@
 items and their published guide versions."""
 
 import datetime
-import json
 
 import pytest
 
 from cms.catalog.models import ServiceDocumentVersion, ServiceItem
-
-
-def text(response) -> str:
-    """The JSON body as readable text (the renderer escapes non-ASCII characters)."""
-    return json.dumps(response.json(), ensure_ascii=False)
+from tests.catalog.conftest import text
 
 
 @pytest.fixture

@@ -1,24 +1,11 @@
 """POST rate limits of /api/v1/catalog/: one client is one address, whatever X-Forwarded-For it sends."""
 
-import uuid
 
 import pytest
 from django.test import RequestFactory
 
 from cms.api import ClientRateThrottle
 from cms.audit.recording import client_ip
-from cms.catalog.models import ServiceItem
-
-
-@pytest.fixture(autouse=True)
-def _own_throttle(settings):
-    """Each test counts its own requests (never cache.clear(): with Redis that would flush shared data)."""
-    settings.ZHUNRU_API_THROTTLE_NAMESPACE = uuid.uuid4().hex
-
-
-@pytest.fixture
-def service(make_department):
-    return ServiceItem.objects.create(department=make_department("市场监管局"), name="食品经营许可", published=True)
 
 
 def rate(client, service, **extra):

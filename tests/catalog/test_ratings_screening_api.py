@@ -1,17 +1,10 @@
 import json
-import uuid
 
 import pytest
 
 from cms.catalog.models import RatingFollowUp, ServiceItem, ServiceRating
 from cms.catalog.ratings import RatingError, submit_rating
 from cms.catalog.screening import screen_text
-
-
-@pytest.fixture(autouse=True)
-def _own_throttle(settings):
-    """Each test counts its own requests (never cache.clear(): with Redis that would flush shared data)."""
-    settings.ZHUNRU_API_THROTTLE_NAMESPACE = uuid.uuid4().hex
 
 
 @pytest.fixture
