@@ -66,6 +66,11 @@ def sync_roles() -> dict[str, int]:
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:
     if getattr(sender, "label", "") == "zhunru_cms":
+        from django.contrib.contenttypes.models import ContentType
+
+        # After a flush (transactional tests) the content types were re-created with new ids; creating a
+        # group writes a django-auditlog entry naming its content type, which must not come from the cache.
+        ContentType.objects.clear_cache()
         sync_roles()
 
 

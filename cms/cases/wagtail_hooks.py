@@ -70,13 +70,18 @@ class CaseViewSet(ScopedSnippetViewSet):
 
     def get_chooser_queryset(self, request):
         """Typical-case bulletins are compiled by the lead department (section 七): its editors and legal
-        reviewers choose among every case of their jurisdiction; anyone else among what it may see."""
+        reviewers choose among every case of their jurisdiction, and so do those of the installation who
+        belong to no department (the editor group edits every jurisdiction's pages); anyone else, such as
+        a department's own editor, among what it may see."""
         from cms import roles
+        from cms.scoping import user_departments
 
         user = request.user
         own = self.get_queryset(request)
         if not user.groups.filter(name__in=[roles.EDITOR, roles.LEGAL_REVIEWER]).exists():
             return own
+        if not user_departments(user).exists():
+            return Case.objects.all()
         compiled = Case.objects.filter(
             jurisdiction__departments__is_lead=True, jurisdiction__departments__memberships__user=user
         )
