@@ -26,7 +26,7 @@ from cms.catalog.models import (
     ServiceItem,
     ServiceRating,
 )
-from cms.catalog.ratings import RatingError, statistics, submit_rating
+from cms.catalog.ratings import IdempotencyKeyReused, RatingError, statistics, submit_rating
 from cms.catalog.screening import screen_text
 
 prefix = "catalog/"
@@ -264,9 +264,6 @@ def service_documents(request, response: HttpResponse, pk: int = Path(..., title
     return ServiceDocumentVersion.objects.filter(service_item=obj, published=True)
 
 
-IDEMPOTENCY_CONFLICT = "该幂等键已用于其他事项的评价，请为本次评价使用新的幂等键。"
-
-
 @router.post(
     "/services/{pk}/ratings/",
     response={201: RatingOut, 200: RatingOut, 400: ErrorOut, 409: ErrorOut},
@@ -277,16 +274,14 @@ IDEMPOTENCY_CONFLICT = "该幂等键已用于其他事项的评价，请为本�
 def rate(request, payload: RatingIn, pk: int = Path(..., title="事项编号")):
     s = get_object_or_404(ServiceItem.objects.public(), pk=pk)
     key = payload.idempotency_key or None
-    already = ServiceRating.objects.filter(idempotency_key=key).first() if key else None
-    if already is not None and already.service_item_id != s.pk:
-        return Status(409, error_body(409, IDEMPOTENCY_CONFLICT, code="idempotency_key_reused"))
+    repeated = bool(key) and ServiceRating.objects.filter(idempotency_key=key).exists()
     try:
         r = submit_rating(s, payload.level, payload.channel, payload.comment, payload.receipt_code, key)
+    except IdempotencyKeyReused as exc:
+        return Status(409, error_body(409, str(exc), code="idempotency_key_reused"))
     except RatingError as exc:
         return Status(400, error_body(400, str(exc), code="invalid_rating"))
-    if r.service_item_id != s.pk:  # the same key won a concurrent race on another item
-        return Status(409, error_body(409, IDEMPOTENCY_CONFLICT, code="idempotency_key_reused"))
-    return Status(200 if already else 201, {"id": r.pk, "level": r.level, "follow_up": hasattr(r, "follow_up")})
+    return Status(200 if repeated else 201, {"id": r.pk, "level": r.level, "follow_up": hasattr(r, "follow_up")})
 
 
 @router.get("/services/{pk}/statistics/", summary="好差评统计")

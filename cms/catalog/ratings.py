@@ -14,6 +14,13 @@ class RatingError(ValueError):
     pass
 
 
+class IdempotencyKeyReused(RatingError):
+    """The key already counted a rating of another service item: never that item's rating for this one."""
+
+    def __init__(self):
+        super().__init__("该幂等键已用于其他事项的评价，请为本次评价使用新的幂等键。")
+
+
 def submit_rating(
     service_item,
     level: int,
@@ -32,7 +39,7 @@ def submit_rating(
     if idempotency_key:
         existing = ServiceRating.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
-            return existing
+            return _same_item(existing, service_item)
     try:
         with transaction.atomic():
             rating = ServiceRating.objects.create(
@@ -54,8 +61,14 @@ def submit_rating(
                 department=service_item.department,
                 changes={"level": level},
             )
-    except IntegrityError:
-        return ServiceRating.objects.get(idempotency_key=idempotency_key)
+    except IntegrityError:  # the same key won a concurrent race
+        return _same_item(ServiceRating.objects.get(idempotency_key=idempotency_key), service_item)
+    return rating
+
+
+def _same_item(rating, service_item):
+    if rating.service_item_id != service_item.pk:
+        raise IdempotencyKeyReused
     return rating
 
 

@@ -238,7 +238,7 @@ def service_rating(request, code: str, pk: int):
     A suspended (停止受理) item can still be rated: those who applied before the suspension rate how
     they were served. Unpublished items do not exist for the public (404).
     """
-    from cms.catalog.ratings import RatingError, submit_rating
+    from cms.catalog.ratings import IdempotencyKeyReused, RatingError, submit_rating
 
     jurisdiction, home, service = _public_service(code, pk)
     if service.department.jurisdiction_id != jurisdiction.pk:
@@ -251,19 +251,18 @@ def service_rating(request, code: str, pk: int):
         form = RatingForm(request.POST)
         context["form"] = form
         if form.is_valid():
-            rating_model = catalog_model("ServiceRating")
-            already = rating_model.objects.filter(idempotency_key=form.idempotency_key).first()
-            if already is not None and already.service_item_id != service.pk:
-                form.add_error("submission_token", "表单已失效，请刷新页面后重新提交。")
-                return TemplateResponse(request, "zhunru_portal/service_rating.html", context)
-            if already is None and not throttling.allow("rating", request, conf.get("RATING_RATE")):
+            # A resubmission counts once and does not use up the client's allowance.
+            repeated = catalog_model("ServiceRating").objects.filter(idempotency_key=form.idempotency_key).exists()
+            if not repeated and not throttling.allow("rating", request, conf.get("RATING_RATE")):
                 return _too_many(request, "zhunru_portal/service_rating.html", context)
             data = form.cleaned_data
             try:
-                rating = already or submit_rating(
+                rating = submit_rating(
                     service, data["level"], "portal", comment=data["comment"],
                     receipt_code=data["receipt_code"], idempotency_key=form.idempotency_key,
                 )
+            except IdempotencyKeyReused:
+                form.add_error("submission_token", "表单已失效，请刷新页面后重新提交。")
             except RatingError as error:
                 form.add_error("level", str(error))
             else:
