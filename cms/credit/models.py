@@ -145,6 +145,14 @@ class CommitmentRule(models.Model):
         return credit_class in conf.get("COMMITMENT_ALLOWED_CLASSES")
 
 
+class CreditCommitmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CreditCommitmentQuerySet":
+        """Coordinators see every commitment; an officer only those its own departments decided."""
+        from cms.scoping import is_coordinator, visible_departments
+
+        return self if is_coordinator(user) else self.filter(department__in=visible_departments(user))
+
+
 class CreditCommitment(models.Model):
     class Kind(models.TextChoices):
         NOTIFICATION = "notification", "告知承诺"
@@ -180,6 +188,8 @@ class CreditCommitment(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     fulfilled_at = models.DateTimeField("履约确认时间", null=True, blank=True)
     breached_at = models.DateTimeField("违约认定时间", null=True, blank=True)
+
+    objects = CreditCommitmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "信用承诺"

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from cms.credit import outbox
 from cms.credit.models import CreditCommitment, CreditPlatform, MarketSubject, OutboundRecord
-from cms.scoping import is_coordinator, visible_departments
+from cms.scoping import is_coordinator
 from workers.clients.credit_platform import CreditPlatformError, for_platform
 
 
@@ -24,13 +24,6 @@ def _coordinator(request):
         raise PermissionDenied("仅发改委协调员可以执行此操作。")
 
 
-def visible_commitments(user):
-    """Coordinators see every commitment; an officer only those its own departments decided."""
-    if is_coordinator(user):
-        return CreditCommitment.objects.all()
-    return CreditCommitment.objects.filter(department__in=visible_departments(user))
-
-
 def subject_credit(request, pk):
     _require(request, "zhunru_credit.view_marketsubject")
     subject = get_object_or_404(MarketSubject, pk=pk)
@@ -38,7 +31,7 @@ def subject_credit(request, pk):
         "subject": subject,
         "class_changes": subject.class_changes.select_related("changed_by"),
         "lists": subject.list_memberships.all(),
-        "commitments": visible_commitments(request.user).filter(subject=subject).select_related("department"),
+        "commitments": CreditCommitment.objects.visible_to(request.user).filter(subject=subject).select_related("department"),
         "dishonesty": subject.dishonesty_records.all(),
         "records": subject.outbound.select_related("platform"),
         "feed_changes": subject.feed_changes.select_related("platform")[:50],
@@ -64,7 +57,7 @@ def resend(request, pk):
 @require_POST
 def fulfil(request, pk):
     _require(request, "zhunru_credit.change_creditcommitment")
-    c = get_object_or_404(visible_commitments(request.user), pk=pk)
+    c = get_object_or_404(CreditCommitment.objects.visible_to(request.user), pk=pk)
     try:
         c.fulfil(by=request.user, request=request)
     except ValidationError as exc:

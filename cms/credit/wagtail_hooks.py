@@ -53,7 +53,7 @@ class CommitmentViewSet(ScopedSnippetViewSet):
 
     def get_queryset(self, request):
         """An officer's own departments' commitments (list, inspect, edit, delete, history, usage, chooser)."""
-        return views.visible_commitments(request.user).select_related("subject", "department")
+        return CreditCommitment.objects.visible_to(request.user).select_related("subject", "department")
 
     def get_form_class(self, for_update=False):
         form_class = super().get_form_class(for_update)
