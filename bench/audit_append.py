@@ -1,6 +1,6 @@
 """Audit chain append rate: the one write every audited state change shares.
 
-``cms.audit.recording.record()`` locks the single chain head row for the rest of the caller's transaction,
+``zhunru.audit.recording.record()`` locks the single chain head row for the rest of the caller's transaction,
 so every audited write in the installation queues behind it. This measures events/s from one thread and
 from several threads whose transactions also do some other work while holding the head (``--hold`` ms,
 standing in for the rest of a real state change), on a private database (PostgreSQL when DATABASE_URL
@@ -27,7 +27,7 @@ HOLD_MS = 5
 def _loop(seconds: float, hold_ms: float, counts: list[int]) -> None:
     from django.db import connection, transaction
 
-    from cms.audit.recording import record
+    from zhunru.audit.recording import record
 
     n = 0
     deadline = time.perf_counter() + seconds
@@ -74,7 +74,7 @@ def run() -> list[tuple[str, str, str]]:
                 for threads in (4, 16):
                     rows.append((label, f"events/s, {threads} threads, {HOLD_MS} ms other work each",
                                  f"{_rate(threads, HOLD_MS):.0f}"))
-            from cms.audit.models import AuditEvent
+            from zhunru.audit.models import AuditEvent
 
             rows.append((label, "events written", str(AuditEvent.objects.count())))
             from django.db import connections

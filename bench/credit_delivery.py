@@ -4,7 +4,7 @@ Builds a private database (PostgreSQL when DATABASE_URL names a server, else SQL
 simulator on a free local port and measures, each over its own 10,000 records:
 
 - the bare HTTP exchange (signed POST + ack, no database), one thread;
-- ``cms.credit.delivery.deliver`` called in a loop (HTTP + outbox update + audit event), one thread;
+- ``zhunru.credit.delivery.deliver`` called in a loop (HTTP + outbox update + audit event), one thread;
 - the Dramatiq actor: messages sent for every record, a worker with 4 threads draining the queue.
 
     .venv/bin/python bench/credit_delivery.py
@@ -24,7 +24,7 @@ N = 2_000 if os.environ.get("ZHUNRU_BENCH_QUICK") == "1" else 10_000
 
 
 def _make_rows(platform, n, subject_payload):
-    from cms.credit.models import OutboundRecord
+    from zhunru.credit.models import OutboundRecord
 
     rows = [OutboundRecord(platform=platform, kind="licensing", payload={**subject_payload,
                            "document_number": f"昌市监许〔2026〕{i}号"}) for i in range(n)]
@@ -47,12 +47,12 @@ def run() -> list[tuple[str, str, str]]:
             from django.db import connection
             from dramatiq import Worker
 
-            from cms.credit.delivery import deliver
-            from cms.credit.models import CreditPlatform, OutboundRecord
-            from cms.credit.outbox import build_payload, send_now
-            from cms.credit.simulator import Simulator
-            from cms.validators import uscc_check_character
-            from workers.clients.credit_platform import for_platform
+            from zhunru.credit.delivery import deliver
+            from zhunru.credit.models import CreditPlatform, OutboundRecord
+            from zhunru.credit.outbox import build_payload, send_now
+            from zhunru.credit.simulator import Simulator
+            from zhunru.validators import uscc_check_character
+            from zhunru.workers.clients.credit_platform import for_platform
 
             sim = Simulator(port=0, key=b"zhunru-demo-key").start()
             label = f"credit delivery ({'PostgreSQL' if connection.vendor == 'postgresql' else 'SQLite'}, {N:,} records)"

@@ -37,10 +37,10 @@ def _build(now):
     from django.db import transaction
     from django.utils import timezone
 
-    from cms import roles
-    from cms.leads.calendar import WorkingCalendar
-    from cms.leads.models import Lead, LeadStage
-    from cms.models import Department, DepartmentMembership, Jurisdiction
+    from zhunru import roles
+    from zhunru.leads.calendar import WorkingCalendar
+    from zhunru.leads.models import Lead, LeadStage
+    from zhunru.models import Department, DepartmentMembership, Jurisdiction
 
     roles.sync_roles()
     j = Jurisdiction.objects.create(name="基准区", short_name="基", level="district", division_code="369999")
@@ -117,9 +117,9 @@ def run() -> list[tuple[str, str, str]]:
             from django.db import connection
             from django.utils import timezone
 
-            from cms.leads.models import HolidayYear, LeadStage, Notification
-            from cms.leads.recompute import recompute_open_due_times
-            from cms.leads.tracking import scan_deadlines
+            from zhunru.leads.models import HolidayYear, LeadStage, Notification
+            from zhunru.leads.recompute import recompute_open_due_times
+            from zhunru.leads.tracking import scan_deadlines
 
             label = f"lead deadline scan ({'PostgreSQL' if connection.vendor == 'postgresql' else 'SQLite'}, {LEADS:,} open leads)"
             now = timezone.now()

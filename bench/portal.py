@@ -20,7 +20,7 @@ QUICK = os.environ.get("ZHUNRU_BENCH_QUICK") == "1"
 ROUNDS = 15 if QUICK else 60
 GOAL_MS = 200.0
 HOST = "changjiang.localhost"
-INSTALLATION_HOST = "127.0.0.1:8000"  # the default site, whose root is the installation index (cms.demo)
+INSTALLATION_HOST = "127.0.0.1:8000"  # the default site, whose root is the installation index (zhunru.demo)
 
 
 def _setup(tmp: Path) -> None:
@@ -41,7 +41,7 @@ def _setup(tmp: Path) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     with open(os.devnull, "w") as devnull:
         call_command("load_demo", stdout=devnull)
-    from search.indexing import rebuild
+    from zhunru.search.indexing import rebuild
 
     rebuild()
 
@@ -52,9 +52,9 @@ def _pages() -> list[tuple[str, str, str, dict]]:
     Paths are on the Changjiang site, except the installation index (``INSTALLATION_HOST``)."""
     from django.apps import apps
 
-    from cms.models import Jurisdiction, PolicyPage
-    from cms.portal.catalog import catalog_available
-    from cms.portal.models import Complaint
+    from zhunru.models import Jurisdiction, PolicyPage
+    from zhunru.portal.catalog import catalog_available
+    from zhunru.portal.models import Complaint
 
     changjiang = Jurisdiction.objects.get(division_code="360202")
     home = changjiang.home_page
@@ -91,7 +91,7 @@ def _pages() -> list[tuple[str, str, str, dict]]:
          {"code": Complaint.objects.filter(jurisdiction=changjiang).first().receipt_code}),
     ]
     if catalog_available():
-        from cms.catalog.models import ListItem, ServiceItem
+        from zhunru.catalog.models import ListItem, ServiceItem
 
         service = ServiceItem.objects.public().filter(department__jurisdiction=changjiang).first()
         item = service.list_items.filter(edition__is_active=True).first() or ListItem.objects.public().first()

@@ -1,8 +1,8 @@
 """Search benchmark: N generated Chinese documents (100,000 by default), build time, query p50/p95, recall.
 
 Every backend gets the same documents, the same queries and the same rounds, in one run:
-- embedded: Tantivy with CJK bigrams (``search.backends.embedded``), the default;
-- fts5: SQLite FTS5 over the same bigrams (``search.backends.sqlite_fts``), the dependency-free fallback;
+- embedded: Tantivy with CJK bigrams (``zhunru.search.backends.embedded``), the default;
+- fts5: SQLite FTS5 over the same bigrams (``zhunru.search.backends.sqlite_fts``), the dependency-free fallback;
 - elasticsearch@osmem: the Elasticsearch backend over HTTP against osmem-server, an in-memory
   OpenSearch-compatible test server: its figures say nothing about a real cluster's speed;
 - wagtail-db: Wagtail's default database search backend (modelsearch) on SQLite, indexing the
@@ -92,7 +92,7 @@ def recall(totals: dict[str, int], expected: dict[str, int]) -> float:
 
 
 def bench_backend(backend, docs, queries, rounds):
-    from search.analysis import plan_query
+    from zhunru.search.analysis import plan_query
 
     t0 = time.perf_counter()
     backend.rebuild(iter(docs), total=len(docs))
@@ -154,9 +154,9 @@ def run(docs_n: int | None = None, n_queries: int | None = None, skip_es: bool =
     tmp = Path(tempfile.mkdtemp(prefix="zhunru-bench-search-"))
     setup_django(tmp)
     logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # not a line per request
-    from search.backends.elasticsearch import ElasticsearchBackend
-    from search.backends.embedded import EmbeddedBackend
-    from search.backends.sqlite_fts import SqliteFtsBackend
+    from zhunru.search.backends.elasticsearch import ElasticsearchBackend
+    from zhunru.search.backends.embedded import EmbeddedBackend
+    from zhunru.search.backends.sqlite_fts import SqliteFtsBackend
 
     rows: list[tuple[str, str, str]] = []
     t0 = time.perf_counter()

@@ -33,8 +33,8 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from cms.audit.recording import client_ip
-from cms.plugins import zhunru_app_modules
+from zhunru.audit.recording import client_ip
+from zhunru.plugins import zhunru_app_modules
 
 log = logging.getLogger(__name__)
 

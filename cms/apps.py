@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class ZhunruCmsConfig(AppConfig):
-    name = "cms"
+    name = "zhunru"
     label = "zhunru_cms"
     verbose_name = "准入 · 基础数据"
     default_auto_field = "django.db.models.BigAutoField"
@@ -10,8 +10,8 @@ class ZhunruCmsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from cms import roles
-        from cms.auditing import register_app_models
+        from zhunru import roles
+        from zhunru.auditing import register_app_models
 
         register_app_models(self, exclude=["Attachment"])
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="zhunru_sync_roles")

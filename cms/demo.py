@@ -9,8 +9,8 @@ from pathlib import Path
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from cms import roles
-from cms.models import (
+from zhunru import roles
+from zhunru.models import (
     Department,
     Jurisdiction,
     JurisdictionHomePage,

@@ -51,7 +51,7 @@ def check_redis(url: str | None = None) -> dict:
 def check_search() -> dict:
     """The search backend's own ``health()`` (Elasticsearch cluster or embedded index)."""
     try:
-        from search.backends import get_backend
+        from zhunru.search.backends import get_backend
     except ImportError:  # search package without backends (a host site that left it out)
         return _check_search_settings()
     result = dict(get_backend().health())

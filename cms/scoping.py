@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from cms import roles
+from zhunru import roles
 
 
 def is_coordinator(user) -> bool:
@@ -14,7 +14,7 @@ def is_coordinator(user) -> bool:
 
 def user_departments(user) -> QuerySet:
     """The departments a user belongs to."""
-    from cms.models import Department
+    from zhunru.models import Department
 
     if not user.is_authenticated:
         return Department.objects.none()
@@ -22,7 +22,7 @@ def user_departments(user) -> QuerySet:
 
 
 def user_jurisdictions(user) -> QuerySet:
-    from cms.models import Jurisdiction
+    from zhunru.models import Jurisdiction
 
     if not user.is_authenticated:
         return Jurisdiction.objects.none()
@@ -33,7 +33,7 @@ def user_jurisdictions(user) -> QuerySet:
 
 def visible_departments(user) -> QuerySet:
     """Departments whose records the user may see: all of its jurisdictions for coordinators, else its own."""
-    from cms.models import Department
+    from zhunru.models import Department
 
     if not user.is_authenticated:
         return Department.objects.none()

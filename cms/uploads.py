@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils import timezone
 
-from cms import conf
+from zhunru import conf
 
 # Types accepted for evidence and case files, keyed by the MIME type detected from content.
 ALLOWED_TYPES: dict[str, str] = {
@@ -103,7 +103,7 @@ def store_attachment(
     max_bytes: int | None = None,
 ):
     """Validate an upload and save it as a private Attachment of ``owner``."""
-    from cms.models import Attachment
+    from zhunru.models import Attachment
 
     checked = check_upload(upload, max_bytes=max_bytes)
     attachment = Attachment(

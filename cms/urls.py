@@ -2,9 +2,9 @@
 
 from django.urls import include, path
 
-from cms import views
-from cms.api import build_api, wagtail_api
-from cms.plugins import zhunru_app_modules
+from zhunru import views
+from zhunru.api import build_api, wagtail_api
+from zhunru.plugins import zhunru_app_modules
 
 urlpatterns = [
     path("api/v2/", wagtail_api.urls),

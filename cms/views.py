@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from cms.audit.recording import record
-from cms.models import Attachment
-from cms.scoping import visible_departments
+from zhunru.audit.recording import record
+from zhunru.models import Attachment
+from zhunru.scoping import visible_departments
 
 
 def user_can_view_attachment(user, attachment: Attachment) -> bool:

@@ -3,8 +3,8 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from cms.admin_scoping import ScopedSnippetViewSet
-from cms.models import Department, DepartmentMembership, Jurisdiction
+from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.models import Department, DepartmentMembership, Jurisdiction
 
 
 class JurisdictionViewSet(ScopedSnippetViewSet):

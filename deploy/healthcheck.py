@@ -43,7 +43,7 @@ def check_services() -> int:
     import django
 
     django.setup()
-    from cms.health import run_checks
+    from zhunru.health import run_checks
 
     ok, body = run_checks()
     print(json.dumps(body, ensure_ascii=False, default=str))

@@ -4,8 +4,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms import health
-from cms import urls as zhunru_urls
+from zhunru import health
+from zhunru import urls as zhunru_urls
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

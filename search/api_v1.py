@@ -4,7 +4,7 @@ import logging
 
 from ninja import Router, Schema, Status
 
-from search.query import SearchQueryError, SearchUnavailable, search
+from zhunru.search.query import SearchQueryError, SearchUnavailable, search
 
 log = logging.getLogger(__name__)
 

@@ -3,17 +3,17 @@ from django.apps import AppConfig
 
 
 class ZhunruSearchConfig(AppConfig):
-    name = "search"
+    name = "zhunru.search"
     label = "zhunru_search"
     verbose_name = "准入 · 全文检索"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms.auditing import register_app_models
+        from zhunru.auditing import register_app_models
 
         # The outbox changes on every content save: auditing it would only double the audit log.
         register_app_models(self, exclude=["IndexTask"])
 
-        from search import checks, signal_handlers  # noqa: F401  (checks register themselves)
+        from zhunru.search import checks, signal_handlers  # noqa: F401  (checks register themselves)
 
         signal_handlers.connect()

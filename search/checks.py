@@ -3,7 +3,7 @@
 from django.core.checks import Error, Warning, register
 from django.utils.module_loading import import_string
 
-from search import conf
+from zhunru.search import conf
 
 
 def fts5_available() -> bool:

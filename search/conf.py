@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 
 DEFAULTS = {
-    "BACKEND": "search.backends.embedded.EmbeddedBackend",
+    "BACKEND": "zhunru.search.backends.embedded.EmbeddedBackend",
     "URL": "",
     "INDEX": "zhunru",
     "PATH": "",

@@ -1,6 +1,6 @@
 """Demo: index the demo content right away (``manage.py load_demo`` runs this after the other apps' demos)."""
 
-from search import indexing
+from zhunru.search import indexing
 
 
 def load(stdout=None) -> None:

@@ -126,7 +126,7 @@ def page_url(page) -> str:
 
 
 def page_region(page) -> str:
-    from cms.models import JurisdictionHomePage
+    from zhunru.models import JurisdictionHomePage
 
     home = JurisdictionHomePage.objects.ancestor_of(page).select_related("jurisdiction").first()
     return home.jurisdiction.name if home else ""
@@ -150,7 +150,7 @@ def _policy_document(page) -> dict:
 register(Source("policy", "政策文件", "zhunru_cms.PolicyPage", public_pages, _policy_document))
 
 
-# --- cases and bulletins (cms.cases): public fields only, never the reporter or internal notes ------
+# --- cases and bulletins (zhunru.cases): public fields only, never the reporter or internal notes ------
 
 def _published_cases(model):
     return model.objects.published().select_related("jurisdiction")
@@ -204,7 +204,7 @@ register(Source("bulletin", "案例通报", "zhunru_cases.BulletinPage", public_
                 dependents=_bulletin_cases))
 
 
-# --- the negative list and service items (cms.catalog) ---------------------------------------------
+# --- the negative list and service items (zhunru.catalog) ---------------------------------------------
 # List items: the active edition only (ListItem.objects.public()); an earlier edition is public history
 # in the portal's browser but not searched, so a code finds one item. Service items: published ones,
 # suspended (停止受理) included, with the bodies of their published guides and model texts.
@@ -295,7 +295,7 @@ def dependency_for_model(model: type[models.Model]) -> Dependency | None:
 
 def _edition_affected(edition) -> list[tuple[str, object]]:
     """Activating an edition (or changing it) makes its items public or not, and changes service items' codes."""
-    from cms.catalog.models import ServiceItem
+    from zhunru.catalog.models import ServiceItem
 
     items = [("list_item", pk) for pk in edition.items.values_list("pk", flat=True)]
     services = ServiceItem.objects.filter(list_items__edition=edition).values_list("pk", flat=True).distinct()

@@ -1,6 +1,6 @@
 """Keeping the index in step with the database: the outbox, applying tasks, sweeps, reconciliation, rebuilds.
 
-Content changes write an :class:`~search.models.IndexTask` in the editor's transaction; a worker
+Content changes write an :class:`~zhunru.search.models.IndexTask` in the editor's transaction; a worker
 applies it after commit. Applying always re-reads the object, so tasks are idempotent and can be
 coalesced: a search outage only delays them (they stay pending, with backoff), never loses them.
 """
@@ -11,9 +11,9 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from search import documents
-from search.backends import SearchUnavailable, get_backend
-from search.models import IndexTask
+from zhunru.search import documents
+from zhunru.search.backends import SearchUnavailable, get_backend
+from zhunru.search.models import IndexTask
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def record(source_key: str, pk, action: str = IndexTask.Action.INDEX) -> IndexTa
 
 def enqueue(task_id: int) -> None:
     """Send the task to a worker; a broker outage leaves it for the periodic sweep."""
-    from workers.tasks.indexing import apply_index_task
+    from zhunru.workers.tasks.indexing import apply_index_task
 
     try:
         apply_index_task.send(task_id)

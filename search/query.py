@@ -1,14 +1,14 @@
 """The plain Python entry point for searching, shared by the API and the portal.
 
-    from search.query import search, SearchQueryError
+    from zhunru.search.query import search, SearchQueryError
     result = search("隐性壁垒", type="case", year=2024, page=1)
     result.total, result.hits[0].title, result.hits[0].highlights, result.facets["year"]
 """
 
-from search import conf, synonyms
-from search.analysis import plan_query
-from search.backends import SearchRejected, SearchUnavailable, get_backend
-from search.backends.base import SearchResult
+from zhunru.search import conf, synonyms
+from zhunru.search.analysis import plan_query
+from zhunru.search.backends import SearchRejected, SearchUnavailable, get_backend
+from zhunru.search.backends.base import SearchResult
 
 __all__ = ["search", "SearchQueryError", "SearchUnavailable", "SearchResult"]
 

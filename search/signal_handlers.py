@@ -1,4 +1,4 @@
-"""Content changes → outbox rows (``search.indexing.record``), in the same transaction as the change.
+"""Content changes → outbox rows (``zhunru.search.indexing.record``), in the same transaction as the change.
 
 Connected in ``ZhunruSearchConfig.ready()`` for every registered source whose model exists, and for
 the models sources depend on (``documents.DEPENDENCIES``: a list edition's activation, a measure, a
@@ -10,9 +10,9 @@ search never reads.
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from wagtail.signals import page_published, page_unpublished
 
-from search import documents, synonyms
-from search.indexing import record
-from search.models import IndexTask, Synonym
+from zhunru.search import documents, synonyms
+from zhunru.search.indexing import record
+from zhunru.search.models import IndexTask, Synonym
 
 
 def _on_save(sender, instance, raw=False, **kwargs):

@@ -21,7 +21,7 @@ def groups() -> list[list[str]]:
     cached = cache.get(CACHE_KEY)
     if cached is not None:
         return cached
-    from search.models import Synonym
+    from zhunru.search.models import Synonym
 
     try:
         value = [s.term_list for s in Synonym.objects.filter(enabled=True)]

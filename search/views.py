@@ -6,9 +6,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
-from search import indexing
-from search.backends import get_backend
-from search.models import IndexTask
+from zhunru.search import indexing
+from zhunru.search.backends import get_backend
+from zhunru.search.models import IndexTask
 
 
 def can_view_backlog(user) -> bool:

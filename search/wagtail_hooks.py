@@ -5,9 +5,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from cms.admin_scoping import ScopedSnippetViewSet
-from search.models import Synonym
-from search.views import backlog_view, can_view_backlog
+from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.search.models import Synonym
+from zhunru.search.views import backlog_view, can_view_backlog
 
 
 class SynonymViewSet(ScopedSnippetViewSet):

@@ -29,7 +29,7 @@ def worker(broker):
 
 @pytest.fixture
 def jurisdiction(db):
-    from cms.models import Department, Jurisdiction
+    from zhunru.models import Department, Jurisdiction
 
     j = Jurisdiction.objects.create(
         name="测试区", short_name="测", level=Jurisdiction.Level.DISTRICT, division_code="360299",
@@ -42,7 +42,7 @@ def jurisdiction(db):
 
 @pytest.fixture
 def make_department(jurisdiction):
-    from cms.models import Department
+    from zhunru.models import Department
 
     def make(name: str, **kwargs):
         return Department.objects.create(jurisdiction=kwargs.pop("jurisdiction", jurisdiction), name=name, **kwargs)
@@ -56,8 +56,8 @@ def make_user(db):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from cms import roles
-    from cms.models import DepartmentMembership
+    from zhunru import roles
+    from zhunru.models import DepartmentMembership
 
     def make(username: str, *, groups=(), departments=(), superuser=False):
         roles.sync_roles()

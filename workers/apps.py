@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class ZhunruWorkersConfig(AppConfig):
-    name = "workers"
+    name = "zhunru.workers"
     label = "zhunru_workers"
     verbose_name = "准入 · 后台任务"
     default_auto_field = "django.db.models.BigAutoField"

@@ -76,7 +76,7 @@ def default_lock():
 
 def tick(now: datetime | None = None, lock=None) -> list[str]:
     """Enqueue every job whose current slot nobody has claimed yet; return their names."""
-    import workers.tasks  # noqa: F401  (registers the jobs)
+    import zhunru.workers.tasks  # noqa: F401  (registers the jobs)
 
     now = now or timezone.now()
     lock = lock or default_lock()

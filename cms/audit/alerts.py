@@ -3,15 +3,15 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from cms import roles
-from cms.audit.verification import ChainReport, verify_chain
+from zhunru import roles
+from zhunru.audit.verification import ChainReport, verify_chain
 
 
 def alert_if_broken() -> ChainReport:
     report = verify_chain()
     if report.ok:
         return report
-    from cms.leads.notifications import notify
+    from zhunru.leads.notifications import notify
 
     recipients = get_user_model().objects.filter(
         Q(is_superuser=True) | Q(groups__name__in=[roles.COORDINATOR, roles.AUDITOR]), is_active=True

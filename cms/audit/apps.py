@@ -2,14 +2,14 @@ from django.apps import AppConfig
 
 
 class AuditConfig(AppConfig):
-    name = "cms.audit"
+    name = "zhunru.audit"
     label = "zhunru_audit"
     verbose_name = "准入 · 审计日志"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms.audit import checks, signal_handlers  # noqa: F401 (checks register themselves)
-        from cms.auditing import register_auth_models
+        from zhunru.audit import checks, signal_handlers  # noqa: F401 (checks register themselves)
+        from zhunru.auditing import register_auth_models
 
         register_auth_models()
         signal_handlers.connect()

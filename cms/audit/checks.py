@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core import checks
 
-from cms.audit.retention import MIN_RETENTION_DAYS
+from zhunru.audit.retention import MIN_RETENTION_DAYS
 
 
 @checks.register(checks.Tags.security)

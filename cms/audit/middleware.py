@@ -8,7 +8,7 @@ from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 
-from cms.audit.recording import client_ip
+from zhunru.audit.recording import client_ip
 
 
 def request_actor_and_ip() -> tuple[object | None, str | None]:

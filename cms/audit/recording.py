@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cms.audit.models import AuditEvent, ChainHead
+from zhunru.audit.models import AuditEvent, ChainHead
 
 
 def _address(value: str) -> str | None:

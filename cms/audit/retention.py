@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cms.audit.models import AuditEvent, ChainAnchor
-from cms.audit.recording import record
-from cms.audit.verification import PRUNE_ACTION, ChainReport, verify_chain
+from zhunru.audit.models import AuditEvent, ChainAnchor
+from zhunru.audit.recording import record
+from zhunru.audit.verification import PRUNE_ACTION, ChainReport, verify_chain
 
 MIN_RETENTION_DAYS = 180
 

@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_save
 
-from cms.audit.departments import department_id_of, load_object
-from cms.audit.middleware import request_actor_and_ip
-from cms.audit.recording import record
+from zhunru.audit.departments import department_id_of, load_object
+from zhunru.audit.middleware import request_actor_and_ip
+from zhunru.audit.recording import record
 
 logger = logging.getLogger(__name__)
 

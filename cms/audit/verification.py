@@ -12,7 +12,7 @@ Three things are checked besides each entry's own hash and its link to the one b
 
 from dataclasses import dataclass
 
-from cms.audit.models import AuditEvent, ChainAnchor, ChainHead
+from zhunru.audit.models import AuditEvent, ChainAnchor, ChainHead
 
 GENESIS = "0" * 64
 PRUNE_ACTION = "audit.prune"

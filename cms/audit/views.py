@@ -6,9 +6,9 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views.generic import IndexView
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from cms.audit.models import AuditEvent
-from cms.audit.recording import record
-from cms.scoping import is_coordinator
+from zhunru.audit.models import AuditEvent
+from zhunru.audit.recording import record
+from zhunru.scoping import is_coordinator
 
 
 class ReadOnlyAuditPolicy(ModelPermissionPolicy):

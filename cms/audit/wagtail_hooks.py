@@ -4,8 +4,8 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from cms.audit.models import AuditEvent
-from cms.audit.views import AuditEventFilterSet, AuditEventIndexView, ReadOnlyAuditPolicy
+from zhunru.audit.models import AuditEvent
+from zhunru.audit.views import AuditEventFilterSet, AuditEventIndexView, ReadOnlyAuditPolicy
 
 register_permission_policy(AuditEvent, ReadOnlyAuditPolicy(AuditEvent))
 

@@ -5,7 +5,7 @@ import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from cms.cases.models import BulletinPage, Case
+from zhunru.cases.models import BulletinPage, Case
 
 prefix = "cases/"
 router = Router(tags=["典型案例"])
@@ -75,7 +75,7 @@ def list_cases(request, jurisdiction: str = "", category: str = "", year: int | 
 def list_bulletins(request, jurisdiction: str = ""):
     pages = BulletinPage.objects.live().order_by("-issue_date", "-pk")
     if jurisdiction:
-        from cms.models import JurisdictionHomePage
+        from zhunru.models import JurisdictionHomePage
 
         home = JurisdictionHomePage.objects.filter(jurisdiction__division_code=jurisdiction).first()
         pages = pages.descendant_of(home) if home is not None else pages.none()

@@ -3,15 +3,15 @@ from django.apps import AppConfig
 
 
 class ZhunruCasesConfig(AppConfig):
-    name = "cms.cases"
+    name = "zhunru.cases"
     label = "zhunru_cases"
     verbose_name = "准入 · 案例"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms import roles
-        from cms.auditing import register_app_models
-        from cms.cases import signal_handlers
+        from zhunru import roles
+        from zhunru.auditing import register_app_models
+        from zhunru.cases import signal_handlers
 
         register_app_models(self)
         signal_handlers.connect()

@@ -4,7 +4,7 @@ import datetime
 
 from django.db import transaction
 
-from cms.cases.models import (
+from zhunru.cases.models import (
     BulletinCase,
     BulletinIndexPage,
     BulletinPage,
@@ -16,8 +16,8 @@ from cms.cases.models import (
     Source,
     Status,
 )
-from cms.cases.workflow import attach_to_all_indexes
-from cms.models import Department, Jurisdiction, JurisdictionHomePage
+from zhunru.cases.workflow import attach_to_all_indexes
+from zhunru.models import Department, Jurisdiction, JurisdictionHomePage
 
 DEMO_CASES = {
     "360202": [

@@ -46,7 +46,7 @@ def catalogue_rows(cases: Iterable) -> list[dict]:
 
 
 def describe_filters(category: str = "", year: int | None = None, importance: str = "") -> str:
-    from cms.cases.models import Category, Importance
+    from zhunru.cases.models import Category, Importance
 
     parts = []
     if category:

@@ -1,6 +1,6 @@
 """Where the register meets the lead tracker: notifications, working-day deadlines, promoting a finding.
 
-Each function uses ``cms.leads`` when it provides the piece, and otherwise a plain fallback
+Each function uses ``zhunru.leads`` when it provides the piece, and otherwise a plain fallback
 (Django email, calendar days) or a clear error, so the register works before and without it.
 """
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def _leads_attr(module: str, name: str):
     try:
-        return getattr(import_module(f"cms.leads.{module}"), name)
+        return getattr(import_module(f"zhunru.leads.{module}"), name)
     except (ImportError, AttributeError):
         return None
 
@@ -47,7 +47,7 @@ def notify(users, subject: str, body: str, *, addresses=(), obj=None, key: str |
 
 def _mail_once(address: str, subject: str, body: str, key: str | None) -> int:
     """Email a mailbox that has no user account, once per ``key`` (after commit)."""
-    from cms.cases.models import MailboxNotice
+    from zhunru.cases.models import MailboxNotice
 
     if key:
         try:
@@ -73,14 +73,14 @@ def deadline(start: datetime.date, days: int, unit: str, *, jurisdiction=None) -
     compute_due = _leads_attr("calendar", "compute_due")
     if compute_due is None:
         if unit == "working":
-            raise ImproperlyConfigured("工作日期限需要线索模块的工作日历（cms.leads.calendar），目前尚不可用。")
+            raise ImproperlyConfigured("工作日期限需要线索模块的工作日历（zhunru.leads.calendar），目前尚不可用。")
         return start + datetime.timedelta(days=days), False
     due = compute_due(start, days, unit, jurisdiction)
     return due.due_date, due.provisional
 
 
 def lead_model():
-    """The lead tracker's Lead model, or None where cms.leads does not provide it."""
+    """The lead tracker's Lead model, or None where zhunru.leads does not provide it."""
     return _leads_attr("models", "Lead")
 
 

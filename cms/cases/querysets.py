@@ -9,12 +9,12 @@ from django.db.models import Q
 class CaseQuerySet(models.QuerySet):
     def registered(self) -> "CaseQuerySet":
         """Cases that carry a register number (registered, under review or archived)."""
-        from cms.cases.models import REGISTERED_STATUSES
+        from zhunru.cases.models import REGISTERED_STATUSES
 
         return self.filter(status__in=REGISTERED_STATUSES)
 
     def archived(self) -> "CaseQuerySet":
-        from cms.cases.models import Status
+        from zhunru.cases.models import Status
 
         return self.filter(status=Status.ARCHIVED)
 
@@ -24,13 +24,13 @@ class CaseQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "CaseQuerySet":
         """Department scoping: a department sees the cases it reported; coordinators see their jurisdictions'."""
-        from cms.scoping import visible_departments
+        from zhunru.scoping import visible_departments
 
         return self.filter(reporting_department__in=visible_departments(user))
 
     def due_for_review(self, today: datetime.date) -> "CaseQuerySet":
         """Registered cases whose last periodic review is at least one interval (by importance) old."""
-        from cms.cases.models import Importance, RegisterSettings, default_interval
+        from zhunru.cases.models import Importance, RegisterSettings, default_interval
 
         due = Q(last_reviewed_on__isnull=True)
         custom = list(RegisterSettings.objects.all())
@@ -66,7 +66,7 @@ class CaseQuerySet(models.QuerySet):
 
 class LedgerEntryQuerySet(models.QuerySet):
     def open(self) -> "LedgerEntryQuerySet":
-        from cms.cases.models import LedgerEntry
+        from zhunru.cases.models import LedgerEntry
 
         return self.filter(status__in=LedgerEntry.OPEN_STATUSES)
 
@@ -76,7 +76,7 @@ class LedgerEntryQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "LedgerEntryQuerySet":
         """A department sees the entries it recorded or must rectify; coordinators see their jurisdictions'."""
-        from cms.scoping import visible_departments
+        from zhunru.scoping import visible_departments
 
         departments = visible_departments(user)
         return self.filter(Q(department__in=departments) | Q(responsible_unit__in=departments)).distinct()

@@ -6,16 +6,16 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from cms.audit.recording import record
-from cms.cases import integrations
+from zhunru.audit.recording import record
+from zhunru.cases import integrations
 
 log = logging.getLogger(__name__)
 
 
 def notify_due_reviews(today: datetime.date | None = None) -> dict[str, int]:
     """Tell each jurisdiction's register keepers which cases are due for their periodic review."""
-    from cms.cases.models import Case, RegisterSettings
-    from cms.models import Jurisdiction
+    from zhunru.cases.models import Case, RegisterSettings
+    from zhunru.models import Jurisdiction
 
     today = today or timezone.localdate()
     due = Case.objects.due_for_review(today).select_related("jurisdiction").order_by("register_year", "register_serial")
@@ -42,9 +42,9 @@ def notify_due_reviews(today: datetime.date | None = None) -> dict[str, int]:
 
 def run_integrity_check():
     """Re-hash every stored attachment, keep the findings as an IntegrityReport and alert the keepers."""
-    from cms.cases.models import IntegrityReport, RegisterSettings
-    from cms.models import Attachment, Jurisdiction
-    from cms.uploads import file_sha256
+    from zhunru.cases.models import IntegrityReport, RegisterSettings
+    from zhunru.models import Attachment, Jurisdiction
+    from zhunru.uploads import file_sha256
 
     report = IntegrityReport.objects.create(started_at=timezone.now())
     missing, altered, checked = [], [], 0
@@ -85,8 +85,8 @@ def run_integrity_check():
 
 def remind_overdue_ledger_entries(today: datetime.date | None = None) -> int:
     """Remind the responsible unit (and the keepers) of each overdue ledger entry, at most once a day."""
-    from cms.cases.models import LedgerEntry, RegisterSettings
-    from cms.models import DepartmentMembership
+    from zhunru.cases.models import LedgerEntry, RegisterSettings
+    from zhunru.models import DepartmentMembership
 
     today = today or timezone.localdate()
     recompute_provisional_deadlines()  # a year entered since yesterday may move deadlines
@@ -119,7 +119,7 @@ def remind_overdue_ledger_entries(today: datetime.date | None = None) -> int:
 
 def recompute_provisional_deadlines() -> int:
     """Recompute ledger deadlines that depended on a year the calendar did not know; returns how many moved."""
-    from cms.cases.models import LedgerEntry
+    from zhunru.cases.models import LedgerEntry
 
     moved = 0
     pending = LedgerEntry.objects.filter(deadline_provisional=True, time_limit_days__isnull=False)

@@ -9,8 +9,8 @@ def ensure_setup_after_migrate(sender, using="default", **kwargs) -> None:
         return
     from django.contrib.auth.management import create_permissions
 
-    from cms import roles
-    from cms.cases.workflow import attach_to_all_indexes, ensure_bulletin_workflow
+    from zhunru import roles
+    from zhunru.cases.workflow import attach_to_all_indexes, ensure_bulletin_workflow
 
     create_permissions(sender, verbosity=0, using=using)
     roles.sync_roles()
@@ -20,21 +20,21 @@ def ensure_setup_after_migrate(sender, using="default", **kwargs) -> None:
 
 def attach_workflow_to_new_index(sender, instance, created, raw=False, **kwargs) -> None:
     if created and not raw:
-        from cms.cases.workflow import attach_workflow
+        from zhunru.cases.workflow import attach_workflow
 
         attach_workflow(instance)
 
 
 def recompute_ledger_deadlines(sender, **kwargs) -> None:
     """The lead tracker recomputed due times after a calendar change: do the same for the ledger."""
-    from cms.cases.reminders import recompute_provisional_deadlines
+    from zhunru.cases.reminders import recompute_provisional_deadlines
 
     recompute_provisional_deadlines()
 
 
 def connect() -> None:
-    from cms.cases.integrations import _leads_attr
-    from cms.cases.models import BulletinIndexPage
+    from zhunru.cases.integrations import _leads_attr
+    from zhunru.cases.models import BulletinIndexPage
 
     recomputed = _leads_attr("signals", "due_times_recomputed")
     if recomputed is not None:

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from cms.audit.recording import record
-from cms.cases.exports import catalogue_pdf, catalogue_xlsx, describe_filters
-from cms.cases.models import Case, Category, Importance
+from zhunru.audit.recording import record
+from zhunru.cases.exports import catalogue_pdf, catalogue_xlsx, describe_filters
+from zhunru.cases.models import Case, Category, Importance
 
 CASE_ACTIONS = {
     "register": ("register", "已登记，编号 {result}。", "登记案例"),
@@ -142,7 +142,7 @@ def case_files(request, pk: int):
 
 def ledger_evidence(request, pk: int):
     """整改印证材料 of a ledger entry."""
-    from cms.cases.models import LedgerEntry
+    from zhunru.cases.models import LedgerEntry
 
     if not request.user.has_perm("zhunru_cases.change_ledgerentry"):
         raise PermissionDenied("您无权上传整改印证材料。")
@@ -153,7 +153,7 @@ def ledger_evidence(request, pk: int):
 
 def ledger_promote(request, pk: int):
     """Turn a ledger finding into a reported case in one step."""
-    from cms.cases.models import LedgerEntry, Subcategory
+    from zhunru.cases.models import LedgerEntry, Subcategory
 
     if not request.user.has_perm("zhunru_cases.add_case"):
         raise PermissionDenied("您无权报送案例。")
@@ -184,7 +184,7 @@ def ledger_promote_lead(request, pk: int):
     """Turn a ledger finding into a lead in one step (GET asks, POST does)."""
     from django.core.exceptions import ImproperlyConfigured
 
-    from cms.cases.models import LedgerEntry
+    from zhunru.cases.models import LedgerEntry
 
     if not request.user.has_perm("zhunru_leads.add_lead"):
         raise PermissionDenied("您无权登记线索。")

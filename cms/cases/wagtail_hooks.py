@@ -10,9 +10,16 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from cms.admin_scoping import ScopedSnippetViewSet
-from cms.cases import views
-from cms.cases.models import Case, InspectionCampaign, IntegrityReport, LedgerEntry, RegisterSettings, Status
+from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.cases import views
+from zhunru.cases.models import (
+    Case,
+    InspectionCampaign,
+    IntegrityReport,
+    LedgerEntry,
+    RegisterSettings,
+    Status,
+)
 
 
 class CaseChooserViewSet(SnippetChooserViewSet):
@@ -73,8 +80,8 @@ class CaseViewSet(ScopedSnippetViewSet):
         reviewers choose among every case of their jurisdiction, and so do those of the installation who
         belong to no department (the editor group edits every jurisdiction's pages); anyone else, such as
         a department's own editor, among what it may see."""
-        from cms import roles
-        from cms.scoping import user_departments
+        from zhunru import roles
+        from zhunru.scoping import user_departments
 
         user = request.user
         own = self.get_queryset(request)
@@ -96,7 +103,7 @@ class InspectionCampaignViewSet(ScopedSnippetViewSet):
     list_filter = ["jurisdiction"]
 
     def get_queryset(self, request):
-        from cms.scoping import visible_departments
+        from zhunru.scoping import visible_departments
 
         return InspectionCampaign.objects.filter(
             jurisdiction__departments__in=visible_departments(request.user)

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Max
 
-from cms import roles
+from zhunru import roles
 
 WORKFLOW_NAME = "典型案例通报发布流程"
 LEGAL_TASK_NAME = "司法审核：合法性与合规性审查"
@@ -51,7 +51,7 @@ def attach_workflow(index_page) -> None:
 
 
 def attach_to_all_indexes() -> int:
-    from cms.cases.models import BulletinIndexPage
+    from zhunru.cases.models import BulletinIndexPage
 
     count = 0
     for index_page in BulletinIndexPage.objects.all():

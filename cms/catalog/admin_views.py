@@ -17,14 +17,14 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Page
 
-from cms.audit.recording import record
-from cms.catalog import documents
-from cms.catalog.diff import diff_editions
-from cms.catalog.importers import ImportError_, import_edition
-from cms.catalog.models import ListEdition, ServiceDocumentVersion, ServiceItem, ServiceRating
-from cms.catalog.screening import screen_text
-from cms.exports import FORMATS, table_response
-from cms.scoping import visible_departments
+from zhunru.audit.recording import record
+from zhunru.catalog import documents
+from zhunru.catalog.diff import diff_editions
+from zhunru.catalog.importers import ImportError_, import_edition
+from zhunru.catalog.models import ListEdition, ServiceDocumentVersion, ServiceItem, ServiceRating
+from zhunru.catalog.screening import screen_text
+from zhunru.exports import FORMATS, table_response
+from zhunru.scoping import visible_departments
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 DIFF_HEADER = ["变化", "原事项编码", "新事项编码", "事项名称", "说明"]

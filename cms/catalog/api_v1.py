@@ -1,7 +1,7 @@
 """Public JSON API of the negative list and service items (/api/v1/catalog/): published data only.
 
 Lists are paginated (``page``, ``page_size``) and filterable; every read carries an ``ETag`` over its
-body (set by ``cms.api``), and the catalog reads a ``Last-Modified`` from ``CatalogRevision``, which every
+body (set by ``zhunru.api``), and the catalog reads a ``Last-Modified`` from ``CatalogRevision``, which every
 change to what they serve moves (removals, unpublishing and withdrawn guides included). Rating
 statistics change with every rating and carry the ETag only. The two POST endpoints (rating, screening)
 are rate-limited per client.
@@ -17,8 +17,8 @@ from django.utils.http import http_date
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from cms.api import error_body, post_throttle
-from cms.catalog.models import (
+from zhunru.api import error_body, post_throttle
+from zhunru.catalog.models import (
     CatalogRevision,
     ListEdition,
     ListItem,
@@ -26,8 +26,8 @@ from cms.catalog.models import (
     ServiceItem,
     ServiceRating,
 )
-from cms.catalog.ratings import IdempotencyKeyReused, RatingError, statistics, submit_rating
-from cms.catalog.screening import screen_text
+from zhunru.catalog.ratings import IdempotencyKeyReused, RatingError, statistics, submit_rating
+from zhunru.catalog.screening import screen_text
 
 prefix = "catalog/"
 router = Router(tags=["负面清单与政务服务事项"])

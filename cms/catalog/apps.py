@@ -2,15 +2,15 @@ from django.apps import AppConfig
 
 
 class ZhunruCatalogConfig(AppConfig):
-    name = "cms.catalog"
+    name = "zhunru.catalog"
     label = "zhunru_catalog"
     verbose_name = "准入 · 负面清单与政务服务事项"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms import roles
-        from cms.auditing import register_app_models
-        from cms.catalog import (
+        from zhunru import roles
+        from zhunru.auditing import register_app_models
+        from zhunru.catalog import (
             checks,  # noqa: F401 (checks register themselves)
             signal_handlers,
         )

@@ -2,7 +2,7 @@
 
 from django.core.checks import Warning, register
 
-from cms.catalog import conf
+from zhunru.catalog import conf
 
 
 @register()

@@ -2,8 +2,8 @@
 
 import datetime
 
-from cms.catalog.models import ListEdition, ListItem, ListMeasure, ServiceDocumentVersion, ServiceItem
-from cms.models import Department, Jurisdiction
+from zhunru.catalog.models import ListEdition, ListItem, ListMeasure, ServiceDocumentVersion, ServiceItem
+from zhunru.models import Department, Jurisdiction
 
 ITEMS = {
     "2022年版": [
@@ -76,7 +76,7 @@ SERVICES = [
 
 
 def load(stdout) -> None:
-    from cms.catalog.documents import add_version, pdf_upload
+    from zhunru.catalog.documents import add_version, pdf_upload
 
     for name, rows in ITEMS.items():
         edition, _ = ListEdition.objects.get_or_create(name=name, defaults={"effective_date": EFFECTIVE[name]})

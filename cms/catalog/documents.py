@@ -16,9 +16,9 @@ def add_version(
     publish: bool = False,
 ):
     """Create the next version of a guide or model text; the upload is checked by content and size."""
-    from cms.audit.recording import record
-    from cms.catalog.models import ServiceDocumentVersion
-    from cms.uploads import store_attachment
+    from zhunru.audit.recording import record
+    from zhunru.catalog.models import ServiceDocumentVersion
+    from zhunru.uploads import store_attachment
 
     with transaction.atomic():
         doc = ServiceDocumentVersion.objects.create(
@@ -50,7 +50,7 @@ def text_pdf(title: str, body: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    from cms.cases.exports import _esc, _styles
+    from zhunru.cases.exports import _esc, _styles
 
     styles = _styles()
     out = io.BytesIO()

@@ -154,7 +154,7 @@ def _published_refusal(edition, created: list[str], updated: list[str], removed:
 
 def import_edition(path, edition_name: str) -> ImportResult:
     """Create or update a draft edition by item code; an edition in force only accepts an identical file."""
-    from cms.catalog.models import ListEdition, ListItem, ListMeasure
+    from zhunru.catalog.models import ListEdition, ListItem, ListMeasure
 
     rows = parse(path)
     result = ImportResult()

@@ -22,8 +22,8 @@ class ListEdition(models.Model):
 
     def activate(self, by=None):
         """Make this edition current; flag or suspend service items tied to removed/changed items."""
-        from cms.audit.recording import record
-        from cms.catalog.diff import diff_editions
+        from zhunru.audit.recording import record
+        from zhunru.catalog.diff import diff_editions
 
         with transaction.atomic():
             previous = ListEdition.objects.filter(is_active=True).exclude(pk=self.pk).first()
@@ -173,7 +173,7 @@ class ServiceItem(models.Model):
         return reverse("zhunru_portal:service_item", args=[self.department.jurisdiction.division_code, self.pk])
 
     def flag(self, reason: str, *, suspend: bool, by=None) -> None:
-        from cms.audit.recording import record
+        from zhunru.audit.recording import record
 
         before = self.status
         self.needs_review = True
@@ -197,7 +197,7 @@ class ServiceItem(models.Model):
 
     def review(self, decision: str, note: str, *, by=None, request=None) -> None:
         """An editor's decision on a flagged item, with an opinion; recorded. Raises ValueError (Chinese)."""
-        from cms.audit.recording import record
+        from zhunru.audit.recording import record
 
         if decision not in self.REVIEW_DECISIONS:
             raise ValueError("请选择复核结论。")
@@ -262,7 +262,7 @@ class ServiceDocumentVersion(models.Model):
         return self.published and self.service_item.published
 
     def attachment_visible_to(self, user) -> bool:
-        from cms.scoping import visible_departments
+        from zhunru.scoping import visible_departments
 
         return self.is_public() or visible_departments(user).filter(pk=self.service_item.department_id).exists()
 
@@ -378,7 +378,7 @@ class CatalogRevision(models.Model):
 
     It is the ``Last-Modified`` of the catalog reads. The newest ``updated_at`` of the rows served cannot
     be: it does not move when a row leaves the answer (unpublished, deleted, edition replaced) or a guide
-    version is withdrawn. ``cms.catalog.signal_handlers`` moves it inside the changing transaction and
+    version is withdrawn. ``zhunru.catalog.signal_handlers`` moves it inside the changing transaction and
     again after commit, so a reader never holds old content with a validator newer than the change.
     """
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from cms.catalog import conf
+from zhunru.catalog import conf
 
 
 class RatingError(ValueError):
@@ -29,8 +29,8 @@ def submit_rating(
     receipt_code: str = "",
     idempotency_key: str | None = None,
 ):
-    from cms.audit.recording import record
-    from cms.catalog.models import RatingFollowUp, ServiceRating
+    from zhunru.audit.recording import record
+    from zhunru.catalog.models import RatingFollowUp, ServiceRating
 
     if level not in dict(ServiceRating.LEVEL_CHOICES):
         raise RatingError("评价等级无效。")
@@ -87,7 +87,7 @@ def follow_up_due(start, jurisdiction=None) -> tuple[datetime.date, bool]:
     Counted as the lead deadlines are (DOMAIN.md): the start day is not counted, holidays and 调休
     follow the State Council notices, a year the calendar does not know makes the date provisional.
     """
-    from cms.leads.calendar import compute_due
+    from zhunru.leads.calendar import compute_due
 
     amount, unit = conf.get("FOLLOW_UP_LIMIT")
     due = compute_due(start, amount, unit, jurisdiction)
@@ -96,8 +96,8 @@ def follow_up_due(start, jurisdiction=None) -> tuple[datetime.date, bool]:
 
 def refresh_follow_up_due_dates() -> int:
     """Give open follow-ups without a due date one, and recompute provisional ones; returns how many moved."""
-    from cms.audit.recording import record
-    from cms.catalog.models import RatingFollowUp
+    from zhunru.audit.recording import record
+    from zhunru.catalog.models import RatingFollowUp
 
     moved = 0
     pending = RatingFollowUp.objects.open().filter(Q(due_date__isnull=True) | Q(due_provisional=True))
@@ -116,7 +116,7 @@ def _recipients(department) -> list:
     """The department's members and the coordinators of its jurisdiction."""
     from django.contrib.auth import get_user_model
 
-    from cms import roles
+    from zhunru import roles
 
     users = get_user_model().objects.filter(is_active=True)
     members = users.filter(department_memberships__department=department)
@@ -128,9 +128,9 @@ def _recipients(department) -> list:
 def remind_overdue_follow_ups(today: datetime.date | None = None) -> int:
     """Remind departments (and their coordinators) of unanswered follow-ups past their due date, once a day
     each; running twice the same day sends nothing more. Returns how many follow-ups were reminded."""
-    from cms.audit.recording import record
-    from cms.catalog.models import RatingFollowUp
-    from cms.leads.notifications import notify
+    from zhunru.audit.recording import record
+    from zhunru.catalog.models import RatingFollowUp
+    from zhunru.leads.notifications import notify
 
     today = today or timezone.localdate()
     refresh_follow_up_due_dates()  # old follow-ups, and a year entered since yesterday

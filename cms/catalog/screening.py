@@ -44,7 +44,7 @@ class Match:
 
 
 def seed_rules() -> int:
-    from cms.catalog.models import ScreeningRule
+    from zhunru.catalog.models import ScreeningRule
 
     created = 0
     for phrase, is_regex, category, explanation, basis in SEED_RULES:
@@ -57,7 +57,7 @@ def seed_rules() -> int:
 
 
 def screen_text(text: str, rules=None) -> list[Match]:
-    from cms.catalog.models import ScreeningRule
+    from zhunru.catalog.models import ScreeningRule
 
     if rules is None:
         rules = ScreeningRule.objects.filter(enabled=True)

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from cms.catalog.models import (
+from zhunru.catalog.models import (
     CatalogRevision,
     ListEdition,
     ListItem,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cms.catalog import views
+from zhunru.catalog import views
 
 urlpatterns = [
     path("catalog/documents/<int:pk>/download/", views.download_document, name="catalog_document_download"),

@@ -3,13 +3,13 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from cms.catalog.models import ServiceDocumentVersion
+from zhunru.catalog.models import ServiceDocumentVersion
 
 
 def download_document(request, pk: int):
     """Serve a published version's file to anyone; drafts only to the owning department (and audit it)."""
-    from cms.audit.recording import record
-    from cms.views import user_can_view_attachment
+    from zhunru.audit.recording import record
+    from zhunru.views import user_can_view_attachment
 
     doc = get_object_or_404(
         ServiceDocumentVersion.objects.select_related("service_item", "attachment"), pk=pk

@@ -19,10 +19,10 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from cms.admin_scoping import ScopedSnippetViewSet
-from cms.catalog import admin_views
-from cms.catalog.models import ListEdition, ListItem, RatingFollowUp, ScreeningRule, ServiceItem
-from cms.scoping import visible_departments
+from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.catalog import admin_views
+from zhunru.catalog.models import ListEdition, ListItem, RatingFollowUp, ScreeningRule, ServiceItem
+from zhunru.scoping import visible_departments
 
 
 class DepartmentScopedPolicy(ModelPermissionPolicy):
@@ -125,7 +125,7 @@ class FollowUpForm(WagtailAdminModelForm):
         return answer
 
     def save(self, commit=True):
-        from cms.audit.recording import record
+        from zhunru.audit.recording import record
 
         first = self.instance.answered_at is None
         self.instance.answered_at = timezone.now()

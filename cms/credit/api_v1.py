@@ -5,8 +5,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from cms.credit.models import MarketSubject
-from cms.validators import validate_uscc
+from zhunru.credit.models import MarketSubject
+from zhunru.validators import validate_uscc
 
 prefix = "credit/"
 router = Router(tags=["信用"])
@@ -40,7 +40,7 @@ def subject(request: HttpRequest, uscc: str):
     s = MarketSubject.objects.filter(uscc=code).first()
     if s is None:
         raise HttpError(404, "没有该统一社会信用代码的市场主体。")
-    from cms.credit.models import CommitmentRule, CreditList
+    from zhunru.credit.models import CommitmentRule, CreditList
 
     return {
         "name": s.name, "uscc": s.uscc, "legal_representative": s.legal_representative,

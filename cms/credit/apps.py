@@ -2,14 +2,14 @@ from django.apps import AppConfig
 
 
 class ZhunruCreditConfig(AppConfig):
-    name = "cms.credit"
+    name = "zhunru.credit"
     label = "zhunru_credit"
     verbose_name = "准入 · 信用"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms import roles
-        from cms.auditing import register_app_models
+        from zhunru import roles
+        from zhunru.auditing import register_app_models
 
         register_app_models(self)
         models = ["marketsubject", "creditcommitment", "dishonestyrecord", "outboundrecord", "creditplatform",

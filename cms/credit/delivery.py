@@ -6,16 +6,20 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from cms.credit import conf
-from cms.credit.models import CreditCommitment, DishonestyRecord, OutboundRecord
-from workers.clients.credit_platform import CreditPlatformRejected, CreditPlatformUnavailable, for_platform
+from zhunru.credit import conf
+from zhunru.credit.models import CreditCommitment, DishonestyRecord, OutboundRecord
+from zhunru.workers.clients.credit_platform import (
+    CreditPlatformRejected,
+    CreditPlatformUnavailable,
+    for_platform,
+)
 
 log = logging.getLogger(__name__)
 
 
 def deliver(pk: int) -> str:
     """Deliver one record; idempotent. Raises CreditPlatformUnavailable so Dramatiq retries."""
-    from cms.audit.recording import record
+    from zhunru.audit.recording import record
 
     row = OutboundRecord.objects.select_related("platform").filter(pk=pk).first()
     if row is None or row.status in (OutboundRecord.Status.DELIVERED, OutboundRecord.Status.REJECTED):
@@ -47,8 +51,8 @@ def deliver(pk: int) -> str:
 
 def check_due_commitments(today=None, *, by=None) -> int:
     """Commitments not fulfilled by their due date: breached, permit revoked, dishonesty record shared."""
-    from cms.audit.recording import record
-    from cms.credit.outbox import enqueue_dishonesty
+    from zhunru.audit.recording import record
+    from zhunru.credit.outbox import enqueue_dishonesty
 
     today = today or timezone.localdate()
     count = 0

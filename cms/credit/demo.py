@@ -5,10 +5,10 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from cms.credit import conf
-from cms.credit.models import CreditCommitment, CreditPlatform, ListMembership, MarketSubject
-from cms.models import Department, Jurisdiction
-from cms.validators import uscc_check_character
+from zhunru.credit import conf
+from zhunru.credit.models import CreditCommitment, CreditPlatform, ListMembership, MarketSubject
+from zhunru.models import Department, Jurisdiction
+from zhunru.validators import uscc_check_character
 
 SIMULATOR_URL = conf.get("DEMO_SIMULATOR_URL")
 
@@ -74,7 +74,7 @@ def load(stdout) -> None:
             CreditCommitment.grant(subject=s, jurisdiction=j, department=dept, permit_name=permit, promise=promise,
                                    due_date=due, kind="tolerance" if "容缺" in permit else "notification")
             created += 1
-    from cms.credit.delivery import check_due_commitments
+    from zhunru.credit.delivery import check_due_commitments
 
     breached = check_due_commitments()
     stdout.write(f"信用：新建 {created} 条演示数据，认定违约 {breached} 条（平台指向模拟器 {SIMULATOR_URL}）")
@@ -84,7 +84,7 @@ def start_simulator(stdout):
     """For `make run`: the simulator in a background thread, with a few feed events to pull."""
     from urllib.parse import urlsplit
 
-    from cms.credit.simulator import Simulator
+    from zhunru.credit.simulator import Simulator
 
     url = urlsplit(SIMULATOR_URL)
     try:

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cms.credit import conf
-from cms.credit.models import (
+from zhunru.credit import conf
+from zhunru.credit.models import (
     CreditClass,
     CreditList,
     CreditPlatform,
@@ -25,8 +25,8 @@ from cms.credit.models import (
     ListMembership,
     MarketSubject,
 )
-from cms.validators import validate_uscc
-from workers.clients.credit_platform import CreditPlatformError, for_platform
+from zhunru.validators import validate_uscc
+from zhunru.workers.clients.credit_platform import CreditPlatformError, for_platform
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def apply_event(platform: CreditPlatform, cursor: str, event: dict) -> str:
         raise Malformed(f"未知的事件类型“{kind}”。")
     FeedChange.objects.create(platform=platform, cursor=cursor, event_id=event_id, subject=subject,
                               summary=summary, raw=event)
-    from cms.audit.recording import record
+    from zhunru.audit.recording import record
 
     record("credit.feed_applied", obj=subject, changes={"platform": platform.code, "event_id": event_id},
            note=summary)
@@ -103,7 +103,7 @@ def apply_event(platform: CreditPlatform, cursor: str, event: dict) -> str:
 
 def pull(platform: CreditPlatform, *, max_pages: int = 50) -> dict:
     """Pull pages until the feed is exhausted; returns counts."""
-    from cms.audit.recording import record
+    from zhunru.audit.recording import record
 
     client = for_platform(platform)
     counts = {"applied": 0, "quarantined": 0, "already": 0}

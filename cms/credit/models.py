@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from cms.validators import validate_uscc
+from zhunru.validators import validate_uscc
 
 
 class CreditClass(models.TextChoices):
@@ -53,7 +53,7 @@ class MarketSubject(models.Model):
 
     def change_class(self, new_class: str, *, reason: str, source: str = "", by=None, request=None):
         """Change the credit class, keep the history and audit it (inside the caller's transaction)."""
-        from cms.audit.recording import record
+        from zhunru.audit.recording import record
 
         if new_class not in CreditClass.values:
             raise ValidationError(f"未知的信用等级“{new_class}”。")
@@ -136,7 +136,7 @@ class CommitmentRule(models.Model):
 
     @classmethod
     def allows(cls, credit_class: str, jurisdiction=None) -> bool:
-        from cms.credit import conf
+        from zhunru.credit import conf
 
         for rule_j in ([jurisdiction] if jurisdiction is not None else []) + [None]:
             rule = cls.objects.filter(jurisdiction=rule_j, credit_class=credit_class).first()
@@ -148,7 +148,7 @@ class CommitmentRule(models.Model):
 class CreditCommitmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CreditCommitmentQuerySet":
         """Coordinators see every commitment; an officer only those its own departments decided."""
-        from cms.scoping import is_coordinator, visible_departments
+        from zhunru.scoping import is_coordinator, visible_departments
 
         return self if is_coordinator(user) else self.filter(department__in=visible_departments(user))
 
@@ -205,7 +205,7 @@ class CreditCommitment(models.Model):
         """Grant a commitment if the subject's credit class allows it; else a Chinese ValidationError."""
         from django.db import transaction
 
-        from cms.audit.recording import record
+        from zhunru.audit.recording import record
 
         if not CommitmentRule.allows(subject.credit_class, jurisdiction):
             raise ValidationError(
@@ -226,7 +226,7 @@ class CreditCommitment(models.Model):
         return c
 
     def fulfil(self, *, by=None, request=None):
-        from cms.audit.recording import record
+        from zhunru.audit.recording import record
 
         if self.status != self.Status.ACTIVE:
             raise ValidationError("只有履约中的承诺可以确认履约。")

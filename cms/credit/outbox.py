@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cms.credit.models import CreditPlatform, MarketSubject, OutboundRecord
-from cms.validators import validate_uscc
+from zhunru.credit.models import CreditPlatform, MarketSubject, OutboundRecord
+from zhunru.validators import validate_uscc
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def build_payload(**fields) -> dict:
 
 
 def _enqueue(kind: str, *, jurisdiction, payload: dict, subject=None, obj=None, by=None) -> list[OutboundRecord]:
-    from cms.audit.recording import record
+    from zhunru.audit.recording import record
 
     if subject is None:
         subject = MarketSubject.objects.filter(uscc=payload["uscc"]).first()
@@ -110,8 +110,8 @@ def enqueue_dishonesty(rec, *, by=None) -> list[OutboundRecord]:
 
 def send_now(ids) -> int:
     """Send a delivery message per record; a broker error is logged and left for the sweep."""
-    from cms.credit import conf
-    from workers.tasks.credit import deliver_outbound
+    from zhunru.credit import conf
+    from zhunru.workers.tasks.credit import deliver_outbound
 
     options = {"min_backoff": conf.get("RETRY_MIN_BACKOFF_MS"), "max_backoff": conf.get("RETRY_MAX_BACKOFF_MS")}
     sent = []
@@ -131,7 +131,7 @@ def send_now(ids) -> int:
 def resend(row: OutboundRecord, *, by=None, request=None, force: bool = False) -> None:
     """A coordinator resends a rejected (possibly corrected) or stuck record; ``force`` also a delivered
     one the platform turned out not to have (reconciliation). The record id stays: the platform dedupes."""
-    from cms.audit.recording import record
+    from zhunru.audit.recording import record
 
     if row.status == OutboundRecord.Status.DELIVERED and not force:
         raise ValidationError("该记录已送达，无需重新发送。")
@@ -151,7 +151,7 @@ def sweep(now=None) -> int:
 
     from django.db.models import Q
 
-    from cms.credit import conf
+    from zhunru.credit import conf
 
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=conf.get("SWEEP_GRACE_SECONDS"))

@@ -8,10 +8,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cms.credit import outbox
-from cms.credit.models import CreditCommitment, CreditPlatform, MarketSubject, OutboundRecord
-from cms.scoping import is_coordinator
-from workers.clients.credit_platform import CreditPlatformError, for_platform
+from zhunru.credit import outbox
+from zhunru.credit.models import CreditCommitment, CreditPlatform, MarketSubject, OutboundRecord
+from zhunru.scoping import is_coordinator
+from zhunru.workers.clients.credit_platform import CreditPlatformError, for_platform
 
 
 def _require(request, perm: str):
@@ -113,7 +113,7 @@ def export(request, fmt):
         qs = qs.filter(platform__code=request.GET["platform"])
     if request.GET.get("kind"):
         qs = qs.filter(kind=request.GET["kind"])
-    from cms.audit.recording import record
+    from zhunru.audit.recording import record
 
     record("credit.export", actor=request.user, request=request, object_type="zhunru_credit.outboundrecord",
            object_id="*", object_repr=f"双公示批量文件（{fmt}）", changes={"count": qs.count()})

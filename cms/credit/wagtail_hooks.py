@@ -8,9 +8,9 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from cms.admin_scoping import ScopedSnippetViewSet
-from cms.credit import views
-from cms.credit.models import (
+from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.credit import views
+from zhunru.credit.models import (
     CommitmentRule,
     CreditCommitment,
     CreditPlatform,
@@ -20,7 +20,7 @@ from cms.credit.models import (
     MarketSubject,
     OutboundRecord,
 )
-from cms.scoping import is_coordinator
+from zhunru.scoping import is_coordinator
 
 
 class MarketSubjectViewSet(ScopedSnippetViewSet):
@@ -62,7 +62,7 @@ class CommitmentViewSet(ScopedSnippetViewSet):
             def clean(self):
                 from django.core.exceptions import ValidationError
 
-                from cms.credit.models import CommitmentRule
+                from zhunru.credit.models import CommitmentRule
 
                 data = super().clean()
                 subject, jurisdiction = data.get("subject"), data.get("jurisdiction")

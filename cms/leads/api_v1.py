@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
-from cms.leads.calendar import CalendarError, compute_due
-from cms.leads.models import Lead
+from zhunru.leads.calendar import CalendarError, compute_due
+from zhunru.leads.models import Lead
 
 prefix = "leads/"
 router = Router(tags=["线索"], auth=django_auth)

@@ -3,15 +3,15 @@ from django.apps import AppConfig
 
 
 class ZhunruLeadsConfig(AppConfig):
-    name = "cms.leads"
+    name = "zhunru.leads"
     label = "zhunru_leads"
     verbose_name = "准入 · 线索"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms import roles
-        from cms.auditing import register_app_models
-        from cms.leads import checks, signal_handlers  # noqa: F401 (checks register themselves)
+        from zhunru import roles
+        from zhunru.auditing import register_app_models
+        from zhunru.leads import checks, signal_handlers  # noqa: F401 (checks register themselves)
 
         register_app_models(self, exclude=("Notification", "LeadEvent"))
         signal_handlers.connect()

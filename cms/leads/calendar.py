@@ -111,7 +111,7 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls) -> WorkingCalendar:
-        from cms.leads.models import CalendarRange, HolidayYear
+        from zhunru.leads.models import CalendarRange, HolidayYear
 
         overrides: dict[datetime.date, DayStatus] = {}
         digest = hashlib.sha256(f"chinese_calendar={chinese_calendar.__version__}".encode())
@@ -240,7 +240,7 @@ def package_years() -> tuple[int, int]:
 
 def missing_years(through: int) -> list[int]:
     """Years up to ``through`` that neither source knows (the admin warns about them)."""
-    from cms.leads.models import HolidayYear
+    from zhunru.leads.models import HolidayYear
 
     entered = set(HolidayYear.objects.values_list("year", flat=True))
     first = max(_PACKAGE_YEARS) + 1

@@ -2,7 +2,7 @@
 
 from django.core.checks import Warning, register
 
-from cms.leads import conf
+from zhunru.leads import conf
 
 
 @register()

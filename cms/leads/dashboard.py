@@ -5,7 +5,7 @@ from django.utils import timezone
 
 
 def dashboard_figures(leads, now=None) -> dict:
-    from cms.leads.models import Lead, LeadStage
+    from zhunru.leads.models import Lead, LeadStage
 
     now = now or timezone.now()
     counts = dict(leads.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))

@@ -7,9 +7,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from cms import roles
-from cms.leads.models import Lead
-from cms.models import Department, DepartmentMembership, Jurisdiction
+from zhunru import roles
+from zhunru.leads.models import Lead
+from zhunru.models import Department, DepartmentMembership, Jurisdiction
 
 DEMO = {
     "360202": {"slug": "changjiang", "market": "昌江区市场监督管理局", "responsible": "昌江区住房和城乡建设局",

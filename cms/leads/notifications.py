@@ -15,7 +15,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cms.leads.models import Notification
+from zhunru.leads.models import Notification
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from cms.leads import conf
-from cms.leads.calendar import WorkingCalendar
+from zhunru.leads import conf
+from zhunru.leads.calendar import WorkingCalendar
 
 log = logging.getLogger(__name__)
 
@@ -16,9 +16,9 @@ def recompute_open_due_times(*, chunk_size: int | None = None) -> int:
 
     Keyset-paginated, so any number of open leads is handled in bounded memory; idempotent.
     """
-    from cms.audit.recording import record
-    from cms.leads.models import CoHandling, DeadlineRule, LeadEvent, LeadStage
-    from cms.leads.signals import due_times_recomputed
+    from zhunru.audit.recording import record
+    from zhunru.leads.models import CoHandling, DeadlineRule, LeadEvent, LeadStage
+    from zhunru.leads.signals import due_times_recomputed
 
     calendar = WorkingCalendar.load()
     escalate_after: dict[int, int] = {}

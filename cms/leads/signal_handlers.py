@@ -6,7 +6,7 @@ from django.db.models.signals import post_delete, post_save
 
 def calendar_changed(sender, **kwargs) -> None:
     def enqueue():
-        from workers.tasks.deadlines import recompute_due_times
+        from zhunru.workers.tasks.deadlines import recompute_due_times
 
         recompute_due_times.send()
 
@@ -14,7 +14,7 @@ def calendar_changed(sender, **kwargs) -> None:
 
 
 def connect() -> None:
-    from cms.leads.models import CalendarRange, HolidayYear
+    from zhunru.leads.models import CalendarRange, HolidayYear
 
     for model in (HolidayYear, CalendarRange):
         post_save.connect(calendar_changed, sender=model, dispatch_uid=f"zhunru_leads_calendar_save_{model.__name__}")

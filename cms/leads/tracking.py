@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from cms import roles
-from cms.leads import conf
-from cms.leads.notifications import notify
+from zhunru import roles
+from zhunru.leads import conf
+from zhunru.leads.notifications import notify
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class _Recipients:
     def government(self, jurisdiction_id):
         from django.contrib.auth import get_user_model
 
-        from cms.models import Department
+        from zhunru.models import Department
 
         if jurisdiction_id not in self._gov:
             self._gov[jurisdiction_id] = list(get_user_model().objects.filter(
@@ -95,7 +95,7 @@ def _walk(queryset, chunk_size: int):
 
 def scan_deadlines(now: datetime.datetime | None = None, *, chunk_size: int | None = None) -> ScanResult:
     """One pass of the deadline tracker; idempotent."""
-    from cms.leads.models import LeadStage
+    from zhunru.leads.models import LeadStage
 
     now = now or timezone.now()
     today = timezone.localtime(now).date()
@@ -133,7 +133,7 @@ def _describe(stage) -> str:
 
 
 def _remind(stage, which: str, people: _Recipients, result: ScanResult) -> None:
-    from cms.leads.models import LeadStage
+    from zhunru.leads.models import LeadStage
 
     label = {"today": "今日到期", "soon": "即将到期"}[which]
     key = f"lead-stage:{stage.pk}:{which}:{stage.due_at.isoformat()}"
@@ -145,7 +145,7 @@ def _remind(stage, which: str, people: _Recipients, result: ScanResult) -> None:
 
 
 def _overdue(stage, now, people: _Recipients, result: ScanResult) -> None:
-    from cms.leads.models import LeadEvent, LeadStage
+    from zhunru.leads.models import LeadEvent, LeadStage
 
     key = f"lead-stage:{stage.pk}:overdue:{stage.due_at.isoformat()}"
     with transaction.atomic():

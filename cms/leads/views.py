@@ -10,11 +10,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cms.audit.recording import record
-from cms.leads.dashboard import dashboard_figures
-from cms.leads.exports import ledger_workbook
-from cms.leads.models import CoHandling, Lead, LeadReport
-from cms.scoping import is_coordinator, visible_departments
+from zhunru.audit.recording import record
+from zhunru.leads.dashboard import dashboard_figures
+from zhunru.leads.exports import ledger_workbook
+from zhunru.leads.models import CoHandling, Lead, LeadReport
+from zhunru.scoping import is_coordinator, visible_departments
 
 
 def _lead(request, pk) -> Lead:

@@ -17,11 +17,19 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSetGroup
 
-from cms.admin_scoping import ScopedSnippetViewSet
-from cms.leads import views
-from cms.leads.calendar import missing_years
-from cms.leads.models import DeadlineRule, Escalation, Extension, HolidayYear, Lead, LeadStage, Notification
-from cms.scoping import is_coordinator, user_jurisdictions
+from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.leads import views
+from zhunru.leads.calendar import missing_years
+from zhunru.leads.models import (
+    DeadlineRule,
+    Escalation,
+    Extension,
+    HolidayYear,
+    Lead,
+    LeadStage,
+    Notification,
+)
+from zhunru.scoping import is_coordinator, user_jurisdictions
 
 
 class LeadFilterSet(WagtailFilterSet):

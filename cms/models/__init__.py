@@ -1,6 +1,6 @@
-from .attachments import Attachment
-from .pages import JurisdictionHomePage, PolicyIndexPage, PolicyPage, PortalIndexPage
-from .reference import Department, DepartmentMembership, Jurisdiction
+from zhunru.models.attachments import Attachment
+from zhunru.models.pages import JurisdictionHomePage, PolicyIndexPage, PolicyPage, PortalIndexPage
+from zhunru.models.reference import Department, DepartmentMembership, Jurisdiction
 
 __all__ = [
     "Attachment",

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
-from cms.audit.recording import record
-from cms.portal.leads import lead_entry_point
-from cms.portal.models import Complaint
-from cms.scoping import is_coordinator
+from zhunru.audit.recording import record
+from zhunru.portal.leads import lead_entry_point
+from zhunru.portal.models import Complaint
+from zhunru.scoping import is_coordinator
 
 
 @require_http_methods(["GET", "POST"])

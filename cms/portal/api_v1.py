@@ -11,11 +11,11 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from cms.models import Jurisdiction
-from cms.portal import conf, throttling
-from cms.portal.forms import ComplaintForm, StatusLookupForm
-from cms.portal.models import Complaint, Hotline
-from cms.portal.views import file_complaint
+from zhunru.models import Jurisdiction
+from zhunru.portal import conf, throttling
+from zhunru.portal.forms import ComplaintForm, StatusLookupForm
+from zhunru.portal.models import Complaint, Hotline
+from zhunru.portal.views import file_complaint
 
 prefix = "portal/"
 router = Router(tags=["公众门户"])

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class ZhunruPortalConfig(AppConfig):
-    name = "cms.portal"
+    name = "zhunru.portal"
     label = "zhunru_portal"
     verbose_name = "准入 · 公众门户"
     default_auto_field = "django.db.models.BigAutoField"
@@ -10,9 +10,9 @@ class ZhunruPortalConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from cms import roles
-        from cms.auditing import register_app_models
-        from cms.portal.models import Complaint
+        from zhunru import roles
+        from zhunru.auditing import register_app_models
+        from zhunru.portal.models import Complaint
 
         # Contact details are confidential: keep them out of django-auditlog's change records.
         if not auditlog.contains(Complaint):

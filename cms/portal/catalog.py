@@ -1,4 +1,4 @@
-"""Reading the negative list and service items (cms.catalog) for the portal: what the public may see.
+"""Reading the negative list and service items (zhunru.catalog) for the portal: what the public may see.
 
 Public, as the portal and search understand it:
 
@@ -26,7 +26,7 @@ def catalog_model(name: str):
 
 
 def catalog_available() -> bool:
-    """True when cms.catalog provides the list and service items with their public querysets."""
+    """True when zhunru.catalog provides the list and service items with their public querysets."""
     item, service = catalog_model("ListItem"), catalog_model("ServiceItem")
     return bool(
         item is not None

@@ -4,7 +4,7 @@ Each page exists per jurisdiction portal (``/portal/<code>/list/…``, with that
 service items) and, for the list itself, jurisdiction-neutral (``/portal/list/…``, the national list
 with the service items of every jurisdiction): the list is the same everywhere, so a list item's
 canonical URL (``ListItem.get_absolute_url``, used by search hits) is the neutral one.
-What is public is decided in :mod:`cms.portal.catalog`.
+What is public is decided in :mod:`zhunru.portal.catalog`.
 """
 
 from collections import Counter, defaultdict
@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from cms.models import Department
-from cms.portal import conf, throttling
-from cms.portal.catalog import (
+from zhunru.models import Department
+from zhunru.portal import conf, throttling
+from zhunru.portal.catalog import (
     active_edition,
     catalog_available,
     catalog_model,
@@ -29,8 +29,8 @@ from cms.portal.catalog import (
     public_editions,
     split_departments,
 )
-from cms.portal.forms import RatingForm
-from cms.portal.views import _jurisdiction, _too_many
+from zhunru.portal.forms import RatingForm
+from zhunru.portal.views import _jurisdiction, _too_many
 
 PER_PAGE = 50
 SESSION_RATING = "zhunru_portal_rating"
@@ -238,7 +238,7 @@ def service_rating(request, code: str, pk: int):
     A suspended (停止受理) item can still be rated: those who applied before the suspension rate how
     they were served. Unpublished items do not exist for the public (404).
     """
-    from cms.catalog.ratings import IdempotencyKeyReused, RatingError, submit_rating
+    from zhunru.catalog.ratings import IdempotencyKeyReused, RatingError, submit_rating
 
     jurisdiction, home, service = _public_service(code, pk)
     if service.department.jurisdiction_id != jurisdiction.pk:

@@ -4,8 +4,8 @@ import uuid
 
 from django.db import transaction
 
-from cms.models import Jurisdiction
-from cms.portal.models import Complaint, Hotline
+from zhunru.models import Jurisdiction
+from zhunru.portal.models import Complaint, Hotline
 
 HOTLINES = {
     "360202": [

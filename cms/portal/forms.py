@@ -5,9 +5,9 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cms.portal import conf
-from cms.portal.models import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalize_receipt_code
-from cms.uploads import check_upload
+from zhunru.portal import conf
+from zhunru.portal.models import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalize_receipt_code
+from zhunru.uploads import check_upload
 
 CONSENT_TEXT = (
     "我确认所反映情况真实，并同意相关部门为核查处理本问题使用所填信息。"

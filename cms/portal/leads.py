@@ -1,4 +1,4 @@
-"""The link from a triaged complaint to the lead tracker (cms.leads), when it offers one.
+"""The link from a triaged complaint to the lead tracker (zhunru.leads), when it offers one.
 
 The lead tracker is another app; the portal calls its documented entry point
 ``Lead.objects.create_from_complaint(complaint, by=user)`` if it exists, and otherwise keeps the

@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 
-from cms.portal.signals import complaint_status_changed
+from zhunru.portal.signals import complaint_status_changed
 
 # Receipt codes: no 0/O, 1/I/L, so they can be read out over the phone and typed without confusion.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -82,7 +82,7 @@ class Hotline(models.Model):
 class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ComplaintQuerySet":
         """Coordinators see complaints of their jurisdictions; nobody else sees any."""
-        from cms.scoping import is_coordinator, user_jurisdictions
+        from zhunru.scoping import is_coordinator, user_jurisdictions
 
         if not user.is_authenticated:
             return self.none()
@@ -161,7 +161,7 @@ class Complaint(models.Model):
     def attachments(self):
         from django.contrib.contenttypes.models import ContentType
 
-        from cms.models import Attachment
+        from zhunru.models import Attachment
 
         return Attachment.objects.filter(
             content_type=ContentType.objects.get_for_model(Complaint), object_id=str(self.pk)
@@ -184,7 +184,7 @@ class Complaint(models.Model):
     # --- state changes ------------------------------------------------------------------------
 
     def _transition(self, to: str, *, by, request, allowed_from: tuple[str, ...], note: str = "", **fields):
-        from cms.audit.recording import record
+        from zhunru.audit.recording import record
 
         with transaction.atomic():
             locked = Complaint.objects.select_for_update().get(pk=self.pk)
@@ -209,7 +209,7 @@ class Complaint(models.Model):
 
     def accept(self, *, by, request=None) -> "Complaint":
         """Accept as a lead (受理): hands the complaint to the lead tracker when it is installed."""
-        from cms.portal.leads import create_lead_from_complaint
+        from zhunru.portal.leads import create_lead_from_complaint
 
         with transaction.atomic():
             reference = create_lead_from_complaint(self, by=by, request=request)

@@ -5,8 +5,8 @@ import time
 
 from django.core.cache import cache
 
-from cms.audit.recording import client_ip
-from cms.portal import conf
+from zhunru.audit.recording import client_ip
+from zhunru.portal import conf
 
 
 def _key(scope: str, request) -> str:

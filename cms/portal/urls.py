@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cms.portal import catalog_views, views
+from zhunru.portal import catalog_views, views
 
 app_name = "zhunru_portal"
 

@@ -13,12 +13,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from cms.audit.recording import record
-from cms.models import Jurisdiction, JurisdictionHomePage
-from cms.portal import conf, throttling
-from cms.portal.forms import CONSENT_TEXT, ComplaintForm, StatusLookupForm
-from cms.portal.models import Complaint
-from cms.uploads import store_attachment
+from zhunru.audit.recording import record
+from zhunru.models import Jurisdiction, JurisdictionHomePage
+from zhunru.portal import conf, throttling
+from zhunru.portal.forms import CONSENT_TEXT, ComplaintForm, StatusLookupForm
+from zhunru.portal.models import Complaint
+from zhunru.uploads import store_attachment
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ SUGGESTIONS = ["隐性壁垒", "招标投标", "本地注册", "负面清单", "
 
 def search_page(request):
     """One box over published content; filters with counts; pagination; an empty state with suggestions."""
-    from search.query import SearchQueryError, SearchUnavailable, search
+    from zhunru.search.query import SearchQueryError, SearchUnavailable, search
 
     q = request.GET.get("q", "").strip()
     code = request.GET.get("j", "").strip()
@@ -208,7 +208,7 @@ def _hit_url(hit, code: str) -> str:
 
 
 def _type_labels() -> dict[str, str]:
-    from search.documents import SOURCES
+    from zhunru.search.documents import SOURCES
 
     return {key: source.label for key, source in SOURCES.items()}
 
@@ -225,7 +225,7 @@ def _present(result, base: dict, page: int, jurisdiction_code: str = "") -> dict
             "department": hit.department,
             "region": hit.region,
             "category": hit.category,
-            # Fragments come from search.backends.base.highlight: text escaped, matches in <em>.
+            # Fragments come from zhunru.search.backends.base.highlight: text escaped, matches in <em>.
             "highlights": [mark_safe(f) for f in hit.highlights],  # noqa: S308
         })
     labels = {**_type_labels(), **{hit.type: hit.type_label for hit in result.hits}}

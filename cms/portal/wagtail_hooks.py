@@ -8,10 +8,10 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from cms.admin_scoping import ScopedSnippetViewSet
-from cms.portal import admin_views
-from cms.portal.models import Complaint, Hotline
-from cms.scoping import user_jurisdictions
+from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.portal import admin_views
+from zhunru.portal.models import Complaint, Hotline
+from zhunru.scoping import user_jurisdictions
 
 
 class ComplaintPermissionPolicy(ModelPermissionPolicy):

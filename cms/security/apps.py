@@ -2,12 +2,12 @@ from django.apps import AppConfig
 
 
 class SecurityConfig(AppConfig):
-    name = "cms.security"
+    name = "zhunru.security"
     label = "zhunru_security"
     verbose_name = "准入 · 安全"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms.security import checks, signal_handlers  # noqa: F401 (checks register themselves)
+        from zhunru.security import checks, signal_handlers  # noqa: F401 (checks register themselves)
 
         signal_handlers.connect()

@@ -31,10 +31,10 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from cms import conf as zhunru_conf
-from cms.audit.models import ChainHead
-from cms.audit.verification import ChainReport, verify_chain
-from cms.security import serialization
+from zhunru import conf as zhunru_conf
+from zhunru.audit.models import ChainHead
+from zhunru.audit.verification import ChainReport, verify_chain
+from zhunru.security import serialization
 
 FORMAT_VERSION = "zhunru-backup/1"
 MANIFEST = "manifest.json"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core import checks
 
 OTP = "django_otp.middleware.OTPMiddleware"
-TWO_FACTOR = "cms.security.middleware.TwoFactorMiddleware"
+TWO_FACTOR = "zhunru.security.middleware.TwoFactorMiddleware"
 
 
 @checks.register(checks.Tags.security)
@@ -12,7 +12,7 @@ def two_factor_middleware(app_configs, **kwargs):
     middleware = list(settings.MIDDLEWARE)
     if TWO_FACTOR not in middleware:
         return [checks.Warning(
-            "两步验证未生效：MIDDLEWARE 中没有 cms.security.middleware.TwoFactorMiddleware。",
+            "两步验证未生效：MIDDLEWARE 中没有 zhunru.security.middleware.TwoFactorMiddleware。",
             hint=f"在 {OTP} 之后加入 {TWO_FACTOR}。", id="zhunru_security.W001",
         )]
     if OTP not in middleware or middleware.index(OTP) > middleware.index(TWO_FACTOR):

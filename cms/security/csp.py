@@ -3,7 +3,7 @@
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from django.urls import NoReverseMatch, reverse
 
-from cms.security import conf
+from zhunru.security import conf
 
 
 def admin_prefix() -> str | None:

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
-from cms.security import twofactor
-from cms.security.csp import admin_prefix
+from zhunru.security import twofactor
+from zhunru.security.csp import admin_prefix
 
 # What a session may still open while it owes a code, or an enrolment (the code page itself needs the
 # admin's translations and icon sprite).
@@ -71,13 +71,13 @@ def jurisdiction_wide_view(path_info: str) -> bool:
 
 class JurisdictionWideReportsMiddleware:
     """Refuse Wagtail's site history report (page, results and exports) to all but coordinators,
-    auditors and superusers; ``cms.security.wagtail_hooks`` hides its menu item from the rest."""
+    auditors and superusers; ``zhunru.security.wagtail_hooks`` hides its menu item from the rest."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from cms.scoping import is_coordinator
+        from zhunru.scoping import is_coordinator
 
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and not is_coordinator(user)

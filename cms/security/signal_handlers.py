@@ -1,6 +1,6 @@
 """Lockouts into the audit chain."""
 
-from cms.audit.recording import record
+from zhunru.audit.recording import record
 
 
 def on_locked_out(sender, request, username, ip_address, **kwargs):

@@ -10,8 +10,8 @@ from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cms.audit.recording import record
-from cms.security import conf
+from zhunru.audit.recording import record
+from zhunru.security import conf
 
 DEVICE_NAME = "身份验证器"
 BACKUP_DEVICE_NAME = "备用验证码"

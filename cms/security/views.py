@@ -6,8 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from cms.security import twofactor
-from cms.security.forms import CodeForm, LoginCodeForm
+from zhunru.security import twofactor
+from zhunru.security.forms import CodeForm, LoginCodeForm
 
 
 def _next(request) -> str:

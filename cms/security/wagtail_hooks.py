@@ -3,7 +3,7 @@
 from django.urls import path, reverse
 from wagtail import hooks
 
-from cms.security import views
+from zhunru.security import views
 
 
 @hooks.register("register_admin_urls")
@@ -26,7 +26,7 @@ def two_factor_account_item(request):
 @hooks.register("construct_reports_menu")
 def hide_site_history_from_department_users(request, menu_items):
     """Site history spans every department: only jurisdiction-wide roles see it (see the middleware)."""
-    from cms.scoping import is_coordinator
+    from zhunru.scoping import is_coordinator
 
     if not is_coordinator(request.user):
         menu_items[:] = [item for item in menu_items if item.name != "site-history"]

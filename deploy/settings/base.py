@@ -16,7 +16,7 @@ DEBUG = False
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 
 # The plugin: every app of Zhunru, listed once in cms so a host site can do the same.
-from cms import ZHUNRU_APPS  # noqa: E402
+from zhunru import ZHUNRU_APPS  # noqa: E402
 
 INSTALLED_APPS = [
     *ZHUNRU_APPS,
@@ -56,7 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "deploy.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "cms.security.csp.CSPMiddleware",
+    "zhunru.security.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,11 +65,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "cms.security.middleware.TwoFactorMiddleware",
-    "cms.security.middleware.JurisdictionWideReportsMiddleware",
+    "zhunru.security.middleware.TwoFactorMiddleware",
+    "zhunru.security.middleware.JurisdictionWideReportsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "cms.audit.middleware.AuditlogMiddleware",
+    "zhunru.audit.middleware.AuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last: turns a django-axes lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -210,11 +210,11 @@ CACHES = (
 # --- Search -----------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 # Backend by dotted path: ZHUNRU_SEARCH_BACKEND wins; otherwise Elasticsearch when its URL is set, else the
-# embedded Tantivy index (search.backends.sqlite_fts.SqliteFtsBackend is the dependency-free fallback).
+# embedded Tantivy index (zhunru.search.backends.sqlite_fts.SqliteFtsBackend is the dependency-free fallback).
 ZHUNRU_SEARCH = {
     "BACKEND": os.environ.get("ZHUNRU_SEARCH_BACKEND")
-    or ("search.backends.elasticsearch.ElasticsearchBackend" if ELASTICSEARCH_URL
-        else "search.backends.embedded.EmbeddedBackend"),
+    or ("zhunru.search.backends.elasticsearch.ElasticsearchBackend" if ELASTICSEARCH_URL
+        else "zhunru.search.backends.embedded.EmbeddedBackend"),
     "URL": ELASTICSEARCH_URL,
     "INDEX": os.environ.get("ZHUNRU_SEARCH_INDEX", "zhunru"),
     "PATH": os.environ.get("ZHUNRU_SEARCH_PATH", str(VAR_DIR / "search-index")),
@@ -241,7 +241,7 @@ ZHUNRU_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHUNRU_AUDIT_RETENTION_DAYS") 
 
 # --- Client address and login throttling -----------------------------------
 # Reverse proxies in front of the web process that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
-# One definition (cms.audit.recording.client_ip) for the audit trail, login throttling, portal and API limits.
+# One definition (zhunru.audit.recording.client_ip) for the audit trail, login throttling, portal and API limits.
 ZHUNRU_PROXY_COUNT = int(os.environ.get("ZHUNRU_PROXY_COUNT", "0"))
 NINJA_NUM_PROXIES = ZHUNRU_PROXY_COUNT  # django-ninja's own get_ident: never a raw, client-set X-Forwarded-For
 # 5 failed logins for one username from one address lock that pair out for 15 minutes; even the right
@@ -251,8 +251,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 15 minutes after it began
-AXES_LOCKOUT_CALLABLE = "cms.security.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "cms.audit.recording.client_ip"
+AXES_LOCKOUT_CALLABLE = "zhunru.security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "zhunru.audit.recording.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit chain already
 AXES_VERBOSE = False  # idem: no "AXES: ..." line per attempt and per process start
 

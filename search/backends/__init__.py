@@ -4,8 +4,8 @@ import threading
 
 from django.utils.module_loading import import_string
 
-from search import conf
-from search.backends.base import SearchBackend, SearchRejected, SearchUnavailable
+from zhunru.search import conf
+from zhunru.search.backends.base import SearchBackend, SearchRejected, SearchUnavailable
 
 __all__ = ["SearchBackend", "SearchRejected", "SearchUnavailable", "get_backend", "reset_backend"]
 

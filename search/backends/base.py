@@ -6,11 +6,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
-from search.analysis import QueryPlan, fold, tokenize
+from zhunru.search.analysis import QueryPlan, fold, tokenize
 
 FILTER_FIELDS = ("type", "category", "year", "department", "region")
 FACET_FIELDS = ("type", "category", "year", "department", "region")
-# Fields of a document dict (``search.documents``) that local backends keep as they are.
+# Fields of a document dict (``zhunru.search.documents``) that local backends keep as they are.
 KEYWORD_FIELDS = ("id", "type", "category", "department", "region", "checksum")
 STORED_FIELDS = ("type_label", "title", "summary", "text", "url", "date")
 
@@ -24,7 +24,7 @@ class SearchRejected(SearchUnavailable):
 
     A subclass of :class:`SearchUnavailable`, so every caller that survives an outage (the API's
     503, the portal's message, the outbox's retries) survives a refusal too; the query layer turns
-    a refused query (400, 413) into a :class:`~search.query.SearchQueryError` for the user.
+    a refused query (400, 413) into a :class:`~zhunru.search.query.SearchQueryError` for the user.
     """
 
     def __init__(self, message: str, status: int | None = None):
@@ -74,7 +74,7 @@ ProgressCallback = Callable[[int, int], None]
 
 
 class SearchBackend(ABC):
-    """One index of public documents (dicts built by ``search.documents``), searchable in Chinese."""
+    """One index of public documents (dicts built by ``zhunru.search.documents``), searchable in Chinese."""
 
     name = "base"
 

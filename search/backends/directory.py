@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
-from search.backends.base import ProgressCallback, SearchBackend, SearchUnavailable
+from zhunru.search.backends.base import ProgressCallback, SearchBackend, SearchUnavailable
 
 PROGRESS_EVERY = 1000  # documents between two progress reports while loading
 

@@ -18,8 +18,8 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from search.analysis import QueryPlan, Term, fold, normalize_code, tokenize
-from search.backends.base import (
+from zhunru.search.analysis import QueryPlan, Term, fold, normalize_code, tokenize
+from zhunru.search.backends.base import (
     FACET_FIELDS,
     Hit,
     ProgressCallback,

@@ -1,9 +1,9 @@
 """The embedded backend: a Tantivy index in a local directory, no server needed.
 
-Text is analysed in Python (``search.analysis``: width folding, lowercase, CJK bigrams) and
+Text is analysed in Python (``zhunru.search.analysis``: width folding, lowercase, CJK bigrams) and
 stored pre-tokenized behind Tantivy's whitespace tokenizer, because the Python bindings have no
 ``cjk_bigram`` filter. Generations behind a ``CURRENT`` pointer (atomic rebuilds) and the writer
-lock across processes come from :mod:`search.backends.directory`.
+lock across processes come from :mod:`zhunru.search.backends.directory`.
 """
 
 import logging
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import tantivy
 
-from search.analysis import QueryPlan, Term, analyzed, normalize_code, tokenize
-from search.backends.base import (
+from zhunru.search.analysis import QueryPlan, Term, analyzed, normalize_code, tokenize
+from zhunru.search.backends.base import (
     FACET_FIELDS,
     KEYWORD_FIELDS,
     STORED_FIELDS,
@@ -25,7 +25,7 @@ from search.backends.base import (
     sort_date,
     stored_hit,
 )
-from search.backends.directory import PROGRESS_EVERY, DirectoryBackend
+from zhunru.search.backends.directory import PROGRESS_EVERY, DirectoryBackend
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The dependency-free fallback: SQLite FTS5 over the same CJK bigrams, with Python's ``sqlite3`` only.
 
-Text is analysed in Python (``search.analysis``) and stored pre-tokenized in FTS5 columns behind
+Text is analysed in Python (``zhunru.search.analysis``) and stored pre-tokenized in FTS5 columns behind
 the ``ascii`` tokenizer with ``.`` and ``_`` as token characters: every non-ASCII character is a
 token character there, so for this text it splits on spaces only and FTS5 indexes exactly the
 tokens the embedded backend indexes. A code (事项编码, USCC, document number) is one more token
@@ -15,7 +15,7 @@ the phrase rank first. A single-character term matches every indexed token that 
 character (looked up in an ``fts5vocab`` table), as the embedded backend's regex over its term
 dictionary does.
 
-Each generation (see :mod:`search.backends.directory`: ``CURRENT`` pointer, atomic rebuilds,
+Each generation (see :mod:`zhunru.search.backends.directory`: ``CURRENT`` pointer, atomic rebuilds,
 the writer lock across processes) is one ``index.sqlite3`` in WAL mode, so readers never wait
 for the writer.
 """
@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
-from search.analysis import QueryPlan, Term, analyzed, fold, normalize_code, tokenize
-from search.backends.base import (
+from zhunru.search.analysis import QueryPlan, Term, analyzed, fold, normalize_code, tokenize
+from zhunru.search.backends.base import (
     FACET_FIELDS,
     FILTER_FIELDS,
     KEYWORD_FIELDS,
@@ -39,7 +39,7 @@ from search.backends.base import (
     sort_date,
     stored_hit,
 )
-from search.backends.directory import PROGRESS_EVERY, DirectoryBackend
+from zhunru.search.backends.directory import PROGRESS_EVERY, DirectoryBackend
 
 DB_NAME = "index.sqlite3"
 TITLE_WEIGHT, TEXT_WEIGHT, CODE_WEIGHT = 2.0, 1.0, 20.0
@@ -115,7 +115,7 @@ def unavailable_on_error():
 
 
 class SqliteFtsBackend(DirectoryBackend):
-    """``ZHUNRU_SEARCH = {"BACKEND": "search.backends.sqlite_fts.SqliteFtsBackend", "PATH": ...}``."""
+    """``ZHUNRU_SEARCH = {"BACKEND": "zhunru.search.backends.sqlite_fts.SqliteFtsBackend", "PATH": ...}``."""
 
     name = "sqlite_fts"
 

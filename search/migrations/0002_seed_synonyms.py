@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from search.synonyms import SEED
+    from zhunru.search.synonyms import SEED
 
     Synonym = apps.get_model("zhunru_search", "Synonym")
     for terms, note in SEED:

@@ -6,11 +6,11 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from cms import roles
-from cms.audit.recording import record
-from cms.leads.models import Notification
-from workers.scheduler import JOBS
-from workers.tasks.audit import verify_audit_chain
+from zhunru import roles
+from zhunru.audit.recording import record
+from zhunru.leads.models import Notification
+from zhunru.workers.scheduler import JOBS
+from zhunru.workers.tasks.audit import verify_audit_chain
 
 
 def _set_note(event, note: str) -> None:

@@ -4,10 +4,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.http import HttpRequest
 
-from cms import roles
-from cms.audit.models import AuditEvent, AuditLogImmutable
-from cms.audit.recording import record
-from cms.audit.verification import verify_chain
+from zhunru import roles
+from zhunru.audit.models import AuditEvent, AuditLogImmutable
+from zhunru.audit.recording import record
+from zhunru.audit.verification import verify_chain
 
 
 def _table():
@@ -95,12 +95,12 @@ def test_pruning_keeps_the_rest_verifiable(jurisdiction, monkeypatch):
 
     from django.utils import timezone
 
-    from cms.audit.models import ChainAnchor
+    from zhunru.audit.models import ChainAnchor
 
     real_now = timezone.now
-    monkeypatch.setattr("cms.audit.recording.timezone.now", lambda: real_now() - timedelta(days=400))
+    monkeypatch.setattr("zhunru.audit.recording.timezone.now", lambda: real_now() - timedelta(days=400))
     old = [record("test.old", obj=jurisdiction) for _ in range(3)]
-    monkeypatch.setattr("cms.audit.recording.timezone.now", real_now)
+    monkeypatch.setattr("zhunru.audit.recording.timezone.now", real_now)
     recent = [record("test.recent", obj=jurisdiction) for _ in range(2)]
 
     call_command("prune_audit_log", days=365)

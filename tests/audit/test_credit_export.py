@@ -2,8 +2,8 @@
 
 import pytest
 
-from cms import roles
-from cms.audit.models import AuditEvent
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
 
 
 @pytest.mark.django_db

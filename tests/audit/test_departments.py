@@ -2,8 +2,8 @@
 
 import pytest
 
-from cms import roles
-from cms.audit.models import AuditEvent
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
 
 
 def events(obj, action):
@@ -17,8 +17,8 @@ def departments(make_department):
 
 @pytest.mark.django_db
 def test_own_department_field_on_create_update_and_delete(departments, make_user):
-    from cms.cases.models.inspection import LedgerEntry
-    from cms.models import DepartmentMembership
+    from zhunru.cases.models.inspection import LedgerEntry
+    from zhunru.models import DepartmentMembership
 
     a, b = departments
     entry = LedgerEntry.objects.create(department=b, responsible_unit=b, problem="台账问题", basis="依据")
@@ -37,7 +37,7 @@ def test_own_department_field_on_create_update_and_delete(departments, make_user
 
 @pytest.mark.django_db
 def test_lead_uses_its_competent_unit_and_children_their_lead(jurisdiction, departments, make_user):
-    from cms.leads.models import Extension, Lead
+    from zhunru.leads.models import Extension, Lead
 
     a, b = departments
     boss = make_user("boss", superuser=True)
@@ -66,8 +66,8 @@ def test_department_itself_and_objects_without_one(jurisdiction, departments):
 
 @pytest.mark.django_db
 def test_wagtail_log_entries_of_department_pages(make_user):
-    from cms import demo
-    from cms.models import PolicyPage
+    from zhunru import demo
+    from zhunru.models import PolicyPage
 
     jurisdiction = demo.load()[0]
     a = jurisdiction.lead_department
@@ -81,7 +81,7 @@ def test_wagtail_log_entries_of_department_pages(make_user):
 
 @pytest.mark.django_db
 def test_timeline_department_filter_covers_mirrored_entries(client, departments, make_user):
-    from cms.cases.models.inspection import LedgerEntry
+    from zhunru.cases.models.inspection import LedgerEntry
 
     a, b = departments
     LedgerEntry.objects.create(department=a, responsible_unit=a, problem="甲局台账问题", basis="依据")

@@ -5,9 +5,9 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cms import roles
-from cms.audit.models import AuditEvent
-from cms.audit.verification import verify_chain
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
+from zhunru.audit.verification import verify_chain
 
 ADMIN_IP = "203.0.113.7"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -96,7 +96,7 @@ def test_login_and_failed_login_carry_the_address(client, make_user):
 
 @pytest.mark.django_db
 def test_attachment_download_is_recorded_with_actor_and_address(client, make_department, make_user):
-    from cms.uploads import store_attachment
+    from zhunru.uploads import store_attachment
 
     dept = make_department("甲局")
     officer = make_user("officer_a", groups=[roles.DEPARTMENT_OFFICER], departments=[dept])

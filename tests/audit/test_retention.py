@@ -10,21 +10,21 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from django.utils import timezone
 
-from cms.audit.checks import audit_retention
-from cms.audit.models import AuditEvent, ChainAnchor
-from cms.audit.recording import record
-from cms.audit.verification import verify_chain
-from workers.scheduler import JOBS
-from workers.tasks.audit import prune_audit_log
+from zhunru.audit.checks import audit_retention
+from zhunru.audit.models import AuditEvent, ChainAnchor
+from zhunru.audit.recording import record
+from zhunru.audit.verification import verify_chain
+from zhunru.workers.scheduler import JOBS
+from zhunru.workers.tasks.audit import prune_audit_log
 
 
 @pytest.fixture
 def aged(jurisdiction, monkeypatch):
     """Three entries 400 days old, then two of today."""
     real_now = timezone.now
-    monkeypatch.setattr("cms.audit.recording.timezone.now", lambda: real_now() - timedelta(days=400))
+    monkeypatch.setattr("zhunru.audit.recording.timezone.now", lambda: real_now() - timedelta(days=400))
     old = [record("test.old", obj=jurisdiction) for _ in range(3)]
-    monkeypatch.setattr("cms.audit.recording.timezone.now", real_now)
+    monkeypatch.setattr("zhunru.audit.recording.timezone.now", real_now)
     recent = [record("test.recent", obj=jurisdiction) for _ in range(2)]
     return old, recent
 

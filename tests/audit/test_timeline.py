@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cms import roles
-from cms.audit.models import AuditEvent
-from cms.audit.recording import record
-from cms.audit.verification import verify_chain
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
+from zhunru.audit.recording import record
+from zhunru.audit.verification import verify_chain
 
 URL = "/admin/audit_events/"
 
@@ -26,9 +26,9 @@ def timeline(jurisdiction, make_user, monkeypatch):
     bob = make_user("bob", groups=[roles.DEPARTMENT_OFFICER])
     dept = jurisdiction.departments.get()
     real_now = timezone.now
-    monkeypatch.setattr("cms.audit.recording.timezone.now", lambda: real_now() - timedelta(days=30))
+    monkeypatch.setattr("zhunru.audit.recording.timezone.now", lambda: real_now() - timedelta(days=30))
     record("test.alice_old", actor=alice, obj=jurisdiction)
-    monkeypatch.setattr("cms.audit.recording.timezone.now", real_now)
+    monkeypatch.setattr("zhunru.audit.recording.timezone.now", real_now)
     record("test.alice_new", actor=alice, obj=dept)
     record("test.bob_new", actor=bob, obj=jurisdiction)
     return {"alice": alice, "bob": bob, "jurisdiction": jurisdiction, "dept": dept}

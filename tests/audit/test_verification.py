@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from cms.audit import verification
-from cms.audit.models import AuditEvent, ChainAnchor, ChainHead
-from cms.audit.recording import record
-from cms.audit.verification import verify_chain
+from zhunru.audit import verification
+from zhunru.audit.models import AuditEvent, ChainAnchor, ChainHead
+from zhunru.audit.recording import record
+from zhunru.audit.verification import verify_chain
 
 
 def _table(model):
@@ -96,9 +96,9 @@ def test_forged_anchor_hiding_deleted_entries_is_detected(chain):
 @pytest.mark.django_db
 def test_forged_anchor_after_a_real_pruning_is_detected(jurisdiction, monkeypatch):
     real_now = timezone.now
-    monkeypatch.setattr("cms.audit.recording.timezone.now", lambda: real_now() - timedelta(days=400))
+    monkeypatch.setattr("zhunru.audit.recording.timezone.now", lambda: real_now() - timedelta(days=400))
     [record("test.old", obj=jurisdiction) for _ in range(2)]
-    monkeypatch.setattr("cms.audit.recording.timezone.now", real_now)
+    monkeypatch.setattr("zhunru.audit.recording.timezone.now", real_now)
     recent = [record("test.recent", obj=jurisdiction) for _ in range(3)]
     call_command("prune_audit_log", days=365)
     prune = AuditEvent.objects.get(action="audit.prune")

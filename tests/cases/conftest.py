@@ -2,7 +2,7 @@
 
 import pytest
 
-from cms import roles
+from zhunru import roles
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def coordinator(make_user, lead_department):
 
 @pytest.fixture
 def make_case(jurisdiction, officer_department):
-    from cms.cases.models import Case, Category
+    from zhunru.cases.models import Case, Category
 
     def make(title: str = "某镇要求外地企业在本地设立分支机构方可参与投标", **kwargs):
         defaults = {
@@ -60,7 +60,7 @@ def home_page(jurisdiction):
     """The jurisdiction's portal home as the default site's root, with the roles' page permissions."""
     from wagtail.models import Page, Site
 
-    from cms.models import JurisdictionHomePage
+    from zhunru.models import JurisdictionHomePage
 
     roles.sync_roles()
     root = Page.get_first_root_node()
@@ -74,7 +74,7 @@ def home_page(jurisdiction):
 
 @pytest.fixture
 def bulletin_index(home_page):
-    from cms.cases.models import BulletinIndexPage
+    from zhunru.cases.models import BulletinIndexPage
 
     index = BulletinIndexPage(title="典型案例通报", slug="bulletins")
     home_page.add_child(instance=index)
@@ -86,7 +86,7 @@ def make_bulletin(bulletin_index, make_case):
     """A draft bulletin presenting registered cases."""
     import datetime
 
-    from cms.cases.models import BulletinCase, BulletinPage
+    from zhunru.cases.models import BulletinCase, BulletinPage
 
     def make(cases=None, *, user=None, slug="2026-1"):
         if cases is None:

@@ -3,9 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.models import Page, TaskState, WorkflowState
 from wagtail.test.utils import WagtailPageTestCase
 
-from cms.cases.models import BulletinCase, BulletinIndexPage, BulletinPage
-from cms.cases.workflow import LEGAL_TASK_NAME, WORKFLOW_NAME, ensure_bulletin_workflow
-from cms.models import JurisdictionHomePage
+from zhunru.cases.models import BulletinCase, BulletinIndexPage, BulletinPage
+from zhunru.cases.workflow import LEGAL_TASK_NAME, WORKFLOW_NAME, ensure_bulletin_workflow
+from zhunru.models import JurisdictionHomePage
 
 
 def act(page, user, action, comment=""):

@@ -3,9 +3,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cms import roles
-from cms.audit.models import AuditEvent
-from cms.cases.models import Case, Category
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
+from zhunru.cases.models import Case, Category
 
 
 def archived(make_case, title, **kwargs):
@@ -132,7 +132,7 @@ def test_case_files_upload_and_scoped_download(client, make_case, make_user, mak
 def test_ledger_promotion_from_admin(client, coordinator, officer_department):
     import datetime
 
-    from cms.cases.models import LedgerEntry
+    from zhunru.cases.models import LedgerEntry
 
     entry = LedgerEntry.objects.create(
         department=officer_department, responsible_unit=officer_department, problem="限制外地企业参与投标",

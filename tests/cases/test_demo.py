@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from cms.cases.models import BulletinIndexPage, BulletinPage, Case, LedgerEntry
+from zhunru.cases.models import BulletinIndexPage, BulletinPage, Case, LedgerEntry
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cms.cases.models import Case, Status
+from zhunru.cases.models import Case, Status
 
 GOOD = {
     "title": "某县要求外地建筑企业在本地注册子公司",

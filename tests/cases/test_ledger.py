@@ -5,10 +5,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cms import roles
-from cms.audit.models import AuditEvent
-from cms.cases.models import Case, InspectionCampaign, LedgerEntry, Status
-from workers.tasks import cases as case_tasks
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
+from zhunru.cases.models import Case, InspectionCampaign, LedgerEntry, Status
+from zhunru.workers.tasks import cases as case_tasks
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -82,7 +82,7 @@ def test_overdue_entries_are_reminded_once_a_day(make_entry, make_user, officer_
     today = datetime.date(2026, 5, 10)
     assert list(LedgerEntry.objects.overdue(today)) == [overdue]
 
-    from cms.cases.reminders import remind_overdue_ledger_entries
+    from zhunru.cases.reminders import remind_overdue_ledger_entries
 
     with django_capture_on_commit_callbacks(execute=True):
         assert remind_overdue_ledger_entries(today) == 1
@@ -95,10 +95,10 @@ def test_overdue_entries_are_reminded_once_a_day(make_entry, make_user, officer_
 
 @pytest.mark.django_db
 def test_working_day_deadlines_use_the_lead_calendar(jurisdiction):
-    from cms.cases.integrations import _leads_attr
+    from zhunru.cases.integrations import _leads_attr
 
     if _leads_attr("calendar", "compute_due") is None:
-        pytest.skip("cms.leads.calendar not installed")
+        pytest.skip("zhunru.leads.calendar not installed")
     start = datetime.date(2026, 4, 30)  # Thursday before Labour Day
     due = LedgerEntry.deadline_after(start, 1, working_days=True, jurisdiction=jurisdiction)
     assert due > start + datetime.timedelta(days=1)  # 5-1 is a holiday, so one working day lands later
@@ -110,10 +110,10 @@ def test_working_day_deadlines_use_the_lead_calendar(jurisdiction):
 def test_deadline_from_time_limit(make_entry):
     from django.utils import timezone
 
-    from cms.cases.integrations import _leads_attr
+    from zhunru.cases.integrations import _leads_attr
 
     if _leads_attr("calendar", "compute_due") is None:
-        pytest.skip("cms.leads.calendar not installed")
+        pytest.skip("zhunru.leads.calendar not installed")
     created = timezone.make_aware(datetime.datetime(2026, 9, 30, 10, 0))
     entry = make_entry(deadline=None, time_limit_days=3, time_limit_unit="working", created_at=created)
     assert entry.deadline > datetime.date(2026, 10, 3)  # National Day holidays are not counted
@@ -150,7 +150,7 @@ def test_promote_finding_to_case_in_one_step(make_entry, coordinator):
 
 @pytest.mark.django_db
 def test_promote_finding_to_lead_in_one_step(make_entry, coordinator):
-    from cms.leads.models import Lead
+    from zhunru.leads.models import Lead
 
     entry = make_entry()
     case = entry.promote_to_case(by=coordinator, category="entry_conditions")
@@ -166,7 +166,7 @@ def test_promote_finding_to_lead_in_one_step(make_entry, coordinator):
 
 @pytest.mark.django_db
 def test_promote_to_lead_from_admin(client, make_entry, coordinator):
-    from cms.leads.models import Lead
+    from zhunru.leads.models import Lead
 
     entry = make_entry()
     client.force_login(coordinator)
@@ -181,9 +181,9 @@ def test_promote_to_lead_from_admin(client, make_entry, coordinator):
 def test_provisional_deadline_is_recomputed_when_the_year_is_entered(make_entry):
     from django.utils import timezone
 
-    from cms.cases.reminders import recompute_provisional_deadlines
-    from cms.leads.calendar import package_years
-    from cms.leads.models import HolidayYear
+    from zhunru.cases.reminders import recompute_provisional_deadlines
+    from zhunru.leads.calendar import package_years
+    from zhunru.leads.models import HolidayYear
 
     unknown = package_years()[1] + 1
     created = timezone.make_aware(datetime.datetime(unknown - 1, 12, 28, 9, 0))

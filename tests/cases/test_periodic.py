@@ -4,16 +4,16 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cms.cases.models import Case, IntegrityReport, RegisterSettings
-from workers.tasks import cases as case_tasks
+from zhunru.cases.models import Case, IntegrityReport, RegisterSettings
+from zhunru.workers.tasks import cases as case_tasks
 
 
 def assert_in_admin_notification(user, text):
     """The lead tracker's notify() leaves an in-admin notification when it is installed."""
-    from cms.cases.integrations import _leads_attr
+    from zhunru.cases.integrations import _leads_attr
 
     if _leads_attr("notifications", "notify") is not None:
-        from cms.leads.models import Notification
+        from zhunru.leads.models import Notification
 
         assert Notification.objects.filter(recipient=user, subject__contains=text).exists()
 
@@ -81,7 +81,7 @@ def test_clean_integrity_check_sends_nothing(make_case):
 
 @pytest.mark.django_db
 def test_jobs_are_scheduled():
-    from workers.scheduler import JOBS
+    from zhunru.workers.scheduler import JOBS
 
     names = {"notify_due_case_reviews", "check_attachment_integrity", "remind_overdue_ledger_entries"}
     assert names <= set(JOBS)

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from cms.audit.models import AuditEvent
-from cms.cases.models import Case, CaseTransitionError, RegisterSettings, Status
+from zhunru.audit.models import AuditEvent
+from zhunru.cases.models import Case, CaseTransitionError, RegisterSettings, Status
 
 
 @pytest.mark.django_db

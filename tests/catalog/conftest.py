@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from cms.catalog.importers import COLUMNS, import_edition
-from cms.catalog.models import ListEdition, ServiceItem
+from zhunru.catalog.importers import COLUMNS, import_edition
+from zhunru.catalog.models import ListEdition, ServiceItem
 
 OLD = [
     ["1", "禁止违规开展金融相关经营活动", "100001", "非金融机构不得从事金融业务", "人民银行", ""],

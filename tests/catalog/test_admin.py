@@ -8,13 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from cms import roles
-from cms.audit.models import AuditEvent
-from cms.catalog.documents import text_pdf
-from cms.catalog.models import ListEdition, ListItem, RatingFollowUp, ServiceItem
-from cms.catalog.ratings import submit_rating
 from tests.catalog.conftest import OLD, write_csv
 from tests.search.conftest import make_policy, policy_tree  # noqa: F401 (fixtures)
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
+from zhunru.catalog.documents import text_pdf
+from zhunru.catalog.models import ListEdition, ListItem, RatingFollowUp, ServiceItem
+from zhunru.catalog.ratings import submit_rating
 
 
 @pytest.fixture
@@ -317,7 +317,7 @@ def test_status_of_an_item_awaiting_review_changes_only_by_the_review_decision(c
 
 
 def test_an_editor_maintains_screening_rules_used_by_screening(client, make_user, make_department):
-    from cms.catalog.models import ScreeningRule
+    from zhunru.catalog.models import ScreeningRule
 
     editor = make_user("rule_editor", groups=[roles.EDITOR], departments=[make_department("发改局")])
     client.force_login(editor)

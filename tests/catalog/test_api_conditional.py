@@ -13,8 +13,8 @@ import pytest
 from django.db.models import F
 from django.utils.http import http_date, parse_http_date
 
-from cms.catalog.models import CatalogRevision, ServiceDocumentVersion, ServiceItem
 from tests.catalog.conftest import text
+from zhunru.catalog.models import CatalogRevision, ServiceDocumentVersion, ServiceItem
 
 
 def age(seconds: int) -> None:

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from cms.catalog.models import ServiceDocumentVersion, ServiceItem
 from tests.catalog.conftest import text
+from zhunru.catalog.models import ServiceDocumentVersion, ServiceItem
 
 
 @pytest.fixture

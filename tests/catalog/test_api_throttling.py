@@ -4,8 +4,8 @@
 import pytest
 from django.test import RequestFactory
 
-from cms.api import ClientRateThrottle
-from cms.audit.recording import client_ip
+from zhunru.api import ClientRateThrottle
+from zhunru.audit.recording import client_ip
 
 
 def rate(client, service, **extra):

@@ -1,7 +1,7 @@
 import io
 
-from cms.catalog import demo
-from cms.catalog.models import ListItem, ServiceDocumentVersion, ServiceItem
+from zhunru.catalog import demo
+from zhunru.catalog.models import ListItem, ServiceDocumentVersion, ServiceItem
 
 
 def test_demo_idempotent(jurisdiction, make_department):

@@ -1,8 +1,8 @@
 import pytest
 
-from cms.audit.models import AuditEvent
-from cms.catalog.diff import diff_editions
-from cms.catalog.models import ServiceItem
+from zhunru.audit.models import AuditEvent
+from zhunru.catalog.diff import diff_editions
+from zhunru.catalog.models import ServiceItem
 
 
 def test_diff(editions):
@@ -64,7 +64,7 @@ def test_activation_flags_and_suspends(editions, make_department):
 
 
 def _edition(name, items):
-    from cms.catalog.models import ListEdition, ListItem, ListMeasure
+    from zhunru.catalog.models import ListEdition, ListItem, ListMeasure
 
     edition = ListEdition.objects.create(name=name)
     for number, (code, kind, item_name, departments, measure) in enumerate(items, 1):
@@ -109,8 +109,8 @@ def test_diff_reports_kind_and_department_changes(db, make_department):
 
 
 def test_recoded_item_that_changes_kind(db, tmp_path):
-    from cms.catalog.importers import import_edition
-    from cms.catalog.models import ListEdition
+    from zhunru.catalog.importers import import_edition
+    from zhunru.catalog.models import ListEdition
 
     from .conftest import OLD, write_csv
 

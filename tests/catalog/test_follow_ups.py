@@ -6,16 +6,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cms import roles
-from cms.audit.models import AuditEvent
-from cms.catalog.models import RatingFollowUp, ServiceItem, ServiceRating
-from cms.catalog.ratings import (
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
+from zhunru.catalog.models import RatingFollowUp, ServiceItem, ServiceRating
+from zhunru.catalog.ratings import (
     follow_up_due,
     refresh_follow_up_due_dates,
     remind_overdue_follow_ups,
     submit_rating,
 )
-from cms.leads.models import HolidayYear, Notification
+from zhunru.leads.models import HolidayYear, Notification
 
 LIST_URL = "/admin/snippets/zhunru_catalog/ratingfollowup/"
 
@@ -69,7 +69,7 @@ def test_due_date_limit_is_configurable(db, settings):
 
 
 def test_misconfigured_limit_is_a_system_check_warning(settings):
-    from cms.catalog.checks import check_catalog_settings
+    from zhunru.catalog.checks import check_catalog_settings
 
     assert check_catalog_settings() == []
     settings.ZHUNRU_CATALOG_FOLLOW_UP_LIMIT = (5, "weeks")
@@ -158,8 +158,8 @@ def test_reminder_is_daily_and_idempotent(setup):
 
 
 def test_reminder_actor_is_scheduled_daily_and_runs_as_a_function(setup):
-    from workers.scheduler import JOBS
-    from workers.tasks.catalog import remind_overdue_rating_follow_ups
+    from zhunru.workers.scheduler import JOBS
+    from zhunru.workers.tasks.catalog import remind_overdue_rating_follow_ups
 
     job = JOBS["remind_overdue_rating_follow_ups"]
     assert job.every == datetime.timedelta(days=1) and remind_overdue_rating_follow_ups.queue_name == "catalog"

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from cms.catalog.importers import COLUMNS, ImportError_, import_edition
-from cms.catalog.models import ListItem, ListMeasure
+from zhunru.catalog.importers import COLUMNS, ImportError_, import_edition
+from zhunru.catalog.models import ListItem, ListMeasure
 
 from .conftest import OLD, write_csv
 
@@ -81,7 +81,7 @@ def test_command(db, tmp_path, capsys):
 
 
 def test_active_edition_refuses_changes_and_keeps_service_links(db, tmp_path, make_department):
-    from cms.catalog.models import ListEdition, ServiceItem
+    from zhunru.catalog.models import ListEdition, ServiceItem
 
     import_edition(write_csv(tmp_path / "old.csv", OLD), "2022年版")
     edition = ListEdition.objects.get(name="2022年版")
@@ -109,7 +109,7 @@ def test_active_edition_refuses_changes_and_keeps_service_links(db, tmp_path, ma
 
 
 def test_identical_reimport_into_active_edition_is_a_no_op(db, tmp_path):
-    from cms.catalog.models import ListEdition
+    from zhunru.catalog.models import ListEdition
 
     path = write_csv(tmp_path / "old.csv", OLD)
     import_edition(path, "2022年版")
@@ -123,7 +123,7 @@ def test_identical_reimport_into_active_edition_is_a_no_op(db, tmp_path):
 
 
 def test_superseded_edition_is_history_and_a_draft_stays_editable(db, tmp_path):
-    from cms.catalog.models import ListEdition
+    from zhunru.catalog.models import ListEdition
 
     import_edition(write_csv(tmp_path / "old.csv", OLD), "2022年版")
     import_edition(write_csv(tmp_path / "draft.csv", OLD[:3]), "2025年版")
@@ -138,7 +138,7 @@ def test_superseded_edition_is_history_and_a_draft_stays_editable(db, tmp_path):
 
 
 def test_command_refuses_to_change_the_active_edition(db, tmp_path):
-    from cms.catalog.models import ListEdition
+    from zhunru.catalog.models import ListEdition
 
     call_command("import_negative_list", str(write_csv(tmp_path / "a.csv", OLD)), edition="2022年版")
     ListEdition.objects.get(name="2022年版").activate()

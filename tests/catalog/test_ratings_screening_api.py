@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from cms.catalog.models import RatingFollowUp, ServiceItem, ServiceRating
-from cms.catalog.ratings import RatingError, submit_rating
-from cms.catalog.screening import screen_text
+from zhunru.catalog.models import RatingFollowUp, ServiceItem, ServiceRating
+from zhunru.catalog.ratings import RatingError, submit_rating
+from zhunru.catalog.screening import screen_text
 
 
 @pytest.fixture
@@ -214,7 +214,7 @@ def test_each_case_category_has_seeded_rules(db, text, category):
 def test_invalid_regex_rule_is_refused(db):
     from django.core.exceptions import ValidationError
 
-    from cms.catalog.models import ScreeningRule
+    from zhunru.catalog.models import ScreeningRule
 
     rule = ScreeningRule(phrase="(本地", is_regex=True, category="discriminatory", explanation="坏规则")
     with pytest.raises(ValidationError, match="正则表达式无效"):

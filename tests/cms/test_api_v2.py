@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from wagtail.models import Page, PageViewRestriction, Site
 
-from cms.models import PolicyPage
+from zhunru.models import PolicyPage
 
 
 def text(response) -> str:

@@ -1,7 +1,7 @@
 import pytest
 
-from cms.audit.models import AuditEvent
-from cms.audit.recording import record
+from zhunru.audit.models import AuditEvent
+from zhunru.audit.recording import record
 
 
 @pytest.mark.django_db

@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.http import HttpRequest
 
-from cms import roles
-from cms.models import Department, Jurisdiction, PolicyPage
-from cms.uploads import check_upload, store_attachment
+from zhunru import roles
+from zhunru.models import Department, Jurisdiction, PolicyPage
+from zhunru.uploads import check_upload, store_attachment
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = bytes.fromhex("89504E470D0A1A0A0000000D4948445200000001000000010806000000")

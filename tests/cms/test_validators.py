@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cms.validators import uscc_check_character, validate_uscc
+from zhunru.validators import uscc_check_character, validate_uscc
 
 # Published codes (enterprise, cooperative-style and central-authority prefixes).
 VALID = [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cms.validators import uscc_check_character
+from zhunru.validators import uscc_check_character
 
 
 def make_uscc(body17: str) -> str:
@@ -11,7 +11,7 @@ def make_uscc(body17: str) -> str:
 
 @pytest.fixture
 def simulator():
-    from cms.credit.simulator import Simulator
+    from zhunru.credit.simulator import Simulator
 
     sim = Simulator(port=0, key=b"test-key").start()
     yield sim
@@ -30,7 +30,7 @@ def credit_settings(settings):
 
 @pytest.fixture
 def platforms(db, credit_settings, simulator, jurisdiction):
-    from cms.credit.models import CreditPlatform
+    from zhunru.credit.models import CreditPlatform
 
     national = CreditPlatform.objects.create(name="信用中国", code="national", endpoint_url=simulator.url + "national/",
                                              hmac_key_ref="test")
@@ -41,7 +41,7 @@ def platforms(db, credit_settings, simulator, jurisdiction):
 
 @pytest.fixture
 def make_subject(db):
-    from cms.credit.models import MarketSubject
+    from zhunru.credit.models import MarketSubject
 
     counter = iter(range(1, 10_000))
 

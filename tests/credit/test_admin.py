@@ -2,15 +2,15 @@
 
 import pytest
 
-from cms.credit import outbox
-from cms.credit.delivery import deliver
-from cms.credit.models import OutboundRecord
 from tests.credit.conftest import decision_fields
+from zhunru.credit import outbox
+from zhunru.credit.delivery import deliver
+from zhunru.credit.models import OutboundRecord
 
 
 @pytest.fixture
 def coordinator(make_user, client):
-    from cms import roles
+    from zhunru import roles
 
     user = make_user("xietiao", groups=[roles.COORDINATOR])
     client.force_login(user)
@@ -43,7 +43,7 @@ def test_admin_pages(coordinator, client, platforms, make_subject, jurisdiction,
 
 
 def test_officers_cannot_resend(make_user, client, platforms, make_subject, jurisdiction):
-    from cms import roles
+    from zhunru import roles
 
     client.force_login(make_user("jingban", groups=[roles.DEPARTMENT_OFFICER]))
     resp = client.get("/admin/credit/reconciliation/")

@@ -9,9 +9,9 @@ import time
 import pytest
 from django.db import transaction
 
-from cms.credit import outbox
-from cms.credit.models import OutboundRecord
 from tests.credit.conftest import decision_fields
+from zhunru.credit import outbox
+from zhunru.credit.models import OutboundRecord
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server 未安装")
 
@@ -56,7 +56,7 @@ def test_a_record_made_while_redis_is_down_is_delivered_after_it_returns(
     from dramatiq import Worker
     from dramatiq.brokers.redis import RedisBroker
 
-    from workers.tasks.credit import deliver_outbound
+    from zhunru.workers.tasks.credit import deliver_outbound
 
     port = private_redis["port"]
     broker = RedisBroker(url=f"redis://127.0.0.1:{port}/0", namespace="credit-outage-test")

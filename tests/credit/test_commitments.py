@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from cms.audit.models import AuditEvent
-from cms.credit.delivery import check_due_commitments, deliver
-from cms.credit.models import CommitmentRule, CreditCommitment, DishonestyRecord, OutboundRecord
+from zhunru.audit.models import AuditEvent
+from zhunru.credit.delivery import check_due_commitments, deliver
+from zhunru.credit.models import CommitmentRule, CreditCommitment, DishonestyRecord, OutboundRecord
 
 
 def grant(subject, jurisdiction, due=date(2026, 11, 30)):
@@ -31,7 +31,7 @@ def test_the_rule_is_configurable_per_jurisdiction(jurisdiction, make_subject, s
 
 
 def test_serious_list_refuses(jurisdiction, make_subject):
-    from cms.credit.models import ListMembership
+    from zhunru.credit.models import ListMembership
 
     s = make_subject(credit_class="general")
     ListMembership.objects.create(subject=s, list_kind="serious", added_on=date(2026, 1, 1))

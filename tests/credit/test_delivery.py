@@ -3,11 +3,11 @@
 import pytest
 from django.db import transaction
 
-from cms.credit import outbox
-from cms.credit.delivery import deliver
-from cms.credit.models import OutboundRecord
 from tests.credit.conftest import decision_fields, drain
-from workers.clients.credit_platform import CreditPlatformUnavailable, for_platform
+from zhunru.credit import outbox
+from zhunru.credit.delivery import deliver
+from zhunru.credit.models import OutboundRecord
+from zhunru.workers.clients.credit_platform import CreditPlatformUnavailable, for_platform
 
 
 @pytest.fixture

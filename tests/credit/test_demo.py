@@ -5,17 +5,17 @@ import pytest
 
 @pytest.mark.django_db(transaction=False)
 def test_demo_is_idempotent_and_its_loop_runs(settings, django_capture_on_commit_callbacks):
-    from cms.credit import demo
-    from cms.credit.delivery import deliver
-    from cms.credit.feeds import pull_all
-    from cms.credit.models import (
+    from zhunru.credit import demo
+    from zhunru.credit.delivery import deliver
+    from zhunru.credit.feeds import pull_all
+    from zhunru.credit.models import (
         CreditCommitment,
         CreditPlatform,
         FeedQuarantine,
         MarketSubject,
         OutboundRecord,
     )
-    from cms.demo import load as load_core
+    from zhunru.demo import load as load_core
 
     load_core(io.StringIO())
     sim = demo.start_simulator(io.StringIO()) or pytest.skip("port 8765 busy")

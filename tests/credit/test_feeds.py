@@ -2,8 +2,8 @@
 
 import pytest
 
-from cms.credit.feeds import pull
-from cms.credit.models import CreditClassChange, FeedChange, FeedQuarantine
+from zhunru.credit.feeds import pull
+from zhunru.credit.models import CreditClassChange, FeedChange, FeedQuarantine
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_malformed_records_are_quarantined_never_half_applied(jiangxi, simulator
 
 
 def test_the_cursor_stays_when_the_platform_is_down(jiangxi, simulator, make_subject):
-    from workers.clients.credit_platform import CreditPlatformUnavailable
+    from zhunru.workers.clients.credit_platform import CreditPlatformUnavailable
 
     s = make_subject()
     simulator.add_feed("jiangxi", [{"event_id": "C1", "type": "class_change", "uscc": s.uscc,

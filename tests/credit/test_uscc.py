@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cms.validators import uscc_check_character, validate_uscc
 from tests.credit.conftest import make_uscc
+from zhunru.validators import uscc_check_character, validate_uscc
 
 PUBLISHED = [
     "91330100716105852F",  # 阿里巴巴（中国）有限公司
@@ -45,7 +45,7 @@ def test_letter_prefixes_of_cooperatives_and_other_authorities():
 
 
 def test_subject_full_clean_names_the_field(db):
-    from cms.credit.models import MarketSubject
+    from zhunru.credit.models import MarketSubject
 
     s = MarketSubject(name="测试", uscc="91330100716105852E")
     with pytest.raises(ValidationError) as exc:

@@ -77,8 +77,8 @@ def k8s_documents() -> tuple[list[dict], str]:
 
 
 def actor_queues() -> set[str]:
-    """Queue names the project's actors use (importing workers.tasks registers them all)."""
-    code = ("import django, json; django.setup(); import dramatiq, workers.tasks; "
+    """Queue names the project's actors use (importing zhunru.workers.tasks registers them all)."""
+    code = ("import django, json; django.setup(); import dramatiq, zhunru.workers.tasks; "
             "print(json.dumps(sorted({a.queue_name for a in dramatiq.get_broker().actors.values()})))")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "deploy.settings.test"}
     env.pop("REDIS_URL", None)

@@ -4,8 +4,8 @@ import logging
 import pytest
 from django.test import override_settings
 
-from cms import health
 from deploy.logging import JsonFormatter, RequestIdFilter
+from zhunru import health
 
 
 def test_healthz_answers_without_touching_any_service(client):
@@ -67,7 +67,7 @@ def test_failing_readyz_logs_json_with_the_request_id(client, private_redis):
     handler = logging.Handler()
     handler.addFilter(RequestIdFilter())
     handler.emit = records.append
-    logger = logging.getLogger("cms.health")
+    logger = logging.getLogger("zhunru.health")
     logger.addHandler(handler)
     try:
         private_redis.stop()

@@ -77,10 +77,10 @@ def demo_site(transactional_db, live_server, settings):
     """The demo jurisdictions, a published bulletin with a case, hotlines, and a built search index."""
     import datetime
 
-    from cms import demo as core_demo
-    from cms.cases.models import BulletinCase, BulletinIndexPage, BulletinPage, Case, Category
-    from cms.portal import demo as portal_demo
-    from search.indexing import rebuild
+    from zhunru import demo as core_demo
+    from zhunru.cases.models import BulletinCase, BulletinIndexPage, BulletinPage, Case, Category
+    from zhunru.portal import demo as portal_demo
+    from zhunru.search.indexing import rebuild
 
     settings.ZHUNRU_PORTAL = {"THROTTLE_NAMESPACE": uuid.uuid4().hex}
     _restore_wagtail_root()

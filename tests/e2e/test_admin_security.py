@@ -48,7 +48,7 @@ def _sign_in(tab, base):
 
 
 def test_admin_editor_loads_without_csp_violations(admin_tab, demo_site):
-    from cms.leads.models import Lead
+    from zhunru.leads.models import Lead
 
     tab, problems = admin_tab
     base = demo_site["url"]

@@ -54,7 +54,7 @@ def _installation_index_url(live_url: str) -> str:
 
     from wagtail.models import Site
 
-    from cms.models import PortalIndexPage
+    from zhunru.models import PortalIndexPage
 
     address = urlsplit(live_url)
     hostname = "127.0.0.1" if address.hostname != "127.0.0.1" else "localhost"
@@ -87,8 +87,8 @@ def test_open_a_case_from_search(page, checks, demo_site):
 
 
 def test_file_a_complaint_with_attachment_and_check_status(page, checks, demo_site):
-    from cms.models import Attachment
-    from cms.portal.models import Complaint
+    from zhunru.models import Attachment
+    from zhunru.portal.models import Complaint
 
     page.goto(demo_site["url"] + "/")
     page.get_by_role("link", name="在线反映问题").click()
@@ -156,9 +156,9 @@ def test_file_a_complaint_with_attachment_and_check_status(page, checks, demo_si
 def test_browse_the_list_download_a_guide_and_rate_a_service_item(page, checks, demo_site):
     import io
 
-    from cms.catalog import demo as catalog_demo
-    from cms.catalog.models import ListItem, RatingFollowUp, ServiceItem, ServiceRating
-    from search.indexing import rebuild
+    from zhunru.catalog import demo as catalog_demo
+    from zhunru.catalog.models import ListItem, RatingFollowUp, ServiceItem, ServiceRating
+    from zhunru.search.indexing import rebuild
 
     catalog_demo.load(io.StringIO())
     rebuild()

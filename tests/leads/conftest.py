@@ -5,12 +5,12 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cms import roles
+from zhunru import roles
 
 
 @pytest.fixture
 def depts(jurisdiction, make_department):
-    from cms.models import Department
+    from zhunru.models import Department
 
     return {
         "lead": jurisdiction.lead_department,
@@ -39,7 +39,7 @@ def local(*args) -> datetime.datetime:
 
 @pytest.fixture
 def make_lead(jurisdiction):
-    from cms.leads.models import Lead
+    from zhunru.leads.models import Lead
 
     def make(received_at=None, **kwargs):
         kwargs.setdefault("title", "某镇招标文件设置本地企业限制")

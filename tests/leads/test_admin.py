@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cms.audit.models import AuditEvent
-from cms.leads.models import HolidayYear, LeadReport, LeadStage
-from cms.leads.recompute import recompute_open_due_times
+from zhunru.audit.models import AuditEvent
+from zhunru.leads.models import HolidayYear, LeadReport, LeadStage
+from zhunru.leads.recompute import recompute_open_due_times
 
 from .conftest import local
 
@@ -128,7 +128,7 @@ def test_registering_a_lead_in_the_admin_opens_the_transfer_stage(client, jurisd
         "subject_name": "", "subject_uscc": "",
     })
     assert r.status_code == 302, r.content.decode()[:3000]
-    from cms.leads.models import Lead
+    from zhunru.leads.models import Lead
 
     lead = Lead.objects.get(title="市级移交：某镇限定外地企业")
     assert lead.created_by == people["coordinator"]
@@ -152,7 +152,7 @@ def test_api_due(client, people):
 
 
 def test_editing_a_lead_keeps_its_jurisdiction(client, make_lead, people, make_department):
-    from cms.models import Department, Jurisdiction
+    from zhunru.models import Department, Jurisdiction
 
     lead = make_lead(title="原标题")
     other = Jurisdiction.objects.create(name="另一区", short_name="另", level="district", division_code="360298")

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cms.leads.calendar import CalendarError, compute_due, is_working_day
-from cms.leads.models import CalendarRange, HolidayYear
+from zhunru.leads.calendar import CalendarError, compute_due, is_working_day
+from zhunru.leads.models import CalendarRange, HolidayYear
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,7 @@ def test_due_date_command_bad_arguments(args, capsys):
 
 
 def test_settings_checks(settings):
-    from cms.leads.checks import check_lead_settings
+    from zhunru.leads.checks import check_lead_settings
 
     assert check_lead_settings() == []
     settings.ZHUNRU_LEADS_REMIND_AT_FRACTION = 2

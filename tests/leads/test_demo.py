@@ -2,9 +2,9 @@
 
 import pytest
 
-from cms import demo as core_demo
-from cms.leads import demo
-from cms.leads.models import Lead
+from zhunru import demo as core_demo
+from zhunru.leads import demo
+from zhunru.leads.models import Lead
 
 
 @pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 import pytest
 
-from cms.leads.models import Notification
-from cms.leads.notifications import notify
+from zhunru.leads.models import Notification
+from zhunru.leads.notifications import notify
 
 
 @pytest.mark.django_db

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from cms.audit.models import AuditEvent
-from cms.leads.models import CoHandling, Extension, Lead, LeadStage, LeadTransitionError
-from cms.leads.signals import lead_transitioned
+from zhunru.audit.models import AuditEvent
+from zhunru.leads.models import CoHandling, Extension, Lead, LeadStage, LeadTransitionError
+from zhunru.leads.signals import lead_transitioned
 
 from .conftest import local
 
@@ -162,7 +162,7 @@ def test_scoping(make_lead, depts, people):
 
 
 def test_create_from_complaint_is_idempotent(jurisdiction, people):
-    portal = pytest.importorskip("cms.portal.models")
+    portal = pytest.importorskip("zhunru.portal.models")
     complaint = portal.Complaint.objects.create(
         jurisdiction=jurisdiction, description="招标公告要求投标人在本地注册。", organization="某街道办事处",
         document_or_practice="物业服务招标公告", submission_token=uuid.uuid4())

@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cms.leads.models import CalendarRange, Escalation, HolidayYear, LeadEvent, LeadStage, Notification
-from cms.leads.recompute import recompute_open_due_times
-from cms.leads.tracking import scan_deadlines
-from workers.tasks.deadlines import recompute_due_times, scan_lead_deadlines
+from zhunru.leads.models import CalendarRange, Escalation, HolidayYear, LeadEvent, LeadStage, Notification
+from zhunru.leads.recompute import recompute_open_due_times
+from zhunru.leads.tracking import scan_deadlines
+from zhunru.workers.tasks.deadlines import recompute_due_times, scan_lead_deadlines
 
 from .conftest import local
 

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from cms import roles
+from zhunru import roles
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CONTACT = {"contact_name": "保密联系人甲", "contact_phone": "13912345678", "contact_email": "secret-person@example.cn"}
@@ -20,8 +20,8 @@ def _own_throttle(settings):
 @pytest.fixture
 def portal(db):
     """Both seed jurisdictions with their homes and policies, and the portal's demo channels."""
-    from cms import demo as core_demo
-    from cms.portal import demo as portal_demo
+    from zhunru import demo as core_demo
+    from zhunru.portal import demo as portal_demo
 
     jurisdictions = core_demo.load()
     portal_demo.load()
@@ -63,7 +63,7 @@ def complaint_data():
 @pytest.fixture
 def published_bulletin(changjiang_home):
     """A live bulletin with one registered case under the Changjiang home."""
-    from cms.cases.models import BulletinCase, BulletinIndexPage, BulletinPage, Case, Category
+    from zhunru.cases.models import BulletinCase, BulletinIndexPage, BulletinPage, Case, Category
 
     jurisdiction = changjiang_home.jurisdiction
     case = Case.objects.create(

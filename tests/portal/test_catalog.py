@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def catalog(portal):
     """The catalog demo: 2022年版 (history) and 2025年版 (active), two service items per jurisdiction."""
-    from cms.catalog import demo
-    from cms.catalog.models import ListEdition
+    from zhunru.catalog import demo
+    from zhunru.catalog.models import ListEdition
 
     demo.load(io.StringIO())
     return {e.name: e for e in ListEdition.objects.all()}
@@ -33,13 +33,13 @@ def list_url(code="360202", **params):
 
 
 def service(name="药品经营许可证核发", code="360202"):
-    from cms.catalog.models import ServiceItem
+    from zhunru.catalog.models import ServiceItem
 
     return ServiceItem.objects.get(name=name, department__jurisdiction__division_code=code)
 
 
 def market_regulation(code="360202"):
-    from cms.models import Department
+    from zhunru.models import Department
 
     return Department.objects.filter(jurisdiction__division_code=code,
                                      kind=Department.Kind.MARKET_REGULATION).order_by("pk").first()
@@ -72,7 +72,7 @@ def test_an_earlier_edition_is_public_history_when_chosen(client, catalog):
 
 
 def test_an_edition_not_yet_activated_is_not_public(client, catalog):
-    from cms.catalog.models import ListEdition, ListItem
+    from zhunru.catalog.models import ListEdition, ListItem
 
     draft = ListEdition.objects.create(name="2026年版", effective_date=datetime.date(2026, 6, 1))
     item = ListItem.objects.create(edition=draft, number=1, kind="permitted", code="200099",
@@ -121,7 +121,7 @@ def test_unknown_jurisdiction_is_404(client, catalog):
 # --- list items --------------------------------------------------------------------------------
 
 def test_item_page_has_measures_and_the_jurisdictions_service_items(client, catalog):
-    from cms.catalog.models import ListItem
+    from zhunru.catalog.models import ListItem
 
     item = ListItem.objects.public().get(code="200001")
     html = client.get(reverse("zhunru_portal:list_item", args=["360202", item.pk])).content.decode()
@@ -136,7 +136,7 @@ def test_item_page_has_measures_and_the_jurisdictions_service_items(client, cata
 
 
 def test_neutral_item_page_groups_every_jurisdictions_service_items(client, catalog):
-    from cms.catalog.models import ListItem
+    from zhunru.catalog.models import ListItem
 
     item = ListItem.objects.public().get(code="200001")
     assert item.get_absolute_url() == reverse("zhunru_portal:list_item_any", args=[item.pk])
@@ -158,7 +158,7 @@ def test_historical_item_links_to_the_current_one(client, catalog):
 
 
 def test_unpublished_service_items_are_not_listed_anywhere(client, catalog):
-    from cms.catalog.models import ListItem
+    from zhunru.catalog.models import ListItem
 
     local = service(code="360202")
     local.published = False
@@ -188,7 +188,7 @@ def test_service_item_page_shows_what_a_citizen_needs(client, catalog):
 
 
 def test_guide_versions_current_history_upcoming_and_drafts(client, catalog):
-    from cms.catalog.documents import add_version, pdf_upload
+    from zhunru.catalog.documents import add_version, pdf_upload
 
     local = service()
     today = datetime.date.today()

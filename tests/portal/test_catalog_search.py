@@ -12,8 +12,8 @@ URL = reverse("zhunru_portal:search")
 
 @pytest.fixture
 def indexed_catalog(portal):
-    from cms.catalog import demo
-    from search.indexing import rebuild
+    from zhunru.catalog import demo
+    from zhunru.search.indexing import rebuild
 
     demo.load(io.StringIO())
     rebuild()
@@ -36,7 +36,7 @@ def test_type_labels_come_from_the_sources_even_off_the_page(client, indexed_cat
 
 
 def test_list_item_hits_stay_in_the_jurisdictions_portal(client, indexed_catalog):
-    from cms.catalog.models import ListItem
+    from zhunru.catalog.models import ListItem
 
     item = ListItem.objects.public().get(code="200003")
     inside = client.get(URL, {"q": "200003", "j": "360202"}).content.decode()
@@ -47,7 +47,7 @@ def test_list_item_hits_stay_in_the_jurisdictions_portal(client, indexed_catalog
 
 
 def test_service_item_hits_link_to_their_page(client, indexed_catalog):
-    from cms.catalog.models import ServiceItem
+    from zhunru.catalog.models import ServiceItem
 
     html = client.get(URL, {"q": "药品经营许可证核发", "type": "service_item"}).content.decode()
     for service in ServiceItem.objects.public().filter(name="药品经营许可证核发"):

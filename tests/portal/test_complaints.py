@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cms.models import Attachment
-from cms.portal.models import RECEIPT_ALPHABET, Complaint, format_receipt_code, new_receipt_code
 from tests.portal.conftest import PDF
+from zhunru.models import Attachment
+from zhunru.portal.models import RECEIPT_ALPHABET, Complaint, format_receipt_code, new_receipt_code
 
 pytestmark = pytest.mark.django_db
 

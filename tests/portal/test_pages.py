@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from cms.portal.models import Complaint, Hotline
 from tests.portal.conftest import CONTACT, visit
+from zhunru.portal.models import Complaint, Hotline
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +36,14 @@ def test_hotline_needs_a_number_or_an_address(changjiang):
 
 
 def test_installation_index_lists_jurisdictions(client, portal):
-    from cms.models import PortalIndexPage
+    from zhunru.models import PortalIndexPage
 
     html = visit(client, PortalIndexPage.objects.get()).content.decode()
     assert "景德镇市昌江区" in html and "侯马市" in html
 
 
 def test_policy_pages_render(client, changjiang_home):
-    from cms.models import PolicyIndexPage, PolicyPage
+    from zhunru.models import PolicyIndexPage, PolicyPage
 
     index = PolicyIndexPage.objects.child_of(changjiang_home).get()
     assert "政策文件" in visit(client, index).content.decode()
@@ -90,7 +90,7 @@ def test_contact_details_never_reach_public_pages_or_api(client, changjiang, cha
         for secret in CONTACT.values():
             assert secret not in body
     # Searching for them finds nothing (they are never indexed).
-    from search.indexing import rebuild
+    from zhunru.search.indexing import rebuild
 
     rebuild()
     body = client.get(reverse("zhunru_portal:search") + "?q=13912345678").content.decode()
@@ -98,7 +98,7 @@ def test_contact_details_never_reach_public_pages_or_api(client, changjiang, cha
     # Nor in the audit chain or django-auditlog's change records.
     from auditlog.models import LogEntry
 
-    from cms.audit.models import AuditEvent
+    from zhunru.audit.models import AuditEvent
 
     for event in AuditEvent.objects.all():
         dump = f"{event.object_repr} {event.changes} {event.note}"

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def local_service(portal):
-    from cms.catalog import demo
-    from cms.catalog.models import ServiceItem
+    from zhunru.catalog import demo
+    from zhunru.catalog.models import ServiceItem
 
     demo.load(io.StringIO())
     return ServiceItem.objects.get(name="药品经营许可证核发", department__jurisdiction__division_code="360202")
@@ -28,8 +28,8 @@ def rating_data(**overrides):
 
 
 def test_form_has_five_levels_as_radio_buttons_and_a_token(client, local_service):
-    from cms.catalog.models import ServiceRating
-    from cms.portal.forms import RatingForm
+    from zhunru.catalog.models import ServiceRating
+    from zhunru.portal.forms import RatingForm
 
     assert RatingForm.LEVEL_CHOICES == ServiceRating.LEVEL_CHOICES
     response = client.get(rate_url(local_service))
@@ -43,7 +43,7 @@ def test_form_has_five_levels_as_radio_buttons_and_a_token(client, local_service
 
 
 def test_a_satisfied_rating_is_saved_and_thanked_without_follow_up(client, local_service):
-    from cms.catalog.models import RatingFollowUp, ServiceRating
+    from zhunru.catalog.models import RatingFollowUp, ServiceRating
 
     response = client.post(rate_url(local_service), rating_data(comment="窗口服务很耐心。"))
     thanks = reverse("zhunru_portal:service_rating_thanks", args=["360202", local_service.pk])
@@ -57,7 +57,7 @@ def test_a_satisfied_rating_is_saved_and_thanked_without_follow_up(client, local
 
 
 def test_an_unsatisfied_rating_opens_a_follow_up_and_says_so(client, local_service):
-    from cms.catalog.models import RatingFollowUp
+    from zhunru.catalog.models import RatingFollowUp
 
     response = client.post(rate_url(local_service),
                            rating_data(level="1", comment="材料要求与指南不一致。", receipt_code="sp-2026-0001"))
@@ -74,7 +74,7 @@ def test_thanks_page_needs_the_session(client, local_service):
 
 
 def test_double_submission_makes_one_rating(client, local_service):
-    from cms.catalog.models import ServiceRating
+    from zhunru.catalog.models import ServiceRating
 
     data = rating_data(level="2")
     first = client.post(rate_url(local_service), data)
@@ -85,7 +85,7 @@ def test_double_submission_makes_one_rating(client, local_service):
 
 
 def test_a_token_used_for_another_item_is_refused(client, local_service):
-    from cms.catalog.models import ServiceItem, ServiceRating
+    from zhunru.catalog.models import ServiceItem, ServiceRating
 
     other = ServiceItem.objects.get(name="食品经营许可", department=local_service.department)
     data = rating_data()
@@ -96,7 +96,7 @@ def test_a_token_used_for_another_item_is_refused(client, local_service):
 
 
 def test_missing_or_bad_input_is_explained_in_chinese(client, local_service):
-    from cms.catalog.models import ServiceRating
+    from zhunru.catalog.models import ServiceRating
 
     html = client.post(rate_url(local_service), rating_data(level="", comment="没选等级")).content.decode()
     assert "请选择评价等级。" in html and "没选等级" in html  # what was typed is kept
@@ -110,7 +110,7 @@ def test_missing_or_bad_input_is_explained_in_chinese(client, local_service):
 
 
 def test_posting_without_the_csrf_token_is_refused(local_service):
-    from cms.catalog.models import ServiceRating
+    from zhunru.catalog.models import ServiceRating
 
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(rate_url(local_service), rating_data()).status_code == 403
@@ -121,7 +121,7 @@ def test_posting_without_the_csrf_token_is_refused(local_service):
 
 
 def test_ratings_are_throttled_per_client(client, local_service, settings):
-    from cms.catalog.models import ServiceRating
+    from zhunru.catalog.models import ServiceRating
 
     settings.ZHUNRU_PORTAL = {**settings.ZHUNRU_PORTAL, "RATING_RATE": (2, 3600)}
     first = rating_data()
@@ -138,7 +138,7 @@ def test_ratings_are_throttled_per_client(client, local_service, settings):
 
 
 def test_a_suspended_item_can_still_be_rated(client, local_service):
-    from cms.catalog.models import ServiceRating
+    from zhunru.catalog.models import ServiceRating
 
     local_service.status = local_service.SUSPENDED
     local_service.save()
@@ -149,7 +149,7 @@ def test_a_suspended_item_can_still_be_rated(client, local_service):
 
 
 def test_the_service_page_summarises_ratings(client, local_service):
-    from cms.catalog.ratings import submit_rating
+    from zhunru.catalog.ratings import submit_rating
 
     for level in (5, 4, 1):
         submit_rating(local_service, level, "hall")

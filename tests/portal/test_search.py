@@ -14,7 +14,7 @@ URL = reverse("zhunru_portal:search")
 
 @pytest.fixture
 def indexed(published_bulletin):
-    from search.indexing import rebuild
+    from zhunru.search.indexing import rebuild
 
     rebuild()
     return published_bulletin
@@ -57,9 +57,9 @@ def test_bad_input_is_explained_in_chinese(client, portal):
 
 
 def test_case_hits_land_on_the_cases_anchor_in_its_bulletin(client, indexed):
-    from cms.cases.models import Case
-    from search.query import search
     from tests.portal.conftest import visit
+    from zhunru.cases.models import Case
+    from zhunru.search.query import search
 
     case = Case.objects.get(title="某镇要求外地企业在本地设立分支机构方可参与投标")
     [hit] = search("分支机构", type="case").hits
@@ -87,8 +87,8 @@ def filterable(published_bulletin, changjiang_home):
     """Five policies of three kinds, three years and two departments, plus the bulletin and its case."""
     import datetime
 
-    from cms.models import Department, PolicyIndexPage, PolicyPage
-    from search.indexing import rebuild
+    from zhunru.models import Department, PolicyIndexPage, PolicyPage
+    from zhunru.search.indexing import rebuild
 
     index = PolicyIndexPage.objects.child_of(changjiang_home).get()
     for n, (title, kind, issued, department) in enumerate(FILTER_POLICIES, 1):

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cms.audit.models import AuditEvent
-from cms.portal.models import Complaint
+from zhunru.audit.models import AuditEvent
+from zhunru.portal.models import Complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_complaint_listing_is_scoped_and_has_no_add(client, portal_coordinator, 
 
 
 def test_accepting_creates_one_lead_without_contact_details(complaint, portal_coordinator):
-    from cms.leads.models import Lead
+    from zhunru.leads.models import Lead
 
     complaint.accept(by=portal_coordinator)
     lead = Lead.objects.get()

@@ -75,7 +75,7 @@ def osmem():
 
 def es_params(url: str, index: str | None = None) -> dict:
     return {
-        "BACKEND": "search.backends.elasticsearch.ElasticsearchBackend",
+        "BACKEND": "zhunru.search.backends.elasticsearch.ElasticsearchBackend",
         "URL": url,
         "INDEX": index or f"t{uuid.uuid4().hex[:12]}",
         "TIMEOUT": 5,
@@ -85,14 +85,14 @@ def es_params(url: str, index: str | None = None) -> dict:
 
 @pytest.fixture
 def embedded_backend(tmp_path):
-    from search.backends.embedded import EmbeddedBackend
+    from zhunru.search.backends.embedded import EmbeddedBackend
 
     return EmbeddedBackend({"PATH": str(tmp_path / "index"), "LOCK_TIMEOUT": 5})
 
 
 @pytest.fixture
 def fts_backend(tmp_path):
-    from search.backends.sqlite_fts import SqliteFtsBackend
+    from zhunru.search.backends.sqlite_fts import SqliteFtsBackend
 
     backend = SqliteFtsBackend({"PATH": str(tmp_path / "fts"), "LOCK_TIMEOUT": 5})
     yield backend
@@ -101,7 +101,7 @@ def fts_backend(tmp_path):
 
 @pytest.fixture
 def es_backend(osmem):
-    from search.backends.elasticsearch import ElasticsearchBackend
+    from zhunru.search.backends.elasticsearch import ElasticsearchBackend
 
     backend = ElasticsearchBackend(es_params(osmem.url))
     yield backend
@@ -113,7 +113,7 @@ def policy_tree(db, jurisdiction):
     """A portal root → jurisdiction home → policy index, to publish PolicyPages under."""
     from wagtail.models import Page
 
-    from cms.models import JurisdictionHomePage, PolicyIndexPage
+    from zhunru.models import JurisdictionHomePage, PolicyIndexPage
 
     root = Page.get_first_root_node()
     if root is None:  # transactional tests start from a flushed database
@@ -132,7 +132,7 @@ def policy_tree(db, jurisdiction):
 
 @pytest.fixture
 def make_policy(policy_tree, jurisdiction):
-    from cms.models import PolicyPage
+    from zhunru.models import PolicyPage
 
     def make(title: str, body: str = "<p>正文</p>", publish: bool = True, **kwargs) -> PolicyPage:
         page = PolicyPage(title=title, slug=f"p-{uuid.uuid4().hex[:8]}", issuer="测试区发展和改革委员会",
@@ -151,10 +151,10 @@ def search_settings(settings, tmp_path):
     """Point ZHUNRU_SEARCH at a fresh embedded index; yields a function to switch to another config."""
     from django.core.cache import cache
 
-    from search.backends import reset_backend
+    from zhunru.search.backends import reset_backend
 
     def use(**params):
-        settings.ZHUNRU_SEARCH = {"BACKEND": "search.backends.embedded.EmbeddedBackend",
+        settings.ZHUNRU_SEARCH = {"BACKEND": "zhunru.search.backends.embedded.EmbeddedBackend",
                                   "PATH": str(tmp_path / "index"), "LOCK_TIMEOUT": 5, **params}
         reset_backend()
 

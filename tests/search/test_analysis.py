@@ -1,7 +1,12 @@
 """Analysis and mappings: the bigram tokenizer, query plans, and a static check of the ES mappings."""
 
-from search.analysis import expand, plan_query, tokenize
-from search.backends.elasticsearch import BUILTIN_FILTERS, BUILTIN_TOKENIZERS, analysis_settings, mappings
+from zhunru.search.analysis import expand, plan_query, tokenize
+from zhunru.search.backends.elasticsearch import (
+    BUILTIN_FILTERS,
+    BUILTIN_TOKENIZERS,
+    analysis_settings,
+    mappings,
+)
 
 
 def test_cjk_bigrams_and_words():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search import indexing
+from zhunru.search import indexing
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_bad_input_is_refused_in_chinese(client, indexed, params, message):
 
 
 def test_the_sqlite_fts_fallback_serves_the_api(client, search_settings, make_policy):
-    search_settings(BACKEND="search.backends.sqlite_fts.SqliteFtsBackend")
+    search_settings(BACKEND="zhunru.search.backends.sqlite_fts.SqliteFtsBackend")
     make_policy("关于清理隐性壁垒的通知", body="<p>各部门开展整改，约谈有关单位。</p>", document_number="测发改〔2026〕3号")
     indexing.apply_due()
     data = get(client, q="隐性壁垒").json()
@@ -133,8 +133,8 @@ class RefusingClient:
 
 @pytest.mark.parametrize("status, answer", [(400, 400), (413, 400), (403, 503), (409, 503), (500, 503)])
 def test_an_elasticsearch_refusal_is_answered_without_a_500(client, search_settings, status, answer):
-    from search.backends import get_backend
     from tests.search.conftest import es_params, free_port
+    from zhunru.search.backends import get_backend
 
     search_settings(**es_params(f"http://127.0.0.1:{free_port()}"))
     get_backend()._client = RefusingClient(status)

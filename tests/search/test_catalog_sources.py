@@ -5,9 +5,9 @@ import io
 
 import pytest
 
-from search import indexing
-from search.models import IndexTask
-from search.query import search
+from zhunru.search import indexing
+from zhunru.search.models import IndexTask
+from zhunru.search.query import search
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,9 @@ def apply_all():
 @pytest.fixture
 def catalog(search_settings, jurisdiction, make_department):
     """The catalog demo (2022年版, 2025年版 active, two service items) with every outbox task applied."""
-    from cms.catalog import demo
-    from cms.catalog.models import ListEdition
-    from cms.models import Department
+    from zhunru.catalog import demo
+    from zhunru.catalog.models import ListEdition
+    from zhunru.models import Department
 
     make_department("测试区市场监督管理局", kind=Department.Kind.MARKET_REGULATION)
     demo.load(io.StringIO())
@@ -56,7 +56,7 @@ def test_items_of_other_editions_are_not_found(catalog):
 
 
 def test_published_service_items_are_found_with_their_guides(catalog):
-    from cms.catalog.models import ServiceItem
+    from zhunru.catalog.models import ServiceItem
 
     service = ServiceItem.objects.get(name="食品经营许可")
     result = search("食品经营许可", type="service_item")
@@ -67,7 +67,7 @@ def test_published_service_items_are_found_with_their_guides(catalog):
     assert f"service_item:{service.pk}" in ids(search("200004"))  # the code of its list item
     assert search("现场核查", type="service_item").total == 1  # its process
 
-    from cms.catalog.documents import add_version
+    from zhunru.catalog.documents import add_version
 
     add_version(service, "guide", effective_date=datetime.date(2025, 6, 1), body="实行告知承诺和容缺受理。",
                 publish=False)
@@ -81,7 +81,7 @@ def test_published_service_items_are_found_with_their_guides(catalog):
 
 
 def test_unpublished_service_items_are_not_found(catalog):
-    from cms.catalog.models import ServiceItem
+    from zhunru.catalog.models import ServiceItem
 
     service = ServiceItem.objects.get(name="食品经营许可")
     service.published = False
@@ -127,7 +127,7 @@ def test_activating_an_edition_swaps_the_indexed_items(catalog):
 
 
 def test_reconcile_finds_nothing_to_repair_after_the_outbox(catalog):
-    from search.documents import count_documents
+    from zhunru.search.documents import count_documents
 
     stats = indexing.reconcile()
     assert (stats["missing"], stats["stale"], stats["orphans"]) == (0, 0, 0)

@@ -8,8 +8,8 @@ SQLite FTS5 backends and are skipped on osmem.
 
 import pytest
 
-from search.analysis import plan_query
-from search.synonyms import SEED
+from zhunru.search.analysis import plan_query
+from zhunru.search.synonyms import SEED
 
 GROUPS = [[t.strip() for t in terms.split("=")] for terms, _note in SEED]
 
@@ -96,7 +96,7 @@ class BackendContract:
         assert not set(ids(first)) & set(ids(second))
 
     def test_deepest_page_the_query_layer_allows_is_empty_not_an_error(self, loaded):
-        # search.query refuses from + size > MAX_RESULT_WINDOW (10,000, Elasticsearch's limit);
+        # zhunru.search.query refuses from + size > MAX_RESULT_WINDOW (10,000, Elasticsearch's limit);
         # every backend must answer the deepest page it lets through.
         result = self.run(loaded, "壁垒", page=200, per_page=50)
         assert result.total == 4 and result.hits == []
@@ -199,7 +199,7 @@ class BackendContract:
 
 
 def directory_generations(backend) -> set[str]:
-    """Generation directories of a local backend (``search.backends.directory``)."""
+    """Generation directories of a local backend (``zhunru.search.backends.directory``)."""
     return {p.name for p in backend.root.glob("index-*")}
 
 

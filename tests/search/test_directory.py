@@ -1,4 +1,4 @@
-"""The local backends' writer lock (search.backends.directory): two writers (threads or processes) never write
+"""The local backends' writer lock (zhunru.search.backends.directory): two writers (threads or processes) never write
 at once, for the embedded Tantivy index and the SQLite FTS5 fallback alike."""
 
 import subprocess
@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from search.analysis import plan_query
-from search.backends import SearchUnavailable
-from search.backends.embedded import EmbeddedBackend
-from search.backends.sqlite_fts import SqliteFtsBackend
+from zhunru.search.analysis import plan_query
+from zhunru.search.backends import SearchUnavailable
+from zhunru.search.backends.embedded import EmbeddedBackend
+from zhunru.search.backends.sqlite_fts import SqliteFtsBackend
 
 BACKENDS = [EmbeddedBackend, SqliteFtsBackend]
 

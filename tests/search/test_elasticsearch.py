@@ -4,9 +4,9 @@ import pytest
 from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
 from elasticsearch import ApiError, NotFoundError
 
-from search.backends import SearchRejected, SearchUnavailable
-from search.backends.elasticsearch import ElasticsearchBackend
 from tests.search.conftest import es_params
+from zhunru.search.backends import SearchRejected, SearchUnavailable
+from zhunru.search.backends.elasticsearch import ElasticsearchBackend
 
 
 def api_error(status: int, reason: str = "refused") -> ApiError:

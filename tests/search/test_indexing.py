@@ -2,11 +2,11 @@
 
 import pytest
 
-from search import indexing
-from search.backends import SearchUnavailable, get_backend
-from search.models import IndexTask
-from search.query import search
 from tests.search.conftest import OsmemProcess, drain, es_params, start_osmem
+from zhunru.search import indexing
+from zhunru.search.backends import SearchUnavailable, get_backend
+from zhunru.search.models import IndexTask
+from zhunru.search.query import search
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +56,8 @@ def test_drafts_are_not_public(search_settings, make_policy):
 def test_on_commit_sends_the_task_to_a_worker(search_settings, make_policy, broker, worker):
     from django.core.cache import cache
 
-    from search.models import Synonym
-    from search.synonyms import CACHE_KEY
+    from zhunru.search.models import Synonym
+    from zhunru.search.synonyms import CACHE_KEY
 
     # An earlier transactional test's flush may have emptied the migration-seeded synonyms.
     Synonym.objects.get_or_create(terms="招投标 = 招标投标")
@@ -152,7 +152,7 @@ def test_rebuild_command_prints_progress_while_it_builds(search_settings, monkey
 
     from django.core.management import call_command
 
-    from search.management.commands import rebuild_search_index as command
+    from zhunru.search.management.commands import rebuild_search_index as command
 
     clock = count(start=100)  # one second passes between two looks at the clock
     monkeypatch.setattr(command, "time", SimpleNamespace(monotonic=lambda: float(next(clock))))
@@ -188,7 +188,7 @@ def test_changes_during_a_rebuild_reach_the_new_index(search_settings, make_poli
 
 
 def test_administrator_synonyms_apply_at_query_time(search_settings, make_policy):
-    from search.models import Synonym
+    from zhunru.search.models import Synonym
 
     make_policy("市场监督管理局关于食品经营许可的通知")
     make_policy("县发展和改革局工作要点")
@@ -201,10 +201,10 @@ def test_administrator_synonyms_apply_at_query_time(search_settings, make_policy
 
 
 def test_case_documents_carry_public_fields_only(db, jurisdiction):
-    from search.documents import SOURCES
+    from zhunru.search.documents import SOURCES
 
     try:
-        from cms.cases.models import Case
+        from zhunru.cases.models import Case
     except ImportError:
         pytest.skip("cases app has no Case model yet")
     case = Case.objects.create(
@@ -223,7 +223,7 @@ def test_case_documents_carry_public_fields_only(db, jurisdiction):
 def test_demo_loader_indexes_pending_content_and_is_idempotent(search_settings, make_policy):
     from io import StringIO
 
-    from search import demo
+    from zhunru.search import demo
 
     make_policy("示范内容：负面清单宣传")
     demo.load(StringIO())
@@ -233,26 +233,26 @@ def test_demo_loader_indexes_pending_content_and_is_idempotent(search_settings, 
 
 
 def test_system_check_requires_an_url_for_elasticsearch(settings):
-    from search.checks import check_search_settings
+    from zhunru.search.checks import check_search_settings
 
-    settings.ZHUNRU_SEARCH = {"BACKEND": "search.backends.elasticsearch.ElasticsearchBackend", "URL": ""}
+    settings.ZHUNRU_SEARCH = {"BACKEND": "zhunru.search.backends.elasticsearch.ElasticsearchBackend", "URL": ""}
     assert [e.id for e in check_search_settings()] == ["zhunru_search.E002"]
-    settings.ZHUNRU_SEARCH = {"BACKEND": "search.backends.embedded.EmbeddedBackend"}
+    settings.ZHUNRU_SEARCH = {"BACKEND": "zhunru.search.backends.embedded.EmbeddedBackend"}
     assert check_search_settings() == []
 
 
 def test_system_check_requires_fts5_for_the_sqlite_fallback(settings, monkeypatch):
-    from search import checks
+    from zhunru.search import checks
 
-    settings.ZHUNRU_SEARCH = {"BACKEND": "search.backends.sqlite_fts.SqliteFtsBackend"}
+    settings.ZHUNRU_SEARCH = {"BACKEND": "zhunru.search.backends.sqlite_fts.SqliteFtsBackend"}
     assert checks.fts5_available() and checks.check_search_settings() == []
     monkeypatch.setattr(checks, "fts5_available", lambda: False)
     assert [e.id for e in checks.check_search_settings()] == ["zhunru_search.E003"]
 
 
 def test_indexing_actors_are_scheduled_with_explicit_limits():
-    from workers.scheduler import JOBS
-    from workers.tasks.indexing import apply_index_task, reconcile_search_index, sweep_index_tasks
+    from zhunru.workers.scheduler import JOBS
+    from zhunru.workers.tasks.indexing import apply_index_task, reconcile_search_index, sweep_index_tasks
 
     assert JOBS["sweep_index_tasks"].every.total_seconds() == 60
     assert JOBS["reconcile_search_index"].every.total_seconds() == 24 * 3600

@@ -15,13 +15,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from cms import roles
-from cms.audit.models import AuditEvent
-from cms.audit.recording import record
-from cms.audit.verification import verify_chain
-from cms.security import serialization
-from cms.security.backup import DATABASE, MANIFEST, backed_up_models
-from cms.uploads import store_attachment
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
+from zhunru.audit.recording import record
+from zhunru.audit.verification import verify_chain
+from zhunru.security import serialization
+from zhunru.security.backup import DATABASE, MANIFEST, backed_up_models
+from zhunru.uploads import store_attachment
 
 PDF = b"%PDF-1.4\n% evidence for the backup test\ntrailer<<>>\n%%EOF\n"
 
@@ -32,7 +32,7 @@ def world(make_department, make_user):
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from wagtail.documents.models import Document
 
-    from cms.leads.models import Lead
+    from zhunru.leads.models import Lead
 
     call_command("load_demo", stdout=io.StringIO())
     dept = make_department("备份测试局")
@@ -116,8 +116,8 @@ def test_backup_wipe_restore_gives_back_every_row_and_file(tmp_path, world, clie
 
     wipe()
     assert not get_user_model().objects.exists() and not files()
-    from search import indexing
-    from search.query import search
+    from zhunru.search import indexing
+    from zhunru.search.query import search
 
     indexing.rebuild()  # the public index now matches the empty database
     assert search("市场准入").total == 0

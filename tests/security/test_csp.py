@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from cms import roles
+from zhunru import roles
 
 
 def _directives(response) -> dict[str, list[str]]:
@@ -27,7 +27,7 @@ def _snippet_list(label: str) -> str:
 
 @pytest.fixture
 def homes(db):
-    from cms import demo as core_demo
+    from zhunru import demo as core_demo
 
     return {j.division_code: j.home_page for j in core_demo.load()}
 

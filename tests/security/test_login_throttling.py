@@ -3,9 +3,9 @@
 import pytest
 from django.http import HttpRequest
 
-from cms import roles
-from cms.audit.models import AuditEvent
-from cms.audit.recording import client_ip
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
+from zhunru.audit.recording import client_ip
 
 PASSWORD = "pw-123456!"
 

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cms import roles
-from cms.audit.models import AuditEvent
-from cms.audit.verification import verify_chain
+from zhunru import roles
+from zhunru.audit.models import AuditEvent
+from zhunru.audit.verification import verify_chain
 
 PASSWORD = "pw-123456!"
 

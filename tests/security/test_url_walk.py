@@ -22,9 +22,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, get_resolver, resolve
 
-from cms import roles
-from cms.uploads import store_attachment
 from tests.security.file_text import file_text
+from zhunru import roles
+from zhunru.uploads import store_attachment
 
 PDF_B = b"%PDF-1.4\n% department B secret evidence\ntrailer<<>>\n%%EOF\n"
 RAW_B = b"department B secret evidence"
@@ -104,13 +104,13 @@ def department_b_world(jurisdiction, make_department, make_user):
     from django.contrib.contenttypes.models import ContentType
     from wagtail.log_actions import log
 
-    from cms.cases.models import Case, Category
-    from cms.cases.models.inspection import LedgerEntry
-    from cms.catalog import documents
-    from cms.catalog.models import ListEdition, ListItem, ServiceItem
-    from cms.catalog.ratings import submit_rating
-    from cms.credit.models import CreditCommitment, CreditPlatform, MarketSubject, OutboundRecord
-    from cms.leads.models import Lead, LeadReport
+    from zhunru.cases.models import Case, Category
+    from zhunru.cases.models.inspection import LedgerEntry
+    from zhunru.catalog import documents
+    from zhunru.catalog.models import ListEdition, ListItem, ServiceItem
+    from zhunru.catalog.ratings import submit_rating
+    from zhunru.credit.models import CreditCommitment, CreditPlatform, MarketSubject, OutboundRecord
+    from zhunru.leads.models import Lead, LeadReport
 
     dept_a = make_department("甲局")
     dept_b = make_department("乙局")
@@ -189,10 +189,10 @@ def department_a_world(department_b_world, jurisdiction, make_user):
     permission directly (not through the coordinator or auditor roles, which see the whole jurisdiction)."""
     from django.contrib.auth.models import Permission
 
-    from cms.cases.models import Case, Category
-    from cms.catalog.models import ServiceItem
-    from cms.catalog.ratings import submit_rating
-    from cms.leads.models import Lead
+    from zhunru.cases.models import Case, Category
+    from zhunru.catalog.models import ServiceItem
+    from zhunru.catalog.ratings import submit_rating
+    from zhunru.leads.models import Lead
 
     world = department_b_world
     dept_a, boss = world["dept_a"], world["boss"]
@@ -407,7 +407,7 @@ def test_the_exports_do_hold_b_for_someone_allowed_to_see_it(client, department_
 
 def test_pdf_text_reads_reportlab_cid_text():
     """The PDF reader sees Chinese that ReportLab writes as CID glyph codes and wraps over lines."""
-    from cms.catalog.documents import text_pdf
+    from zhunru.catalog.documents import text_pdf
 
     kind, text = file_text(text_pdf("标题", "乙局草稿办事指南" * 30))
     assert kind == "pdf"
@@ -445,7 +445,7 @@ def _actions(world):
     """(what, url, data) POSTs on B's objects, each able to change B's records when allowed."""
     from django.urls import reverse
 
-    from cms.leads.models import CoHandling
+    from zhunru.leads.models import CoHandling
 
     lead, report, case, entry = world["lead"], world["report"], world["case"], world["entry"]
     service, draft, dept_a = world["service"], world["draft"], world["dept_a"].pk

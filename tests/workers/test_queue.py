@@ -5,8 +5,8 @@ import dramatiq
 import pytest
 from django.conf import settings
 
-from workers.models import WorkerHeartbeat
-from workers.tasks.system import heartbeat
+from zhunru.workers.models import WorkerHeartbeat
+from zhunru.workers.tasks.system import heartbeat
 
 
 @pytest.mark.django_db(transaction=True)

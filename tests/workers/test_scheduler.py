@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from dramatiq.brokers.stub import StubBroker
 
-from workers import scheduler
+from zhunru.workers import scheduler
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ class CreditPlatformClient:
 
 
 def for_platform(platform) -> CreditPlatformClient:
-    from cms.credit import conf
+    from zhunru.credit import conf
 
     return CreditPlatformClient(platform.endpoint_url, conf.resolve_key(platform.hmac_key_ref),
                                 timeout=float(conf.get("TIMEOUT_SECONDS")))

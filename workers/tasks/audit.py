@@ -2,14 +2,14 @@
 
 import dramatiq
 
-from workers.scheduler import periodic
+from zhunru.workers.scheduler import periodic
 
 
 @periodic(every_seconds=3600, offset_seconds=900)
 @dramatiq.actor(queue_name="audit", max_retries=3, time_limit=30 * 60_000, max_age=6 * 3600_000)
 def verify_audit_chain() -> None:
     """Verify the chain; on a break notify coordinators and superusers once per broken entry."""
-    from cms.audit.alerts import alert_if_broken
+    from zhunru.audit.alerts import alert_if_broken
 
     alert_if_broken()
 
@@ -20,6 +20,6 @@ def verify_audit_chain() -> None:
 @dramatiq.actor(queue_name="audit", max_retries=0, time_limit=60 * 60_000, max_age=12 * 3600_000)
 def prune_audit_log() -> None:
     """Remove entries older than ZHUNRU_AUDIT_RETENTION_DAYS; nothing when retention is unset (keep forever)."""
-    from cms.audit.retention import prune_expired
+    from zhunru.audit.retention import prune_expired
 
     prune_expired()

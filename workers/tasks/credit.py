@@ -2,9 +2,9 @@
 
 import dramatiq
 
-from cms.credit import conf
-from workers.clients.credit_platform import CreditPlatformUnavailable
-from workers.scheduler import periodic
+from zhunru.credit import conf
+from zhunru.workers.clients.credit_platform import CreditPlatformUnavailable
+from zhunru.workers.scheduler import periodic
 
 
 def _retry_when(retries: int, exc: Exception) -> bool:
@@ -15,7 +15,7 @@ def _retry_when(retries: int, exc: Exception) -> bool:
                 max_backoff=conf.get("RETRY_MAX_BACKOFF_MS"), time_limit=2 * 60_000, max_age=7 * 24 * 3600_000)
 def deliver_outbound(pk: int) -> None:
     """Deliver one outbox record to its platform (idempotent by record id)."""
-    from cms.credit.delivery import deliver
+    from zhunru.credit.delivery import deliver
 
     deliver(pk)
 
@@ -24,7 +24,7 @@ def deliver_outbound(pk: int) -> None:
 @dramatiq.actor(queue_name="credit", max_retries=0, time_limit=5 * 60_000, max_age=3600_000)
 def sweep_outbox() -> None:
     """Re-send records whose message was lost (broker outage, retries exhausted): nothing is dropped."""
-    from cms.credit.outbox import sweep
+    from zhunru.credit.outbox import sweep
 
     sweep()
 
@@ -33,7 +33,7 @@ def sweep_outbox() -> None:
 @dramatiq.actor(queue_name="credit", max_retries=0, time_limit=10 * 60_000, max_age=3600_000)
 def pull_credit_feeds() -> None:
     """Pull credit status changes from every platform since its cursor."""
-    from cms.credit.feeds import pull_all
+    from zhunru.credit.feeds import pull_all
 
     pull_all()
 
@@ -42,6 +42,6 @@ def pull_credit_feeds() -> None:
 @dramatiq.actor(queue_name="credit", max_retries=3, time_limit=30 * 60_000, max_age=24 * 3600_000)
 def check_credit_commitments() -> None:
     """Commitments past their due date and unfulfilled become breaches."""
-    from cms.credit.delivery import check_due_commitments
+    from zhunru.credit.delivery import check_due_commitments
 
     check_due_commitments()

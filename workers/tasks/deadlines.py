@@ -2,15 +2,15 @@
 
 import dramatiq
 
-from cms.leads import conf
-from workers.scheduler import periodic
+from zhunru.leads import conf
+from zhunru.workers.scheduler import periodic
 
 
 @periodic(every_seconds=conf.get("SCAN_EVERY_SECONDS"), offset_seconds=60)
 @dramatiq.actor(queue_name="leads", max_retries=3, time_limit=30 * 60_000, max_age=2 * 3600_000)
 def scan_lead_deadlines() -> None:
     """Remind about stages due soon/today, mark overdue ones, escalate by rule; idempotent."""
-    from cms.leads.tracking import scan_deadlines
+    from zhunru.leads.tracking import scan_deadlines
 
     scan_deadlines()
 
@@ -18,6 +18,6 @@ def scan_lead_deadlines() -> None:
 @dramatiq.actor(queue_name="leads", max_retries=5, time_limit=60 * 60_000, max_age=24 * 3600_000)
 def recompute_due_times() -> None:
     """After a calendar change: recompute open stages computed with an older calendar version."""
-    from cms.leads.recompute import recompute_open_due_times
+    from zhunru.leads.recompute import recompute_open_due_times
 
     recompute_open_due_times()

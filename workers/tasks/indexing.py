@@ -2,14 +2,14 @@
 
 import dramatiq
 
-from workers.scheduler import periodic
+from zhunru.workers.scheduler import periodic
 
 
 @dramatiq.actor(queue_name="search", max_retries=8, min_backoff=10_000, max_backoff=3_600_000,
                 time_limit=60_000, max_age=7 * 24 * 3600 * 1000)
 def apply_index_task(task_id: int) -> None:
     """Bring one document's index copy up to date (idempotent; retried with backoff while search is down)."""
-    from search.indexing import apply
+    from zhunru.search.indexing import apply
 
     apply(task_id)
 
@@ -18,7 +18,7 @@ def apply_index_task(task_id: int) -> None:
 @dramatiq.actor(queue_name="search", max_retries=0, time_limit=60_000, max_age=10 * 60_000)
 def sweep_index_tasks() -> None:
     """Re-enqueue outbox tasks that are due again (search or broker outages, exhausted retries)."""
-    from search.indexing import sweep
+    from zhunru.search.indexing import sweep
 
     sweep()
 
@@ -27,6 +27,6 @@ def sweep_index_tasks() -> None:
 @dramatiq.actor(queue_name="search", max_retries=3, time_limit=60 * 60_000, max_age=12 * 3600_000)
 def reconcile_search_index() -> None:
     """Nightly (03:10 Beijing time): repair index copies that are missing or stale, drop orphans."""
-    from search.indexing import reconcile
+    from zhunru.search.indexing import reconcile
 
     reconcile()

@@ -1,8 +1,8 @@
 """Models of 准入 · 案例: the case register, bulletins, self-inspection campaigns and the problem ledger."""
 
-from .bulletins import BulletinCase, BulletinIndexPage, BulletinPage
-from .inspection import InspectionCampaign, LedgerEntry
-from .register import (
+from zhunru.cases.models.bulletins import BulletinCase, BulletinIndexPage, BulletinPage
+from zhunru.cases.models.inspection import InspectionCampaign, LedgerEntry
+from zhunru.cases.models.register import (
     REGISTERED_STATUSES,
     RETENTION,
     SUBCATEGORIES,

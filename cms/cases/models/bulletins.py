@@ -35,7 +35,7 @@ class BulletinPermissionTester(PagePermissionTester):
     """A bulletin is published only by finishing its workflow, after the legal review approved it."""
 
     def can_publish(self):
-        from cms.cases.workflow import legal_review_approved
+        from zhunru.cases.workflow import legal_review_approved
 
         return super().can_publish() and legal_review_approved(self.page)
 
@@ -104,7 +104,7 @@ class BulletinPage(RoutablePageMixin, Page):
     @path("pdf/", name="pdf")
     def pdf(self, request):
         """The bulletin as a printable official document (red header, number, office, date)."""
-        from cms.cases.exports import bulletin_pdf
+        from zhunru.cases.exports import bulletin_pdf
 
         response = HttpResponse(bulletin_pdf(self), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="bulletin-{self.pk}.pdf"'
@@ -130,7 +130,7 @@ class BulletinCase(Orderable):
         return str(self.case)
 
     def clean(self) -> None:
-        from cms.cases.models import REGISTERED_STATUSES
+        from zhunru.cases.models import REGISTERED_STATUSES
 
         if self.case_id and self.case.status not in REGISTERED_STATUSES:
             raise ValidationError({"case": "只能通报已登记的案例，请先在案例登记簿中登记。"})

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from cms.audit.recording import record
-from cms.cases.querysets import LedgerEntryQuerySet
+from zhunru.audit.recording import record
+from zhunru.cases.querysets import LedgerEntryQuerySet
 
 
 class InspectionCampaign(models.Model):
@@ -108,7 +108,7 @@ class LedgerEntry(models.Model):
 
     def save(self, *args, **kwargs):
         if self.deadline is None and self.time_limit_days:
-            from cms.cases import integrations
+            from zhunru.cases import integrations
 
             start = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
             jurisdiction = self.department.jurisdiction if self.department_id else None
@@ -131,7 +131,7 @@ class LedgerEntry(models.Model):
     def deadline_after(start: datetime.date, days: int, *, working_days: bool, jurisdiction=None) -> datetime.date:
         """A deadline ``days`` after ``start`` by the leads calendar (working days, or calendar days
         extended past rest days); plain calendar arithmetic only if that calendar is absent."""
-        from cms.cases import integrations
+        from zhunru.cases import integrations
 
         due, _ = integrations.deadline(start, days, "working" if working_days else "calendar", jurisdiction=jurisdiction)
         return due
@@ -162,7 +162,7 @@ class LedgerEntry(models.Model):
     @transaction.atomic
     def promote_to_case(self, *, by=None, request=None, category: str, subcategory: str = "", importance: str = ""):
         """Report this finding to the register as a case, in one step (section 九 → 十三)."""
-        from cms.cases.models import Case, Importance
+        from zhunru.cases.models import Case, Importance
 
         entry = LedgerEntry.objects.select_for_update().get(pk=self.pk)
         if entry.promoted_case_id:
@@ -200,7 +200,7 @@ class LedgerEntry(models.Model):
     @transaction.atomic
     def promote_to_lead(self, *, by=None, request=None):
         """Turn the finding into a lead (source 自查发现) in one step, through the lead tracker."""
-        from cms.cases import integrations
+        from zhunru.cases import integrations
 
         LedgerEntry.objects.select_for_update().get(pk=self.pk)
         if self.promoted_lead() is not None:
@@ -214,7 +214,7 @@ class LedgerEntry(models.Model):
 
     def promoted_lead(self):
         """The lead this finding became, if any (the lead records its origin)."""
-        from cms.cases import integrations
+        from zhunru.cases import integrations
 
         lead_cls = integrations.lead_model()
         if lead_cls is None:
@@ -225,14 +225,14 @@ class LedgerEntry(models.Model):
 
     @property
     def attachments(self):
-        from cms.models import Attachment
+        from zhunru.models import Attachment
 
         return Attachment.objects.filter(
             content_type=ContentType.objects.get_for_model(LedgerEntry), object_id=str(self.pk)
         ).order_by("uploaded_at")
 
     def attachment_visible_to(self, user) -> bool:
-        from cms.scoping import visible_departments
+        from zhunru.scoping import visible_departments
 
         if not user.is_authenticated:
             return False
@@ -240,7 +240,7 @@ class LedgerEntry(models.Model):
 
     def add_evidence(self, upload, *, user=None):
         """Store rectification evidence (整改印证材料), owned by the responsible unit."""
-        from cms.uploads import store_attachment
+        from zhunru.uploads import store_attachment
 
         attachment = store_attachment(upload, self, user=user, department=self.responsible_unit, purpose="整改印证材料")
         record("ledger.evidence_added", obj=self, actor=user, department=self.responsible_unit,

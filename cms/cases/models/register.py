@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from cms.audit.recording import record
-from cms.cases import conf
-from cms.cases.querysets import CaseQuerySet
-from cms.cases.signals import case_transitioned
+from zhunru.audit.recording import record
+from zhunru.cases import conf
+from zhunru.cases.querysets import CaseQuerySet
+from zhunru.cases.signals import case_transitioned
 
 
 class CaseTransitionError(ValidationError):
@@ -156,7 +156,7 @@ class RegisterSettings(models.Model):
         """Users who keep the register: coordinators who belong to the jurisdiction's lead department."""
         from django.contrib.auth import get_user_model
 
-        from cms import roles
+        from zhunru import roles
 
         return (
             get_user_model()
@@ -449,7 +449,7 @@ class Case(models.Model):
 
     @property
     def attachments(self):
-        from cms.models import Attachment
+        from zhunru.models import Attachment
 
         return Attachment.objects.filter(
             content_type=ContentType.objects.get_for_model(Case), object_id=str(self.pk)
@@ -457,7 +457,7 @@ class Case(models.Model):
 
     def attachment_visible_to(self, user) -> bool:
         """Case files: the reporting department and the jurisdiction's coordinators."""
-        from cms.scoping import visible_departments
+        from zhunru.scoping import visible_departments
 
         if not user.is_authenticated:
             return False
@@ -465,7 +465,7 @@ class Case(models.Model):
 
     def add_attachment(self, upload, *, user=None, purpose: str = "案例资料"):
         """Store an uploaded case file (validated by content and size), owned by the reporting department."""
-        from cms.uploads import store_attachment
+        from zhunru.uploads import store_attachment
 
         attachment = store_attachment(upload, self, user=user, department=self.reporting_department, purpose=purpose)
         record("case.attachment_added", obj=self, actor=user, department=self.reporting_department,

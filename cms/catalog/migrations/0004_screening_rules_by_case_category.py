@@ -8,7 +8,7 @@ OLD_TO_NEW = {"entry": "discriminatory", "operation": "discriminatory", "exit": 
 
 def recategorise(apps, schema_editor):
     """Map the old categories, then seed the rule set of screening.SEED_RULES (tuples of five)."""
-    from cms.catalog.screening import SEED_RULES
+    from zhunru.catalog.screening import SEED_RULES
 
     Rule = apps.get_model("zhunru_catalog", "ScreeningRule")
     for rule in Rule.objects.filter(category__in=OLD_TO_NEW):

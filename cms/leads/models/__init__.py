@@ -1,10 +1,10 @@
 """Models of 准入 · 线索."""
 
-from cms.leads.models.calendar import CalendarRange, HolidayYear
-from cms.leads.models.leads import Escalation, Extension, Lead, LeadEvent, LeadStage, LeadTransitionError
-from cms.leads.models.notifications import Notification
-from cms.leads.models.rules import DeadlineRule
-from cms.leads.models.work import CoHandling, LeadReport
+from zhunru.leads.models.calendar import CalendarRange, HolidayYear
+from zhunru.leads.models.leads import Escalation, Extension, Lead, LeadEvent, LeadStage, LeadTransitionError
+from zhunru.leads.models.notifications import Notification
+from zhunru.leads.models.rules import DeadlineRule
+from zhunru.leads.models.work import CoHandling, LeadReport
 
 __all__ = [
     "CalendarRange", "CoHandling", "DeadlineRule", "Escalation", "Extension", "HolidayYear", "Lead", "LeadEvent",

@@ -14,10 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from cms import roles
-from cms.leads.calendar import UNITS, DueTime, WorkingCalendar
-from cms.leads.models.rules import UNIT_CHOICES, DeadlineRule
-from cms.validators import validate_uscc
+from zhunru import roles
+from zhunru.leads.calendar import UNITS, DueTime, WorkingCalendar
+from zhunru.leads.models.rules import UNIT_CHOICES, DeadlineRule
+from zhunru.validators import validate_uscc
 
 
 class LeadTransitionError(ValidationError):
@@ -27,7 +27,7 @@ class LeadTransitionError(ValidationError):
 class LeadQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Coordinators see their jurisdictions' leads; officers see leads their department handles."""
-        from cms.scoping import is_coordinator, user_departments, user_jurisdictions
+        from zhunru.scoping import is_coordinator, user_departments, user_jurisdictions
 
         if not user.is_authenticated:
             return self.none()
@@ -209,7 +209,7 @@ class Lead(models.Model):
 
     @classmethod
     def from_ledger_entry(cls, entry, *, by=None) -> Lead:
-        """What ``cms.cases.integrations.lead_from_ledger_entry`` calls."""
+        """What ``zhunru.cases.integrations.lead_from_ledger_entry`` calls."""
         return cls.objects.create_from_ledger_entry(entry, by=by)
 
     @property
@@ -236,7 +236,7 @@ class Lead(models.Model):
         return bool(ids) and user.department_memberships.filter(department_id__in=ids).exists()
 
     def _coordinator(self, user) -> bool:
-        from cms.scoping import is_coordinator, user_jurisdictions
+        from zhunru.scoping import is_coordinator, user_jurisdictions
 
         if user.is_superuser:
             return True
@@ -280,8 +280,8 @@ class Lead(models.Model):
         return stage
 
     def _record(self, action: str, by, request, *, from_state: str = "", note: str = "", data: dict | None = None) -> LeadEvent:
-        from cms.audit.recording import record
-        from cms.leads.signals import lead_transitioned
+        from zhunru.audit.recording import record
+        from zhunru.leads.signals import lead_transitioned
 
         actor = by if by is not None and by.is_authenticated else None
         event = LeadEvent.objects.create(
@@ -560,7 +560,7 @@ class LeadStage(models.Model):
 
     def compute(self, *, calendar: WorkingCalendar | None = None, escalate_after: int | None = None) -> DueTime:
         """Set due_at/due_date/remind_at/escalate_at from the stored inputs and the current calendar."""
-        from cms.leads import conf
+        from zhunru.leads import conf
 
         calendar = calendar or WorkingCalendar.load()
         jurisdiction = self.lead.jurisdiction
@@ -583,7 +583,7 @@ class LeadStage(models.Model):
             steps.append(due.as_json())
             provisional = provisional or due.provisional
         if escalate_after is None:
-            from cms.leads.models.rules import DeadlineRule
+            from zhunru.leads.models.rules import DeadlineRule
 
             escalate_after = DeadlineRule.limits_for(jurisdiction)["escalate"][0]
         esc = calendar.compute_due(datetime.datetime.combine(due.due_date, datetime.time(12), tzinfo=timezone.get_current_timezone()),

@@ -3,7 +3,7 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from cms.leads import conf
+from zhunru.leads import conf
 
 UNIT_CHOICES = [("working", "工作日"), ("calendar", "自然日")]
 

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from cms.leads.calendar import WorkingCalendar
-from cms.leads.models.leads import Lead, LeadTransitionError
-from cms.leads.models.rules import UNIT_CHOICES
+from zhunru.leads.calendar import WorkingCalendar
+from zhunru.leads.models.leads import Lead, LeadTransitionError
+from zhunru.leads.models.rules import UNIT_CHOICES
 
 
 class LeadReport(models.Model):
@@ -43,10 +43,10 @@ class LeadReport(models.Model):
     @transaction.atomic
     def add_evidence(self, upload, *, by, request=None):
         """Store one evidence file (type checked by content, size-limited, SHA-256) on this report."""
-        from cms.audit.recording import record
-        from cms.leads import conf
-        from cms.leads.models.leads import LeadEvent
-        from cms.uploads import store_attachment
+        from zhunru.audit.recording import record
+        from zhunru.leads import conf
+        from zhunru.leads.models.leads import LeadEvent
+        from zhunru.uploads import store_attachment
 
         if not self.attachment_visible_to(by) or not (
             by.is_superuser or by.department_memberships.filter(department=self.department).exists()

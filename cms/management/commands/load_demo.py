@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from cms import demo
-from cms.plugins import zhunru_app_modules
+from zhunru import demo
+from zhunru.plugins import zhunru_app_modules
 
 
 class Command(BaseCommand):

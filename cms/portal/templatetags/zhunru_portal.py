@@ -4,7 +4,7 @@ from django import template
 from django.apps import apps
 from django.urls import reverse
 
-from cms.models import JurisdictionHomePage, PolicyIndexPage, PolicyPage
+from zhunru.models import JurisdictionHomePage, PolicyIndexPage, PolicyPage
 
 register = template.Library()
 
@@ -55,7 +55,7 @@ def sections(home: JurisdictionHomePage | None, request=None) -> list[tuple[str,
 
 
 def _catalog_ready() -> bool:
-    from cms.portal.catalog import catalog_available
+    from zhunru.portal.catalog import catalog_available
 
     return catalog_available()
 
@@ -114,6 +114,6 @@ def latest_policies(home, count=5):
 
 @register.filter
 def receipt(code: str) -> str:
-    from cms.portal.models import format_receipt_code
+    from zhunru.portal.models import format_receipt_code
 
     return format_receipt_code(code or "")

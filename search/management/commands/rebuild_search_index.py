@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from search import indexing
-from search.backends import get_backend
+from zhunru.search import indexing
+from zhunru.search.backends import get_backend
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from search import indexing
+from zhunru.search import indexing
 
 
 class Command(BaseCommand):

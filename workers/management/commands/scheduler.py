@@ -3,7 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from workers import scheduler
+from zhunru.workers import scheduler
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.worker import Worker
 
-from workers import scheduler
+from zhunru.workers import scheduler
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--worker-threads", type=int, default=2)
 
     def handle(self, *args, addrport: str, worker_threads: int, **options):
-        import workers.tasks  # noqa: F401  (registers actors)
+        import zhunru.workers.tasks  # noqa: F401  (registers actors)
 
         broker = dramatiq.get_broker()
         worker = None
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         sched = threading.Thread(target=scheduler.run, args=(stop,), name="scheduler", daemon=True)
         sched.start()
         self.stdout.write("调度器：已启动")
-        from cms.credit.demo import start_simulator
+        from zhunru.credit.demo import start_simulator
 
         credit_simulator = start_simulator(self.stdout)
         try:

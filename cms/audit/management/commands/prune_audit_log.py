@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.audit.retention import MIN_RETENTION_DAYS, RetentionError, prune_expired
+from zhunru.audit.retention import MIN_RETENTION_DAYS, RetentionError, prune_expired
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from cms.audit.verification import verify_chain
+from zhunru.audit.verification import verify_chain
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cms.cases.models import Case, Category, Importance, Source, Subcategory
-from cms.models import Department, Jurisdiction
+from zhunru.cases.models import Case, Category, Importance, Source, Subcategory
+from zhunru.models import Department, Jurisdiction
 
 REQUIRED = {
     "title": "案例名称",

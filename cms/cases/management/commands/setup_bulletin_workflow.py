@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cms.cases.workflow import WORKFLOW_NAME, attach_to_all_indexes, ensure_bulletin_workflow
+from zhunru.cases.workflow import WORKFLOW_NAME, attach_to_all_indexes, ensure_bulletin_workflow
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.catalog.importers import ImportError_, import_edition
+from zhunru.catalog.importers import ImportError_, import_edition
 
 
 class Command(BaseCommand):
@@ -14,8 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         import datetime
 
-        from cms.audit.recording import record
-        from cms.catalog.models import ListEdition
+        from zhunru.audit.recording import record
+        from zhunru.catalog.models import ListEdition
 
         effective = None
         if options["effective_date"]:

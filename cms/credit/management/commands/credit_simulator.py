@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from cms.credit import conf
-from cms.credit.simulator import Simulator
+from zhunru.credit import conf
+from zhunru.credit.simulator import Simulator
 
 
 class Command(BaseCommand):

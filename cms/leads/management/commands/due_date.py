@@ -5,7 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cms.leads.calendar import UNITS, CalendarError, compute_due
+from zhunru.leads.calendar import UNITS, CalendarError, compute_due
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             self._usage_error(f"单位“{unit}”无效，应为 working（工作日）或 calendar（自然日）。")
         jurisdiction = None
         if options["jurisdiction"]:
-            from cms.models import Jurisdiction
+            from zhunru.models import Jurisdiction
 
             jurisdiction = Jurisdiction.objects.filter(division_code=options["jurisdiction"]).first()
             if jurisdiction is None:

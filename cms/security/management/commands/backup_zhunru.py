@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from cms.audit.recording import record
-from cms.security.backup import create_backup
+from zhunru.audit.recording import record
+from zhunru.security.backup import create_backup
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.security import twofactor
+from zhunru.security import twofactor
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.audit.recording import record
-from cms.security.backup import BackupError, restore_backup
+from zhunru.audit.recording import record
+from zhunru.security.backup import BackupError, restore_backup
 
 
 class Command(BaseCommand):
@@ -56,7 +56,7 @@ class Command(BaseCommand):
     def _rebuild_public_search(self) -> None:
         """The public index follows the restored database; if search is down, the nightly reconciliation
         (or ``rebuild_search_index`` by hand) repairs it later, so the restore itself stands."""
-        from search import indexing
+        from zhunru.search import indexing
 
         try:
             n = indexing.rebuild()
