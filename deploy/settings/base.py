@@ -101,6 +101,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# The embedded SQLite default has the web server, worker threads and scheduler writing at once.
+# WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, so a
+# transaction that reads then writes waits for the lock (busy timeout, seconds) instead of failing
+# at once with "database is locked" when it upgrades; NORMAL is the safe setting under WAL.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first: it refuses a locked-out login before the password is even checked.

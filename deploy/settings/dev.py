@@ -10,6 +10,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405  (SQLite file, indexes, uploads)
 
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    # `make run` has the web server, worker threads and scheduler writing at once: wait for the lock.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30  # noqa: F405
+# SQLite (WAL, IMMEDIATE transactions, busy timeout) is configured in base.SQLITE_OPTIONS.
