@@ -11,6 +11,8 @@ from django import forms
 from django.http import Http404
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from zhunru.compat import PermissionPolicyViewSetMixin
+
 # Views that do not load one existing object.
 UNSCOPED_VIEWS = {"index_view_class", "add_view_class", "reorder_view_class", "preview_on_add_view_class"}
 
@@ -76,7 +78,7 @@ class ScopedChoicesFormMixin:
             ) | field.queryset.filter(pk__in=current)
 
 
-class ScopedSnippetViewSet(SnippetViewSet):
+class ScopedSnippetViewSet(PermissionPolicyViewSetMixin, SnippetViewSet):
     def get_chooser_queryset(self, request):
         """What the chooser offers (other models' forms pick from it): by default what the user may see."""
         return self.get_queryset(request)

@@ -2,15 +2,15 @@
 
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permissions import register_permission_policy
 
 from zhunru.audit.models import AuditEvent
 from zhunru.audit.views import AuditEventFilterSet, AuditEventIndexView, ReadOnlyAuditPolicy
+from zhunru.compat import PermissionPolicyViewSetMixin, register_permission_policy
 
 register_permission_policy(AuditEvent, ReadOnlyAuditPolicy(AuditEvent))
 
 
-class AuditEventViewSet(ModelViewSet):
+class AuditEventViewSet(PermissionPolicyViewSetMixin, ModelViewSet):
     model = AuditEvent
     icon = "history"
     menu_label = "审计日志"

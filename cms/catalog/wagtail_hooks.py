@@ -15,13 +15,13 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.catalog import admin_views
 from zhunru.catalog.models import ListEdition, ListItem, RatingFollowUp, ScreeningRule, ServiceItem
+from zhunru.compat import register_permission_policy
 from zhunru.scoping import visible_departments
 
 

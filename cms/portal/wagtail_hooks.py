@@ -4,11 +4,11 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.compat import register_permission_policy
 from zhunru.portal import admin_views
 from zhunru.portal.models import Complaint, Hotline
 from zhunru.scoping import user_jurisdictions
