@@ -1,17 +1,47 @@
-"""TOTP two-factor authentication for admin users (django-otp): who must use it, devices, codes, QR."""
+"""TOTP two-factor authentication for admin users (django-otp): who must use it, devices, codes, QR.
+
+django-otp and segno are the optional extra ``zhunru[2fa]``: this module is imported by the security views
+and middleware in every installation, so it imports them only where a function needs them.
+"""
+
+from __future__ import annotations
 
 import secrets
 from base64 import b32encode
+from typing import TYPE_CHECKING
 
-import segno
 from django.db import transaction
-from django_otp import login as otp_login
-from django_otp.models import VerifyNotAllowed
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhunru.audit.recording import record
 from zhunru.security import conf
+
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def _totp_devices():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects
+
+
+def _static_devices():
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    return StaticDevice.objects
+
+
+def _static_tokens():
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken
+
+
+def otp_login(request, device) -> None:
+    from django_otp import login
+
+    login(request, device)
 
 DEVICE_NAME = "身份验证器"
 BACKUP_DEVICE_NAME = "备用验证码"
@@ -31,7 +61,7 @@ def required_for(user) -> bool:
 
 
 def confirmed_device(user) -> TOTPDevice | None:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+    return _totp_devices().devices_for_user(user, confirmed=True).first()
 
 
 def pending_step(user) -> str | None:
@@ -39,7 +69,7 @@ def pending_step(user) -> str | None:
     is_verified = getattr(user, "is_verified", None)
     if is_verified is None or is_verified():
         return None
-    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+    if _totp_devices().devices_for_user(user, confirmed=True).exists():
         return "verify"
     if required_for(user):
         return "enrol"
@@ -48,9 +78,9 @@ def pending_step(user) -> str | None:
 
 def enrolment_device(user) -> TOTPDevice:
     """The user's unconfirmed device, created on first visit; it stays the same until confirmed."""
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("-pk").first()
+    device = _totp_devices().devices_for_user(user, confirmed=False).order_by("-pk").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        device = _totp_devices().create(user=user, name=DEVICE_NAME, confirmed=False)
     return device
 
 
@@ -61,6 +91,8 @@ def secret(device: TOTPDevice) -> str:
 
 
 def qr_svg(device: TOTPDevice) -> str:
+    import segno
+
     return segno.make(device.config_url, error="m").svg_inline(
         scale=5, border=4, dark="#000", light="#fff", title="两步验证二维码"
     )
@@ -68,6 +100,8 @@ def qr_svg(device: TOTPDevice) -> str:
 
 def check_code(device: TOTPDevice, code: str) -> str | None:
     """None when ``code`` is the device's current code (it cannot be used twice); otherwise why not."""
+    from django_otp.models import VerifyNotAllowed
+
     allowed, data = device.verify_is_allowed()
     if not allowed:
         if (data or {}).get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
@@ -95,22 +129,23 @@ def looks_like_backup_code(code: str) -> bool:
 def new_backup_codes(user) -> list[str]:
     """Ten fresh one-time backup codes (XXXX-XXXX) replacing any earlier ones; shown to the user once."""
     # Keep the device (a session verified by a backup code refers to it); replace its tokens.
-    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+    device = _static_devices().filter(user=user).order_by("pk").first()
     if device is None:
-        device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
-    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device = _static_devices().create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    _static_devices().filter(user=user).exclude(pk=device.pk).delete()
     device.token_set.all().delete()
     codes = ["".join(secrets.choice(BACKUP_ALPHABET) for _ in range(8)) for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken = _static_tokens()
     StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
     return [f"{c[:4]}-{c[4:]}" for c in codes]
 
 
 def backup_codes_left(user) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return _static_tokens().objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def _check_backup_code(user, code: str) -> tuple[StaticDevice | None, str | None]:
-    device = StaticDevice.objects.devices_for_user(user, confirmed=True).first()
+    device = _static_devices().devices_for_user(user, confirmed=True).first()
     if device is None:
         return None, "您没有可用的备用验证码。"
     allowed, _data = device.verify_is_allowed()
@@ -130,7 +165,7 @@ def confirm(request, device: TOTPDevice, code: str) -> str | None:
         return problem
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    _totp_devices().filter(user=device.user, confirmed=False).delete()
     otp_login(request, device)
     record("security.2fa_enrolled", request=request, obj=request.user, note="启用两步验证（TOTP）")
     request.session[FRESH_CODES_KEY] = new_backup_codes(request.user)
@@ -198,8 +233,8 @@ def disable(request, code: str) -> str | None:
     if problem:
         record("security.2fa_disable_failed", request=request, obj=request.user, note=problem)
         return problem
-    TOTPDevice.objects.filter(user=request.user).delete()
-    StaticDevice.objects.filter(user=request.user).delete()
+    _totp_devices().filter(user=request.user).delete()
+    _static_devices().filter(user=request.user).delete()
     record("security.2fa_disabled", request=request, obj=request.user, note="停用两步验证")
     return None
 
@@ -207,7 +242,7 @@ def disable(request, code: str) -> str | None:
 @transaction.atomic
 def reset(user, *, note: str = "") -> int:
     """Remove a user's devices (lost phone); an administrator's action, recorded."""
-    count, _ = TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    count, _ = _totp_devices().filter(user=user).delete()
+    _static_devices().filter(user=user).delete()
     record("security.2fa_reset", obj=user, note=note or "管理员重置两步验证")
     return count
