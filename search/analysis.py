@@ -1,12 +1,18 @@
-"""Chinese analysis shared by both backends: width folding, lowercase, CJK bigrams, query plans.
+"""Chinese analysis shared by every backend: normalisation, CJK bigrams, query plans.
 
-Tantivy's Python bindings have no ``cjk_bigram`` filter, so the embedded backend indexes the
-tokens produced here (whitespace-joined); Elasticsearch does the same with its built-in
-``standard`` tokenizer + ``cjk_width`` + ``lowercase`` + ``cjk_bigram``. The query side of both
-backends starts from :func:`plan_query`, so synonyms and code detection behave the same.
+:func:`normalize` runs first, on documents and queries alike, before tokenizing and before code
+detection: NFKC (full-width letters and digits to half-width), zero-width and control characters
+removed, traditional to simplified characters (OpenCC's ``t2s`` tables, via the pure-Python
+``opencc-python-reimplemented``), lowercase. Tantivy's Python bindings have no ``cjk_bigram`` filter,
+so the embedded and SQLite backends index the tokens produced here (whitespace-joined);
+Elasticsearch indexes the normalised text with its built-in ``standard`` tokenizer + ``cjk_width`` +
+``lowercase`` + ``cjk_bigram``. The query side of every backend starts from :func:`plan_query`, so
+synonyms and code detection behave the same.
 """
 
+import functools
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +24,52 @@ _TOKEN_RE = re.compile(rf"([{_CJK}]+)|([0-9a-z\u00c0-\u024f]+(?:[._][0-9a-z\u00c
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 # Codes: 事项编码, USCC (18 chars), register numbers, document numbers such as 发改体改规〔2022〕397号.
 _CODE_RE = re.compile(r"^(?=.*\d)[0-9A-Za-z\-_/.〔〕\[\]()（）\u4e00-\u9fff]{4,60}$")
+
+
+def _invisible_table() -> dict[int, str | None]:
+    """Format (Cf: zero-width space and joiners, BOM, bidi marks, soft hyphen) and control (Cc) characters:
+    removed, except the whitespace controls, which become spaces."""
+    table: dict[int, str | None] = {}
+    for cp in list(range(0x10000)) + list(range(0xE0000, 0xE0080)):
+        category = unicodedata.category(chr(cp))
+        if category in ("Cf", "Cc"):
+            table[cp] = " " if chr(cp) in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85" else None
+    return table
+
+
+_INVISIBLE = _invisible_table()
+
+
+@functools.cache
+def _t2s():
+    """(converter, regex of the characters it changes) or None when no OpenCC package is installed."""
+    try:
+        from opencc import OpenCC
+
+        try:
+            converter = OpenCC("t2s")
+        except Exception:  # the C++ binding names its configurations with the suffix
+            converter = OpenCC("t2s.json")
+        changed = "".join(chr(cp) for cp in range(0x3400, 0xA000) if converter.convert(chr(cp)) != chr(cp))
+    except Exception as exc:  # pragma: no cover - the dependency is declared; degrade, never fail a search
+        print(f"zhunru.search: traditional-to-simplified conversion disabled ({exc})", file=sys.stderr)
+        return None
+    return converter, re.compile(f"[{re.escape(changed)}]")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified (phrase-aware); text without any is returned as it is, fast."""
+    t2s = _t2s()
+    if t2s is None or not t2s[1].search(text):
+        return text
+    return t2s[0].convert(text)
+
+
+def normalize(text: str) -> str:
+    """The one normalisation of documents and queries, before every other step (tokens, codes, synonyms):
+    invisible characters removed, NFKC, traditional to simplified, lowercase."""
+    text = unicodedata.normalize("NFKC", (text or "").translate(_INVISIBLE))
+    return to_simplified(text).lower()
 
 
 def fold(text: str) -> str:
@@ -36,7 +88,7 @@ def is_cjk(ch: str) -> bool:
 def tokenize(text: str) -> list[str]:
     """Tokens of ``text``: overlapping bigrams for CJK runs (a lone character stays a unigram), words otherwise."""
     tokens: list[str] = []
-    for cjk, word in _TOKEN_RE.findall(fold(text or "")):
+    for cjk, word in _TOKEN_RE.findall(normalize(text)):
         if cjk:
             if len(cjk) == 1:
                 tokens.append(cjk)
@@ -59,7 +111,7 @@ def looks_like_code(term: str) -> bool:
 
 def normalize_code(code: str) -> str:
     """Codes compare width- and case-insensitively: stored and queried upper-case, half-width."""
-    return fold(code).strip().upper()
+    return normalize(code).strip().upper()
 
 
 @dataclass
@@ -94,12 +146,12 @@ class QueryPlan:
 def expand(term: str, groups: Iterable[Iterable[str]], limit: int = 8) -> list[str]:
     """Forms of ``term`` with each synonym it contains replaced by the other forms of its group."""
     forms = [term]
-    folded = fold(term)
+    folded = normalize(term)
     for group in groups:
         group = [g for g in group if g]
         for member in sorted(group, key=len, reverse=True):
-            if fold(member) in folded:
-                start = folded.index(fold(member))
+            if normalize(member) and normalize(member) in folded and len(folded) == len(term):
+                start = folded.index(normalize(member))
                 for other in group:
                     if other != member:
                         variant = term[:start] + other + term[start + len(member) :]
@@ -112,12 +164,15 @@ def expand(term: str, groups: Iterable[Iterable[str]], limit: int = 8) -> list[s
 
 
 def plan_query(text: str, groups: Iterable[Iterable[str]] = ()) -> QueryPlan:
-    """Split a user query into terms (query syntax is just punctuation here), expand synonyms, detect codes."""
-    text = (text or "").strip()
+    """Split a user query into terms (query syntax is just punctuation here), expand synonyms, detect codes.
+
+    The query is normalised first (:func:`normalize`), so ``发改\u200b委`` is ``发改委`` and a code typed
+    with full-width digits is recognised as a code."""
+    text = normalize(text).strip()
     plan = QueryPlan(text=text)
     groups = [list(g) for g in groups]
     for raw in text.split():
         if not tokenize(raw):
             continue  # pure punctuation / query syntax
-        plan.terms.append(Term(raw=raw, forms=expand(raw, groups), code=raw if looks_like_code(raw) else ""))
+        plan.terms.append(Term(raw=raw, forms=expand(raw, groups), code=normalize_code(raw) if looks_like_code(raw) else ""))
     return plan

@@ -7,6 +7,11 @@ swaps one alias. The alias is ``INDEX`` (default ``zhunru``); concrete indices a
 ``<INDEX>-<timestamp>``. ``rebuild`` creates a new index, bulk-loads it, refreshes, moves the alias
 in one ``_aliases`` call and drops the old index.
 
+Documents and queries are normalised in Python first (``zhunru.search.analysis.normalize``: zero-width
+and control characters, NFKC, traditional to simplified), so the searched fields ``search_title`` and
+``search_text`` hold the normalised text while ``title`` and ``text`` keep what is displayed; hits are
+highlighted in Python like the local backends' (the same fragments everywhere).
+
 Chinese analysis needs no plugin: ``standard`` tokenizer + ``cjk_width`` + ``lowercase`` +
 ``cjk_bigram``, set on each text field (no index-level default analyzer), with a ``.uni`` sub-field
 (standard tokenizer alone emits single ideographs) for one-character queries. When the cluster has
@@ -18,15 +23,15 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from zhunru.search.analysis import QueryPlan, Term, fold, normalize_code, tokenize
+from zhunru.search.analysis import QueryPlan, Term, normalize, normalize_code, tokenize
 from zhunru.search.backends.base import (
     FACET_FIELDS,
-    Hit,
     ProgressCallback,
     SearchBackend,
     SearchRejected,
     SearchResult,
     SearchUnavailable,
+    stored_hit,
 )
 
 log = logging.getLogger(__name__)
@@ -73,8 +78,9 @@ def mappings(word_analyzer: str | None = None) -> dict:
             "codes": keyword,  # normalised (half-width, upper-case) in Python on both sides
             "year": {"type": "integer"},
             "date": {"type": "date", "format": "strict_date"},
-            "title": text_field(),
-            "text": text_field(),
+            # title, text, summary, url ... stay unmapped ("dynamic": False): in _source, displayed, not indexed.
+            "search_title": text_field(),
+            "search_text": text_field(),
         },
     }
 
@@ -164,6 +170,8 @@ class ElasticsearchBackend(SearchBackend):
         src["codes"] = [normalize_code(c) for c in doc.get("codes") or ()]
         # Like the embedded backend: the summary is searched (and highlighted) as part of the text.
         src["text"] = " ".join(filter(None, [doc.get("summary"), doc.get("text")]))
+        src["search_title"] = normalize(doc.get("title") or "")
+        src["search_text"] = normalize(src["text"])
         return src
 
     def index_document(self, doc: dict) -> None:
@@ -232,15 +240,15 @@ class ElasticsearchBackend(SearchBackend):
         should: list[dict] = []
         word = self.word_analyzer()
         for form in term.forms:
-            text = fold(form)
+            text = normalize(form)
             if term.single_char:
-                should += [{"match": {"title.uni": {"query": text, "boost": TITLE_BOOST}}},
-                           {"match": {"text.uni": {"query": text}}}]
+                should += [{"match": {"search_title.uni": {"query": text, "boost": TITLE_BOOST}}},
+                           {"match": {"search_text.uni": {"query": text}}}]
                 continue
             tokens = tokenize(form)
             if not tokens:
                 continue
-            for field, boost in (("title", TITLE_BOOST), ("text", 1.0)):
+            for field, boost in (("search_title", TITLE_BOOST), ("search_text", 1.0)):
                 should.append({"match": {field: {"query": text, "operator": "and", "boost": boost}}})
                 if len(tokens) > 1:
                     should.append({"match_phrase": {field: {"query": text, "boost": boost * PHRASE_BOOST}}})
@@ -269,10 +277,6 @@ class ElasticsearchBackend(SearchBackend):
             "size": per_page,
             "track_total_hits": True,
             "aggs": {n: {"terms": {"field": n, "size": 50}} for n in names},
-            "highlight": {
-                "encoder": "html", "pre_tags": ["<em>"], "post_tags": ["</em>"],
-                "fields": {"title": {"number_of_fragments": 0}, "text": {"fragment_size": 60, "number_of_fragments": 2}},
-            },
         }
         if plan.empty:
             body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
@@ -280,17 +284,8 @@ class ElasticsearchBackend(SearchBackend):
             res = self._call(self.client.search, index=self.alias, **body)
         except NotFoundError:
             return SearchResult(total=0, hits=[], facets={n: {} for n in names}, page=page, per_page=per_page)
-        hits = []
-        for h in res["hits"]["hits"]:
-            src = h["_source"]
-            hl = h.get("highlight", {})
-            hits.append(Hit(
-                id=src["id"], type=src.get("type", ""), type_label=src.get("type_label", ""),
-                title=src.get("title", ""), url=src.get("url", ""), date=src.get("date"),
-                department=src.get("department", ""), region=src.get("region", ""),
-                category=src.get("category", ""), score=float(h.get("_score") or 0.0),
-                highlights=(hl.get("title", []) + hl.get("text", []))[:3],
-            ))
+        # ``text`` already holds the summary (see _source): highlight it once.
+        hits = [stored_hit({**h["_source"], "summary": ""}, plan, h.get("_score") or 0.0) for h in res["hits"]["hits"]]
         aggs = res.get("aggregations", {})
         facet_counts = {n: {str(b["key"]): int(b["doc_count"]) for b in aggs.get(n, {}).get("buckets", [])}
                         for n in names}
