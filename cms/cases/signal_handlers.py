@@ -3,10 +3,19 @@
 from django.db.models.signals import post_migrate, post_save
 
 
-def ensure_setup_after_migrate(sender, using="default", **kwargs) -> None:
-    """After migrate: this app's permissions exist, the role groups hold them, bulletin indexes have the workflow."""
+def ensure_setup_after_migrate(sender, using="default", apps=None, **kwargs) -> None:
+    """After migrate: this app's permissions exist, the role groups hold them, bulletin indexes have the workflow.
+
+    ``apps`` is the migration state migrate ended with: after ``migrate zhunru_cases zero`` it holds no
+    model of this app (the tables are gone), and there is nothing to set up.
+    """
     if getattr(sender, "label", "") != "zhunru_cases":
         return
+    if apps is not None:
+        try:
+            apps.get_app_config("zhunru_cases")
+        except LookupError:
+            return
     from django.contrib.auth.management import create_permissions
 
     from zhunru import roles

@@ -4,6 +4,8 @@ import zhunru.models.attachments
 from django.db import migrations, models
 
 
+# 0001 now names the callable too (it once froze the generating machine's path); this step stays for the
+# databases that applied the old 0001, and changes nothing in the schema either way.
 class Migration(migrations.Migration):
 
     dependencies = [

@@ -10,6 +10,72 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Unapplying this migration drops the tables of the app's page types (`migrate zhunru_cases zero`). Their pages,
+# with the pages under them, are deleted first: left in the tree, Wagtail could no longer load them and every
+# view of them would fail. Wagtail's own Page.delete() cannot run here, as it works on the live models, whose
+# relations include tables an earlier step of the same migrate may have dropped; this does its tree and
+# generic-relation bookkeeping on the historical models instead. Pages of any other type under ours are never
+# deleted as a side effect: the step then stops with a message before deleting anything.
+# (Inlined, not imported: a migration must not depend on code that moves on.)
+PAGE_MODELS = ['bulletinindexpage', 'bulletinpage']
+
+
+def delete_pages_of_this_app(apps, schema_editor):
+    from django.core.management.base import CommandError
+    from django.db.models import Q
+
+    db = schema_editor.connection.alias
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Page = apps.get_model("wagtailcore", "Page")
+    ours = list(
+        ContentType.objects.using(db).filter(app_label="zhunru_cases", model__in=PAGE_MODELS).values_list("pk", flat=True)
+    )
+    tops = []  # the topmost of our pages; sorted by path, a page's descendants follow it
+    for path in Page.objects.using(db).filter(content_type__in=ours).order_by("path").values_list("path", flat=True):
+        if not tops or not path.startswith(tops[-1]):
+            tops.append(path)
+    if not tops:
+        return
+    subtrees = Page.objects.using(db).filter(Q.create([("path__startswith", top) for top in tops], connector=Q.OR))
+    foreign = list(subtrees.exclude(content_type__in=ours).order_by("path").values_list("title", flat=True)[:5])
+    if foreign:
+        raise CommandError(
+            "无法移除应用 zhunru_cases：以下页面不属于本应用的页面类型，但位于本应用的页面之下，"
+            "删除本应用的页面会连带删除它们：" + "、".join(f"《{title}》" for title in foreign)
+            + "。请先在管理后台移动或删除这些页面，再执行本操作。"
+        )
+    object_ids = [str(pk) for pk in subtrees.values_list("pk", flat=True)]
+    subtrees.delete()  # the specific rows, Site roots, permissions, restrictions, comments go with them
+    for parent in {top[:-4] for top in tops}:  # treebeard's paths: four characters a level
+        children = Page.objects.using(db).filter(path__startswith=parent, depth=len(parent) // 4 + 1).count()
+        Page.objects.using(db).filter(path=parent).update(numchild=children)
+    page_type = ContentType.objects.using(db).filter(app_label="wagtailcore", model="page").first()
+    generic = [
+        ("wagtailcore", "Revision", {"base_content_type": page_type, "object_id__in": object_ids}),
+        ("wagtailcore", "WorkflowState", {"base_content_type": page_type, "object_id__in": object_ids}),
+        ("wagtailcore", "ReferenceIndex", {"base_content_type": page_type, "object_id__in": object_ids}),
+        ("wagtailsearch", "IndexEntry", {"content_type__in": ours, "object_id__in": object_ids}),
+    ]
+    for app_label, model_name, lookup in generic:
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:  # that app is not installed, or not migrated
+            continue
+        model.objects.using(db).filter(**lookup).delete()
+    # Fire PostgreSQL's deferred foreign-key checks now: a table with pending trigger events cannot be dropped
+    # in the same transaction.
+    schema_editor.connection.check_constraints()
+
+
+class RunPythonBackwardsOnRenderedModels(migrations.RunPython):
+    """Django re-renders the delayed historical models before RunPython's forward code, not before its reverse
+    code: a delete there meets two classes of one model ('Cannot query "Page object": Must be "Page" instance')."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        from_state.clear_delayed_apps_cache()
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -227,4 +293,6 @@ class Migration(migrations.Migration):
             model_name='registercounter',
             constraint=models.UniqueConstraint(fields=('jurisdiction', 'year', 'kind'), name='zhunru_cases_counter_unique'),
         ),
+        # Last here, so that unapplying runs it first, while the page tables still exist.
+        RunPythonBackwardsOnRenderedModels(migrations.RunPython.noop, delete_pages_of_this_app),
     ]
