@@ -21,3 +21,29 @@ def two_factor_middleware(app_configs, **kwargs):
             id="zhunru_security.E001",
         )]
     return []
+
+
+@checks.register(checks.Tags.security, checks.Tags.database)
+def demo_password_in_production(app_configs, databases=None, **kwargs):
+    """Error when DEBUG is off and an account still has the public demo password of ``load_demo``.
+
+    Runs with every ``migrate`` and ``check --database default``."""
+    if settings.DEBUG or not databases:
+        return []
+    from django.contrib.auth import get_user_model
+    from django.db import DatabaseError
+
+    from zhunru.demo_accounts import DEMO_SALT
+
+    try:
+        names = list(get_user_model().objects.filter(password__contains=f"${DEMO_SALT}$", is_active=True)
+                     .values_list("username", flat=True)[:20])
+    except DatabaseError:  # before the first migrate
+        return []
+    if not names:
+        return []
+    return [checks.Error(
+        f"以下账号仍使用公开的演示密码：{'、'.join(names)}。关闭 DEBUG 的环境不得保留演示密码。",
+        hint="在管理后台为这些账号重设密码或停用，或执行 manage.py changepassword <用户名>。",
+        id="zhunru_security.E002",
+    )]

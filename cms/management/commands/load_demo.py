@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from zhunru import demo
+from zhunru import demo, demo_accounts
 from zhunru.plugins import zhunru_app_modules
 
 
@@ -12,4 +12,5 @@ class Command(BaseCommand):
         for module in zhunru_app_modules("demo"):
             if module is not demo:
                 module.load(self.stdout)
+        demo_accounts.load(self.stdout)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
