@@ -2,25 +2,47 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# What `make run` needs (the site) and what `make test`/`lint`/`install` add (test and dev tools). One stamp per
+# set, named after pyproject.toml's checksum: a changed pyproject.toml installs again; `make run` after
+# `make test` installs nothing; `make test` after `make run` installs only the test and dev tools.
+RUN_EXTRAS := server,es,2fa
+TEST_EXTRAS := test,dev
+HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.installed-$(HASH)-run
+TEST_STAMP := $(VENV)/.installed-$(HASH)-test
 DJANGO_SETTINGS_MODULE ?= deploy.settings.dev
 export DJANGO_SETTINGS_MODULE
 
-.PHONY: help install run test lint bench migrate demo clean
+.PHONY: help install install-run run test lint bench migrate demo clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,dev]"
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the project with its test and dev extras
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	@find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '.installed-$(HASH)-*' -delete
+	if [ ! -f $(TEST_STAMP) ]; then $(PY) -m pip install --quiet -e ".[$(RUN_EXTRAS)]"; fi
+	touch $@
 
-migrate: install ## Apply database migrations
+# After `make run`, only the test and dev extras' own requirements (read from pyproject.toml); else everything.
+$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
+	@find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '.installed-$(HASH)-*' -delete
+	if [ -f $(RUN_STAMP) ]; then \
+	  $(PY) -c 'import tomllib; x = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]; print("\n".join(r for e in "$(TEST_EXTRAS)".split(",") for r in x[e]))' > $(VENV)/test-requirements.txt \
+	  && $(PY) -m pip install --quiet -r $(VENV)/test-requirements.txt; \
+	else \
+	  $(PY) -m pip install --quiet -e ".[$(RUN_EXTRAS),$(TEST_EXTRAS)]" && touch $(RUN_STAMP); \
+	fi
+	touch $@
+
+install-run: $(RUN_STAMP) ## Create .venv and install what running the site needs (no test or dev tools)
+
+install: $(TEST_STAMP) ## Create .venv and install the project with its test and dev extras
+
+migrate: install-run ## Apply database migrations
 	$(PY) manage.py migrate --noinput
 
 demo: migrate ## Load the demo content (idempotent)
