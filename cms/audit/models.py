@@ -6,7 +6,15 @@ import json
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+
+from zhunru.clock import format_datetime, localize_text
+
+
+def changes_text(changes) -> str:
+    """Recorded changes as a person reads them: JSON with every time in Beijing time."""
+    return localize_text(json.dumps(changes, ensure_ascii=False, cls=DjangoJSONEncoder))
 
 
 class AuditLogImmutable(Exception):
@@ -67,6 +75,14 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogImmutable("审计日志不可删除。")
+
+    def get_timestamp_display(self) -> str:
+        """Beijing time, written as every time a person reads (zhunru.clock)."""
+        return format_datetime(self.timestamp)
+
+    def get_changes_display(self) -> str:
+        """The recorded changes as JSON, the times in them written in Beijing time."""
+        return changes_text(self.changes)
 
     @admin.display(description="部门")
     def department_name(self) -> str:

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
-from zhunru.leads.calendar import CalendarError, compute_due
+from zhunru.leads.calendar import CalendarError, compute_due, explain_computation
 from zhunru.leads.models import Lead
 
 prefix = "leads/"
@@ -93,7 +93,7 @@ def lead_detail(request, lead_id: int):
     stages = [{
         "kind": s.kind, "kind_label": s.get_kind_display(), "department": str(s.department) if s.department else None,
         "started_at": s.started_at, "limit": f"{s.limit_amount} 个{s.get_limit_unit_display()}", "due_at": s.due_at,
-        "provisional": s.provisional, "completed_at": s.completed_at, "explanation": s.explain(),
+        "provisional": s.provisional, "completed_at": s.completed_at, "explanation": explain_computation(s.computation),
     } for s in lead.stages.select_related("department")]
     return {**_out(lead), "description": lead.description, "subject_name": lead.subject_name,
             "subject_uscc": lead.subject_uscc, "stages": stages}

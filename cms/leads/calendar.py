@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import chinese_calendar
 from django.utils import timezone
 
+from zhunru.clock import format_date, format_datetime
+
 WORKING = "working"
 CALENDAR = "calendar"
 UNITS = {WORKING: "工作日", CALENDAR: "自然日"}
@@ -72,18 +74,8 @@ class DueTime:
     unknown_years: tuple[int, ...] = ()
 
     def explain(self) -> str:
-        """One line of Chinese saying how the due time was computed."""
-        closing = f"{self.closes_at:%H:%M}" if self.closes_at else "24:00"
-        text = (
-            f"自 {timezone.localtime(self.start):%Y-%m-%d %H:%M} 起算 {self.amount} 个{UNITS[self.unit]}，"
-            f"截止 {self.due_date:%Y-%m-%d} {closing}"
-        )
-        if self.skipped:
-            text += "；不计入：" + "、".join(f"{d:%m-%d}（{r}）" for d, r in self.skipped)
-        if self.provisional:
-            years = "、".join(str(y) for y in self.unknown_years)
-            text += f"；{years}年节假日安排尚未录入，暂按周末计算，为临时期限"
-        return text
+        """One line of Chinese saying how the due time was computed (Beijing time)."""
+        return explain_step(self.as_json())
 
     def as_json(self) -> dict:
         return {
@@ -98,6 +90,27 @@ class DueTime:
             "closes_at": self.closes_at.strftime("%H:%M") if self.closes_at else None,
             "unknown_years": list(self.unknown_years),
         }
+
+
+def explain_step(step: dict) -> str:
+    """One line of Chinese for a stored step of a due-time computation (``DueTime.as_json()``), in
+    Beijing time: "自 2026年9月24日 15:00 起算 1 个工作日，届满 2026年9月28日 24:00；不计入：9月25日（中秋节）"."""
+    if "approved_due_date" in step:
+        return f"经上级发改委批准延期至 {format_date(step['approved_due_date'])}"
+    closing = step.get("closes_at") or "24:00"
+    text = (f"自 {format_datetime(step['start'])} 起算 {step['amount']} 个{UNITS[step['unit']]}，"
+            f"届满 {format_date(step['due_date'])} {closing}")
+    if step.get("skipped"):
+        text += "；不计入：" + "、".join(f"{format_date(d)[5:]}（{r}）" for d, r in step["skipped"])
+    if step.get("provisional"):
+        years = "、".join(str(y) for y in step.get("unknown_years", []))
+        text += f"；{years}年节假日安排尚未录入，暂按周末计算，为临时期限"
+    return text
+
+
+def explain_computation(computation: dict) -> list[str]:
+    """The lines of ``explain_step`` for every step a stage's stored computation holds."""
+    return [explain_step(step) for step in (computation or {}).get("steps", [])]
 
 
 class WorkingCalendar:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhunru.audit.recording import record
+from zhunru.leads.calendar import explain_computation
 from zhunru.leads.dashboard import dashboard_figures
 from zhunru.leads.exports import ledger_workbook
 from zhunru.leads.models import CoHandling, Lead, LeadReport
@@ -29,7 +30,7 @@ def timeline(request, pk):
     for stage in lead.stages.select_related("department").order_by("started_at", "pk"):
         late = stage.lateness()
         stages.append({
-            "stage": stage, "explain": stage.explain(), "open": stage.completed_at is None,
+            "stage": stage, "explain": explain_computation(stage.computation), "open": stage.completed_at is None,
             "late": late > datetime.timedelta(0), "late_text": _duration(abs(late)),
         })
     reports = lead.reports.select_related("department", "author").prefetch_related("attachments")
