@@ -14,6 +14,17 @@ DEFAULTS = {
     "SCAN_EVERY_SECONDS": 15 * 60,
     "SCAN_CHUNK_SIZE": 2000,
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
+    # The notification e-mail relay: "worker" enqueues the relay actor after commit (the periodic sweep
+    # catches what the broker lost); "inline" relays in the committing process after commit (tests, and
+    # installations without the workers app). Either way the relay reads the outbox rows.
+    "EMAIL_RELAY": "worker",
+    "EMAIL_MAX_ATTEMPTS": 5,
+    "EMAIL_RETRY_BASE_SECONDS": 60,  # doubled after each failed attempt
+    "EMAIL_LEASE_SECONDS": 10 * 60,  # a row claimed by a sender that died is tried again after this
+    "EMAIL_SWEEP_EVERY_SECONDS": 60,
+    "EMAIL_SWEEP_BATCH": 500,
+    # SMS / WeCom / DingTalk adapter (dotted path to a class with deliver(notification)); default: log only.
+    "MESSAGING_CHANNEL": "zhunru.leads.channels.LoggingChannel",
 }
 
 

@@ -1,21 +1,33 @@
-"""Tell people something once: an in-admin notification plus a Chinese email, idempotent per key.
+"""Tell people something once: the ``Notification`` outbox, written in the change's own transaction.
 
 Public API (other areas reuse it)::
 
-    notify(users, subject, body, *, obj=None, key=None, url="") -> int   # number of new notifications
+    notify(users, subject, body, *, obj=None, key=None, url="", addresses=()) -> int   # new notifications
+    relay(ids=None, *, now=None) -> RelayResult      # send due e-mails (the actor and the sweep call it)
+
+``notify`` writes one row per recipient and key (a second call with the same key does nothing) and,
+after commit, hands the new rows to the relay: through the worker (``notifications_queued`` signal,
+connected by ``zhunru.workers``) or inline (``ZHUNRU_LEADS_EMAIL_RELAY = "inline"``). The relay reads
+the rows, so a lost message only delays an e-mail: the periodic sweep sends whatever is still due.
 """
 
+from __future__ import annotations
+
+import datetime
 import hashlib
 import logging
-import threading
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from zhunru.leads import conf
+from zhunru.leads.channels import ChannelError, EmailChannel, messaging_channel
 from zhunru.leads.models import Notification
+from zhunru.leads.signals import notifications_queued
 
 log = logging.getLogger(__name__)
 
@@ -25,61 +37,119 @@ def _default_key(subject: str, body: str, obj) -> str:
     return "auto:" + hashlib.sha256(f"{target}|{subject}|{body}".encode()).hexdigest()[:40]
 
 
-def notify(users, subject: str, body: str, *, obj=None, key: str | None = None, url: str = "") -> int:
-    """Create one notification per user for ``key`` and email it; a second call with the same key does nothing.
+def notify(users, subject: str, body: str, *, obj=None, key: str | None = None, url: str = "", addresses=()) -> int:
+    """Create one notification per user (and per mailbox in ``addresses``) for ``key``; return how many are new.
 
-    ``key`` names the occasion (e.g. ``"lead:42:stage:7:overdue"``); without it the content is the key.
+    ``key`` names the occasion (e.g. ``"lead:42:event:7"``); without it the content is the key. A user
+    without an e-mail address is told in-app only (logged); nothing here can fail the caller's change.
     """
     key = (key or _default_key(subject, body, obj))[:200]
     ct = ContentType.objects.get_for_model(obj) if obj is not None else None
     if obj is not None and not url:
         url = getattr(obj, "admin_url", "") or ""
-    created = 0
+    common = {"key": key, "subject": subject[:200], "body": body, "url": url[:500], "content_type": ct,
+              "object_id": str(obj.pk) if obj is not None else ""}
+    rows = []
     seen = set()
     for user in users:
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        if Notification.objects.filter(recipient=user, key=key).exists():
+        if not user.email:
+            log.warning("用户 %s 没有邮箱地址，仅发送站内提醒：%s", user.get_username(), subject)
+        rows.append({"recipient": user, "email_status": Notification.EmailStatus.PENDING if user.email
+                     else Notification.EmailStatus.NO_ADDRESS})
+    for address in dict.fromkeys(a.strip() for a in addresses if a and a.strip()):
+        rows.append({"address": address, "email_status": Notification.EmailStatus.PENDING})
+    created = []
+    for fields in rows:
+        lookup = {"recipient": fields["recipient"]} if "recipient" in fields else {
+            "recipient__isnull": True, "address": fields["address"]}
+        if Notification.objects.filter(key=key, **lookup).exists():
             continue
         try:
             with transaction.atomic():
-                note = Notification.objects.create(
-                    recipient=user, key=key, subject=subject[:200], body=body, url=url,
-                    content_type=ct, object_id=str(obj.pk) if obj is not None else "",
-                )
+                note = Notification.objects.create(**common, **fields)
         except IntegrityError:  # a concurrent run created it first
             continue
-        created += 1
-        if user.email:
-            _pending.__dict__.setdefault("pks", []).append(note.pk)
-            transaction.on_commit(_flush_emails)
-    return created
+        created.append(note)
+    pending = [n.pk for n in created if n.email_status == Notification.EmailStatus.PENDING]
+    if pending:
+        transaction.on_commit(lambda: _after_commit(pending), robust=True)
+    return len(created)
 
 
-# Notifications waiting for their transaction to commit. Every notify() registers a flush; the first
-# flush after a commit mails all of them in one batch and the others find nothing left. Rows of a
-# rolled-back transaction no longer exist when the flush looks them up, so they are never mailed.
-_pending = threading.local()
+def _after_commit(ids: list[int]) -> None:
+    if conf.get("EMAIL_RELAY") == "inline" or not notifications_queued.has_listeners(Notification):
+        relay(ids)
+    else:  # zhunru.workers enqueues the relay actor; a broker error is logged there and left to the sweep
+        notifications_queued.send(sender=Notification, ids=ids)
 
 
-def _flush_emails() -> None:
-    pks = _pending.__dict__.pop("pks", [])
-    if not pks:
-        return
-    notes = list(Notification.objects.select_related("recipient").filter(pk__in=pks, emailed_at__isnull=True))
-    if not notes:
-        return
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    messages = []
-    for note in notes:
-        link = f"\n\n查看：{base}{note.url}" if note.url.startswith("/") else (f"\n\n查看：{note.url}" if note.url else "")
-        name = note.recipient.get_full_name() or note.recipient.get_username()
-        body = f"{name}，您好：\n\n{note.body}{link}\n\n——准入平台（本邮件由系统自动发送，请勿直接回复）"
-        messages.append(EmailMessage(f"【准入】{note.subject}", body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email]))
+@dataclass
+class RelayResult:
+    sent: int = 0
+    failed: int = 0  # attempts that failed (retried later, or given up)
+    given_up: int = 0
+
+
+def _claim(note_id: int, now: datetime.datetime) -> bool:
+    """Take one due row for sending (one conditional UPDATE: two relays never both get it)."""
+    lease = now + datetime.timedelta(seconds=conf.get("EMAIL_LEASE_SECONDS"))
+    return bool(Notification.objects.email_due(now).filter(pk=note_id).update(
+        email_status=Notification.EmailStatus.SENDING, email_attempts=F("email_attempts") + 1,
+        email_next_attempt_at=lease))
+
+
+def relay(ids=None, *, now: datetime.datetime | None = None) -> RelayResult:
+    """Send the e-mail of every due notification (of ``ids``, or all: the sweep); idempotent.
+
+    Each row is claimed before it is sent and marked ``sent`` with ``emailed_at`` after; a failure is
+    recorded in ``email_error`` and retried with a doubling delay up to ``EMAIL_MAX_ATTEMPTS``, then
+    marked ``failed`` (the in-admin notification stands either way).
+    """
+    now = now or timezone.now()
+    due = Notification.objects.email_due(now)
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    candidates = list(due.order_by("pk").values_list("pk", flat=True)[: conf.get("EMAIL_SWEEP_BATCH")])
+    result = RelayResult()
+    if not candidates:
+        return result
+    email = EmailChannel()
+    extra = messaging_channel()
+    max_attempts = conf.get("EMAIL_MAX_ATTEMPTS")
+    connection = get_connection()
     try:
-        get_connection().send_messages(messages)
-    except Exception:  # the in-admin notifications stand; log loudly, emailed_at stays empty
-        log.exception("提醒邮件发送失败：%s 封", len(messages))
-        return
-    Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
+        for pk in candidates:
+            if not _claim(pk, now):
+                continue  # another relay took it, or it was sent meanwhile
+            note = Notification.objects.select_related("recipient").get(pk=pk)
+            if note.email_attempts == 1:
+                try:
+                    extra.deliver(note)
+                except Exception:  # the adapter is best effort; the e-mail and the inbox do not depend on it
+                    log.exception("提醒 %s 的消息通道发送失败", pk)
+            try:
+                email.deliver(note, connection=connection)
+            except ChannelError as exc:
+                result.failed += 1
+                final = note.email_attempts >= max_attempts
+                result.given_up += final
+                delay = conf.get("EMAIL_RETRY_BASE_SECONDS") * 2 ** (note.email_attempts - 1)
+                Notification.objects.filter(pk=pk).update(
+                    email_status=Notification.EmailStatus.FAILED if final else Notification.EmailStatus.PENDING,
+                    email_error=str(exc), email_next_attempt_at=None if final else now + datetime.timedelta(seconds=delay))
+                log.warning("提醒邮件发送失败（第 %s 次%s）：%s → %s：%s", note.email_attempts, "，不再重试" if final else "",
+                            note.subject, note.email_address, exc)
+                continue
+            Notification.objects.filter(pk=pk).update(
+                email_status=Notification.EmailStatus.SENT, emailed_at=timezone.now(), email_error="",
+                email_next_attempt_at=None)
+            result.sent += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            log.debug("closing the mail connection failed", exc_info=True)
+    return result

@@ -1,4 +1,4 @@
-"""Wiring: a calendar change recomputes open due times, through the worker after commit."""
+"""Wiring: hand-offs notify the people concerned; a calendar change recomputes open due times after commit."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -14,7 +14,11 @@ def calendar_changed(sender, **kwargs) -> None:
 
 
 def connect() -> None:
+    from zhunru.leads.handoffs import lead_handed_off
     from zhunru.leads.models import CalendarRange, HolidayYear
+    from zhunru.leads.signals import lead_transitioned
+
+    lead_transitioned.connect(lead_handed_off, dispatch_uid="zhunru_leads_handoff_notifications")
 
     for model in (HolidayYear, CalendarRange):
         post_save.connect(calendar_changed, sender=model, dispatch_uid=f"zhunru_leads_calendar_save_{model.__name__}")

@@ -6,3 +6,5 @@ from django.dispatch import Signal
 lead_transitioned = Signal()
 # Sent after open stages' due times were recomputed because the calendar changed; ``count``.
 due_times_recomputed = Signal()
+# Sent after commit with ``ids`` of new notifications whose e-mail is due; zhunru.workers enqueues the relay.
+notifications_queued = Signal()

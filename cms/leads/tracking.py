@@ -163,12 +163,10 @@ def _escalate(stage, now, people: _Recipients, result: ScanResult) -> None:
     lead = stage.lead
     try:
         with transaction.atomic():
-            esc = lead.escalate(by=None, stage=stage, reason=f"{stage.get_kind_display()}阶段逾期超过规定工作日，按规则督办升级。")
-            users = people.coordinators(lead.jurisdiction_id) + people.government(lead.jurisdiction_id)
-            result.notifications += notify(
-                users, f"线索逾期督办：{lead.title[:40]}",
-                _describe(stage) + f"逾期已超过规定时限，已第{esc.level}次督办升级，报请政府关注，通报草稿已生成。",
-                obj=lead, key=f"lead-escalation:{esc.pk}")
+            # lead.escalate() sends lead_transitioned: zhunru.leads.handoffs tells the department's officers,
+            # the coordinators and the government, in this transaction.
+            lead.escalate(by=None, stage=stage,
+                          reason=_describe(stage) + "逾期已超过规定工作日，按规则督办升级。")
     except Exception as exc:  # one bad lead must not stop the scan
         log.exception("督办升级失败：线索 %s", lead.pk)
         result.errors.append(f"{lead.pk}: {exc}")

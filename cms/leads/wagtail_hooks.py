@@ -181,7 +181,8 @@ class NotificationViewSet(ScopedSnippetViewSet):
     icon = "mail"
     menu_label = "我的提醒"
     url_prefix = "leads/notifications"
-    list_display = ["subject", "created_at", "read_at"]
+    list_display = ["subject", "created_at", "read_at", "email_status"]
+    list_filter = ["email_status"]
     inspect_view_enabled = True
     copy_view_enabled = False
 

@@ -10,6 +10,8 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Notification e-mails are relayed right after commit (no worker runs in tests); outbox tests switch to "worker".
+ZHUNRU_LEADS_EMAIL_RELAY = "inline"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 _TEST_VAR = VAR_DIR / "test" / str(os.getpid())
 MEDIA_ROOT = _TEST_VAR / "media"

@@ -43,7 +43,7 @@ def test_reminders_are_sent_once(make_lead, depts, people, mailoutbox, django_ca
         assert scan_deadlines(local(2026, 3, 6, 10)).notifications == 0
     stage.refresh_from_db()
     assert stage.overdue_marked_at is not None
-    assert Notification.objects.filter(recipient=people["market"]).count() == 3
+    assert Notification.objects.filter(recipient=people["market"], key__startswith="lead-stage:").count() == 3
     assert len(mailoutbox) == 4
     assert all("线索" in m.subject for m in mailoutbox)
     assert lead.events.filter(action="overdue").count() == 1

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from zhunru import roles
@@ -220,7 +221,7 @@ class Lead(models.Model):
 
     @property
     def admin_url(self) -> str:
-        return f"/admin/leads/{self.pk}/timeline/"
+        return reverse("zhunru_lead_timeline", args=[self.pk])
 
     def current_stage(self) -> LeadStage | None:
         return self.stages.filter(completed_at__isnull=True).order_by("-started_at", "-pk").first()
@@ -415,7 +416,7 @@ class Lead(models.Model):
             raise LeadTransitionError("当前没有进行中的办理阶段，无需延期。")
         ext = Extension.objects.create(lead=self, stage=stage, days=days, unit=unit, reason=reason, requested_by=by)
         self._record("extension_requested", by, request, from_state=self.state, note=reason,
-                     data={"days": days, "unit": unit, "stage": stage.kind})
+                     data={"days": days, "unit": unit, "stage": stage.kind, "extension": ext.pk})
         return ext
 
     def _pending_extension(self) -> Extension:
@@ -454,7 +455,7 @@ class Lead(models.Model):
         ext.new_due_at = stage.due_at
         ext.save()
         self._record("extension_approved", by, request, from_state=self.state, note=note,
-                     data={"old_due_at": old_due.isoformat(), "new_due_at": stage.due_at.isoformat()})
+                     data={"old_due_at": old_due.isoformat(), "new_due_at": stage.due_at.isoformat(), "extension": ext.pk})
         return ext
 
     @transaction.atomic
@@ -467,7 +468,7 @@ class Lead(models.Model):
         ext = self._pending_extension()
         ext.status, ext.decided_by, ext.decided_at, ext.decision_note = Extension.Status.REJECTED, by, timezone.now(), note
         ext.save()
-        self._record("extension_rejected", by, request, from_state=self.state, note=note)
+        self._record("extension_rejected", by, request, from_state=self.state, note=note, data={"extension": ext.pk})
         return ext
 
     @transaction.atomic
@@ -497,7 +498,8 @@ class Lead(models.Model):
         if stage is not None and stage.escalated_at is None:
             stage.escalated_at = timezone.now()
             stage.save(update_fields=["escalated_at"])
-        self._record("escalated", by, request, from_state=self.state, note=reason, data={"level": self.escalation_level})
+        self._record("escalated", by, request, from_state=self.state, note=reason,
+                     data={"level": self.escalation_level, "escalation": esc.pk})
         return esc
 
 

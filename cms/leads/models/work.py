@@ -124,7 +124,8 @@ class CoHandling(models.Model):
             raise LeadTransitionError(exc.messages) from exc
         co.save()
         lead._record("co_handler_added", by, request, from_state=lead.state, note=task[:200],
-                     data={"department": department.name, "method": co.get_method_display(), "form": co.get_form_display()})
+                     data={"department": department.name, "department_id": department.pk, "co_handling": co.pk,
+                           "method": co.get_method_display(), "form": co.get_form_display()})
         return co
 
     def compute(self, calendar: WorkingCalendar | None = None) -> None:
@@ -144,4 +145,5 @@ class CoHandling(models.Model):
         self.answer, self.answered_by, self.answered_at = answer, by, timezone.now()
         self.save(update_fields=["answer", "answered_by", "answered_at"])
         self.lead._record("co_handler_answered", by, request, from_state=self.lead.state, note=answer[:200],
-                          data={"department": self.department.name, "on_time": self.answered_at <= self.due_at})
+                          data={"department": self.department.name, "department_id": self.department_id,
+                                "co_handling": self.pk, "on_time": self.answered_at <= self.due_at})
