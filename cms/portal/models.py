@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 
+from zhunru.portal import notifications as complaint_notices
 from zhunru.portal.signals import complaint_status_changed
 
 # Receipt codes: no 0/O, 1/I/L, so they can be read out over the phone and typed without confusion.
@@ -167,14 +168,80 @@ class Complaint(models.Model):
             content_type=ContentType.objects.get_for_model(Complaint), object_id=str(self.pk)
         ).order_by("uploaded_at")
 
+    # What a lead's steps mean to the complainant; events not listed here (extensions, escalations,
+    # co-handling, evidence) are internal and never shown.
+    PUBLIC_LEAD_STEPS = {
+        "transferred": "已移交主管部门核查",
+        "accepted": "主管部门已签收，开始核查",
+        "verified": "核查完成",
+        "reported": "整改情况已报告，待审核",
+        "returned": "整改情况未通过审核，继续整改",
+        "closed": "办理完毕",
+    }
+    # The lead's state as the complainant's progress: received → transferred → verifying → rectifying → closed.
+    PUBLIC_PROGRESS = {
+        "received": ("accepted", "已受理"),
+        "transferred": ("transferred", "已移交主管部门"),
+        "verifying": ("verifying", "核查中"),
+        "rectifying": ("rectifying", "整改中"),
+        "closed": ("closed", "已办结"),
+    }
+
+    def lead(self):
+        """The lead this complaint became (when the lead tracker is installed), else None."""
+        from django.apps import apps
+        from django.contrib.contenttypes.models import ContentType
+
+        if self.status == self.Status.RECEIVED:
+            return None
+        try:
+            lead_model = apps.get_model("zhunru_leads", "Lead")
+        except LookupError:
+            return None
+        return lead_model.objects.filter(origin_type=ContentType.objects.get_for_model(Complaint),
+                                         origin_id=str(self.pk)).first()
+
+    def progress(self, lead=None) -> tuple[str, str]:
+        """(code, label) of the public progress: the complaint's own status, then its lead's state."""
+        if self.status == self.Status.HANDLED:
+            return "closed", "已办结"
+        if self.status != self.Status.ACCEPTED:
+            return self.status, self.get_status_display()
+        if lead is None:
+            return "accepted", "已受理"
+        state = lead.state
+        if state == "reported":  # reported back, awaiting the lead department's review
+            state = "rectifying" if lead.responsible_unit_id else "verifying"
+        return self.PUBLIC_PROGRESS.get(state, ("accepted", "已受理"))
+
+    def timeline(self, lead=None) -> list[dict]:
+        """Dated public steps, oldest first: filed, triaged, the lead's public steps, result published."""
+        steps = [{"at": self.submitted_at, "label": "提交问题反映"}]
+        if self.triaged_at:
+            steps.append({"at": self.triaged_at, "label": "不予受理" if self.status == self.Status.NOT_ACCEPTED
+                          else "已受理，转为线索办理"})
+        if lead is not None:
+            for event in lead.events.filter(action__in=list(self.PUBLIC_LEAD_STEPS)).order_by("at", "pk"):
+                label = self.PUBLIC_LEAD_STEPS[event.action]
+                if event.action == "verified":
+                    label += "，进入整改" if (event.data or {}).get("needs_rectification") else "，无需整改"
+                steps.append({"at": event.at, "label": label})
+        if self.handled_at:
+            steps.append({"at": self.handled_at, "label": "已办结，公布办理结果"})
+        return steps
+
     def public_status(self) -> dict:
-        """What the receipt-code status page and API show: no contact details, no internal notes."""
+        """What the receipt-code status page and API show: no contact details, no internal notes, no names."""
+        lead = self.lead()
+        progress, label = self.progress(lead)
         return {
             "receipt_code": self.display_code,
             "jurisdiction": self.jurisdiction.name,
             "submitted_at": self.submitted_at,
             "status": self.status,
-            "status_label": self.get_status_display(),
+            "status_label": label,
+            "progress": progress,
+            "timeline": self.timeline(lead),
             "reason": self.status_reason if self.status == self.Status.NOT_ACCEPTED else "",
             "result": self.result if self.status == self.Status.HANDLED else "",
             "triaged_at": self.triaged_at,
@@ -201,6 +268,7 @@ class Complaint(models.Model):
             changes = {"status": [previous, to]}
             changes.update({k: v for k, v in fields.items() if k in ("status_reason", "result", "lead_reference")})
             record(f"complaint.{to}", obj=locked, actor=by, request=request, changes=changes, note=note)
+            complaint_notices.complaint_status_changed(locked, previous, by=by)
             self.refresh_from_db()
             transaction.on_commit(
                 lambda: complaint_status_changed.send(sender=Complaint, complaint=self, previous=previous, by=by)

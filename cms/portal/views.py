@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from zhunru.audit.recording import record
 from zhunru.models import Jurisdiction, JurisdictionHomePage
 from zhunru.portal import conf, throttling
+from zhunru.portal import notifications as complaint_notices
 from zhunru.portal.forms import CONSENT_TEXT, ComplaintForm, StatusLookupForm
 from zhunru.portal.models import Complaint
 from zhunru.uploads import store_attachment
@@ -64,6 +65,7 @@ def file_complaint(form: ComplaintForm, jurisdiction: Jurisdiction, request) -> 
             # The audit event names the complaint by receipt code only: never the contact details.
             record("complaint.received", obj=complaint, request=request,
                    changes={"attachments": len(data["attachments"])})
+            complaint_notices.complaint_filed(complaint)
     except IntegrityError:
         # The same form submitted twice at once: the other request saved it.
         existing = Complaint.objects.filter(submission_token=token).first()
