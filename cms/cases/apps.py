@@ -15,6 +15,11 @@ class ZhunruCasesConfig(AppConfig):
 
         register_app_models(self)
         signal_handlers.connect()
+        from wagtail.signals import task_submitted
+
+        from zhunru.cases.workflow import notify_legal_reviewers
+
+        task_submitted.connect(notify_legal_reviewers, dispatch_uid="zhunru_cases_legal_review_notice")
 
         register = ["zhunru_cases.register_case", "zhunru_cases.export_catalogue"]
         crud = [f"zhunru_cases.{verb}_{model}" for verb in ("add", "change", "view")

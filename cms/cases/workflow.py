@@ -78,3 +78,35 @@ def legal_review_approved(page) -> bool:
     finished = approved.aggregate(last=Max("finished_at"))["last"]
     latest = page.get_latest_revision()
     return latest is None or finished is None or latest.created_at <= finished
+
+
+def notify_legal_reviewers(sender, instance, user=None, **kwargs) -> None:
+    """Receiver of Wagtail's ``task_submitted``: a bulletin sent for legal review tells the legal reviewers
+    of its own jurisdiction (DOMAIN.md, "Who must be told"), in the submission's transaction."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from zhunru.cases import integrations
+    from zhunru.cases.models import BulletinPage
+    from zhunru.models import JurisdictionHomePage
+
+    task = instance.task.specific
+    if not getattr(task, "groups", None) or not task.groups.filter(name=roles.LEGAL_REVIEWER).exists():
+        return
+    page = instance.workflow_state.content_object
+    page = getattr(page, "specific", page)
+    if not isinstance(page, BulletinPage):
+        return
+    home = JurisdictionHomePage.objects.ancestor_of(page).first()
+    if home is None:
+        return
+    reviewers = list(get_user_model().objects.filter(
+        is_active=True, groups__name=roles.LEGAL_REVIEWER,
+        department_memberships__department__jurisdiction_id=home.jurisdiction_id).distinct().order_by("pk"))
+    reviewers = [u for u in reviewers if user is None or u.pk != user.pk]
+    integrations.notify(
+        reviewers, f"典型案例通报待司法审核：{page.title[:40]}",
+        f"通报“{page.title}”（{page.document_number}）已提交司法审核，请审查其合法性与合规性后审批。",
+        obj=page, key=f"bulletin:{page.pk}:legal-review:{instance.pk}",
+        url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
+    )
