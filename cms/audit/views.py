@@ -8,6 +8,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from zhunru.audit.models import AuditEvent
 from zhunru.audit.recording import record
+from zhunru.exports import SafeSpreadsheetExportMixin
 from zhunru.scoping import is_coordinator
 
 
@@ -37,7 +38,7 @@ class AuditEventFilterSet(WagtailFilterSet):
         fields = ["actor", "department", "action", "object_type", "object_id", "timestamp"]
 
 
-class AuditEventIndexView(IndexView):
+class AuditEventIndexView(SafeSpreadsheetExportMixin, IndexView):
     def render_to_response(self, context, **response_kwargs):
         if self.is_export:
             record(

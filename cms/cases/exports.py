@@ -62,6 +62,8 @@ def catalogue_xlsx(cases: Iterable, *, title: str = "案例档案目录", filter
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from zhunru.exports import xlsx_row
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "档案目录"
@@ -74,7 +76,7 @@ def catalogue_xlsx(cases: Iterable, *, title: str = "案例档案目录", filter
     for index, (_, _, width) in enumerate(CATALOGUE_COLUMNS, start=1):
         sheet.column_dimensions[sheet.cell(row=3, column=index).column_letter].width = width
     for row in catalogue_rows(cases):
-        sheet.append([row[key] for key, _, _ in CATALOGUE_COLUMNS])
+        sheet.append(xlsx_row(sheet, [row[key] for key, _, _ in CATALOGUE_COLUMNS]))
     for row in sheet.iter_rows(min_row=4):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhunru.credit.models import CreditPlatform, MarketSubject, OutboundRecord
+from zhunru.exports import csv_row, xlsx_row
 from zhunru.validators import validate_uscc
 
 log = logging.getLogger(__name__)
@@ -176,7 +177,7 @@ def export_csv(records) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(HEADERS)
-    w.writerows(_rows(records))
+    w.writerows(csv_row(row) for row in _rows(records))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -187,7 +188,7 @@ def export_xlsx(records) -> bytes:
     ws = wb.create_sheet("双公示")
     ws.append(HEADERS)
     for row in _rows(records):
-        ws.append(row)
+        ws.append(xlsx_row(ws, row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -6,6 +6,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from zhunru.exports import xlsx_row
+
 COLUMNS = [
     ("序号", 6), ("线索编号", 22), ("来源", 10), ("接收时间", 17), ("线索标题", 36), ("涉及经营主体", 24),
     ("统一社会信用代码", 20), ("主管单位", 22), ("责任单位", 22), ("协办部门", 24), ("状态", 8), ("当前阶段", 8),
@@ -35,7 +37,7 @@ def ledger_workbook(leads, now=None) -> bytes:
     for n, lead in enumerate(qs, start=1):
         open_stages = [s for s in lead.stages.all() if s.completed_at is None]
         stage = open_stages[-1] if open_stages else None
-        ws.append([
+        ws.append(xlsx_row(ws, [
             n, lead.number, lead.get_source_display(), _dt(lead.received_at), lead.title, lead.subject_name,
             lead.subject_uscc, str(lead.competent_unit or ""), str(lead.responsible_unit or ""),
             "、".join(str(c.department) for c in lead.co_handlers.all()), lead.get_state_display(),
@@ -43,7 +45,7 @@ def ledger_workbook(leads, now=None) -> bytes:
             "是" if stage and stage.due_at < now else "否", "是" if stage and stage.provisional else "否",
             sum(1 for e in lead.extensions.all() if e.status == "approved"), lead.escalation_level,
             lead.findings, lead.rectification_opinion, _dt(lead.closed_at),
-        ])
+        ]))
     ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
