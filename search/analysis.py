@@ -11,6 +11,7 @@ synonyms and code detection behave the same.
 """
 
 import functools
+import math
 import re
 import sys
 import unicodedata
@@ -99,6 +100,20 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def positioned_tokens(text: str) -> list[tuple[str, int, int]]:
+    """``(token, start, end)`` in ``text``, which must be normalised already (offsets are into it)."""
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        if m.group(1):
+            run, base = m.group(1), m.start(1)
+            if len(run) == 1:
+                out.append((run, base, base + 1))
+            out.extend((run[i : i + 2], base + i, base + i + 2) for i in range(len(run) - 1))
+        else:
+            out.append((m.group(2), m.start(2), m.end(2)))
+    return out
+
+
 def analyzed(text: str) -> str:
     """The pre-tokenized form stored in the embedded index (whitespace tokenizer downstream)."""
     return " ".join(tokenize(text))
@@ -129,18 +144,65 @@ class Term:
 
 @dataclass
 class QueryPlan:
-    """What both backends execute: every term must match (in any of its forms)."""
+    """What every backend executes, with the same semantics:
+
+    - ``terms``: keywords (a whitespace-separated term of up to :data:`KEYWORD_BIGRAMS` bigrams, or a
+      code): every one must match, in any of its forms (synonyms), all its bigrams in one field;
+    - ``optional``: the units of a sentence (a longer term, as citizens type it, unspaced): each of its
+      bigrams and each synonym group it mentions; at least ``minimum_should_match`` of them must match
+      (ranked OR, see :func:`minimum_should_match`);
+    - ``phrases``: three-character pieces of those sentences (two adjacent bigrams): they match nothing
+      alone, they raise the documents that contain them in the same order (proximity);
+    - titles weigh more than text (each backend's ``TITLE_BOOST``).
+    """
 
     text: str
     terms: list[Term] = field(default_factory=list)
+    optional: list[Term] = field(default_factory=list)
+    minimum_should_match: int = 0
+    phrases: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.terms
+        return not self.terms and not self.optional
 
     def highlight_forms(self) -> list[str]:
-        forms = {fold(f) for t in self.terms for f in t.forms}
+        forms = {fold(f) for t in self.terms + self.optional for f in t.forms}
         return sorted(forms, key=len, reverse=True)
+
+
+# A term of up to this many bigrams (six characters: 食品经营许可, 违规收取费用) is a keyword: all its bigrams must match.
+KEYWORD_BIGRAMS = 5
+MAX_OPTIONAL, MAX_PHRASES, MAX_TERMS = 48, 32, 16
+
+
+MSM_FLOOR, MSM_SHARE = 3, 0.2
+
+
+def minimum_should_match(units: int) -> int:
+    """How many of a sentence's ``units`` must match: all of three or fewer, all but one of four or five
+    (a short sentence whose synonym mentions count as one unit each), then a fifth, at least three.
+
+    A citizen's unspaced sentence carries many bigrams that span two words and match nothing
+    (我们公司去外县投标 → 司去, 去外, 县投 ...): a document about the case typically holds a quarter
+    of them. The share only prunes; ranking (BM25, title and proximity boosts) orders the rest.
+    Measured on the relevance set (tests/search/data/, bench/search_relevance.py)."""
+    if units <= 3:
+        return units
+    if units <= 5:
+        return units - 1
+    return max(MSM_FLOOR, math.ceil(units * MSM_SHARE))
+
+
+_DOCUMENT_NUMBER_RE = re.compile(r"[〔\[(（]\d{4}[〕\])）]")
+
+
+def is_code_term(term: str) -> bool:
+    """A code (事项编码, USCC, register or document number), not a sentence that happens to hold a number:
+    at most four CJK characters, unless it has a document number's year in brackets (〔2022〕)."""
+    if not looks_like_code(term):
+        return False
+    return len(_CJK_CHAR_RE.findall(term)) <= 4 or bool(_DOCUMENT_NUMBER_RE.search(term))
 
 
 def expand(term: str, groups: Iterable[Iterable[str]], limit: int = 8) -> list[str]:
@@ -170,9 +232,36 @@ def plan_query(text: str, groups: Iterable[Iterable[str]] = ()) -> QueryPlan:
     with full-width digits is recognised as a code."""
     text = normalize(text).strip()
     plan = QueryPlan(text=text)
-    groups = [list(g) for g in groups]
+    groups = [[normalize(m) for m in g if normalize(m)] for g in groups]
+    seen: set[str] = set()
     for raw in text.split():
-        if not tokenize(raw):
+        tokens = tokenize(raw)
+        if not tokens:
             continue  # pure punctuation / query syntax
-        plan.terms.append(Term(raw=raw, forms=expand(raw, groups), code=normalize_code(raw) if looks_like_code(raw) else ""))
+        code = normalize_code(raw) if is_code_term(raw) else ""
+        if code or len(tokens) <= KEYWORD_BIGRAMS:
+            if len(plan.terms) < MAX_TERMS:
+                plan.terms.append(Term(raw=raw, forms=expand(raw, groups), code=code))
+            continue
+        # A sentence: the synonym groups it mentions, each one unit (the bigrams inside the mention
+        # belong to it), then its other bigrams (and words), as optional units.
+        covered: set[int] = set()
+        for group in groups:
+            member = next((m for m in sorted(group, key=len, reverse=True) if m in raw), None)
+            if member and f"={member}" not in seen and len(plan.optional) < MAX_OPTIONAL:
+                seen.add(f"={member}")
+                start = raw.index(member)
+                covered.update(range(start, start + len(member)))
+                plan.optional.append(Term(raw=member, forms=[member] + [m for m in group if m != member]))
+        for token, start, end in positioned_tokens(raw):
+            if set(range(start, end)) <= covered:
+                continue
+            if token not in seen and (len(token) > 1 or not is_cjk(token)) and len(plan.optional) < MAX_OPTIONAL:
+                seen.add(token)
+                plan.optional.append(Term(raw=token, forms=[token]))
+        for run, _word in _TOKEN_RE.findall(raw):
+            for i in range(len(run) - 2):
+                if run[i : i + 3] not in plan.phrases and len(plan.phrases) < MAX_PHRASES:
+                    plan.phrases.append(run[i : i + 3])
+    plan.minimum_should_match = minimum_should_match(len(plan.optional))
     return plan

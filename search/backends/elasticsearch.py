@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 BIGRAM = "zhunru_cjk_bigram"
 UNIGRAM = "zhunru_cjk_unigram"
-TITLE_BOOST, PHRASE_BOOST, CODE_BOOST = 2.0, 4.0, 20.0
+TITLE_BOOST, PHRASE_BOOST, CODE_BOOST, PROXIMITY_BOOST = 2.0, 4.0, 20.0, 0.5
 # Analysis components a plugin-less Elasticsearch ships with (the static check in tests uses this).
 BUILTIN_TOKENIZERS = {"standard", "keyword", "whitespace"}
 BUILTIN_FILTERS = {"cjk_width", "lowercase", "cjk_bigram", "asciifolding"}
@@ -263,6 +263,12 @@ class ElasticsearchBackend(SearchBackend):
         from elasticsearch import NotFoundError
 
         must = [self._term_query(t) for t in plan.terms]
+        if plan.optional:  # a sentence: ranked OR over its units (see QueryPlan)
+            must.append({"bool": {"should": [self._term_query(t) for t in plan.optional],
+                                  "minimum_should_match": plan.minimum_should_match}})
+        boosts = [{"match_phrase": {field: {"query": phrase, "boost": boost * PROXIMITY_BOOST}}}
+                  for phrase in plan.phrases
+                  for field, boost in (("search_title", TITLE_BOOST), ("search_text", 1.0))]
         filter_clauses = []
         for name, value in (filters or {}).items():
             if value in (None, ""):
@@ -270,6 +276,8 @@ class ElasticsearchBackend(SearchBackend):
             values = list(value) if isinstance(value, list | tuple) else [value]
             filter_clauses.append({"terms": {name: values}})
         query = {"bool": {"must": must or [{"match_all": {}}], "filter": filter_clauses}}
+        if boosts:
+            query["bool"]["should"] = boosts
         names = list(facets)
         body = {
             "query": query,

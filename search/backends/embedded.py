@@ -29,7 +29,7 @@ from zhunru.search.backends.directory import PROGRESS_EVERY, DirectoryBackend
 
 log = logging.getLogger(__name__)
 
-TITLE_BOOST, PHRASE_BOOST, CODE_BOOST = 2.0, 4.0, 20.0
+TITLE_BOOST, PHRASE_BOOST, CODE_BOOST, PROXIMITY_BOOST = 2.0, 4.0, 20.0, 0.5
 WRITER_HEAP = 64_000_000
 
 
@@ -177,6 +177,26 @@ class EmbeddedBackend(DirectoryBackend):
             return tantivy.Query.all_query()
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
 
+    def _plan_query(self, plan: QueryPlan, filters: dict) -> tantivy.Query:
+        """Keywords and filters must match; at least ``minimum_should_match`` of a sentence's units must;
+        the sentence's three-character pieces only add to the score (see ``QueryPlan``)."""
+        Q, Must, Should = tantivy.Query, tantivy.Occur.Must, tantivy.Occur.Should
+        must = [self._term_query(t) for t in plan.terms] + self._filter_query(filters)
+        if plan.optional:
+            must.append(Q.boolean_query([(Should, self._term_query(t)) for t in plan.optional],
+                                        plan.minimum_should_match))
+        if not must:
+            return Q.all_query()
+        core = Q.boolean_query([(Must, q) for q in must])
+        boosts = []
+        for phrase in plan.phrases:
+            tokens = tokenize(phrase)
+            for fname, boost in (("title_t", TITLE_BOOST), ("text_t", 1.0)):
+                boosts.append(Q.boost_query(Q.phrase_query(self.schema, fname, tokens), boost * PROXIMITY_BOOST))
+        if not boosts:
+            return core
+        return Q.boolean_query([(Must, core)] + [(Should, b) for b in boosts])
+
     def _filter_query(self, filters: dict) -> list[tantivy.Query]:
         out = []
         for name, value in (filters or {}).items():
@@ -197,11 +217,7 @@ class EmbeddedBackend(DirectoryBackend):
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(str(exc)) from exc
         searcher = index.searcher()
-        must = [self._term_query(t) for t in plan.terms] + self._filter_query(filters or {})
-        if not must:
-            query = tantivy.Query.all_query()
-        else:
-            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
+        query = self._plan_query(plan, filters or {})
         offset = (page - 1) * per_page
         if plan.empty:
             result = searcher.search(query, per_page, count=True, offset=offset, order_by_field="sort_date")

@@ -287,8 +287,15 @@ class SqliteFtsBackend(DirectoryBackend):
                 key, score, order = "f.rowid", "0.0", "f.sort_date DESC, f.rowid"
             else:
                 terms = [self._term_match(conn, t) for t in plan.terms]
-                if not all(terms):
+                units = [u for u in (self._term_match(conn, t) for t in plan.optional) if u]
+                if not all(terms) or len(units) < plan.minimum_should_match:
                     return empty
+                if units:  # a sentence: any unit (or piece) selects, the count below keeps enough of them
+                    pieces = ["{title_t text_t} : " + quoted(" ".join(tokenize(p))) for p in plan.phrases]
+                    terms.append(" OR ".join(units + pieces))
+                    counted = " + ".join(["(fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?))"] * len(units))
+                    where.insert(0, f"({counted}) >= ?")
+                    params[:0] = [*units, plan.minimum_should_match]
                 where.insert(0, "fts MATCH ?")
                 params.insert(0, " AND ".join(f"({t})" for t in terms))
                 matches = MATCHES
