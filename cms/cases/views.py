@@ -204,3 +204,33 @@ def ledger_promote_lead(request, pk: int):
         return redirect(back)
     messages.success(request, f"已转为线索：{lead}")
     return redirect(getattr(lead, "admin_url", "") or back)
+
+
+LEDGER_ACTIONS = {
+    "start": ("start_rectifying", "开始整改", "已开始整改。"),
+    "rectified": ("report_rectified", "报告整改完成", "已报告整改完成。"),
+    "close": ("close", "销号", "已销号。"),
+}
+
+
+def ledger_action(request, pk: int, action: str):
+    """A ledger entry's status step (GET asks, POST does); the entry's form never edits the status."""
+    from zhunru.cases.models import LedgerEntry
+
+    if action not in LEDGER_ACTIONS:
+        raise PermissionDenied("未知操作。")
+    entry = get_object_or_404(LedgerEntry.objects.visible_to(request.user), pk=pk)
+    method, label, done = LEDGER_ACTIONS[action]
+    back = reverse(LedgerEntry.snippet_viewset.get_url_name("list"))
+    if request.method != "POST":
+        return TemplateResponse(request, "zhunru_cases/admin/ledger_action.html", {
+            "entry": entry, "label": label, "needs_result": action == "rectified", "next": back,
+            "page_title": label, "header_title": f"问题台账：{label}"})
+    kwargs = {"result": request.POST.get("result", "")} if action == "rectified" else {}
+    try:
+        getattr(entry, method)(by=request.user, request=request, **kwargs)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect(back)
+    messages.success(request, done)
+    return redirect(back)

@@ -3,7 +3,8 @@
 from django.db.models import Q
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
@@ -110,6 +111,17 @@ class InspectionCampaignViewSet(ScopedSnippetViewSet):
         ).distinct()
 
 
+class LedgerEntryForm(WagtailAdminModelForm):
+    """Once recorded, an entry's deadline is fixed: the form shows it but ignores posted changes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("deadline", "time_limit_days", "time_limit_unit"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+
 class LedgerEntryViewSet(ScopedSnippetViewSet):
     model = LedgerEntry
     icon = "list-ul"
@@ -117,6 +129,14 @@ class LedgerEntryViewSet(ScopedSnippetViewSet):
     list_display = ["problem", "responsible_unit", "deadline", "deadline_provisional", "status", "campaign"]
     list_filter = ["status", "campaign"]
     inspect_view_enabled = True
+    # The status (and its result) change only through the entry's transitions (列表中的“开始整改”等按钮);
+    # the deadline is set when the entry is recorded.
+    edit_handler = ObjectList([
+        FieldPanel("campaign"), FieldPanel("department"), FieldPanel("problem"), FieldPanel("basis"),
+        FieldPanel("responsible_unit"), FieldPanel("measure"),
+        FieldRowPanel([FieldPanel("deadline"), FieldPanel("time_limit_days"), FieldPanel("time_limit_unit")]),
+        FieldPanel("status", read_only=True), FieldPanel("result", read_only=True),
+    ], base_form_class=LedgerEntryForm)
 
     def get_queryset(self, request):
         return LedgerEntry.objects.visible_to(request.user).select_related("responsible_unit", "campaign")
@@ -171,6 +191,7 @@ def case_action_urls():
         path("cases/ledger/<int:pk>/evidence/", views.ledger_evidence, name="zhunru_ledger_evidence"),
         path("cases/ledger/<int:pk>/promote/", views.ledger_promote, name="zhunru_ledger_promote"),
         path("cases/ledger/<int:pk>/promote-lead/", views.ledger_promote_lead, name="zhunru_ledger_promote_lead"),
+        path("cases/ledger/<int:pk>/status/<slug:action>/", views.ledger_action, name="zhunru_ledger_action"),
         path("cases/<int:pk>/<slug:action>/", views.case_action, name="zhunru_case_action"),
     ]
 
@@ -188,6 +209,11 @@ def ledger_listing_buttons(snippet, user, next_url=None):
     if not isinstance(snippet, LedgerEntry):
         return []
     buttons = [ListingButton("整改印证材料", reverse("zhunru_ledger_evidence", args=[snippet.pk]), priority=10)]
+    next_step = {LedgerEntry.Status.OPEN: "start", LedgerEntry.Status.RECTIFYING: "rectified",
+                 LedgerEntry.Status.RECTIFIED: "close"}.get(snippet.status)
+    if next_step:
+        buttons.append(ListingButton(views.LEDGER_ACTIONS[next_step][1],
+                                     reverse("zhunru_ledger_action", args=[snippet.pk, next_step]), priority=9))
     if snippet.promoted_case_id is None and user.has_perm("zhunru_cases.add_case"):
         buttons.append(ListingButton("转为案例", reverse("zhunru_ledger_promote", args=[snippet.pk]), priority=11))
     if user.has_perm("zhunru_leads.add_lead"):

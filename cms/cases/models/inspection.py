@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -158,6 +158,44 @@ class LedgerEntry(models.Model):
         self.save(update_fields=["status", "result", "rectified_on"])
         record(f"ledger.{status}", obj=self, actor=by, request=request, department=self.responsible_unit,
                changes={"status": [current, status]})
+
+    # -- transitions (the admin form shows the status read-only; these are the only ways to change it) --
+
+    def _may_act(self, user, *, close: bool = False) -> bool:
+        from zhunru import roles
+
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        jurisdiction_id = self.department.jurisdiction_id
+        coordinator = user.groups.filter(name=roles.COORDINATOR).exists() and user.department_memberships.filter(
+            department__jurisdiction_id=jurisdiction_id).exists()
+        if close:
+            return coordinator
+        return coordinator or user.department_memberships.filter(department_id=self.responsible_unit_id).exists()
+
+    def start_rectifying(self, *, by, request=None) -> None:
+        """待整改 → 整改中, by the responsible unit (or a coordinator)."""
+        if not self._may_act(by):
+            raise PermissionDenied("只有责任单位或发改委协调员可以开始整改。")
+        self.set_status(self.Status.RECTIFYING, by=by, request=request)
+
+    def report_rectified(self, *, by, result: str, request=None) -> None:
+        """→ 已整改, with the result, by the responsible unit (or a coordinator)."""
+        if not self._may_act(by):
+            raise PermissionDenied("只有责任单位或发改委协调员可以报告整改完成。")
+        if not (result or "").strip():
+            raise ValidationError("请填写整改结果。")
+        self.set_status(self.Status.RECTIFIED, by=by, request=request, result=result.strip())
+
+    def close(self, *, by, request=None) -> None:
+        """已整改 → 已销号, by a coordinator of the jurisdiction after checking the result."""
+        if not self._may_act(by, close=True):
+            raise PermissionDenied("只有发改委协调员可以销号。")
+        if self.status != self.Status.RECTIFIED:
+            raise ValidationError("只有已整改的问题可以销号。")
+        self.set_status(self.Status.CLOSED, by=by, request=request)
 
     @transaction.atomic
     def promote_to_case(self, *, by=None, request=None, category: str, subcategory: str = "", importance: str = ""):
