@@ -36,6 +36,7 @@ class Seed:
     issuer: str
     issue_date: datetime.date | None
     departments: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    escalates_to: str = ""  # the government an overdue lead is escalated to
 
 
 SEED_JURISDICTIONS = [
@@ -45,6 +46,7 @@ SEED_JURISDICTIONS = [
         level=Jurisdiction.Level.DISTRICT,
         division_code="360202",
         higher_office="景德镇市发展和改革委员会",
+        escalates_to="昌江区人民政府",
         hostname="changjiang.localhost",
         slug="changjiang",
         notice_file="changjiang.txt",
@@ -67,6 +69,7 @@ SEED_JURISDICTIONS = [
         level=Jurisdiction.Level.COUNTY_CITY,
         division_code="141081",
         higher_office="临汾市发展和改革委员会",
+        escalates_to="侯马市人民政府",
         hostname="houma.localhost",
         slug="houma",
         notice_file="houma.txt",
@@ -139,6 +142,7 @@ def load_jurisdiction(seed: Seed, portal: PortalIndexPage) -> Jurisdiction:
             "short_name": seed.short_name,
             "level": seed.level,
             "higher_office": seed.higher_office,
+            "escalates_to": seed.escalates_to,
         },
     )
     for order, (name, short, kind, is_lead) in enumerate(seed.departments):

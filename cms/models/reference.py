@@ -27,6 +27,10 @@ class Jurisdiction(models.Model):
     higher_office = models.CharField(
         "上级发展改革部门", max_length=100, blank=True, help_text="审批延期申请的上级机关，如“景德镇市发展和改革委员会”。"
     )
+    escalates_to = models.CharField(
+        "督办上报机关", max_length=100, blank=True,
+        help_text="线索逾期督办升级时报请的本级人民政府；通报草稿和提醒中引用此名称。",
+    )
     site = models.OneToOneField(
         "wagtailcore.Site",
         verbose_name="门户站点",

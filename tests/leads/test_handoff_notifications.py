@@ -210,3 +210,18 @@ def test_the_actor_is_registered_and_swept_periodically():
     assert "sweep_notifications" in JOBS
     assert relay_notifications.queue_name == "notify"
     assert dramatiq.get_broker().get_actor("relay_notifications") is relay_notifications
+
+
+def test_escalation_names_the_jurisdictions_government_from_its_settings(make_lead, depts, people, jurisdiction):
+    jurisdiction.escalates_to = "测试区人民政府"
+    jurisdiction.save()
+    lead = make_lead()
+    lead.transfer(to=depts["market"], by=people["coordinator"])
+    esc = lead.escalate(by=people["coordinator"], reason="逾期未核查")
+    assert "抄报：测试区人民政府" in esc.circulation_draft
+    assert "报请测试区人民政府关注" in Notification.objects.filter(recipient=people["market"]).latest("pk").body
+
+
+def test_the_demo_jurisdictions_escalate_to_their_own_government(demo):
+    assert {j.division_code: j.escalates_to for j in demo.values()} == {
+        "360202": "昌江区人民政府", "141081": "侯马市人民政府"}

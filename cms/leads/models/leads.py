@@ -492,6 +492,7 @@ class Lead(models.Model):
             + (f"{stage.get_kind_display()}阶段应于 {timezone.localtime(stage.due_at):%Y年%m月%d日 %H:%M} 前办结，" if stage else "")
             + f"截至 {timezone.localtime():%Y年%m月%d日} 仍未办结。根据市场准入负面清单线索核查处理机制，现予通报，"
             "请立即办理并书面说明逾期原因。"
+            + (f"\n\n抄报：{self.jurisdiction.escalates_to}" if getattr(self.jurisdiction, "escalates_to", "") else "")
         )
         esc = Escalation.objects.create(lead=self, stage=stage, level=self.escalation_level, reason=reason,
                                         created_by=by, circulation_draft=draft)
