@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from zhunru.clock import format_date
 from zhunru.credit import conf
 from zhunru.credit.models import CreditCommitment, DishonestyRecord, OutboundRecord
 from zhunru.workers.clients.credit_platform import (
@@ -71,7 +72,7 @@ def check_due_commitments(today=None, *, by=None) -> int:
             record("credit.commitment_breached", obj=c, department=c.department,
                    changes={"status": ["active", "breached"], "due_date": str(c.due_date)})
             c.permit_status = CreditCommitment.PermitStatus.REVOKED
-            c.revoke_reason = f"未在承诺期限（{c.due_date:%Y年%m月%d日}）内履行承诺：{c.promise[:200]}"
+            c.revoke_reason = f"未在承诺期限（{format_date(c.due_date)}）内履行承诺：{c.promise[:200]}"
             c.save(update_fields=["permit_status", "revoke_reason"])
             record("credit.permit_revoked", obj=c, department=c.department,
                    changes={"permit_status": ["valid", "revoked"]}, note=c.revoke_reason)
@@ -81,7 +82,7 @@ def check_due_commitments(today=None, *, by=None) -> int:
                 document_number=f"{c.jurisdiction.short_name}信承违〔{today.year}〕{c.pk}号",
                 category="违反信用承诺",
                 content=f"适用{c.get_kind_display()}办理“{c.permit_name}”，承诺“{c.promise[:300]}”，"
-                        f"逾期（{c.due_date:%Y-%m-%d}）未履行，许可已撤销。",
+                        f"逾期（{format_date(c.due_date)}）未履行，许可已撤销。",
                 decided_on=today, authority_name=authority,
             )
             record("credit.dishonesty_recorded", obj=rec, department=c.department,

@@ -13,6 +13,7 @@ from zhunru.audit.recording import record
 from zhunru.cases import conf
 from zhunru.cases.querysets import CaseQuerySet
 from zhunru.cases.signals import case_transitioned
+from zhunru.clock import format_datetime
 
 
 class CaseTransitionError(ValidationError):
@@ -501,7 +502,7 @@ class IntegrityReport(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"安全检查 {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+        return f"安全检查 {format_datetime(self.started_at)}"
 
     @property
     def ok(self) -> bool:

@@ -7,6 +7,8 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 
+from zhunru.clock import format_date
+
 
 class HolidayYear(ClusterableModel):
     """A year whose holiday notice an administrator entered; entering it makes the year known."""
@@ -57,7 +59,7 @@ class CalendarRange(models.Model):
         ordering = ["start"]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.get_kind_display()} {self.start:%Y-%m-%d}～{self.end:%Y-%m-%d}"
+        return f"{self.name} {self.get_kind_display()} {format_date(self.start)}～{format_date(self.end)}"
 
     def clean(self) -> None:
         if self.start and self.end:
