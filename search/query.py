@@ -5,16 +5,35 @@
     result.total, result.hits[0].title, result.hits[0].highlights, result.facets["year"]
 """
 
+import logging
+
 from zhunru.search import conf, synonyms
-from zhunru.search.analysis import plan_query
+from zhunru.search.analysis import QueryPlan, minimum_should_match, normalize, plan_query, tokenize
 from zhunru.search.backends import SearchRejected, SearchUnavailable, get_backend
 from zhunru.search.backends.base import SearchResult
 
 __all__ = ["search", "SearchQueryError", "SearchUnavailable", "SearchResult"]
 
+log = logging.getLogger(__name__)
+
 
 class SearchQueryError(ValueError):
     """The query cannot be run as given; the message is for the user (Chinese)."""
+
+
+def plain_terms(q: str) -> QueryPlan:
+    """The fallback plan of a query the service refused: its distinct tokens as a ranked OR (at most half
+    of them, or a sentence's minimum, must match), without synonyms, codes or proximity pieces."""
+    tokens = list(dict.fromkeys(tokenize(q)))[:32]
+    plan = plan_query(" ".join(tokens))
+    plan.optional, plan.phrases = plan.optional + [t for t in plan.terms if not t.code], []
+    for term in plan.optional:
+        term.forms, term.code = [term.raw], ""
+    plan.terms = []
+    # Refused queries are often full of syntax (AND, title:, ~2): half of the tokens is enough.
+    plan.minimum_should_match = min(minimum_should_match(len(plan.optional)), max(1, len(plan.optional) // 2))
+    plan.text = normalize(q)
+    return plan
 
 
 def search(
@@ -64,12 +83,23 @@ def search(
         if value not in (None, "", []):
             filters[name] = value
     plan = plan_query(q, synonyms.groups())
+    backend = get_backend()
     try:
-        result = get_backend().search(plan, filters=filters, page=page, per_page=per_page)
+        result = backend.search(plan, filters=filters, page=page, per_page=per_page)
     except SearchRejected as exc:
-        if exc.status in (400, 413):  # the service cannot run this query: the user can change it
-            raise SearchQueryError("检索服务无法执行这一检索，请缩短检索词、减少筛选条件或查看靠前的结果页。") from exc
-        raise
+        if exc.status not in (400, 413):
+            raise
+        # The service cannot run this query (too many clauses, syntax it chokes on): once more as plain
+        # terms (the query's words and bigrams, no synonyms, no proximity pieces), then the user can change it.
+        log.warning("检索服务拒绝了检索（HTTP %s），改为按普通检索词重试", exc.status)
+        plan = plain_terms(q)
+        try:
+            result = backend.search(plan, filters=filters, page=page, per_page=per_page)
+        except SearchRejected as again:
+            if again.status in (400, 413):
+                raise SearchQueryError(
+                    "检索服务无法执行这一检索，请缩短检索词、减少筛选条件或查看靠前的结果页。") from again
+            raise
     if q and plan.empty:
         result.message = "检索词只包含标点或符号，已列出最新内容。"
     elif len(q) == 1:
