@@ -1,0 +1,97 @@
+"""Search relevance on the relevance set (tests/search/data/, issue 21 item 6): nDCG@10, recall@10, MRR and
+top-3 hit rate per backend, for the natural (unspaced sentence) and the keyword queries.
+
+Backends: embedded (Tantivy), fts5 (SQLite), and the Elasticsearch backend on osmem-server (a test server:
+its BM25 and analysis are not a real cluster's, so a cluster may score differently). The ``strict AND``
+rows run the same plans with every unit of a sentence required and no proximity pieces: what search did
+before sentences were understood. One relevant case per query, so nDCG@10 is 1/log2(1 + rank).
+Wagtail's database backend is not measured here (yet).
+
+    .venv/bin/python bench/search_relevance.py [--skip-es]
+"""
+
+import argparse
+import logging
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def metrics(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        "nDCG@10": sum(1 / math.log2(1 + r) for r in ranks if r) / n,
+        "recall@10": sum(1 for r in ranks if r) / n,
+        "MRR": sum(1 / r for r in ranks if r) / n,
+        "top-3": sum(1 for r in ranks if r and r <= 3) / n,
+    }
+
+
+class StrictAnd:
+    """A backend wrapper that runs each plan with every sentence unit required (the old semantics)."""
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    def search(self, plan, **kwargs):
+        plan.minimum_should_match, plan.phrases = len(plan.optional), []
+        return self.backend.search(plan, **kwargs)
+
+
+def run(skip_es: bool = False) -> list[tuple[str, str, str]]:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "deploy.settings.test"
+    import django
+
+    django.setup()
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
+    from tests.search import relevance
+    from zhunru.search.backends.embedded import EmbeddedBackend
+    from zhunru.search.backends.sqlite_fts import SqliteFtsBackend
+
+    tmp = Path(tempfile.mkdtemp(prefix="zhunru-bench-relevance-"))
+    docs, groups = relevance.documents(), relevance.synonym_groups()
+    backends = {"embedded (tantivy)": EmbeddedBackend({"PATH": str(tmp / "embedded"), "LOCK_TIMEOUT": 60}),
+                "fts5 (sqlite)": SqliteFtsBackend({"PATH": str(tmp / "fts"), "LOCK_TIMEOUT": 60})}
+    server = None
+    rows: list[tuple[str, str, str]] = [
+        ("search_relevance", "cases / natural / keyword queries",
+         f"{len(docs)} / {len(relevance.queries('natural'))} / {len(relevance.queries('keyword'))}")]
+    if not skip_es:
+        try:
+            from tests.search.conftest import OsmemProcess, es_params
+            from zhunru.search.backends.elasticsearch import ElasticsearchBackend
+
+            server = OsmemProcess().start()
+            backends["elasticsearch@osmem"] = ElasticsearchBackend({**es_params(server.url, index="relevance")})
+        except Exception as exc:
+            rows.append(("search_relevance", "elasticsearch@osmem", f"skipped: {exc}"))
+    try:
+        for name, backend in backends.items():
+            backend.rebuild(docs)
+            for variant, runner in ((name, backend), (f"{name}, strict AND", StrictAnd(backend))):
+                for kind in ("natural", "keyword"):
+                    m = metrics(relevance.ranks(runner, relevance.queries(kind), groups))
+                    rows.append(("search_relevance", f"{variant}, {kind}",
+                                 "  ".join(f"{k} {v:.3f}" for k, v in m.items())))
+            backend.close()
+    finally:
+        if server is not None:
+            server.stop()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-es", action="store_true", help="leave out the Elasticsearch backend on osmem")
+    args = parser.parse_args()
+    for _bench, label, value in run(skip_es=args.skip_es):
+        print(f"{label:<45} {value}")
+
+
+if __name__ == "__main__":
+    main()
