@@ -1,7 +1,7 @@
 """Zhunru (准入): the Wagtail/Django plugin.
 
-A host Wagtail site installs the plugin with ``INSTALLED_APPS += ZHUNRU_APPS``
-and ``path("", include("zhunru.urls"))`` before Wagtail's own catch-all URL.
+A host Wagtail site installs the plugin with the lines of ``zhunru.settings`` (ZHUNRU_APPS,
+ZHUNRU_MIDDLEWARE) and ``path("zhunru/", include("zhunru.urls"))`` before Wagtail's own catch-all URL.
 """
 
 if __name__ != "zhunru":  # pragma: no cover - the folder imported under its design name
@@ -11,15 +11,10 @@ if __name__ != "zhunru":  # pragma: no cover - the folder imported under its des
     )
 
 
-ZHUNRU_APPS = [
-    "zhunru",  # core: jurisdictions, departments, roles, policy pages, attachments
-    "zhunru.audit",  # tamper-evident audit trail
-    "zhunru.leads",  # lead tracker and the "0137" deadlines
-    "zhunru.cases",  # case register, bulletins, self-inspection ledger
-    "zhunru.catalog",  # negative list editions, service items, ratings, screening
-    "zhunru.credit",  # market subjects, commitments, credit-platform exchange
-    "zhunru.portal",  # public portal and complaints
-    "zhunru.security",  # login throttling, two-factor authentication, CSP, backup and restore
-    "zhunru.search",  # Chinese full-text search
-    "zhunru.workers",  # Dramatiq actors and the scheduler
-]
+def __getattr__(name: str):
+    """``from zhunru import ZHUNRU_APPS`` (the 0.1 spelling) still works; zhunru.settings is the place."""
+    if name in ("ZHUNRU_APPS", "ZHUNRU_MIDDLEWARE"):
+        from zhunru import settings
+
+        return getattr(settings, name)
+    raise AttributeError(f"module 'zhunru' has no attribute {name!r}")

@@ -7,10 +7,18 @@ class ZhunruCmsConfig(AppConfig):
     verbose_name = "准入 · 基础数据"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def __init__(self, app_name, app_module):
+        super().__init__(app_name, app_module)
+        from zhunru.conf import apply_defaults
+
+        # Now, while Django creates app configs: django_dramatiq (after us in ZHUNRU_APPS) reads
+        # DRAMATIQ_BROKER in its AppConfig's __init__.
+        apply_defaults()
+
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from zhunru import roles
+        from zhunru import checks, roles  # noqa: F401  (checks registers the core app's system checks)
         from zhunru.auditing import register_app_models
         from zhunru.compat import define_page_model_setting
 

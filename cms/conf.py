@@ -1,4 +1,10 @@
-"""Plugin settings with the ZHUNRU_ prefix and their defaults."""
+"""Plugin settings with the ZHUNRU_ prefix and their defaults.
+
+``apply_defaults()`` gives every Django setting the plugin (or a library it configures) reads a default in
+a host site that never set it, the way django-auditlog's and django-axes' ``conf`` modules do. The core
+app's AppConfig calls it while Django creates app configs, before django_dramatiq (listed after it in
+ZHUNRU_APPS) builds its broker from DRAMATIQ_BROKER.
+"""
 
 from pathlib import Path
 
@@ -9,6 +15,70 @@ DEFAULTS = {
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
 }
 
+# Settings that the host did not set and the plugin filled in (the system checks name them).
+APPLIED: set[str] = set()
+
 
 def get(name: str):
-    return getattr(settings, f"ZHUNRU_{name}", DEFAULTS[name])
+    value = getattr(settings, f"ZHUNRU_{name}", None)
+    return DEFAULTS[name] if value is None else value
+
+
+def var_dir() -> Path:
+    """VAR_DIR, else ``var/`` beside the host's BASE_DIR (every `wagtail start` site has one), else cwd."""
+    value = getattr(settings, "VAR_DIR", None)
+    if value:
+        return Path(value)
+    base = getattr(settings, "BASE_DIR", None)
+    return Path(base or Path.cwd()) / "var"
+
+
+def content_security_policy() -> dict:
+    """django-csp's CONTENT_SECURITY_POLICY for the portal and API (the admin gets CSP_ADMIN_DIRECTIVES).
+
+    Scripts only from our origin or with the request's nonce; the portal's one <style> element carries the
+    nonce; style-src-attr allows a few style="" attributes of portal templates. Same-origin framing only,
+    for Wagtail's preview panel."""
+    from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+
+    return {
+        "DIRECTIVES": {
+            "default-src": [SELF],
+            "script-src": [SELF, NONCE],
+            "style-src": [SELF, NONCE],
+            "style-src-attr": [UNSAFE_INLINE],
+            "img-src": [SELF, "data:"],
+            "font-src": [SELF, "data:"],
+            "connect-src": [SELF],
+            "object-src": [NONE],
+            "base-uri": [SELF],
+            "form-action": [SELF],
+            "frame-ancestors": [SELF],
+        },
+    }
+
+
+def setting_defaults() -> dict:
+    """Defaults of Django settings read as ``settings.NAME`` (by the plugin or the libraries it configures)."""
+    from zhunru.settings import dramatiq_broker
+
+    var = var_dir()
+    redis_url = getattr(settings, "REDIS_URL", "") or ""
+    return {
+        "VAR_DIR": var,
+        "REDIS_URL": redis_url,
+        "ZHUNRU_PRIVATE_MEDIA_ROOT": var / "private",
+        # Never django_dramatiq's RabbitMQ default: Redis when REDIS_URL is set, else the in-process stub broker.
+        "DRAMATIQ_BROKER": dramatiq_broker(redis_url),
+        "CONTENT_SECURITY_POLICY": content_security_policy(),
+        "AXES_LOCKOUT_CALLABLE": "zhunru.security.lockout.lockout_response",
+        "AXES_CLIENT_IP_CALLABLE": "zhunru.audit.recording.client_ip",
+    }
+
+
+def apply_defaults() -> None:
+    """Set each default on django.conf.settings that the host left unset (or set to None)."""
+    for name, value in setting_defaults().items():
+        if getattr(settings, name, None) is None:
+            setattr(settings, name, value)
+            APPLIED.add(name)

@@ -18,6 +18,7 @@ from zhunru.models import (
     PolicyPage,
     PortalIndexPage,
 )
+from zhunru.mounts import plugin_prefix
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
@@ -113,17 +114,27 @@ def _portal_root() -> PortalIndexPage:
     existing = PortalIndexPage.objects.first()
     if existing is not None:
         return existing
-    root = Page.get_first_root_node()
     portal = PortalIndexPage(
         title="市场准入负面清单工作平台",
         slug="zhunru",
         intro="<p>本平台汇集各辖区市场准入负面清单政策、典型案例通报和问题反映渠道。</p>",
     )
+    prefix = plugin_prefix()
+    if prefix in (None, "/"):
+        _portal_as_default_site(portal)
+    else:
+        _portal_in_host(portal, prefix)
+    return portal
+
+
+def _portal_as_default_site(portal: PortalIndexPage) -> None:
+    """This project (zhunru.urls at the root): the installation's default site shows the portal index;
+    Wagtail's welcome page goes."""
+    root = Page.get_first_root_node()
     root.add_child(instance=portal)
     portal.save_revision().publish()
-    # The installation's default site shows the portal index; Wagtail's welcome page goes.
     Site.objects.filter(is_default_site=True).update(is_default_site=False)
-    site, _ = Site.objects.update_or_create(
+    Site.objects.update_or_create(
         hostname="127.0.0.1",
         port=8000,
         defaults={"root_page": portal, "is_default_site": True, "site_name": "市场准入负面清单工作平台"},
@@ -131,7 +142,25 @@ def _portal_root() -> PortalIndexPage:
     for welcome in Page.objects.child_of(root).exclude(pk=portal.pk).filter(depth=2, numchild=0):
         if welcome.specific_class is Page:
             welcome.delete()
-    return portal
+
+
+def _portal_in_host(portal: PortalIndexPage, prefix: str) -> None:
+    """A host site (zhunru.urls under ``prefix``): its default Site and root page stay as they are.
+
+    The portal index goes below the default site's root page with the prefix as its slug, so on the host's
+    own name the jurisdictions' pages answer under the prefix (``/zhunru/changjiang/``); Wagtail serves
+    them, zhunru.urls having no pattern of that name. Each jurisdiction also gets its Site by hostname.
+    When the prefix has several segments or its slug is taken, the portal goes to the top of the page
+    tree and the jurisdictions are reached by their hostnames only."""
+    slug = prefix.strip("/")
+    default_site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    parent = default_site.root_page if default_site is not None else None
+    if parent is None or "/" in slug or not slug or Page.objects.child_of(parent).filter(slug=slug).exists():
+        parent = Page.get_first_root_node()
+    else:
+        portal.slug = slug
+    parent.add_child(instance=portal)
+    portal.save_revision().publish()
 
 
 def load_jurisdiction(seed: Seed, portal: PortalIndexPage) -> Jurisdiction:

@@ -4,12 +4,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from zhunru import health
 from zhunru import urls as zhunru_urls
 
+# This project mounts the plugin at the root (/healthz, /readyz, /portal/…, /api/v1/…); a host site mounts it
+# under a prefix (README: "Install into an existing Wagtail site").
 urlpatterns = [
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include(zhunru_urls)),

@@ -9,6 +9,7 @@ from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 
 from zhunru.audit.recording import client_ip
+from zhunru.mounts import is_zhunru_path
 
 
 def request_actor_and_ip() -> tuple[object | None, str | None]:
@@ -18,6 +19,8 @@ def request_actor_and_ip() -> tuple[object | None, str | None]:
 
 
 class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """Records the actor and address of changes made through the plugin's URLs and the Wagtail admin."""
+
     @staticmethod
     def _get_remote_addr(request):
         if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
@@ -25,6 +28,8 @@ class AuditlogMiddleware(BaseAuditlogMiddleware):
         return client_ip(request)
 
     def __call__(self, request):
+        if not is_zhunru_path(request.path_info):  # a host site's own pages: not ours to record
+            return self.get_response(request)
         # django-auditlog sets its context variable and never unsets it: without the reset, whatever this
         # thread does after the request (a test, a management command) would be attributed to its user.
         token = auditlog_value.set(None)

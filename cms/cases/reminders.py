@@ -4,6 +4,7 @@ import datetime
 import logging
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from zhunru.audit.recording import record
@@ -79,7 +80,7 @@ def run_integrity_check():
             integrations.notify(register.keepers(), "【安全检查】发现缺失或被改动的案例资料", body,
                                 addresses=register.keeper_addresses(), obj=report,
                                 key=f"cases:integrity:{report.pk}:{jurisdiction.pk}",
-                                url=f"/admin/snippets/zhunru_cases/integrityreport/inspect/{report.pk}/")
+                                url=reverse("wagtailsnippets_zhunru_cases_integrityreport:inspect", args=[report.pk]))
     return report
 
 
@@ -109,7 +110,7 @@ def remind_overdue_ledger_entries(today: datetime.date | None = None) -> int:
             addresses = [a for a in [unit.email, *register.keeper_addresses()] if a]
             integrations.notify([*officers, *register.keepers()], f"【问题台账逾期】{unit.name}", body,
                                 addresses=addresses, obj=entry, key=f"ledger:{entry.pk}:overdue:{today}",
-                                url=f"/admin/snippets/zhunru_cases/ledgerentry/inspect/{entry.pk}/")
+                                url=reverse("wagtailsnippets_zhunru_cases_ledgerentry:inspect", args=[entry.pk]))
             locked.last_reminded_on = today
             locked.save(update_fields=["last_reminded_on"])
             record("ledger.overdue_reminder", obj=entry, department=unit, changes={"days_overdue": days})

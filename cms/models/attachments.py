@@ -15,7 +15,9 @@ class PrivateStorage(LazyObject):
     """Storage outside MEDIA_ROOT with no public URL; files are served by a permission-checked view."""
 
     def _setup(self):
-        self._wrapped = FileSystemStorage(location=Path(settings.ZHUNRU_PRIVATE_MEDIA_ROOT), base_url=None)
+        from zhunru import conf
+
+        self._wrapped = FileSystemStorage(location=Path(conf.get("PRIVATE_MEDIA_ROOT")), base_url=None)
 
 
 private_storage = PrivateStorage()

@@ -9,6 +9,10 @@ TWO_FACTOR = "zhunru.security.middleware.TwoFactorMiddleware"
 
 @checks.register(checks.Tags.security)
 def two_factor_middleware(app_configs, **kwargs):
+    from zhunru.settings import TWO_FACTOR_AVAILABLE
+
+    if not TWO_FACTOR_AVAILABLE:  # the feature is off; zhunru_cms.W001 says which extra to install
+        return []
     middleware = list(settings.MIDDLEWARE)
     if TWO_FACTOR not in middleware:
         return [checks.Warning(

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
+from zhunru.mounts import admin_prefix, is_zhunru_path
 from zhunru.security import twofactor
-from zhunru.security.csp import admin_prefix
 
 # What a session may still open while it owes a code, or an enrolment (the code page itself needs the
 # admin's translations and icon sprite).
@@ -24,14 +24,15 @@ async def _anonymous():
 class TwoFactorMiddleware:
     """After django-otp's OTPMiddleware. A signed-in user who has a confirmed device but has not given a
     code in this session (or must enrol and has not) is sent to the code (enrolment) page from every
-    admin page, and counts as anonymous everywhere else (API, attachments)."""
+    admin page, and counts as anonymous everywhere else on the plugin's URLs (API, attachments). A host
+    site's own pages are left alone."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and is_zhunru_path(request.path_info) and user.is_authenticated:
             step = twofactor.pending_step(user)
             if step is not None:
                 response = self.hold(request, step)

@@ -5,8 +5,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
-from dramatiq.middleware import AgeLimit, Callbacks, Pipelines, Retries, TimeLimit
+
+from zhunru.conf import content_security_policy
+from zhunru.settings import (
+    TWO_FACTOR_AVAILABLE,
+    ZHUNRU_APPS,
+    ZHUNRU_AUTHENTICATION_BACKENDS,
+    dramatiq_broker,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("ZHUNRU_VAR_DIR", BASE_DIR / "var"))
@@ -15,11 +21,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 
-# The plugin: every app of Zhunru, listed once in cms so a host site can do the same.
-from zhunru import ZHUNRU_APPS  # noqa: E402
-
-INSTALLED_APPS = [
-    *ZHUNRU_APPS,
+# The plugin: every app Zhunru needs (its own and the libraries'), as a host site adds them; then Wagtail's.
+INSTALLED_APPS = [*ZHUNRU_APPS] + [app for app in [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -31,27 +34,18 @@ INSTALLED_APPS = [
     "wagtail.images",
     "wagtail.search",
     "wagtail.admin",
-    "wagtail.api.v2",
     "wagtail",
     "modelcluster",
     "taggit",
-    "rest_framework",
-    "django_filters",
-    "auditlog",
-    "corsheaders",
-    "axes",
-    "csp",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",  # one-time backup codes beside the authenticator
-    "django_dramatiq",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-]
+] if app not in ZHUNRU_APPS]
+
+# Zhunru's middleware (zhunru.settings.ZHUNRU_MIDDLEWARE) in the project's own order: CSP and CORS early.
 
 MIDDLEWARE = [
     "deploy.logging.RequestIdMiddleware",
@@ -62,9 +56,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "zhunru.input_bounds.InputBoundsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    *(["django_otp.middleware.OTPMiddleware"] if TWO_FACTOR_AVAILABLE else []),
     "zhunru.security.middleware.TwoFactorMiddleware",
     "zhunru.security.middleware.JurisdictionWideReportsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -115,10 +110,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first: it refuses a locked-out login before the password is even checked.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ZHUNRU_AUTHENTICATION_BACKENDS
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -166,50 +158,18 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 
 # --- Content Security Policy (django-csp) -----------------------------------
-# Portal and API: scripts only from our origin or with the request's nonce; the portal's one <style>
-# element carries the nonce. style-src-attr allows a few style="" attributes of portal templates.
+# Portal and API: scripts only from our origin or with the request's nonce (zhunru.conf.content_security_policy).
 # Wagtail admin pages get ZHUNRU_CSP_ADMIN_DIRECTIVES instead (cms/security/conf.py: Wagtail needs
 # 'unsafe-inline' for scripts and styles). Same-origin framing only, for Wagtail's preview panel.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF, NONCE],
-        "style-src-attr": [UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF, "data:"],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [SELF],
-    },
-}
+CONTENT_SECURITY_POLICY = content_security_policy()
 X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview panel frames our own pages; CSP frame-ancestors agrees
 
 # --- Redis / Dramatiq -------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
-# Defaults for every actor unless it says otherwise.
-ZHUNRU_ACTOR_MAX_RETRIES = 10
-ZHUNRU_ACTOR_TIME_LIMIT_MS = 10 * 60 * 1000
-ZHUNRU_ACTOR_MAX_AGE_MS = 7 * 24 * 3600 * 1000
-
-DRAMATIQ_BROKER = {
-    "BROKER": "dramatiq.brokers.redis.RedisBroker" if REDIS_URL else "dramatiq.brokers.stub.StubBroker",
-    "OPTIONS": {"url": REDIS_URL, "namespace": os.environ.get("DRAMATIQ_NAMESPACE", "zhunru")}
-    if REDIS_URL
-    else {},
-    "MIDDLEWARE": [
-        AgeLimit(max_age=ZHUNRU_ACTOR_MAX_AGE_MS),
-        TimeLimit(time_limit=ZHUNRU_ACTOR_TIME_LIMIT_MS),
-        Callbacks(),
-        Pipelines(),
-        Retries(max_retries=ZHUNRU_ACTOR_MAX_RETRIES, min_backoff=5_000, max_backoff=30 * 60 * 1000),
-        "django_dramatiq.middleware.DbConnectionsMiddleware",
-        "deploy.logging.MessageRequestIdMiddleware",
-    ],
-}
+# Redis when REDIS_URL is set, else the in-process stub broker (`make run` consumes it in the web process).
+DRAMATIQ_BROKER = dramatiq_broker(REDIS_URL, namespace=os.environ.get("DRAMATIQ_NAMESPACE", "zhunru"),
+                                  extra_middleware=["deploy.logging.MessageRequestIdMiddleware"])
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 
 CACHES = (

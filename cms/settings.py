@@ -1,0 +1,107 @@
+"""What a host Wagtail site adds to its settings to install Zhunru (README: "Install into an existing Wagtail site").
+
+    from zhunru.settings import ZHUNRU_APPS, ZHUNRU_MIDDLEWARE
+    INSTALLED_APPS += [a for a in ZHUNRU_APPS if a not in INSTALLED_APPS]
+    MIDDLEWARE += ZHUNRU_MIDDLEWARE
+
+Importing this module needs no configured settings. Every other setting the plugin reads has a default
+(``zhunru.conf.SETTING_DEFAULTS``, applied by the core app before django_dramatiq builds its broker); the
+system checks say what a host should still configure. Optional features whose library is missing (an extra
+not installed, e.g. ``zhunru[2fa]``) are left out here and named by a system check.
+"""
+
+from importlib.util import find_spec
+
+
+def installed(module: str) -> bool:
+    """Whether ``module`` can be imported, without importing it."""
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+TWO_FACTOR_AVAILABLE = installed("django_otp")
+
+ZHUNRU_PLUGIN_APPS = [
+    "zhunru",  # core: jurisdictions, departments, roles, policy pages, attachments (first: sets defaults)
+    "zhunru.audit",  # tamper-evident audit trail
+    "zhunru.leads",  # lead tracker and the "0137" deadlines
+    "zhunru.cases",  # case register, bulletins, self-inspection ledger
+    "zhunru.catalog",  # negative list editions, service items, ratings, screening
+    "zhunru.credit",  # market subjects, commitments, credit-platform exchange
+    "zhunru.portal",  # public portal and complaints
+    "zhunru.security",  # login throttling, two-factor authentication, CSP, backup and restore
+    "zhunru.search",  # Chinese full-text search
+    "zhunru.workers",  # Dramatiq actors and the scheduler
+]
+
+# Third-party apps the plugin needs beside those of every `wagtail start` site. The core app "zhunru" comes
+# before django_dramatiq, whose AppConfig builds the broker from DRAMATIQ_BROKER as it is created.
+ZHUNRU_LIBRARY_APPS = [
+    "wagtail.api.v2",
+    "rest_framework",
+    "django_filters",
+    "auditlog",
+    "corsheaders",
+    "axes",
+    "csp",
+    *(
+        ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+        if TWO_FACTOR_AVAILABLE
+        else []
+    ),
+    "django_dramatiq",
+]
+
+ZHUNRU_APPS = [*ZHUNRU_PLUGIN_APPS, *ZHUNRU_LIBRARY_APPS]
+
+# Appended after the host's own middleware (after its session and authentication middleware). Zhunru's CSP,
+# two-factor and audit middleware act on the plugin's URLs and the Wagtail admin only (zhunru.scope).
+ZHUNRU_MIDDLEWARE = [
+    "zhunru.security.csp.CSPMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    # Out-of-bounds pagination, NUL characters and lone surrogates: a Chinese 400 before any view.
+    "zhunru.input_bounds.InputBoundsMiddleware",
+    *(["django_otp.middleware.OTPMiddleware"] if TWO_FACTOR_AVAILABLE else []),
+    "zhunru.security.middleware.TwoFactorMiddleware",
+    "zhunru.security.middleware.JurisdictionWideReportsMiddleware",
+    "zhunru.audit.middleware.AuditlogMiddleware",
+    # Last: turns a django-axes lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes refuses a locked-out login before the password is checked; the host lists it first.
+ZHUNRU_AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+
+# Defaults for every actor unless it says otherwise.
+ACTOR_MAX_RETRIES = 10
+ACTOR_TIME_LIMIT_MS = 10 * 60 * 1000
+ACTOR_MAX_AGE_MS = 7 * 24 * 3600 * 1000
+
+
+def dramatiq_broker(redis_url: str = "", namespace: str = "zhunru", extra_middleware: list | None = None) -> dict:
+    """A DRAMATIQ_BROKER setting: Redis when ``redis_url`` is set, else the in-process stub broker.
+
+    The plugin applies ``dramatiq_broker()`` itself when a host sets no DRAMATIQ_BROKER (never RabbitMQ,
+    django_dramatiq's own default, whose client is not installed); ``manage.py serve`` then runs the
+    worker in the web process."""
+    from dramatiq.middleware import AgeLimit, Callbacks, Pipelines, Retries, TimeLimit
+
+    return {
+        "BROKER": "dramatiq.brokers.redis.RedisBroker" if redis_url else "dramatiq.brokers.stub.StubBroker",
+        "OPTIONS": {"url": redis_url, "namespace": namespace} if redis_url else {},
+        "MIDDLEWARE": [
+            AgeLimit(max_age=ACTOR_MAX_AGE_MS),
+            TimeLimit(time_limit=ACTOR_TIME_LIMIT_MS),
+            Callbacks(),
+            Pipelines(),
+            Retries(max_retries=ACTOR_MAX_RETRIES, min_backoff=5_000, max_backoff=30 * 60 * 1000),
+            "django_dramatiq.middleware.DbConnectionsMiddleware",
+            *(extra_middleware or []),
+        ],
+    }
