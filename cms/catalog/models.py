@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -267,7 +268,7 @@ class ServiceDocumentVersion(models.Model):
         return self.is_public() or visible_departments(user).filter(pk=self.service_item.department_id).exists()
 
     def get_download_url(self) -> str:
-        return f"/catalog/documents/{self.pk}/download/" if self.attachment_id else ""
+        return reverse("catalog_document_download", args=[self.pk]) if self.attachment_id else ""
 
 
 class ServiceRating(models.Model):

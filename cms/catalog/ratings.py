@@ -5,6 +5,7 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from zhunru.catalog import conf
@@ -152,7 +153,7 @@ def remind_overdue_follow_ups(today: datetime.date | None = None) -> int:
                 body += f"\n\n评价内容：{rating.comment}"
             notify(_recipients(department), f"差评整改逾期未答复：{rating.service_item.name[:40]}", body,
                    obj=follow_up, key=f"catalog:follow-up:{follow_up.pk}:overdue:{today}",
-                   url=f"/admin/snippets/zhunru_catalog/ratingfollowup/edit/{follow_up.pk}/")
+                   url=reverse("wagtailsnippets_zhunru_catalog_ratingfollowup:edit", args=[follow_up.pk]))
             locked.last_reminded_on = today
             locked.save(update_fields=["last_reminded_on"])
             record("catalog.follow_up_overdue_reminder", obj=follow_up, department=department,
