@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhunru.audit.recording import record
+from zhunru.clock import format_date
 from zhunru.leads.calendar import explain_computation
 from zhunru.leads.dashboard import dashboard_figures
 from zhunru.leads.exports import ledger_workbook
@@ -111,8 +112,50 @@ def lead_action(request, pk, action):
         text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         messages.error(request, f"操作未完成：{text}")
     else:
-        messages.success(request, "操作已完成。")
+        messages.success(request, done_message(lead, action, p))
     return redirect("zhunru_lead_timeline", pk=lead.pk)
+
+
+def _unit(department) -> str:
+    return (department.short_name or department.name) if department else "有关单位"
+
+
+def done_message(lead, action: str, data) -> str:
+    """What just happened, in the words of the timeline: who has the lead now and until when (Beijing time)."""
+    lead.refresh_from_db()
+    stage = lead.current_stage()
+    due = format_date(stage.due_date) if stage else ""
+    head = f"线索 {lead.number}"
+    if action == "transfer":
+        return f"{head} 已转办至 {_unit(lead.competent_unit)}，办理期限 {due}。"
+    if action == "accept":
+        return f"{head} 已签收，开始核查，核查期限 {due}。"
+    if action == "verify":
+        if lead.state == lead.State.RECTIFYING and stage:
+            return f"{head} 核查结果已报告，已交 {_unit(stage.department)} 整改，整改期限 {due}。"
+        return f"{head} 核查结果已报告，状态：{lead.get_state_display()}。"
+    if action == "report":
+        return f"{head} 整改情况已报告，待 {_unit(lead.lead_department)} 审核办结。"
+    if action == "return":
+        return f"{head} 已退回 {_unit(stage.department if stage else None)} 整改，整改期限 {due}。"
+    if action == "close":
+        return f"{head} 已办结。"
+    if action == "request_extension":
+        return f"{head} 的延期申请已提交，待上级发改委审批。"
+    if action == "approve_extension":
+        return f"{head} 的延期已批准，新的办理期限 {due}。"
+    if action == "reject_extension":
+        return f"{head} 的延期申请未获批准，办理期限仍为 {due}。"
+    if action == "escalate":
+        return f"{head} 已督办升级（第 {lead.escalation_level} 次）。"
+    if action == "co_handler":
+        co = lead.co_handlers.order_by("-pk").first()
+        if co is not None:
+            return f"{head} 已设立协办部门 {_unit(co.department)}，反馈期限 {format_date(co.due_at)}。"
+        return f"{head} 已设立协办部门。"
+    if action == "co_answer":
+        return f"{head} 的协办反馈已提交。"
+    return f"{head} 已更新。"
 
 
 def _int(value) -> int:
