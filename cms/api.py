@@ -24,8 +24,9 @@ from django.http import (
 from django.urls import Resolver404, URLPattern, re_path, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError, ValidationErrorContext
+from ninja.pagination import PageNumberPagination
 from ninja.throttling import SimpleRateThrottle
 from pydantic import BaseModel
 from wagtail.api.v2.router import WagtailAPIRouter
@@ -34,6 +35,7 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from zhunru.audit.recording import client_ip
+from zhunru.input_bounds import InputRejected, check_json_request
 from zhunru.plugins import zhunru_app_modules
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ ERROR_CODES = {
     405: ("method_not_allowed", "不支持该请求方法。"),
     409: ("conflict", "请求与现有数据冲突。"),
     413: ("too_large", "请求内容过大。"),
+    415: ("unsupported_media_type", "请求内容类型应为 application/json。"),
     422: ("invalid", "请求参数有误。"),
     429: ("throttled", "请求过于频繁，请稍后再试。"),
     500: ("server_error", "服务器内部错误，请稍后再试。"),
@@ -102,6 +105,18 @@ def post_throttle(scope: str = "default") -> list:
 
 # Labels of common parameters that no schema of ours declares (ninja's pagination input).
 FIELD_LABELS = {"page": "页码", "page_size": "每页条数"}
+# Bounds of pagination parameters: a 64-bit offset overflows SQLite ("datatype mismatch") and PostgreSQL.
+MAX_PAGE = 100_000
+MAX_OFFSET = 10_000_000
+
+
+class BoundedPageNumberPagination(PageNumberPagination):
+    """ninja's page-number pagination with an upper bound on the page number (and page size), so
+    ``page=99999999999999999999`` is a 422 with a Chinese message, not a database error."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE, title="页码")
+        page_size: int | None = Field(None, ge=1, le=1000, title="每页条数")
 UNKNOWN_PATH = "unknown-path"
 
 
@@ -128,6 +143,15 @@ def field_label(model: type[BaseModel], loc: tuple) -> str | None:
         if label is None and depth == 0 and current is not None:
             label = "请求体" if getattr(model, "__ninja_param_source__", "") == "body" else None
     return label
+
+
+def _ninja_path_view(view):
+    """The ninja PathView behind a URL's view function (its closure's ``self``), or None."""
+    names = getattr(getattr(view, "__code__", None), "co_freevars", ())
+    for name, cell in zip(names, getattr(view, "__closure__", None) or (), strict=False):
+        if name == "self":
+            return cell.cell_contents
+    return None
 
 
 class ZhunruAPI(NinjaAPI):
@@ -157,7 +181,18 @@ class ZhunruAPI(NinjaAPI):
 
     def _json_errors(self, view):
         """Wrap a URL's view: ninja's plain-text 405 and a raised Http404 become JSON errors; HEAD is GET
-        without the body (ninja's GET operations do not accept HEAD themselves)."""
+        without the body (ninja's GET operations do not accept HEAD themselves). A body that is not JSON
+        is refused with 415, one with NUL characters, lone surrogates or deep nesting with 400
+        (``zhunru.input_bounds``)."""
+
+        path_view = _ninja_path_view(view)
+
+        def takes_json_body(request: HttpRequest) -> bool:
+            find = getattr(path_view, "_find_operation", None)
+            operation = find(request) if find is not None else None
+            return operation is not None and any(
+                getattr(model, "__ninja_param_source__", None) == "body" for model in operation.models
+            )
 
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -165,7 +200,13 @@ class ZhunruAPI(NinjaAPI):
             if head:
                 request.method = "GET"
             try:
+                if takes_json_body(request):
+                    check_json_request(request)
                 response = view(request, *args, **kwargs)
+            except InputRejected as error:
+                response = self.create_response(request, error_body(error.status, error.message), status=error.status)
+            except RequestDataTooBig:
+                response = self.create_response(request, error_body(413), status=413)
             except Http404:
                 response = self.create_response(request, error_body(404), status=404)
             finally:

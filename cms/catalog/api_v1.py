@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import http_date
 from ninja import Field, Path, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from zhunru.api import error_body, post_throttle
+from zhunru.api import BoundedPageNumberPagination, error_body, post_throttle
 from zhunru.catalog.models import (
     CatalogRevision,
     ListEdition,
@@ -203,7 +203,7 @@ def editions(request, response: HttpResponse):
 
 
 @router.get("/items/", response=list[ItemOut], summary="现行版本的清单事项")
-@paginate(PageNumberPagination, page_size=50, max_page_size=200)
+@paginate(BoundedPageNumberPagination, page_size=50, max_page_size=200)
 def items(
     request,
     response: HttpResponse,
@@ -229,7 +229,7 @@ def item(request, response: HttpResponse, code: str = Path(..., title="事项编
 
 
 @router.get("/services/", response=list[ServiceOut], summary="已发布的政务服务事项（含办事指南）")
-@paginate(PageNumberPagination, page_size=50, max_page_size=200)
+@paginate(BoundedPageNumberPagination, page_size=50, max_page_size=200)
 def services(
     request,
     response: HttpResponse,

@@ -3,9 +3,10 @@
 import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
+from zhunru.api import MAX_OFFSET
 from zhunru.leads.calendar import CalendarError, compute_due, explain_computation
 from zhunru.leads.models import Lead
 
@@ -70,11 +71,16 @@ def _out(lead: Lead) -> dict:
 
 
 @router.get("", response=list[LeadOut], summary="我可见的线索")
-def list_leads(request, state: str | None = None, limit: int = 100, offset: int = 0):
+def list_leads(
+    request,
+    state: str | None = None,
+    limit: int = Query(100, ge=1, le=500, title="条数上限"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, title="偏移量"),
+):
     qs = Lead.objects.visible_to(request.user).select_related("competent_unit", "responsible_unit", "jurisdiction")
     if state:
         qs = qs.filter(state=state)
-    return [_out(lead) for lead in qs.order_by("-received_at", "-pk")[offset:offset + min(limit, 500)]]
+    return [_out(lead) for lead in qs.order_by("-received_at", "-pk")[offset:offset + limit]]
 
 
 @router.get("due", response={200: DueOut, 400: ErrorOut}, summary="计算期限（起算日不计入）")

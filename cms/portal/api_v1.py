@@ -15,7 +15,7 @@ from zhunru.models import Jurisdiction
 from zhunru.portal import conf, throttling
 from zhunru.portal.forms import ComplaintForm, StatusLookupForm
 from zhunru.portal.models import Complaint, Hotline
-from zhunru.portal.views import file_complaint
+from zhunru.portal.views import SubmissionConflict, earlier_submission, file_complaint
 
 prefix = "portal/"
 router = Router(tags=["公众门户"])
@@ -73,9 +73,10 @@ def hotlines(request, jurisdiction: str):
 
 
 @router.post("complaints/", response={201: StatusOut, 200: StatusOut, 400: ErrorOut, 404: ErrorOut,
-                                       429: ErrorOut}, summary="提交问题反映")
+                                       409: ErrorOut, 429: ErrorOut}, summary="提交问题反映")
 def create_complaint(request, payload: ComplaintIn):
-    """Same checks as the portal form (no attachments here); resending the same token returns the first."""
+    """Same checks as the portal form (no attachments here); resending the same token with the same
+    content returns the first (200), with other content is refused (409)."""
     j = Jurisdiction.objects.filter(division_code=payload.jurisdiction).first()
     if j is None:
         return Status(404, {"detail": "未找到该辖区。"})
@@ -88,16 +89,18 @@ def create_complaint(request, payload: ComplaintIn):
     if not form.is_valid():
         errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
         return Status(400, {"detail": "提交的内容有误。", "errors": errors})
-    existing = Complaint.objects.filter(submission_token=form.cleaned_data["submission_token"]).first()
-    if existing is not None:
-        return Status(200, existing.public_status())
-    if not throttling.allow("complaint", request, conf.get("COMPLAINT_RATE")):
-        return Status(429, {"detail": "提交过于频繁，请稍后再试。"})
     try:
+        existing = earlier_submission(form, j)
+        if existing is not None:
+            return Status(200, existing.public_status())
+        if not throttling.allow("complaint", request, conf.get("COMPLAINT_RATE")):
+            return Status(429, {"detail": "提交过于频繁，请稍后再试。"})
         complaint, created = file_complaint(form, j, request)
+    except SubmissionConflict as conflict:
+        return Status(409, {"detail": str(conflict)})
     except ValidationError as error:
         return Status(400, {"detail": "；".join(error.messages)})
-    return (201 if created else 200), complaint.public_status()
+    return Status(201 if created else 200, complaint.public_status())
 
 
 @router.post("complaints/status/", response={200: StatusOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},

@@ -1,6 +1,7 @@
 """Portal views: complaint form, receipt and status, search. Pages of Wagtail types render themselves."""
 
 import logging
+import re
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -37,11 +38,38 @@ def _too_many(request, template: str, context: dict) -> TemplateResponse:
     return TemplateResponse(request, template, context, status=429)
 
 
+# What a resent submission token must repeat to count as the same complaint (attachments aside).
+RESUBMISSION_FIELDS = ("description", "organization", "document_or_practice", "contact_name", "contact_phone",
+                       "contact_email")
+
+
+class SubmissionConflict(Exception):
+    """A submission token already used for a complaint with other content (answered with 409)."""
+
+    message = "该提交标识已用于另一份内容不同的问题反映，未重复受理。如需反映新的问题，请刷新页面后重新填写提交。"
+
+
+def earlier_submission(form: ComplaintForm, jurisdiction: Jurisdiction) -> Complaint | None:
+    """The complaint already filed with this form's submission token, if any: the same content is the
+    same complaint (a resend is idempotent); other content raises SubmissionConflict."""
+    data = form.cleaned_data
+    existing = Complaint.objects.filter(submission_token=data["submission_token"]).first()
+    if existing is None:
+        return None
+    same = existing.jurisdiction_id == jurisdiction.pk and all(
+        (getattr(existing, name) or "").strip() == (data.get(name) or "").strip() for name in RESUBMISSION_FIELDS
+    )
+    if not same:
+        raise SubmissionConflict(SubmissionConflict.message)
+    return existing
+
+
 def file_complaint(form: ComplaintForm, jurisdiction: Jurisdiction, request) -> tuple[Complaint, bool]:
-    """Save a valid complaint and its attachments once per submission token; (complaint, created)."""
+    """Save a valid complaint and its attachments once per submission token; (complaint, created).
+    Raises SubmissionConflict when the token was used for other content."""
     data = form.cleaned_data
     token = data["submission_token"]
-    existing = Complaint.objects.filter(submission_token=token).first()
+    existing = earlier_submission(form, jurisdiction)
     if existing is not None:
         return existing, False
     try:
@@ -68,7 +96,7 @@ def file_complaint(form: ComplaintForm, jurisdiction: Jurisdiction, request) -> 
             complaint_notices.complaint_filed(complaint)
     except IntegrityError:
         # The same form submitted twice at once: the other request saved it.
-        existing = Complaint.objects.filter(submission_token=token).first()
+        existing = earlier_submission(form, jurisdiction)
         if existing is None:
             raise
         return existing, False
@@ -90,12 +118,14 @@ def complaint_form(request, code: str):
         form = ComplaintForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
-            token = form.cleaned_data["submission_token"]
-            already = Complaint.objects.filter(submission_token=token).first()
-            if already is None and not throttling.allow("complaint", request, conf.get("COMPLAINT_RATE")):
-                return _too_many(request, "zhunru_portal/complaint_form.html", context)
             try:
+                already = earlier_submission(form, jurisdiction)
+                if already is None and not throttling.allow("complaint", request, conf.get("COMPLAINT_RATE")):
+                    return _too_many(request, "zhunru_portal/complaint_form.html", context)
                 complaint = already or file_complaint(form, jurisdiction, request)[0]
+            except SubmissionConflict as conflict:
+                form.add_error(None, str(conflict))
+                return TemplateResponse(request, "zhunru_portal/complaint_form.html", context, status=409)
             except ValidationError as error:  # a file that changed between check and store
                 form.add_error("attachments", error)
             else:
@@ -148,6 +178,7 @@ def complaint_status(request):
 # --- search -------------------------------------------------------------------------------------
 
 FILTERS = ("type", "category", "year", "department", "region")
+DIVISION_CODE = re.compile(r"[0-9]{6}")
 FACET_LABELS = {"type": "类型", "category": "类别", "year": "年份", "department": "部门", "region": "地区"}
 SUGGESTIONS = ["隐性壁垒", "招标投标", "本地注册", "负面清单", "行政审批", "歧视性政策"]
 
@@ -158,6 +189,11 @@ def search_page(request):
 
     q = request.GET.get("q", "").strip()
     code = request.GET.get("j", "").strip()
+    if code and not DIVISION_CODE.fullmatch(code):
+        context = {"q": q, "j": "", "region": "", "portal_home": None, "portal_section": "search",
+                   "chosen": {name: "" for name in FILTERS}, "suggestions": SUGGESTIONS,
+                   "error": "参数“j”应为 6 位行政区划代码，如 360202。"}
+        return TemplateResponse(request, "zhunru_portal/search.html", context, status=400)
     # ``j`` keeps the visitor in a jurisdiction's portal (its header and links); it does not narrow the
     # results, since a case's region is free text ("某镇"): the 地区 filter does that, with counts.
     home = None

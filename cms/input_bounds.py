@@ -1,0 +1,188 @@
+"""Bounds on what a request may carry, checked once before any view runs (issue 23, item 4).
+
+``InputBoundsMiddleware`` answers 400 with a Chinese message, on the plugin's URLs and the Wagtail admin
+(``zhunru.mounts``), when
+
+- a pagination parameter (``page``, ``page_size``, ``per_page``, ``limit``, ``offset``) is not an integer
+  in its range (a negative offset, a page number of twenty digits, "abc");
+- a query-string value is longer than ``MAX_PARAM_LENGTH`` characters (a search query: ``q``, longer
+  than ``MAX_QUERY_LENGTH``);
+- a query-string value or a form field contains a NUL character or a lone UTF-16 surrogate (which the
+  database and the audit hash cannot store).
+
+Under /api/v1/ the answer is the API's JSON error (``zhunru.api.error_body``); Wagtail's API v2 gets its own
+``{"message": …}`` shape; everything else a short HTML page. The JSON API checks its bodies itself
+(``check_json_request``, called by ``zhunru.api``): a body that is not JSON is refused with 415, and strings
+with NUL or surrogates, or nesting deeper than ``MAX_JSON_DEPTH``, with 400.
+"""
+
+import json
+import re
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.urls import Resolver404, resolve
+from django.utils.html import escape
+
+from zhunru.mounts import is_zhunru_path
+
+# name: (label, smallest, largest)
+PAGINATION = {
+    "page": ("页码", 1, 100_000),
+    "page_size": ("每页条数", 1, 1_000),
+    "per_page": ("每页条数", 1, 1_000),
+    "limit": ("条数上限", 1, 1_000),
+    "offset": ("偏移量", 0, 10_000_000),
+}
+QUERY_PARAMS = ("q", "query")
+MAX_QUERY_LENGTH = 200
+MAX_PARAM_LENGTH = 2_000
+MAX_JSON_DEPTH = 20
+_INTEGER = re.compile(r"[0-9]{1,12}")
+_FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+JSON_TYPES = re.compile(r"^application/(?:[\w.+-]+\+)?json$", re.I)
+
+
+class InputRejected(ValueError):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text (a NUL character, a lone surrogate), or None."""
+    match = _FORBIDDEN.search(value)
+    if match is None:
+        return None
+    return "不能包含空字符（NUL）。" if match.group(0) == "\x00" else "包含无效的字符（孤立的 UTF-16 代理项）。"
+
+
+def check_text(value: str, label: str) -> None:
+    problem = text_problem(value)
+    if problem:
+        raise InputRejected(f"{label}{problem}")
+
+
+def check_query(params, *, pagination: bool = True) -> None:
+    """Length and characters of a QueryDict (request.GET) and, unless ``pagination`` is False (the JSON
+    API's schemas bound their own parameters, zhunru.api), its pagination parameters."""
+    for name, values in params.lists():
+        check_text(name, "参数名")
+        for value in values:
+            check_text(value, f"参数“{name}”")
+            if name in QUERY_PARAMS and len(value) > MAX_QUERY_LENGTH:
+                raise InputRejected(f"检索词过长（{len(value)} 字），请控制在 {MAX_QUERY_LENGTH} 字以内。")
+            if len(value) > MAX_PARAM_LENGTH:
+                raise InputRejected(f"参数“{name}”过长，最多 {MAX_PARAM_LENGTH} 个字符。")
+            if pagination and name in PAGINATION and value.strip() != "":
+                label, low, high = PAGINATION[name]
+                text = value.strip()
+                if not _INTEGER.fullmatch(text) or not low <= int(text) <= high:
+                    raise InputRejected(f"参数“{name}”（{label}）应为 {low} 至 {high} 之间的整数。")
+
+
+def check_form(params) -> None:
+    """Characters of a QueryDict of form fields (request.POST; uploaded files are not in it)."""
+    for name, values in params.lists():
+        check_text(name, "表单字段名")
+        for value in values:
+            check_text(value, f"表单字段“{name}”")
+
+
+def _walk_json(data) -> None:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InputRejected(f"请求体嵌套层级过深（最多 {MAX_JSON_DEPTH} 层）。")
+        if isinstance(value, str):
+            check_text(value, "请求体中的文本")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                check_text(key, "请求体中的字段名")
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
+def check_json_request(request) -> None:
+    """For an API operation that takes a JSON body: a body must be declared JSON (else 415), parse, and
+    hold only storable text within the nesting bound (else 400). A request without a body passes (the
+    operation's own validation names the missing body)."""
+    content_type = request.content_type or ""
+    if not JSON_TYPES.match(content_type):
+        if not content_type and request.META.get("CONTENT_LENGTH", "") in ("", "0"):
+            return
+        raise InputRejected(f"请求内容类型应为 application/json（收到：{content_type or '未声明'}）。", status=415)
+    body = request.body
+    if not body:
+        return
+    try:
+        text = body.decode(request.encoding or "utf-8")
+    except UnicodeDecodeError:
+        raise InputRejected("请求体不是有效的 UTF-8 文本。") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise InputRejected(f"请求体嵌套层级过深（最多 {MAX_JSON_DEPTH} 层）。") from None
+    except ValueError:
+        raise InputRejected("请求体不是有效的 JSON。") from None
+    _walk_json(data)
+
+
+def _api_kind(request) -> str:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return "html"
+    namespaces = match.namespaces
+    if "zhunru_api" in namespaces:
+        return "ninja"
+    if "wagtailapi" in namespaces:
+        return "wagtail"
+    return "html"
+
+
+def rejection_response(request, error: InputRejected, kind: str | None = None) -> HttpResponse:
+    kind = kind or _api_kind(request)
+    if kind == "ninja":
+        from zhunru.api import error_body
+
+        return JsonResponse(error_body(error.status, error.message), status=error.status,
+                            json_dumps_params={"ensure_ascii": False})
+    if kind == "wagtail":
+        return JsonResponse({"message": error.message}, status=error.status, json_dumps_params={"ensure_ascii": False})
+    title = "请求有误" if error.status == 400 else "不支持的请求内容"
+    page = (
+        f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><h1>{title}</h1><p>{escape(error.message)}</p></body></html>"
+    )
+    return HttpResponse(page, status=error.status, content_type="text/html; charset=utf-8")
+
+
+class InputBoundsMiddleware:
+    """Refuses out-of-bounds query strings and form fields before any view (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_zhunru_path(request.path_info):
+            try:
+                kind = _api_kind(request)
+                check_query(request.GET, pagination=kind != "ninja")
+                if kind == "html" and request.method == "POST" and request.content_type in FORM_TYPES:
+                    try:
+                        form = request.POST
+                    except (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError):
+                        form = None  # Django answers these itself when the view reads the form
+                    if form is not None:
+                        check_form(form)
+            except InputRejected as error:
+                return rejection_response(request, error, kind)
+        return self.get_response(request)
