@@ -38,12 +38,11 @@ class ScanResult:
 
 
 class _Recipients:
-    """Who to tell, cached per scan: a department's members, a jurisdiction's coordinators and government."""
+    """Who to tell, cached per scan: a department's members, a jurisdiction's coordinators."""
 
     def __init__(self):
         self._dept: dict[int, list] = {}
         self._coord: dict[int, list] = {}
-        self._gov: dict[int, list] = {}
 
     def department(self, dept_id):
         from django.contrib.auth import get_user_model
@@ -63,17 +62,6 @@ class _Recipients:
                 is_active=True, groups__name=roles.COORDINATOR,
                 department_memberships__department__jurisdiction_id=jurisdiction_id).distinct())
         return self._coord[jurisdiction_id]
-
-    def government(self, jurisdiction_id):
-        from django.contrib.auth import get_user_model
-
-        from zhunru.models import Department
-
-        if jurisdiction_id not in self._gov:
-            self._gov[jurisdiction_id] = list(get_user_model().objects.filter(
-                is_active=True, department_memberships__department__jurisdiction_id=jurisdiction_id,
-                department_memberships__department__kind=Department.Kind.GOVERNMENT).distinct())
-        return self._gov[jurisdiction_id]
 
 
 def _walk(queryset, chunk_size: int):
