@@ -1,12 +1,201 @@
-"""Shared fixtures: reference data factories, the broker and a worker, live services."""
+"""Shared fixtures: reference data factories, the broker and a worker, live services, rows built once.
 
+Rows built once (:func:`shared_rows`): a fixture registered with it is built at most once for a run of
+consecutive tests that ask for it, inside an outer transaction; each test's own transaction is a savepoint
+inside that one, so every test starts from the same rows (what Django's ``TestCase.setUpTestData`` does for
+a class). The outer transaction is rolled back as soon as a test that did not ask for those rows comes, so
+no other test ever sees them; a transactional test (``transaction=True``, ``transactional_db``,
+``live_server``) builds them itself and commits them, as before.
+
+Shared fixtures for everyone: ``demo`` (both seed jurisdictions with the portal's demo channels, by division
+code), ``jurisdiction``, ``make_department``, ``make_user`` (and the plain functions behind them,
+``create_jurisdiction``, ``create_department``, ``create_user``, for builders), ``broker``, ``worker``.
+"""
+
+import copy
 import os
+from collections.abc import Callable
 
 import dramatiq
 import pytest
 from dramatiq import Worker
 
 IN_CI = os.environ.get("CI") == "true"
+
+
+# --- Rows built once --------------------------------------------------------------------------------
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+class SharedRows:
+    """The one set of shared rows open at a time, its outer transaction and its builders by fixture name."""
+
+    def __init__(self):
+        self.builders: dict[str, Callable[[], object]] = {}
+        self.blocker = None  # pytest-django's database blocker, known once a database test has run
+        self.key: str | None = None
+        self.value = None
+        self._atomic = None
+        self._finalizer_added = False
+
+    def wanted(self, item) -> str | None:
+        if self.blocker is None or _transactional(item):
+            return None
+        names = getattr(item, "fixturenames", ())
+        return next((name for name in self.builders if name in names), None)
+
+    def enter(self, key: str, session) -> None:
+        from django.db import transaction
+
+        if not self._finalizer_added:
+            # Registered after pytest-django's database setup, so it runs before the test database is dropped.
+            session.addfinalizer(self.leave)
+            self._finalizer_added = True
+        with self.blocker.unblock():
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            try:
+                self.value = self.builders[key]()
+            except BaseException as exc:
+                self._atomic.__exit__(type(exc), exc, exc.__traceback__)
+                self._atomic = None
+                raise
+        self.key = key
+
+    def leave(self) -> None:
+        from django.db import transaction
+
+        if self._atomic is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+        self._atomic = self.key = self.value = None
+
+    def get(self, key: str, blocker):
+        """The shared rows (a deep copy of what the builder returned, as Django's TestData gives each test),
+        or, outside a shared run (first database test, transactional tests), rows built for this test alone."""
+        self.blocker = blocker
+        if self.key == key:
+            return copy.deepcopy(self.value)
+        return self.builders[key]()
+
+
+SHARED = SharedRows()
+
+
+def shared_rows(name: str):
+    """Register ``builder`` as the fixture ``name`` whose rows consecutive tests share (see the module docstring).
+
+    The builder takes no arguments (fixtures are not available to it: use the ``create_*`` functions) and
+    returns the objects the tests need; each test gets its own deep copy.
+    """
+
+    def decorator(builder: Callable[[], object]):
+        SHARED.builders[name] = builder
+
+        @pytest.fixture(name=name)
+        def fixture(db, django_db_blocker):
+            return SHARED.get(name, django_db_blocker)
+
+        fixture.__doc__ = builder.__doc__
+        return fixture
+
+    return decorator
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before the test's fixtures: keep, open or close the shared rows it asks for."""
+    wanted = SHARED.wanted(item)
+    if SHARED.key != wanted:
+        SHARED.leave()
+        if wanted is not None:
+            SHARED.enter(wanted, item.session)
+
+
+# --- Reference data -----------------------------------------------------------------------------------
+
+
+def create_jurisdiction():
+    """测试区 (division code 360299) with its lead department, the development and reform commission."""
+    from zhunru.models import Department, Jurisdiction
+
+    j = Jurisdiction.objects.create(
+        name="测试区", short_name="测", level=Jurisdiction.Level.DISTRICT, division_code="360299",
+        higher_office="测试市发展和改革委员会",
+    )
+    Department.objects.create(jurisdiction=j, name="测试区发展和改革委员会", short_name="区发改委",
+                              kind=Department.Kind.DEVELOPMENT_REFORM, is_lead=True)
+    return j
+
+
+def create_department(jurisdiction, name: str, **kwargs):
+    from zhunru.models import Department
+
+    return Department.objects.create(jurisdiction=jurisdiction, name=name, **kwargs)
+
+
+def create_user(username: str, *, groups=(), departments=(), superuser=False):
+    """A user, optionally in role groups and departments."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from zhunru import roles
+    from zhunru.models import DepartmentMembership
+
+    roles.sync_roles()
+    User = get_user_model()
+    if superuser:
+        user = User.objects.create_superuser(username, f"{username}@example.invalid", "pw-123456!")
+    else:
+        user = User.objects.create_user(username, f"{username}@example.invalid", "pw-123456!")
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    for dept in departments:
+        DepartmentMembership.objects.create(user=user, department=dept)
+    return user
+
+
+@pytest.fixture
+def jurisdiction(db):
+    return create_jurisdiction()
+
+
+@pytest.fixture
+def make_department(jurisdiction):
+    def make(name: str, **kwargs):
+        return create_department(kwargs.pop("jurisdiction", jurisdiction), name, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    """A user, optionally in role groups and departments."""
+    return create_user
+
+
+@shared_rows("demo")
+def demo():
+    """Both seed jurisdictions (sites, homes, policies, departments) and the portal's demo channels, by
+    division code (360202 昌江区, …)."""
+    from zhunru import demo as core_demo
+    from zhunru.portal import demo as portal_demo
+
+    jurisdictions = core_demo.load()
+    portal_demo.load()
+    return {j.division_code: j for j in jurisdictions}
+
+
+# --- Queues -------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -25,51 +214,3 @@ def worker(broker):
     w.start()
     yield w
     w.stop()
-
-
-@pytest.fixture
-def jurisdiction(db):
-    from zhunru.models import Department, Jurisdiction
-
-    j = Jurisdiction.objects.create(
-        name="测试区", short_name="测", level=Jurisdiction.Level.DISTRICT, division_code="360299",
-        higher_office="测试市发展和改革委员会",
-    )
-    Department.objects.create(jurisdiction=j, name="测试区发展和改革委员会", short_name="区发改委",
-                              kind=Department.Kind.DEVELOPMENT_REFORM, is_lead=True)
-    return j
-
-
-@pytest.fixture
-def make_department(jurisdiction):
-    from zhunru.models import Department
-
-    def make(name: str, **kwargs):
-        return Department.objects.create(jurisdiction=kwargs.pop("jurisdiction", jurisdiction), name=name, **kwargs)
-
-    return make
-
-
-@pytest.fixture
-def make_user(db):
-    """A user, optionally in role groups and departments."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from zhunru import roles
-    from zhunru.models import DepartmentMembership
-
-    def make(username: str, *, groups=(), departments=(), superuser=False):
-        roles.sync_roles()
-        User = get_user_model()
-        if superuser:
-            user = User.objects.create_superuser(username, f"{username}@example.invalid", "pw-123456!")
-        else:
-            user = User.objects.create_user(username, f"{username}@example.invalid", "pw-123456!")
-        for name in groups:
-            user.groups.add(Group.objects.get(name=name))
-        for dept in departments:
-            DepartmentMembership.objects.create(user=user, department=dept)
-        return user
-
-    return make

@@ -61,10 +61,17 @@ def page(browser):
     context.close()
 
 
+def pytest_itemcollected(item):
+    """Under xdist (``--dist loadgroup``) every browser test runs on one worker, one Chromium at a time
+    (marked as collected: xdist reads the groups before the reordering below)."""
+    item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Run the end-to-end tests last: their live server needs transactional tests, whose flush empties
-    what migrations put in the database (Wagtail's root page, seeded synonyms) for any test after them."""
+    what migrations put in the database (Wagtail's root page, seeded synonyms) for any test after them.
+    Under xdist see pytest_itemcollected."""
     here = Path(__file__).resolve().parent
     e2e = [item for item in items if here in Path(str(item.path)).resolve().parents]
     if e2e:

@@ -18,14 +18,13 @@ def _own_throttle(settings):
 
 
 @pytest.fixture
-def portal(db):
-    """Both seed jurisdictions with their homes and policies, and the portal's demo channels."""
-    from zhunru import demo as core_demo
-    from zhunru.portal import demo as portal_demo
+def portal(demo):
+    """Both seed jurisdictions with their homes and policies, and the portal's demo channels (the shared
+    ``demo`` rows, built once for consecutive tests)."""
+    from wagtail.models import Site
 
-    jurisdictions = core_demo.load()
-    portal_demo.load()
-    return {j.division_code: j for j in jurisdictions}
+    Site.clear_site_root_paths_cache()  # a previous test's sites were rolled back, not deleted
+    return demo
 
 
 @pytest.fixture
