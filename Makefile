@@ -52,8 +52,12 @@ run: demo ## Run web + worker + scheduler on http://127.0.0.1:8000 with embedded
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py serve 127.0.0.1:8000
 
+# On every core (TEST_WORKERS=0: one process; browser tests share one worker); prints the 25 slowest tests
+# and branch coverage.
+TEST_WORKERS ?= auto
 test: install ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
-	DJANGO_SETTINGS_MODULE=deploy.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=deploy.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup \
+	  --durations=25 --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 lint: install ## ruff check
 	$(VENV)/bin/ruff check .
