@@ -13,6 +13,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Notification e-mails are relayed right after commit (no worker runs in tests); outbox tests switch to "worker".
 ZHUNRU_LEADS_EMAIL_RELAY = "inline"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Everything a test run writes is named after its process: the test database, the Redis namespace and cache
+# prefix, media and the search index. So are pytest-xdist's workers (one process each, and pytest-django adds
+# the worker's id to the database name: test_zhunru_<pid>_gw0): parallel workers never share any of them.
 _TEST_VAR = VAR_DIR / "test" / str(os.getpid())
 MEDIA_ROOT = _TEST_VAR / "media"
 ZHUNRU_PRIVATE_MEDIA_ROOT = _TEST_VAR / "private"
