@@ -14,6 +14,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.cases import views
 from zhunru.cases.models import (
+    BulletinPage,
     Case,
     InspectionCampaign,
     IntegrityReport,
@@ -234,3 +235,63 @@ def case_listing_buttons(snippet, user, next_url=None):
             url += f"?next={next_url}"
         buttons.append(ListingButton(views.CASE_ACTIONS[action][2], url, priority=10 + priority))
     return buttons
+
+
+# --- 发布 on a bulletin that still needs its review --------------------------------------------------
+# Wagtail treats a refused 发布 as 保存草稿 without a word. For a bulletin the button means "send it on its
+# way": it is submitted to the workflow (司法审核 → 协调员审批), and the message says so and to whom.
+_SENT_FOR_REVIEW = "_zhunru_publish_sent_for_review"
+
+
+def _publish_to_submit(request) -> None:
+    post = request.POST.copy()
+    post.pop("action-publish", None)
+    post["action-submit"] = "1"
+    request.POST = post
+    setattr(request, _SENT_FOR_REVIEW, True)
+
+
+@hooks.register("before_edit_page")
+def bulletin_publish_goes_to_review(request, page):
+    if request.method != "POST" or not request.POST.get("action-publish"):
+        return None
+    page = page.specific
+    if not isinstance(page, BulletinPage):
+        return None
+    perms = page.permissions_for_user(request.user)
+    if perms.can_publish():
+        return None
+    if perms.can_submit_for_moderation():
+        _publish_to_submit(request)
+    else:
+        setattr(request, _SENT_FOR_REVIEW, "refused")
+    return None
+
+
+@hooks.register("before_create_page")
+def new_bulletin_publish_goes_to_review(request, parent_page, page_class):
+    if (request.method == "POST" and request.POST.get("action-publish") and issubclass(page_class, BulletinPage)
+            and parent_page.has_workflow):
+        _publish_to_submit(request)
+    return None
+
+
+@hooks.register("after_edit_page")
+@hooks.register("after_create_page")
+def say_where_the_bulletin_went(request, page):
+    from django.contrib import messages
+
+    from zhunru.cases.workflow import review_status_text
+
+    how = getattr(request, _SENT_FOR_REVIEW, None)
+    if not how:
+        return None
+    page = page.specific
+    status = review_status_text(page)
+    if how is True:
+        messages.info(request, f"通报“{page.title}”须经司法审核和协调员审批后发布，未直接发布：已提交“{page.get_workflow().name}”，"
+                               f"{status}。")
+    else:
+        messages.warning(request, f"通报“{page.title}”未发布：须经司法审核和协调员审批后才能发布，修改已保存为草稿"
+                                  f"{'，' + status if status else ''}。")
+    return None

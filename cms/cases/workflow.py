@@ -110,3 +110,29 @@ def notify_legal_reviewers(sender, instance, user=None, **kwargs) -> None:
         obj=page, key=f"bulletin:{page.pk}:legal-review:{instance.pk}",
         url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
     )
+
+
+def task_reviewers(page, task) -> list:
+    """Who may act on ``task`` for ``page``: active members of the task's groups in the page's jurisdiction."""
+    from django.contrib.auth import get_user_model
+
+    from zhunru.models import JurisdictionHomePage
+
+    home = JurisdictionHomePage.objects.ancestor_of(page, inclusive=True).first()
+    groups = getattr(task.specific, "groups", None)
+    if home is None or groups is None:
+        return []
+    return list(get_user_model().objects.filter(
+        is_active=True, groups__in=groups.all(),
+        department_memberships__department__jurisdiction_id=home.jurisdiction_id).distinct().order_by("pk"))
+
+
+def review_status_text(page) -> str:
+    """"当前环节“司法审核：…”，由 区司法局 changjiang-legal 审查" for a page in its workflow, else ""."""
+    state = page.current_workflow_state
+    task = state.current_task_state.task if state and state.current_task_state else None
+    if task is None:
+        return ""
+    people = "、".join(user.get_full_name() or user.get_username() for user in task_reviewers(page, task))
+    groups = "、".join(task.specific.groups.values_list("name", flat=True)) if hasattr(task.specific, "groups") else ""
+    return f"当前环节“{task.name}”，由{groups}{'（' + people + '）' if people else ''}审查"
