@@ -9,6 +9,7 @@ model yet is skipped, not an error.
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -152,8 +153,22 @@ register(Source("policy", "政策文件", "zhunru_cms.PolicyPage", public_pages,
 
 # --- cases and bulletins (zhunru.cases): public fields only, never the reporter or internal notes ------
 
+NATIONAL_LABEL = "国家发展改革委典型案例"
+_NATIONAL_SOURCE = re.compile(r"国家发展|国家发改|^发改[^〔]{0,8}〔")
+
+
 def _published_cases(model):
-    return model.objects.published().select_related("jurisdiction")
+    """Cases in a live bulletin, and imported cases (``import_cases``): already published by the bulletin
+    they came from (its reference and date are required on import), public documents of their own."""
+    imported = model.objects.registered().exclude(import_key="").filter(published_on__isnull=False)
+    return model.objects.filter(
+        models.Q(pk__in=model.objects.published().values("pk")) | models.Q(pk__in=imported.values("pk"))
+    ).select_related("jurisdiction")
+
+
+def is_national(case) -> bool:
+    """An imported case from the NDRC's bulletins (国家发展改革委, a 发改…〔year〕 document number)."""
+    return bool(case.import_key and _NATIONAL_SOURCE.search(case.bulletin_reference or ""))
 
 
 def _case_bulletin(case):
@@ -164,9 +179,20 @@ def _case_bulletin(case):
 
 def _case_document(case) -> dict:
     bulletin = _case_bulletin(case)
+    doc = {}
+    summary = case.summary
+    if case.import_key and bulletin is None:  # published elsewhere: say where and when
+        origin = "国家发展改革委" if is_national(case) else ""
+        reference = "".join(filter(None, [origin if origin not in (case.bulletin_reference or "") else "",
+                                          case.bulletin_reference]))
+        summary = "；".join(filter(None, [f"来源：{reference}" if reference else "",
+                                         f"通报日期：{case.published_on:%Y年%-m月%-d日}"])) + "。" + (summary or "")
+        if is_national(case):
+            doc["type_label"] = NATIONAL_LABEL
     return {
+        **doc,
         "title": case.title,
-        "summary": case.summary,
+        "summary": summary,
         "text": "\n".join(filter(None, [
             case.organization, case.document_name, case.document_number, case.violated_clause,
             case.handling_result, case.keywords, case.get_subcategory_display() if case.subcategory else "",
