@@ -5,6 +5,8 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from zhunru.clock import format_datetime
+
 
 class ListEdition(models.Model):
     name = models.CharField("版本", max_length=40, unique=True)
@@ -390,7 +392,7 @@ class CatalogRevision(models.Model):
         verbose_name_plural = "清单公开数据版本"
 
     def __str__(self) -> str:
-        return f"{self.changed_at:%Y-%m-%d %H:%M:%S}"
+        return format_datetime(self.changed_at)
 
     @classmethod
     def bump(cls) -> None:

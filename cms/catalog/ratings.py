@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhunru.catalog import conf
+from zhunru.clock import format_date
 
 
 class RatingError(ValueError):
@@ -146,8 +147,8 @@ def remind_overdue_follow_ups(today: datetime.date | None = None) -> int:
             days = (today - follow_up.due_date).days
             body = (
                 f"政务服务事项“{rating.service_item.name}”收到的差评（{rating.get_level_display()}，"
-                f"{rating.get_channel_display()}，{timezone.localtime(rating.created_at):%Y-%m-%d}）"
-                f"应于 {follow_up.due_date:%Y年%m月%d日} 前答复，现已逾期 {days} 天，请尽快核实整改并填写整改答复。"
+                f"{rating.get_channel_display()}，{format_date(rating.created_at)}）"
+                f"应于 {format_date(follow_up.due_date)} 前答复，现已逾期 {days} 天，请尽快核实整改并填写整改答复。"
             )
             if rating.comment:
                 body += f"\n\n评价内容：{rating.comment}"

@@ -18,6 +18,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.clock import format_datetime
 from zhunru.leads import views
 from zhunru.leads.calendar import missing_years
 from zhunru.leads.models import (
@@ -90,7 +91,7 @@ def current_due(lead) -> str:
     stage = next((s for s in lead.stages.all() if s.completed_at is None), None)
     if stage is None:
         return "—"
-    text = timezone.localtime(stage.due_at).strftime("%Y-%m-%d %H:%M")
+    text = format_datetime(stage.due_at)
     if stage.due_at < timezone.now():
         return format_html('<span style="color:#cd4444">{}（已逾期）</span>', text)
     return text + ("（临时）" if stage.provisional else "")
