@@ -26,10 +26,12 @@ def _snippet_list(label: str) -> str:
 
 
 @pytest.fixture
-def homes(db):
-    from zhunru import demo as core_demo
+def homes(demo):
+    """The seed jurisdictions' portal homes (the shared demo rows, built once for consecutive tests)."""
+    from wagtail.models import Site
 
-    return {j.division_code: j.home_page for j in core_demo.load()}
+    Site.clear_site_root_paths_cache()  # a previous test's sites were rolled back, not deleted
+    return {code: j.home_page for code, j in demo.items()}
 
 
 @pytest.mark.django_db
