@@ -14,6 +14,7 @@ import io
 import logging
 import sys
 import time
+import traceback
 from urllib.parse import urlsplit
 
 
@@ -100,6 +101,7 @@ def main() -> int:
         try:
             action()
         except BaseException as exc:  # noqa: BLE001 - SystemExit from a command too: report it, go on
+            traceback.print_exc()
             problems.append(f"{label}: {type(exc).__name__}: {exc}")
             print(f"  {label}: FAILED after {time.monotonic() - began:.1f} s: {type(exc).__name__}: {exc}")
             return False
