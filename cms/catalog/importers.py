@@ -1,4 +1,10 @@
-"""Import of a negative list edition from CSV, XLSX or JSON: validate everything first, then write all or nothing."""
+"""Import of a negative list edition from CSV, XLSX or JSON: validate everything first, then write all or nothing.
+
+Bounds are checked before parsing and while reading, each with a Chinese error (never a 500): the file size,
+an XLSX's uncompressed size (a decompression bomb), the number of rows, the length of a cell (a CSV cell
+over the csv module's 131,072-character limit included), NUL characters and, for JSON, the nesting (a
+list of flat objects). A UTF-8 byte-order mark is accepted in CSV and JSON.
+"""
 
 import csv
 import io
@@ -13,6 +19,13 @@ COLUMNS = ["项目号", "禁止或许可事项", "事项编码", "禁止或许�
 OPTIONAL_COLUMNS = ["设立依据"]
 CODE_RE = re.compile(r"^\d{6}$")
 KIND_BY_PREFIX = {"1": "prohibited", "2": "permitted"}
+
+# The national list has about 120 items (some 500 measures); the bounds leave ample room.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 5_000
+MAX_CELL_CHARS = 20_000
+MAX_ITEM_NUMBER = 99_999
 
 
 class ImportError_(Exception):
@@ -42,40 +55,121 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
 
 
+def _too_many_rows() -> ImportError_:
+    return ImportError_([f"文件行数过多：最多 {MAX_ROWS} 行数据。"])
+
+
+def _check_cells(records: list[dict]) -> list[dict]:
+    """Row count, cell length and NUL characters of parsed records."""
+    if len(records) > MAX_ROWS:
+        raise _too_many_rows()
+    errors = []
+    for index, record in enumerate(records, start=2):
+        for key, value in record.items():
+            for text in (key, value):
+                if isinstance(text, str) and len(text) > MAX_CELL_CHARS:
+                    errors.append(f"第{index}行：单元格内容过长（{len(text)} 个字符，最多 {MAX_CELL_CHARS} 个）。")
+                elif isinstance(text, str) and "\x00" in text:
+                    errors.append(f"第{index}行：单元格含有空字符（NUL）。")
+    if errors:
+        raise ImportError_(errors[:50])
+    return records
+
+
+def _read_csv(raw: bytes) -> list[dict]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportError_(["文件编码错误：CSV 文件必须为 UTF-8 编码。"]) from None
+    reader = csv.DictReader(io.StringIO(text))
+    records = []
+    try:
+        for record in reader:
+            if len(records) >= MAX_ROWS:
+                raise _too_many_rows()
+            records.append(record)
+    except csv.Error:  # e.g. a field over the csv module's limit of 131,072 characters
+        raise ImportError_([
+            f"第{reader.line_num}行：CSV 格式错误或单元格内容过长（最多 {MAX_CELL_CHARS} 个字符）。"
+        ]) from None
+    return records
+
+
+def _json_depth_ok(data) -> bool:
+    """A list of objects whose values are scalars (or lists of scalars, e.g. measures)."""
+    if not isinstance(data, list):
+        return False
+    for record in data:
+        if not isinstance(record, dict):
+            return False
+        for value in record.values():
+            if isinstance(value, dict):
+                return False
+            if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
+                return False
+    return True
+
+
+def _read_json(raw: bytes) -> list[dict]:
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except RecursionError:
+        raise ImportError_(["JSON 文件嵌套层级过深：应为由对象组成的数组。"]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportError_([f"JSON 文件无法解析：{exc}"]) from None
+    if not _json_depth_ok(data):
+        raise ImportError_(["JSON 文件必须是对象数组，对象的值为文本或数字。"])
+    return data
+
+
+def _read_xlsx(path: Path) -> list[dict]:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            uncompressed = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise ImportError_(["XLSX 文件无法读取：文件已损坏或不是 XLSX 格式。"]) from None
+    if uncompressed > MAX_UNCOMPRESSED_BYTES:
+        raise ImportError_([
+            f"XLSX 文件解压后过大（{uncompressed // (1024 * 1024)} MB，最多 {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB）。"
+        ])
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+        raise ImportError_([f"XLSX 文件无法读取：{exc}"]) from None
+    try:
+        rows = []
+        for row in wb.active.iter_rows(values_only=True):
+            if len(rows) > MAX_ROWS:
+                raise _too_many_rows()
+            rows.append(row)
+    finally:
+        wb.close()
+    if not rows:
+        return []
+    header = [str(c).strip() if c is not None else "" for c in rows[0]]
+    return [
+        {h: ("" if v is None else v) for h, v in zip(header, r, strict=False)}
+        for r in rows[1:]
+        if any(v not in (None, "") for v in r)
+    ]
+
+
 def _read_rows(path: Path) -> list[dict]:
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".json", ".xlsx"):
+        raise ImportError_([f"不支持的文件类型「{suffix}」：仅支持 CSV、XLSX、JSON。"])
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ImportError_([f"文件过大（{size // 1024} KB），最多 {MAX_FILE_BYTES // (1024 * 1024)} MB。"])
     if suffix == ".csv":
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportError_(["文件编码错误：CSV 文件必须为 UTF-8 编码。"]) from None
-        return list(csv.DictReader(io.StringIO(text)))
+        return _check_cells(_read_csv(path.read_bytes()))
     if suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ImportError_([f"JSON 文件无法解析：{exc}"]) from None
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise ImportError_(["JSON 文件必须是对象数组。"])
-        return data
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-            raise ImportError_([f"XLSX 文件无法读取：{exc}"]) from None
-        rows = list(wb.active.iter_rows(values_only=True))
-        if not rows:
-            return []
-        header = [str(c).strip() if c is not None else "" for c in rows[0]]
-        return [
-            {h: ("" if v is None else v) for h, v in zip(header, r, strict=False)}
-            for r in rows[1:]
-            if any(v not in (None, "") for v in r)
-        ]
-    raise ImportError_([f"不支持的文件类型「{suffix}」：仅支持 CSV、XLSX、JSON。"])
+        return _check_cells(_read_json(path.read_bytes()))
+    return _check_cells(_read_xlsx(path))
 
 
 def parse(path) -> list[Row]:
@@ -95,9 +189,13 @@ def parse(path) -> list[Row]:
         code, name = get("事项编码"), get("禁止或许可事项")
         try:
             number = int(float(get("项目号")))
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", "nan", "inf"
             errors.append(f"第{index}行：项目号「{get('项目号')}」不是数字。")
             number = 0
+        else:
+            if not 1 <= number <= MAX_ITEM_NUMBER:
+                errors.append(f"第{index}行：项目号「{get('项目号')}」应在 1 至 {MAX_ITEM_NUMBER} 之间。")
+                number = 0
         if not CODE_RE.match(code) or code[0] not in KIND_BY_PREFIX:
             errors.append(f"第{index}行：事项编码「{code}」格式错误，应为以1或2开头的6位数字。")
         elif code in seen:

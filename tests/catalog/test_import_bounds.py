@@ -1,0 +1,117 @@
+"""Import files are bounded before and while parsing (issue 23, item 4): each bad file is a Chinese error
+(ImportError_), never a 500, and nothing is written."""
+
+import csv
+import json
+import re
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from zhunru.catalog import importers
+from zhunru.catalog.importers import COLUMNS, ImportError_, import_edition
+from zhunru.catalog.models import ListEdition, ListItem
+
+from .conftest import OLD, write_csv
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def refused(path, *expected: str) -> str:
+    with pytest.raises(ImportError_) as caught:
+        import_edition(path, "2030年版")
+    message = "\n".join(caught.value.errors)
+    assert CHINESE.search(message), message
+    for part in expected:
+        assert part in message, message
+    assert not ListEdition.objects.filter(name="2030年版").exists()
+    assert not ListItem.objects.exists()
+    return message
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400", "1e30", "0", "-3"])
+def test_item_number_out_of_range(db, tmp_path, value):
+    rows = [[value, *OLD[0][1:]], *OLD[1:]]
+    refused(write_csv(tmp_path / "list.csv", rows), "第2行", "项目号")
+
+
+def test_csv_cell_over_the_csv_module_limit(db, tmp_path):
+    rows = [OLD[0][:3] + ["很" * 131_073] + OLD[0][4:], *OLD[1:]]
+    refused(write_csv(tmp_path / "list.csv", rows), "过长")
+
+
+def test_csv_cell_over_our_limit(db, tmp_path):
+    rows = [OLD[0][:3] + ["长" * (importers.MAX_CELL_CHARS + 1)] + OLD[0][4:], *OLD[1:]]
+    refused(write_csv(tmp_path / "list.csv", rows), "第2行", "过长")
+
+
+def test_nul_in_a_cell(db, tmp_path):
+    rows = [OLD[0][:1] + ["禁止\x00事项"] + OLD[0][2:], *OLD[1:]]
+    refused(write_csv(tmp_path / "list.csv", rows), "空字符")
+
+
+def test_too_many_rows(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(importers, "MAX_ROWS", 3)  # the bound, not the file, is what is being tested
+    refused(write_csv(tmp_path / "list.csv", OLD), "行数过多")
+
+
+def test_file_too_large(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(importers, "MAX_FILE_BYTES", 100)
+    refused(write_csv(tmp_path / "list.csv", OLD), "文件过大")
+
+
+def test_xlsx_decompression_bomb_is_refused_before_parsing(db, tmp_path):
+    """A small file that inflates past the bound: refused from the zip directory, openpyxl never runs."""
+    path = tmp_path / "bomb.xlsx"
+    workbook = Workbook()
+    workbook.active.append(COLUMNS)
+    workbook.save(path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/padding.bin", b"\0" * (importers.MAX_UNCOMPRESSED_BYTES + 1))
+    assert path.stat().st_size < 1024 * 1024
+    refused(path, "解压后过大")
+
+
+def test_not_a_zip_named_xlsx(db, tmp_path):
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(b"not a zip at all")
+    refused(path, "XLSX")
+
+
+def test_json_deep_nesting(db, tmp_path):
+    path = tmp_path / "list.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    refused(path, "JSON")
+
+
+def test_json_nested_objects(db, tmp_path):
+    path = tmp_path / "list.json"
+    record = dict(zip(COLUMNS, OLD[0], strict=True))
+    record["主管部门"] = {"a": {"b": "c"}}
+    path.write_text(json.dumps([record], ensure_ascii=False), encoding="utf-8")
+    refused(path, "对象数组")
+
+
+def test_json_nul(db, tmp_path):
+    path = tmp_path / "list.json"
+    records = [dict(zip(COLUMNS, row, strict=True)) for row in OLD]
+    records[0]["禁止或许可事项"] = "禁止\u0000事项"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    refused(path, "空字符")
+
+
+def test_json_with_a_bom_is_accepted(db, tmp_path):
+    path = tmp_path / "list.json"
+    records = [dict(zip(COLUMNS, row, strict=True)) for row in OLD]
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(records, ensure_ascii=False).encode("utf-8"))
+    assert import_edition(path, "2022年版").created == 4
+
+
+def test_csv_with_a_bom_is_accepted(db, tmp_path):
+    path = tmp_path / "list.csv"
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows(OLD)
+    assert import_edition(path, "2022年版").created == 4
