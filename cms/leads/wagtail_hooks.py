@@ -19,7 +19,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.clock import format_datetime
-from zhunru.leads import views
+from zhunru.leads import admin_views, views
 from zhunru.leads.calendar import missing_years
 from zhunru.leads.models import (
     DeadlineRule,
@@ -210,7 +210,18 @@ def lead_admin_urls():
         path("leads/reports/<int:pk>/evidence/", views.report_evidence, name="zhunru_lead_report_evidence"),
         path("leads/dashboard/", views.dashboard, name="zhunru_lead_dashboard"),
         path("leads/export.xlsx", views.export_ledger, name="zhunru_lead_export"),
+        path("leads/notifications/outbox/", admin_views.notification_outbox, name="zhunru_notification_outbox"),
     ]
+
+
+class _OutboxMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_view_outbox(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def outbox_menu_item():
+    return _OutboxMenuItem("提醒邮件发件箱", reverse("zhunru_notification_outbox"), icon_name="mail", order=901)
 
 
 @hooks.register("register_snippet_listing_buttons")
