@@ -41,12 +41,19 @@ class ComplaintIn(Schema):
     consent: bool = False
 
 
+class StepOut(Schema):
+    at: datetime.datetime
+    label: str
+
+
 class StatusOut(Schema):
     receipt_code: str
     jurisdiction: str
     submitted_at: datetime.datetime
     status: str
     status_label: str
+    progress: str = ""  # follows the lead: received, accepted, transferred, verifying, rectifying, closed, not_accepted
+    timeline: list[StepOut] = []  # the dated public steps, oldest first
     reason: str
     result: str
     triaged_at: datetime.datetime | None

@@ -115,3 +115,14 @@ def test_a_filed_complaint_tells_the_coordinators(client, changjiang, portal_coo
     note = Notification.objects.get(key=f"complaint:{new.pk}:filed")
     assert note.recipient == portal_coordinator and new.display_code in note.body
     assert "保密联系人甲" not in note.body and "13912345678" not in note.body
+
+
+def test_the_status_api_carries_the_progress_and_timeline(client, complaint, portal_coordinator):
+    complaint.accept(by=portal_coordinator)
+    response = client.post("/api/v1/portal/complaints/status/", {"code": complaint.receipt_code},
+                           content_type="application/json")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["progress"] == "accepted" and data["status_label"] == "已受理"
+    assert [s["label"] for s in data["timeline"]] == ["提交问题反映", "已受理，转为线索办理"]
+    assert "internal_note" not in data and "内部" not in response.content.decode()
