@@ -115,3 +115,56 @@ def test_csv_with_a_bom_is_accepted(db, tmp_path):
         writer.writerow(COLUMNS)
         writer.writerows(OLD)
     assert import_edition(path, "2022年版").created == 4
+
+
+# --- import_cases (JSON): the same bounds -----------------------------------------------------------
+
+CASE = {
+    "title": "某县要求外地企业在本地注册子公司", "region": "测试区", "organization": "测试区住房和城乡建设局",
+    "category": "歧视性政策", "summary": "在招标文件中要求外地企业须在本地注册子公司方可投标。",
+    "result": "已删除相关条款。", "published_on": "2025-06-30",
+}
+
+
+def _import_cases(path):
+    from django.core.management import call_command
+
+    call_command("import_cases", str(path))
+
+
+def _cases_refused(path, expected: str):
+    from django.core.management.base import CommandError
+
+    from zhunru.cases.models import Case
+
+    with pytest.raises(CommandError) as caught:
+        _import_cases(path)
+    assert CHINESE.search(str(caught.value)) and expected in str(caught.value), str(caught.value)
+    assert not Case.objects.exists()
+
+
+def test_import_cases_deep_nesting(jurisdiction, tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    _cases_refused(path, "嵌套")
+
+
+def test_import_cases_nested_document(jurisdiction, tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps([{**CASE, "document": {"name": {"x": "y"}}}], ensure_ascii=False), encoding="utf-8")
+    _cases_refused(path, "嵌套")
+
+
+def test_import_cases_nul(jurisdiction, tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps([{**CASE, "summary": "案情\u0000"}], ensure_ascii=False), encoding="utf-8")
+    _cases_refused(path, "空字符")
+
+
+def test_import_cases_bom_accepted(jurisdiction, tmp_path):
+    from zhunru.cases.models import Case
+
+    path = tmp_path / "cases.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps([CASE], ensure_ascii=False).encode("utf-8"))
+    _import_cases(path)
+    assert Case.objects.count() == 1

@@ -24,6 +24,9 @@ REQUIRED = {
 OPTIONAL = {"bulletin", "document", "clause", "subcategory", "importance", "keywords", "facts_date",
             "jurisdiction", "department"}
 PROGRESS_FROM = 200  # records; smaller files import without progress lines
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_RECORDS = 10_000
+MAX_TEXT_CHARS = 50_000
 
 
 def _aliases(choices, extra: dict[str, str]) -> dict[str, str]:
@@ -101,14 +104,36 @@ class Command(BaseCommand):
     # --- reading and validating ------------------------------------------------------
 
     def _read(self, path: Path) -> list:
+        """The records, bounded before parsing (file size) and after (count, nesting, text length, NUL);
+        a UTF-8 byte-order mark is accepted."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            size = path.stat().st_size
         except FileNotFoundError:
-            raise CommandError(f"找不到文件：{path}")
+            raise CommandError(f"找不到文件：{path}") from None
+        if size > MAX_FILE_BYTES:
+            raise CommandError(f"文件过大（{size // 1024} KB），最多 {MAX_FILE_BYTES // (1024 * 1024)} MB。")
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except RecursionError:
+            raise CommandError("文件嵌套层级过深：内容应为对象列表（JSON 数组）。") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise CommandError(f"文件不是有效的 UTF-8 JSON：{error}")
+            raise CommandError(f"文件不是有效的 UTF-8 JSON：{error}") from None
         if not isinstance(data, list):
             raise CommandError("文件内容应为对象列表（JSON 数组）。")
+        if len(data) > MAX_RECORDS:
+            raise CommandError(f"记录过多（{len(data)} 条），一次最多导入 {MAX_RECORDS} 条。")
+        for index, record in enumerate(data):
+            values = []
+            for value in record.values() if isinstance(record, dict) else ():
+                inner = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+                if isinstance(value, (dict, list)) and any(isinstance(v, (dict, list)) for v in inner):
+                    raise CommandError(f"第 {index + 1} 条记录：字段嵌套过深（如 document 只能含文本字段）。")
+                values.extend(inner)
+            for value in values:
+                if isinstance(value, str) and "\x00" in value:
+                    raise CommandError(f"第 {index + 1} 条记录：含有空字符（NUL）。")
+                if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+                    raise CommandError(f"第 {index + 1} 条记录：字段内容过长（最多 {MAX_TEXT_CHARS} 个字符）。")
         return data
 
     def _find_jurisdiction(self, value: str) -> Jurisdiction | None:
