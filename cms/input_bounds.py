@@ -4,7 +4,9 @@
 (``zhunru.mounts``), when
 
 - a pagination parameter (``page``, ``page_size``, ``per_page``, ``limit``, ``offset``) is not an integer
-  in its range (a negative offset, a page number of twenty digits, "abc");
+  in its range (a negative offset, a page number of twenty digits, "abc"), except under /api/v1/, whose
+  schemas bound their own parameters (``zhunru.api.BoundedPageNumberPagination``, ``Query(ge=…, le=…)``)
+  and answer the API's 422 naming the parameter in Chinese;
 - a query-string value is longer than ``MAX_PARAM_LENGTH`` characters (a search query: ``q``, longer
   than ``MAX_QUERY_LENGTH``);
 - a query-string value or a form field contains a NUL character or a lone UTF-16 surrogate (which the
