@@ -5,6 +5,7 @@ exits non-zero naming every failure.
 """
 
 import os
+import re
 import sys
 
 import django
@@ -32,6 +33,12 @@ def fetch(path: str, *, expect: int = 200, zhunru_csp: bool | None = None, conta
         problems.append("no Zhunru Content-Security-Policy header")
     if contains and contains not in body:
         problems.append(f"{contains!r} not in the page")
+    if path.startswith("/zhunru/") and response.headers.get("Content-Type", "").startswith("text/html"):
+        # Every link the plugin writes carries the prefix (or is the host's static, media, admin or documents).
+        links = re.findall(r'(?:href|action|src)="(/[^"]*)"', body)
+        outside = [u for u in links if not u.startswith(("/zhunru/", "/static/", "/media/", "/admin/", "/documents/"))]
+        if outside:
+            problems.append(f"links without the prefix: {sorted(set(outside))[:5]}")
     print(f"host-site: GET {path} -> {response.status_code} ({len(response.content)} bytes, "
           f"CSP {'yes' if csp else 'no'}){': ' + '; '.join(problems) if problems else ''}")
     if problems:

@@ -8,6 +8,7 @@
 """
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -162,6 +163,10 @@ def test_load_demo_in_a_host_keeps_its_default_site_and_serves_jurisdictions_und
     assert page.status_code == 200
     assert "Content-Security-Policy" in page.headers
     assert client.get("/zhunru/changjiang/policies/").status_code == 200
+    # every link of the plugin's pages carries the prefix (the brand link too, without a jurisdiction)
+    for path in ["/zhunru/", "/zhunru/portal/search/", "/zhunru/changjiang/"]:
+        links = re.findall(r'(?:href|action|src)="(/[^"]*)"', client.get(path).content.decode())
+        assert links and not [u for u in links if not u.startswith(("/zhunru/", "/static/"))], (path, links)
     # the portal's link to a jurisdiction leads there on the same host
     assert client.get(f"/zhunru/portal/{home.jurisdiction.division_code}/").url == "/zhunru/changjiang/"
 

@@ -60,6 +60,14 @@ def _catalog_ready() -> bool:
     return catalog_available()
 
 
+def _portal_index_url(context) -> str:
+    """The portal index page (under the plugin's prefix in a host site), else the site's root."""
+    from zhunru.models import PortalIndexPage
+
+    index = PortalIndexPage.objects.live().first()
+    return (index.get_url(context.get("request")) if index is not None else None) or "/"
+
+
 @register.inclusion_tag("zhunru_portal/includes/nav.html", takes_context=True)
 def portal_nav(context):
     home = context.get("portal_home")
@@ -67,7 +75,7 @@ def portal_nav(context):
         home = home_for(context.get("page"))
     return {
         "home": home,
-        "home_url": home.get_url(context.get("request")) if home is not None else "/",
+        "home_url": home.get_url(context.get("request")) if home is not None else _portal_index_url(context),
         "links": sections(home, context.get("request")),
         "active": context.get("portal_section") or _section_of(context.get("page")),
         "request": context.get("request"),
