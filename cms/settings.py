@@ -84,7 +84,9 @@ ACTOR_TIME_LIMIT_MS = 10 * 60 * 1000
 ACTOR_MAX_AGE_MS = 7 * 24 * 3600 * 1000
 
 
-def dramatiq_broker(redis_url: str = "", namespace: str = "zhunru", extra_middleware: list | None = None) -> dict:
+def dramatiq_broker(redis_url: str = "", namespace: str = "zhunru", extra_middleware: list | None = None, *,
+                    max_retries: int = ACTOR_MAX_RETRIES, time_limit_ms: int = ACTOR_TIME_LIMIT_MS,
+                    max_age_ms: int = ACTOR_MAX_AGE_MS) -> dict:
     """A DRAMATIQ_BROKER setting: Redis when ``redis_url`` is set, else the in-process stub broker.
 
     The plugin applies ``dramatiq_broker()`` itself when a host sets no DRAMATIQ_BROKER (never RabbitMQ,
@@ -96,11 +98,11 @@ def dramatiq_broker(redis_url: str = "", namespace: str = "zhunru", extra_middle
         "BROKER": "dramatiq.brokers.redis.RedisBroker" if redis_url else "dramatiq.brokers.stub.StubBroker",
         "OPTIONS": {"url": redis_url, "namespace": namespace} if redis_url else {},
         "MIDDLEWARE": [
-            AgeLimit(max_age=ACTOR_MAX_AGE_MS),
-            TimeLimit(time_limit=ACTOR_TIME_LIMIT_MS),
+            AgeLimit(max_age=max_age_ms),
+            TimeLimit(time_limit=time_limit_ms),
             Callbacks(),
             Pipelines(),
-            Retries(max_retries=ACTOR_MAX_RETRIES, min_backoff=5_000, max_backoff=30 * 60 * 1000),
+            Retries(max_retries=max_retries, min_backoff=5_000, max_backoff=30 * 60 * 1000),
             "django_dramatiq.middleware.DbConnectionsMiddleware",
             *(extra_middleware or []),
         ],

@@ -167,9 +167,16 @@ X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview panel frames our own pages; 
 # --- Redis / Dramatiq -------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Defaults for every actor unless it says otherwise.
+ZHUNRU_ACTOR_MAX_RETRIES = 10
+ZHUNRU_ACTOR_TIME_LIMIT_MS = 10 * 60 * 1000
+ZHUNRU_ACTOR_MAX_AGE_MS = 7 * 24 * 3600 * 1000
+
 # Redis when REDIS_URL is set, else the in-process stub broker (`make run` consumes it in the web process).
 DRAMATIQ_BROKER = dramatiq_broker(REDIS_URL, namespace=os.environ.get("DRAMATIQ_NAMESPACE", "zhunru"),
-                                  extra_middleware=["deploy.logging.MessageRequestIdMiddleware"])
+                                  extra_middleware=["deploy.logging.MessageRequestIdMiddleware"],
+                                  max_retries=ZHUNRU_ACTOR_MAX_RETRIES, time_limit_ms=ZHUNRU_ACTOR_TIME_LIMIT_MS,
+                                  max_age_ms=ZHUNRU_ACTOR_MAX_AGE_MS)
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 
 CACHES = (
