@@ -120,10 +120,27 @@ def public_pages(model: type[models.Model]) -> models.QuerySet:
 
 
 def page_url(page) -> str:
+    """The page's URL as the portal links it: on the host's own name under the plugin's prefix when a host
+    site serves the jurisdictions there (``zhunru.demo._portal_in_host``), else Wagtail's (a jurisdiction's
+    pages on its own host name)."""
     try:
-        return page.get_url() or page.url_path
+        return _url_on_host_default_site(page) or page.get_url() or page.url_path
     except Exception:
         return page.url_path
+
+
+def _url_on_host_default_site(page) -> str | None:
+    from django.urls import reverse
+    from wagtail.models import Site
+
+    from zhunru.mounts import plugin_prefix
+
+    if plugin_prefix() in (None, "/"):  # this project: zhunru.urls at the root, Wagtail's own choice
+        return None
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None or not page.url_path.startswith(site.root_page.url_path):
+        return None
+    return reverse("wagtail_serve", args=(page.url_path[len(site.root_page.url_path):],))
 
 
 def page_region(page) -> str:

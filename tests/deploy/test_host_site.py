@@ -167,6 +167,11 @@ def test_load_demo_in_a_host_keeps_its_default_site_and_serves_jurisdictions_und
     for path in ["/zhunru/", "/zhunru/portal/search/", "/zhunru/changjiang/"]:
         links = re.findall(r'(?:href|action|src)="(/[^"]*)"', client.get(path).content.decode())
         assert links and not [u for u in links if not u.startswith(("/zhunru/", "/static/"))], (path, links)
+    # search results link to the pages on the host's own name, under the prefix
+    from zhunru.search.documents import page_url
+
+    policy = home.get_descendants().live().last()
+    assert page_url(policy) == f"/zhunru/changjiang/{policy.url_path.split('/changjiang/', 1)[1]}"
     # the portal's link to a jurisdiction leads there on the same host
     assert client.get(f"/zhunru/portal/{home.jurisdiction.division_code}/").url == "/zhunru/changjiang/"
 
