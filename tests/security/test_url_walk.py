@@ -344,6 +344,22 @@ def test_the_walk_does_find_b_for_someone_allowed_to_see_it(client, department_b
     assert wanted <= kinds, f"超级用户的遍历没有找到：{wanted - kinds}"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES, ids=_route_id)
+def test_every_route_answers_a_superuser_without_a_server_error(client, department_b_world, route):
+    """The superuser's side of the walk, route by route (the twin above stops early): every URL answers someone
+    who may see everything, bodies read to the end, and none with a server error (a wrong id is a 4xx)."""
+    client.force_login(department_b_world["boss"])
+    client.raise_request_exception = False
+    errors = []
+    for url, _params in _urls(department_b_world, [route]):
+        response = client.get(url)
+        _body(response)
+        if response.status_code >= 500:
+            errors.append((url, response.status_code))
+    assert not errors, f"超级用户访问这些地址时服务器出错：{errors[:20]}"
+
+
 # --- Exports ---------------------------------------------------------------------------------------
 
 
