@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 
+from zhunru.clock import spreadsheet_value
+
 FORMATS = ("csv", "xlsx")
 
 # A spreadsheet reads a cell starting with one of these as a formula (full-width forms too: Excel and WPS
@@ -75,7 +77,8 @@ class SafeSpreadsheetExportMixin:
 
 
 def table_response(header: list[str], rows, filename: str, fmt: str) -> HttpResponse:
-    """``filename`` without extension; ``fmt`` is "csv" or "xlsx"."""
+    """``filename`` without extension; ``fmt`` is "csv" or "xlsx". Dates and times are written in Beijing
+    time as a person reads them (zhunru.clock)."""
     if fmt == "xlsx":
         from openpyxl import Workbook
 
@@ -83,7 +86,7 @@ def table_response(header: list[str], rows, filename: str, fmt: str) -> HttpResp
         sheet = workbook.active
         sheet.append(xlsx_row(sheet, header))
         for row in rows:
-            sheet.append(xlsx_row(sheet, [str(v) if v is not None else "" for v in row]))
+            sheet.append(xlsx_row(sheet, [str(spreadsheet_value(v)) if v is not None else "" for v in row]))
         out = io.BytesIO()
         workbook.save(out)
         content = out.getvalue()
@@ -92,7 +95,7 @@ def table_response(header: list[str], rows, filename: str, fmt: str) -> HttpResp
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(csv_row(header))
-        writer.writerows(csv_row(row) for row in rows)
+        writer.writerows(csv_row(spreadsheet_value(v) for v in row) for row in rows)
         content = ("\ufeff" + out.getvalue()).encode("utf-8")
         content_type = "text/csv; charset=utf-8"
         fmt = "csv"

@@ -6,8 +6,9 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views.generic import IndexView
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from zhunru.audit.models import AuditEvent
+from zhunru.audit.models import AuditEvent, changes_text
 from zhunru.audit.recording import record
+from zhunru.clock import format_datetime
 from zhunru.exports import SafeSpreadsheetExportMixin
 from zhunru.scoping import is_coordinator
 
@@ -39,6 +40,12 @@ class AuditEventFilterSet(WagtailFilterSet):
 
 
 class AuditEventIndexView(SafeSpreadsheetExportMixin, IndexView):
+    # CSV and XLSX show times as the admin does: Beijing time, 2026年12月4日 14:05 (Wagtail writes UTC).
+    custom_field_preprocess = {
+        "timestamp": {IndexView.FORMAT_CSV: format_datetime, IndexView.FORMAT_XLSX: format_datetime},
+        "changes": {IndexView.FORMAT_CSV: changes_text, IndexView.FORMAT_XLSX: changes_text},
+    }
+
     def render_to_response(self, context, **response_kwargs):
         if self.is_export:
             record(

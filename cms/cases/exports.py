@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from zhunru.clock import format_date, format_datetime
+
 CJK_FONT = "STSong-Light"  # Adobe's built-in CID font: Chinese text without shipping a font file
 OFFICIAL_RED = "#C8161D"
 
@@ -37,8 +39,8 @@ def catalogue_rows(cases: Iterable) -> list[dict]:
                 "importance": case.get_importance_display(),
                 "organization": case.organization,
                 "reporting_department": case.reporting_department.name,
-                "registered_on": f"{timezone.localtime(case.registered_at):%Y-%m-%d}" if case.registered_at else "",
-                "archived_on": f"{timezone.localtime(case.archived_at):%Y-%m-%d}" if case.archived_at else "",
+                "registered_on": format_date(case.registered_at),
+                "archived_on": format_date(case.archived_at),
                 "keywords": case.keywords,
             }
         )
@@ -69,7 +71,7 @@ def catalogue_xlsx(cases: Iterable, *, title: str = "案例档案目录", filter
     sheet.title = "档案目录"
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([f"筛选条件：{filters}", f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
+    sheet.append([f"筛选条件：{filters}", f"导出时间：{format_datetime(timezone.now())}"])
     sheet.append([label for _, label, _ in CATALOGUE_COLUMNS])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
@@ -143,7 +145,7 @@ def catalogue_pdf(cases: Iterable, *, title: str = "案例档案目录", filters
     )
     story = [
         Paragraph(_esc(title), styles["title"]),
-        Paragraph(_esc(f"筛选条件：{filters}　　导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"), styles["small"]),
+        Paragraph(_esc(f"筛选条件：{filters}　　导出时间：{format_datetime(timezone.now())}"), styles["small"]),
         Spacer(1, 4 * mm),
         table,
     ]

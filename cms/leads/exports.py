@@ -6,6 +6,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from zhunru.clock import format_datetime
 from zhunru.exports import xlsx_row
 
 COLUMNS = [
@@ -17,7 +18,7 @@ COLUMNS = [
 
 
 def _dt(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return format_datetime(value)
 
 
 def ledger_workbook(leads, now=None) -> bytes:
