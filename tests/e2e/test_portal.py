@@ -132,7 +132,7 @@ def test_file_a_complaint_with_attachment_and_check_status(page, checks, demo_si
     complaint.accept(by=None)
     page.get_by_label("回执码").fill(code)
     page.get_by_role("button", name="查询").click()
-    assert page.locator(".status .badge").inner_text() == "已受理（转为线索）"
+    assert page.locator(".status .badge").inner_text() == "已受理"  # the public progress of its new lead (received)
     assert page.locator(".receipt-code").inner_text() == code
     checks.all("complaint-status-accepted")
 
