@@ -17,6 +17,8 @@ from django.apps import apps
 from django.db import models
 from django.utils.html import strip_tags
 
+from zhunru.clock import format_date
+
 log = logging.getLogger(__name__)
 
 
@@ -203,7 +205,7 @@ def _case_document(case) -> dict:
         reference = "".join(filter(None, [origin if origin not in (case.bulletin_reference or "") else "",
                                           case.bulletin_reference]))
         summary = "；".join(filter(None, [f"来源：{reference}" if reference else "",
-                                         f"通报日期：{case.published_on:%Y年%-m月%-d日}"])) + "。" + (summary or "")
+                                         f"通报日期：{format_date(case.published_on)}"])) + "。" + (summary or "")
         if is_national(case):
             doc["type_label"] = NATIONAL_LABEL
     return {

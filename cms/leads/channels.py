@@ -12,16 +12,15 @@ A channel raises ``ChannelError`` when a delivery failed; the relay records it a
 from __future__ import annotations
 
 import logging
-import zoneinfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from zhunru.clock import format_datetime
 
 log = logging.getLogger(__name__)
 
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 class ChannelError(Exception):
@@ -51,7 +50,7 @@ def absolute_url(url: str) -> str:
 
 
 def beijing_time(value) -> str:
-    return f"{timezone.localtime(value, BEIJING):%Y年%m月%d日 %H:%M}（北京时间）"
+    return f"{format_datetime(value)}（北京时间）"
 
 
 class EmailChannel(Channel):

@@ -7,9 +7,9 @@ commit or roll back with the change itself. The person who acted is not told of 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from zhunru import roles
+from zhunru.clock import format_datetime
 from zhunru.leads.notifications import notify
 
 
@@ -58,7 +58,7 @@ def _due(lead) -> str:
     stage = lead.current_stage()
     if stage is None:
         return ""
-    return f"{stage.get_kind_display()}阶段期限届满时刻为 {timezone.localtime(stage.due_at):%Y年%m月%d日 %H:%M}。"
+    return f"{stage.get_kind_display()}阶段期限届满时刻为 {format_datetime(stage.due_at)}。"
 
 
 def _handoff(lead, event) -> tuple[list, str, str] | None:
@@ -99,12 +99,12 @@ def _handoff(lead, event) -> tuple[list, str, str] | None:
         dept_id = ext.stage.department_id if ext else _stage_department_id(lead)
         people = department_officers(dept_id) + coordinators(j)
         if action == "extension_approved":
-            new_due = f"新的期限届满时刻为 {timezone.localtime(ext.new_due_at):%Y年%m月%d日 %H:%M}。" if ext and ext.new_due_at else ""
+            new_due = f"新的期限届满时刻为 {format_datetime(ext.new_due_at)}。" if ext and ext.new_due_at else ""
             return people, f"延期申请已批准：{title}", f"{name}的延期申请已批准。{new_due}" + (f"\n审批意见：{note}" if note else "")
         return people, f"延期申请不予批准：{title}", f"{name}的延期申请不予批准，请按原期限办理。\n理由：{note}\n{_due(lead)}"
     if action == "co_handler_added":
         co = CoHandling.objects.filter(pk=data.get("co_handling")).first()
-        due = f"请于 {timezone.localtime(co.due_at):%Y年%m月%d日 %H:%M} 前反馈。" if co else ""
+        due = f"请于 {format_datetime(co.due_at)} 前反馈。" if co else ""
         return (department_officers(data.get("department_id")), f"协办请求：{title}",
                 f"{lead.competent_unit or lead.lead_department}请贵单位协办{name}"
                 + (f"（{co.get_method_display()}，{co.get_form_display()}）" if co else "") + f"。\n协办任务：{note}\n{due}")

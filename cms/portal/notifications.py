@@ -13,6 +13,8 @@ import logging
 from django.apps import apps
 from django.urls import reverse
 
+from zhunru.clock import format_date
+
 log = logging.getLogger(__name__)
 
 
@@ -77,6 +79,4 @@ def complaint_status_changed(complaint, previous: str, by=None) -> None:
 
 
 def _local(value) -> str:
-    from django.utils import timezone
-
-    return f"{timezone.localtime(value):%Y年%m月%d日}"
+    return format_date(value)

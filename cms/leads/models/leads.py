@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhunru import roles
+from zhunru.clock import format_date, format_datetime
 from zhunru.leads.calendar import UNITS, DueTime, WorkingCalendar
 from zhunru.leads.models.rules import UNIT_CHOICES, DeadlineRule
 from zhunru.validators import validate_uscc
@@ -489,8 +490,8 @@ class Lead(models.Model):
         draft = (
             f"关于{dept or '有关单位'}办理线索逾期情况的通报（草稿）\n\n"
             f"线索“{self.title}”（{self.number}）"
-            + (f"{stage.get_kind_display()}阶段应于 {timezone.localtime(stage.due_at):%Y年%m月%d日 %H:%M} 前办结，" if stage else "")
-            + f"截至 {timezone.localtime():%Y年%m月%d日} 仍未办结。根据市场准入负面清单线索核查处理机制，现予通报，"
+            + (f"{stage.get_kind_display()}阶段应于 {format_datetime(stage.due_at)} 前办结，" if stage else "")
+            + f"截至 {format_date(timezone.now())} 仍未办结。根据市场准入负面清单线索核查处理机制，现予通报，"
             "请立即办理并书面说明逾期原因。"
             + (f"\n\n抄报：{self.jurisdiction.escalates_to}" if getattr(self.jurisdiction, "escalates_to", "") else "")
         )
