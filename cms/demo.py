@@ -172,6 +172,7 @@ def load_jurisdiction(seed: Seed, portal: PortalIndexPage) -> Jurisdiction:
             "level": seed.level,
             "higher_office": seed.higher_office,
             "escalates_to": seed.escalates_to,
+            "office_name": seed.issuer,
         },
     )
     for order, (name, short, kind, is_lead) in enumerate(seed.departments):

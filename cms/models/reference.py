@@ -31,6 +31,30 @@ class Jurisdiction(models.Model):
         "督办上报机关", max_length=100, blank=True,
         help_text="线索逾期督办升级时报请的本级人民政府；通报草稿和提醒中引用此名称。",
     )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级辖区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="上级发展改革部门也使用本系统时选择其辖区；延期申请由上级辖区的延期审批人审批。",
+    )
+    office_name = models.CharField(
+        "发展改革部门全称",
+        max_length=100,
+        blank=True,
+        help_text="文书、通知和门户中使用的机关名称，如“侯马市发展和改革局”；留空时使用牵头部门名称。",
+    )
+    lead_rule_name = models.CharField(
+        "线索办理规则名称", max_length=30, default="0137", help_text="本地对线索办理时限规则的称呼，如“0137”。"
+    )
+    lead_number_format = models.CharField(
+        "线索编号格式",
+        max_length=100,
+        default="{short}发改线索〔{year}〕{serial}号",
+        help_text="可用字段：{short} 辖区简称、{year} 年度、{serial} 序号、{division_code} 区划代码。",
+    )
     site = models.OneToOneField(
         "wagtailcore.Site",
         verbose_name="门户站点",
@@ -54,6 +78,21 @@ class Jurisdiction(models.Model):
     @property
     def lead_department(self) -> "Department | None":
         return self.departments.filter(is_lead=True).first()
+
+    @property
+    def office(self) -> str:
+        """The office's official name: the configured one, else the lead department's, else the jurisdiction's."""
+        if self.office_name:
+            return self.office_name
+        lead = self.lead_department
+        return lead.name if lead is not None else self.name
+
+    @property
+    def higher_office_name(self) -> str:
+        """The higher-level office: the parent jurisdiction's office when it is on this installation."""
+        if self.parent_id is not None:
+            return self.parent.office
+        return self.higher_office
 
 
 class Department(models.Model):
