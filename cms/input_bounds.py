@@ -7,8 +7,8 @@
   in its range (a negative offset, a page number of twenty digits, "abc"), except under /api/v1/, whose
   schemas bound their own parameters (``zhunru.api.BoundedPageNumberPagination``, ``Query(ge=…, le=…)``)
   and answer the API's 422 naming the parameter in Chinese;
-- a query-string value is longer than ``MAX_PARAM_LENGTH`` characters (a search query: ``q``, longer
-  than ``MAX_QUERY_LENGTH``);
+- a query-string value is longer than ``MAX_PARAM_LENGTH`` characters (a search query, ``q``, is not
+  refused: it is cut to ``MAX_QUERY_LENGTH`` characters and the search says so, issue 21);
 - a query-string value or a form field contains a NUL character or a lone UTF-16 surrogate (which the
   database and the audit hash cannot store).
 
@@ -75,8 +75,8 @@ def check_query(params, *, pagination: bool = True) -> None:
         check_text(name, "参数名")
         for value in values:
             check_text(value, f"参数“{name}”")
-            if name in QUERY_PARAMS and len(value) > MAX_QUERY_LENGTH:
-                raise InputRejected(f"检索词过长（{len(value)} 字），请控制在 {MAX_QUERY_LENGTH} 字以内。")
+            if name in QUERY_PARAMS:
+                continue  # cut to length by ``bounded_query``, never refused
             if len(value) > MAX_PARAM_LENGTH:
                 raise InputRejected(f"参数“{name}”过长，最多 {MAX_PARAM_LENGTH} 个字符。")
             if pagination and name in PAGINATION and value.strip() != "":
@@ -84,6 +84,20 @@ def check_query(params, *, pagination: bool = True) -> None:
                 text = value.strip()
                 if not _INTEGER.fullmatch(text) or not low <= int(text) <= high:
                     raise InputRejected(f"参数“{name}”（{label}）应为 {low} 至 {high} 之间的整数。")
+
+
+def bounded_query(params):
+    """``params`` (request.GET) with every search query cut to ``MAX_QUERY_LENGTH`` characters, or ``params``
+    itself when none is longer. A citizen who pastes a whole letter still gets results (the search notes the
+    cut, zhunru.search.query), and no view or engine ever sees an unbounded query."""
+    if not any(len(value) > MAX_QUERY_LENGTH for name in QUERY_PARAMS for value in params.getlist(name)):
+        return params
+    bounded = params.copy()
+    for name in QUERY_PARAMS:
+        if name in bounded:
+            bounded.setlist(name, [value[:MAX_QUERY_LENGTH] for value in bounded.getlist(name)])
+    bounded._mutable = False
+    return bounded
 
 
 def check_form(params) -> None:
@@ -178,6 +192,7 @@ class InputBoundsMiddleware:
             try:
                 kind = _api_kind(request)
                 check_query(request.GET, pagination=kind != "ninja")
+                request.GET = bounded_query(request.GET)
                 if kind == "html" and request.method == "POST" and request.content_type in FORM_TYPES:
                     try:
                         form = request.POST

@@ -49,14 +49,16 @@ def search(
 ) -> SearchResult:
     """Search public content. An empty query lists the newest documents (filters still apply).
 
-    Raises :class:`SearchQueryError` for unusable input (over-long query, bad year or page, a page
+    An over-long query is cut to ``MAX_QUERY_LENGTH`` characters and the result's message says so.
+    Raises :class:`SearchQueryError` for unusable input (bad year or page, a page
     beyond ``MAX_RESULT_WINDOW``, a query the service refuses) and :class:`SearchUnavailable` when
     the search service is down or refuses the request for another reason.
     """
     q = (q or "").replace("\x00", " ").strip()
     limit = int(conf.get("MAX_QUERY_LENGTH"))
-    if len(q) > limit:
-        raise SearchQueryError(f"检索词过长（{len(q)} 字），请控制在 {limit} 字以内。")
+    cut = len(q) > limit
+    if cut:
+        q = q[:limit].strip()
     try:
         page = int(page or 1)
         per_page = int(per_page or 10)
@@ -100,7 +102,9 @@ def search(
                 raise SearchQueryError(
                     "检索服务无法执行这一检索，请缩短检索词、减少筛选条件或查看靠前的结果页。") from again
             raise
-    if q and plan.empty:
+    if cut:
+        result.message = f"检索词过长，已按前 {limit} 字检索；缩短检索词可获得更准确的结果。"
+    elif q and plan.empty:
         result.message = "检索词只包含标点或符号，已列出最新内容。"
     elif len(q) == 1:
         result.message = "单字检索结果较多，输入两个及以上汉字可获得更准确的结果。"
