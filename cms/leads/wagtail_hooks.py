@@ -19,7 +19,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.clock import format_datetime
-from zhunru.leads import admin_views, views
+from zhunru.leads import admin_views, scorecard_views, views
 from zhunru.leads.calendar import missing_years
 from zhunru.leads.models import (
     DeadlineRule,
@@ -209,6 +209,7 @@ def lead_admin_urls():
         path("leads/<int:pk>/action/<slug:action>/", views.lead_action, name="zhunru_lead_action"),
         path("leads/reports/<int:pk>/evidence/", views.report_evidence, name="zhunru_lead_report_evidence"),
         path("leads/dashboard/", views.dashboard, name="zhunru_lead_dashboard"),
+        path("leads/scorecard/", scorecard_views.department_scorecard, name="zhunru_lead_scorecard"),
         path("leads/export.xlsx", views.export_ledger, name="zhunru_lead_export"),
         path("leads/notifications/outbox/", admin_views.notification_outbox, name="zhunru_notification_outbox"),
     ]
@@ -238,6 +239,16 @@ class _CoordinatorMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def dashboard_menu_item():
     return _CoordinatorMenuItem("线索督办看板", reverse("zhunru_lead_dashboard"), icon_name="table", order=211)
+
+
+class _ScorecardMenuItem(MenuItem):
+    def is_shown(self, request):
+        return scorecard_views.can_view_scorecard(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def scorecard_menu_item():
+    return _ScorecardMenuItem("部门考评", reverse("zhunru_lead_scorecard"), icon_name="tasks", order=212)
 
 
 class LeadHomePanel(Component):
