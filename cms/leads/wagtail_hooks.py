@@ -30,6 +30,7 @@ from zhunru.leads.models import (
     LeadStage,
     Notification,
 )
+from zhunru.leads.todo import TodoPanel
 from zhunru.scoping import is_coordinator, user_jurisdictions
 
 
@@ -283,4 +284,5 @@ class LeadHomePanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_lead_panel(request, panels):
+    panels.append(TodoPanel(request))
     panels.append(LeadHomePanel(request))
