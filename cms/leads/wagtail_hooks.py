@@ -19,7 +19,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.clock import format_datetime
-from zhunru.leads import admin_views, scorecard_views, views
+from zhunru.leads import admin_views, print_views, scorecard_views, views
 from zhunru.leads.calendar import missing_years
 from zhunru.leads.models import (
     DeadlineRule,
@@ -211,6 +211,9 @@ def lead_admin_urls():
         path("leads/reports/<int:pk>/evidence/", views.report_evidence, name="zhunru_lead_report_evidence"),
         path("leads/dashboard/", views.dashboard, name="zhunru_lead_dashboard"),
         path("leads/scorecard/", scorecard_views.department_scorecard, name="zhunru_lead_scorecard"),
+        path("leads/<int:pk>/print/transfer.pdf", print_views.transfer_form, name="zhunru_lead_print_transfer"),
+        path("leads/escalations/<int:pk>/print.pdf", print_views.escalation_form, name="zhunru_lead_print_escalation"),
+        path("leads/extensions/<int:pk>/print.pdf", print_views.extension_form, name="zhunru_lead_print_extension"),
         path("leads/export.xlsx", views.export_ledger, name="zhunru_lead_export"),
         path("leads/notifications/outbox/", admin_views.notification_outbox, name="zhunru_notification_outbox"),
     ]
