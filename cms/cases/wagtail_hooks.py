@@ -12,7 +12,7 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
-from zhunru.cases import views
+from zhunru.cases import forms_pdf, views
 from zhunru.cases.models import (
     BulletinPage,
     Case,
@@ -189,6 +189,7 @@ def register_catalogue():
 def case_action_urls():
     return [
         path("cases/<int:pk>/files/", views.case_files, name="zhunru_case_files"),
+        path("cases/<int:pk>/report.pdf", forms_pdf.case_report_view, name="zhunru_case_report_pdf"),
         path("cases/ledger/<int:pk>/evidence/", views.ledger_evidence, name="zhunru_ledger_evidence"),
         path("cases/ledger/<int:pk>/promote/", views.ledger_promote, name="zhunru_ledger_promote"),
         path("cases/ledger/<int:pk>/promote-lead/", views.ledger_promote_lead, name="zhunru_ledger_promote_lead"),
@@ -226,7 +227,8 @@ def ledger_listing_buttons(snippet, user, next_url=None):
 def case_listing_buttons(snippet, user, next_url=None):
     if not isinstance(snippet, Case):
         return []
-    buttons = [ListingButton("案例资料", reverse("zhunru_case_files", args=[snippet.pk]), priority=9)]
+    buttons = [ListingButton("案例资料", reverse("zhunru_case_files", args=[snippet.pk]), priority=9),
+               ListingButton("打印登记报告", reverse("zhunru_case_report_pdf", args=[snippet.pk]), priority=9)]
     if not user.has_perm("zhunru_cases.register_case"):
         return buttons
     for priority, action in enumerate(NEXT_ACTIONS.get(snippet.status, [])):

@@ -9,7 +9,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.compat import register_permission_policy
-from zhunru.portal import admin_views
+from zhunru.portal import admin_views, forms_pdf
 from zhunru.portal.models import Complaint, Hotline
 from zhunru.scoping import user_jurisdictions
 
@@ -67,6 +67,8 @@ register_snippet(PortalGroup)
 def complaint_triage_urls():
     return [
         path("portal/complaints/<int:pk>/triage/", admin_views.triage, name="zhunru_complaint_triage"),
+        path("portal/complaints/<int:pk>/receipt.pdf", forms_pdf.complaint_receipt_view,
+             name="zhunru_complaint_receipt_pdf"),
     ]
 
 
