@@ -111,6 +111,10 @@ def _handoff(lead, event) -> tuple[list, str, str] | None:
     if action == "co_handler_answered":
         return (department_officers(lead.competent_unit_id) + coordinators(j), f"协办反馈：{title}",
                 f"{data.get('department', '协办部门')}已反馈{name}的协办任务。\n反馈意见：{note}")
+    if action == "urged":
+        return (department_officers(data.get("department_id")), f"催办：{title}",
+                f"{lead.lead_department or '牵头部门'}催办{name}，请抓紧办理。{_due(lead)}"
+                + (f"\n催办说明：{note}" if note else ""))
     if action == "escalated":
         esc = Escalation.objects.filter(pk=data.get("escalation")).select_related("stage").first()
         dept_id = esc.stage.department_id if esc and esc.stage_id else _stage_department_id(lead)

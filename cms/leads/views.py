@@ -96,6 +96,8 @@ def lead_action(request, pk, action):
             lead.reject_extension(by=by, note=p.get("note", ""), request=request)
         elif action == "escalate":
             lead.escalate(by=by, reason=p.get("reason", "") or "协调员督办", request=request)
+        elif action == "urge":
+            lead.urge(by=by, note=p.get("note", ""), request=request)
         elif action == "co_handler":
             dept = _dept(lead, p.get("department"))
             if dept is None:
@@ -148,6 +150,8 @@ def done_message(lead, action: str, data) -> str:
         return f"{head} 的延期申请未获批准，办理期限仍为 {due}。"
     if action == "escalate":
         return f"{head} 已督办升级（第 {lead.escalation_level} 次）。"
+    if action == "urge":
+        return f"{head} 已催办 {_unit(stage.department if stage else None)}，办理期限 {due}。"
     if action == "co_handler":
         co = lead.co_handlers.order_by("-pk").first()
         if co is not None:

@@ -54,6 +54,7 @@ def test_coordinator_list_filters_and_dashboard(client, two_leads, people):
     assert dash.status_code == 200
     body = dash.content.decode()
     assert "<svg" in body and "逾期清单" in body and "乙线索" in body
+    assert "已逾期" in body and reverse("zhunru_lead_action", args=[b.pk, "urge"]) in body  # 催办 from the list
     client.force_login(people["market"])
     assert client.get(reverse("zhunru_lead_dashboard")).status_code in (302, 403)  # Wagtail redirects on PermissionDenied
 

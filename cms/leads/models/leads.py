@@ -504,6 +504,19 @@ class Lead(models.Model):
                      data={"level": self.escalation_level, "escalation": esc.pk})
         return esc
 
+    def urge(self, *, by, note: str = "", request=None) -> LeadEvent:
+        """催办: a coordinator reminds the unit holding the current stage. Logged on the timeline, in the audit
+        trail and as a notification to that unit's officers; the stage and its deadline do not change."""
+        self._lock()
+        self._require(by, self._coordinator(by), "催办线索")
+        self._require_state(self.State.RECEIVED, self.State.TRANSFERRED, self.State.VERIFYING, self.State.RECTIFYING,
+                            what="催办")
+        stage = self.current_stage()
+        department = stage.department if stage is not None else None
+        return self._record("urged", by, request, from_state=self.state, note=note.strip(),
+                            data={"stage": stage.pk if stage else None,
+                                  "department_id": department.pk if department else None})
+
 
 class LeadStageQuerySet(models.QuerySet):
     def open(self):
@@ -641,7 +654,7 @@ class LeadEvent(models.Model):
         "received": "接收登记", "transferred": "移交主管单位", "accepted": "签收", "verified": "报告核查结果",
         "reported": "报告整改情况", "returned": "退回整改", "closed": "办结",
         "extension_requested": "申请延期", "extension_approved": "批准延期", "extension_rejected": "不予延期",
-        "escalated": "督办升级", "overdue": "标记逾期", "due_recomputed": "日历变更，重新计算期限",
+        "escalated": "督办升级", "urged": "催办", "overdue": "标记逾期", "due_recomputed": "日历变更，重新计算期限",
         "co_handler_added": "设立协办部门", "co_handler_answered": "协办部门反馈", "evidence_added": "上传印证材料",
     }
 
