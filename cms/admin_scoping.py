@@ -8,7 +8,11 @@ object only through the same query that lists it.
 """
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.http import Http404
+from django.utils.text import capfirst
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from zhunru.compat import PermissionPolicyViewSetMixin
@@ -26,6 +30,30 @@ class ScopedObjectMixin:
         if queryset is not None and obj is not None and not queryset.filter(pk=obj.pk).exists():
             raise Http404("对象不存在或您无权访问。")
         return obj
+
+
+class InspectDisplayMixin:
+    """How inspect views show values: an empty one as "—" (not Wagtail's "None"), a date and time in Beijing
+    time (Wagtail formats it without converting), structured data (JSON fields) as readable JSON."""
+
+    def get_field_display_value(self, field_name, field):
+        import datetime
+        import json
+
+        from django.utils.html import format_html
+
+        from zhunru.clock import format_datetime
+
+        raw = getattr(self.object, field_name, None) if field is not None else None
+        if isinstance(raw, bool):
+            return "是" if raw else "否"
+        if isinstance(raw, datetime.datetime):
+            return format_datetime(raw)
+        if isinstance(raw, (dict, list)):
+            return format_html('<pre style="white-space:pre-wrap">{}</pre>',
+                               json.dumps(raw, ensure_ascii=False, indent=2, default=str))
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None or value == "" else value
 
 
 class ScopedChooseMixin:
@@ -78,6 +106,26 @@ class ScopedChoicesFormMixin:
             ) | field.queryset.filter(pk__in=current)
 
 
+class YesNoColumn(Column):
+    """A boolean field in a listing, as 是 / 否 (Wagtail would print True / False)."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return "—" if value is None else ("是" if value else "否")
+
+
+def _readable_column(model, item):
+    if not isinstance(item, str):
+        return item
+    try:
+        field = model._meta.get_field(item)
+    except FieldDoesNotExist:
+        return item
+    if isinstance(field, models.BooleanField):
+        return YesNoColumn(item, label=capfirst(field.verbose_name), sort_key=item)
+    return item
+
+
 class ScopedSnippetViewSet(PermissionPolicyViewSetMixin, SnippetViewSet):
     def get_chooser_queryset(self, request):
         """What the chooser offers (other models' forms pick from it): by default what the user may see."""
@@ -91,6 +139,8 @@ class ScopedSnippetViewSet(PermissionPolicyViewSetMixin, SnippetViewSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if isinstance(getattr(self, "list_display", None), (list, tuple)):
+            self.list_display = [_readable_column(self.model, item) for item in self.list_display]
         chooser = self.chooser_viewset_class
         scope = {"scope_queryset": staticmethod(self.get_chooser_queryset), "__module__": __name__}
         self.chooser_viewset_class = type(
@@ -111,9 +161,12 @@ class ScopedSnippetViewSet(PermissionPolicyViewSetMixin, SnippetViewSet):
                 continue
             if issubclass(view_class, ScopedObjectMixin):
                 continue
+            bases = (ScopedObjectMixin, view_class)
+            if hasattr(view_class, "get_field_display_value"):
+                bases = (ScopedObjectMixin, InspectDisplayMixin, view_class)
             scoped = type(
                 f"Scoped{view_class.__name__}",
-                (ScopedObjectMixin, view_class),
+                bases,
                 {"scope_queryset": staticmethod(self.get_queryset), "__module__": __name__},
             )
             setattr(self, name, scoped)

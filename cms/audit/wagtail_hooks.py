@@ -1,13 +1,19 @@
 """The audit timeline in the Wagtail admin (审计日志)."""
 
 from wagtail import hooks
+from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from zhunru.admin_scoping import InspectDisplayMixin
 from zhunru.audit.models import AuditEvent
 from zhunru.audit.views import AuditEventFilterSet, AuditEventIndexView, ReadOnlyAuditPolicy
 from zhunru.compat import PermissionPolicyViewSetMixin, register_permission_policy
 
 register_permission_policy(AuditEvent, ReadOnlyAuditPolicy(AuditEvent))
+
+
+class AuditEventInspectView(InspectDisplayMixin, InspectView):
+    pass
 
 
 class AuditEventViewSet(PermissionPolicyViewSetMixin, ModelViewSet):
@@ -18,6 +24,7 @@ class AuditEventViewSet(PermissionPolicyViewSetMixin, ModelViewSet):
     add_to_admin_menu = True
     index_view_class = AuditEventIndexView
     inspect_view_enabled = True
+    inspect_view_class = AuditEventInspectView
     filterset_class = AuditEventFilterSet
     list_display = ["sequence", "timestamp", "actor_repr", "ip", "action", "object_type", "object_repr", "department_name"]
     list_export = [

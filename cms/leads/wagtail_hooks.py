@@ -107,7 +107,7 @@ class LeadViewSet(ScopedSnippetViewSet):
     url_prefix = "leads/list"
     add_view_class = LeadCreateView
     edit_view_class = LeadEditView
-    list_display = ["title", "number", "state", "source", "competent_unit", "responsible_unit", Column("current_due", label="当前期限", accessor=current_due),
+    list_display = ["title", Column("number", label="线索编号"), "state", "source", "competent_unit", "responsible_unit", Column("current_due", label="当前期限", accessor=current_due),
                     "received_at"]
     filterset_class = LeadFilterSet
     search_fields = ["title", "description", "subject_name", "subject_uscc"]
@@ -187,6 +187,10 @@ class NotificationViewSet(ScopedSnippetViewSet):
     list_filter = ["email_status"]
     inspect_view_enabled = True
     copy_view_enabled = False
+    # The outbox row is what was sent: only its read mark is edited; the linked object is shown as a link.
+    panels = [FieldPanel("read_at")]
+    inspect_view_fields = ["recipient", "address", "subject", "body", "url", "created_at", "read_at", "email_status",
+                           "email_attempts", "emailed_at", "email_error"]
 
     def get_queryset(self, request):
         return Notification.objects.for_user(request.user)
