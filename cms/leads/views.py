@@ -44,6 +44,8 @@ def timeline(request, pk):
         "escalations": lead.escalations.all(),
         "all_departments": lead.jurisdiction.departments.all(),
         "my_departments": departments,
+        "my_department_ids": set(request.user.department_memberships.values_list("department_id", flat=True)),
+        "allowed": lead.allowed_actions(request.user),
         "methods": CoHandling.Method.choices, "forms": CoHandling.Form.choices,
         "header_title": f"线索办理过程：{lead.number}",
     })
@@ -143,7 +145,8 @@ def done_message(lead, action: str, data) -> str:
     if action == "close":
         return f"{head} 已办结。"
     if action == "request_extension":
-        return f"{head} 的延期申请已提交，待上级发改委审批。"
+        approver = lead.jurisdiction.higher_office_name or "上级发展改革部门"
+        return f"{head} 的延期申请已提交，待{approver}审批。"
     if action == "approve_extension":
         return f"{head} 的延期已批准，新的办理期限 {due}。"
     if action == "reject_extension":

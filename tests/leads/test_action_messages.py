@@ -37,7 +37,7 @@ def test_each_step_names_the_unit_and_the_deadline(client, make_lead, depts, peo
 
     client.force_login(people["housing"])
     text = act(client, lead, "request_extension", days=5, reason="需征询上级主管部门意见。")
-    assert text == f"线索 {lead.number} 的延期申请已提交，待上级发改委审批。"
+    assert text == f"线索 {lead.number} 的延期申请已提交，待测试市发展和改革委员会审批。"  # the higher office, from settings
 
 
 def test_a_refused_step_says_why_and_no_success(client, make_lead, people):

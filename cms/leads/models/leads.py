@@ -244,6 +244,52 @@ class Lead(models.Model):
             return True
         return is_coordinator(user) and user_jurisdictions(user).filter(pk=self.jurisdiction_id).exists()
 
+    # Who may take each action, and from which states: the transitions enforce it, the timeline shows only
+    # the actions ``allowed_actions`` returns (an action a user may not take is not offered).
+    ACTION_STATES = {
+        "transfer": ("received",),
+        "accept": ("transferred",),
+        "verify": ("transferred", "verifying"),
+        "co_handler": ("transferred", "verifying"),
+        "report": ("rectifying",),
+        "return": ("reported",),
+        "close": ("reported",),
+        "request_extension": ("transferred", "verifying", "rectifying"),
+        "approve_extension": ("transferred", "verifying", "rectifying"),
+        "reject_extension": ("transferred", "verifying", "rectifying"),
+        "escalate": ("received", "transferred", "verifying", "rectifying", "reported"),
+        "urge": ("received", "transferred", "verifying", "rectifying"),
+    }
+
+    def _approver(self, user) -> bool:
+        return user.is_superuser or user.groups.filter(name=roles.EXTENSION_APPROVER).exists()
+
+    def may_by_role(self, user, action: str) -> bool:
+        """Whether ``user``'s role and departments allow ``action`` on this lead (its state aside)."""
+        if user is None or not user.is_authenticated:
+            return False
+        if action in ("approve_extension", "reject_extension"):
+            return self._approver(user)
+        if self._coordinator(user):
+            return True
+        units = {
+            "transfer": (self.lead_department,), "return": (self.lead_department,), "close": (self.lead_department,),
+            "accept": (self.competent_unit,), "verify": (self.competent_unit,), "co_handler": (self.competent_unit,),
+            "report": (self.responsible_unit, self.competent_unit),
+            "request_extension": (self.competent_unit, self.responsible_unit),
+        }.get(action)
+        return bool(units) and self._member(user, *units)
+
+    def allowed_actions(self, user) -> set[str]:
+        """The actions ``user`` may take now (state, role and, for a decision, a pending extension)."""
+        allowed = {a for a, states in self.ACTION_STATES.items() if self.state in states and self.may_by_role(user, a)}
+        if allowed & {"approve_extension", "reject_extension"} and not self.extensions.filter(
+                status=Extension.Status.PENDING).exists():
+            allowed -= {"approve_extension", "reject_extension"}
+        if "request_extension" in allowed and self.extensions.filter(status=Extension.Status.PENDING).exists():
+            allowed.discard("request_extension")
+        return allowed
+
     def _require(self, user, allowed: bool, what: str) -> None:
         if user is None or not user.is_authenticated or not allowed:
             raise PermissionDenied(f"您无权{what}。")
@@ -303,7 +349,7 @@ class Lead(models.Model):
     def transfer(self, *, to, by, note: str = "", request=None) -> LeadEvent:
         """Lead department → competent unit (移交), within 1 working day; opens the verify stage."""
         self._lock()
-        self._require(by, self._coordinator(by) or self._member(by, self.lead_department), "移交线索")
+        self._require(by, self.may_by_role(by, "transfer"), "移交线索")
         self._require_state(self.State.RECEIVED, what="移交")
         if to is None or to.jurisdiction_id != self.jurisdiction_id:
             raise LeadTransitionError("主管单位须为本辖区的部门。")
@@ -320,7 +366,7 @@ class Lead(models.Model):
     def accept(self, *, by, note: str = "", request=None) -> LeadEvent:
         """The competent unit signs for the lead and starts verifying (签收)."""
         self._lock()
-        self._require(by, self._coordinator(by) or self._member(by, self.competent_unit), "签收该线索")
+        self._require(by, self.may_by_role(by, "accept"), "签收该线索")
         self._require_state(self.State.TRANSFERRED, what="签收")
         prev, self.state = self.state, self.State.VERIFYING
         self.save(update_fields=["state"])
@@ -331,7 +377,7 @@ class Lead(models.Model):
                note: str = "", request=None) -> LeadEvent:
         """Report the verification (核查): name the responsible unit and give a rectification opinion."""
         self._lock()
-        self._require(by, self._coordinator(by) or self._member(by, self.competent_unit), "报告核查结果")
+        self._require(by, self.may_by_role(by, "verify"), "报告核查结果")
         self._require_state(self.State.TRANSFERRED, self.State.VERIFYING, what="报告核查结果")
         if not findings.strip():
             raise LeadTransitionError("请填写核查结论。")
@@ -360,7 +406,7 @@ class Lead(models.Model):
     def report(self, *, by, summary: str, note: str = "", request=None) -> LeadEvent:
         """The responsible unit reports the rectification (整改报告), evidence attached to its LeadReport."""
         self._lock()
-        self._require(by, self._coordinator(by) or self._member(by, self.responsible_unit, self.competent_unit), "报告整改情况")
+        self._require(by, self.may_by_role(by, "report"), "报告整改情况")
         self._require_state(self.State.RECTIFYING, what="报告整改情况")
         if not summary.strip():
             raise LeadTransitionError("请填写整改情况。")
@@ -374,7 +420,7 @@ class Lead(models.Model):
     def return_for_rework(self, *, by, note: str, request=None) -> LeadEvent:
         """The lead department sends an inadequate report back (退回整改); a new rectify stage opens."""
         self._lock()
-        self._require(by, self._coordinator(by) or self._member(by, self.lead_department), "退回整改")
+        self._require(by, self.may_by_role(by, "return"), "退回整改")
         self._require_state(self.State.REPORTED, what="退回整改")
         if not note.strip():
             raise LeadTransitionError("退回整改须说明理由。")
@@ -389,7 +435,7 @@ class Lead(models.Model):
     def close(self, *, by, note: str = "", request=None) -> LeadEvent:
         """The lead department closes a reported lead (办结)."""
         self._lock()
-        self._require(by, self._coordinator(by) or self._member(by, self.lead_department), "办结线索")
+        self._require(by, self.may_by_role(by, "close"), "办结线索")
         self._require_state(self.State.REPORTED, what="办结")
         if self.extensions.filter(status=Extension.Status.PENDING).exists():
             raise LeadTransitionError("尚有待审批的延期申请，不能办结。")
@@ -402,7 +448,7 @@ class Lead(models.Model):
     def request_extension(self, *, by, days: int, unit: str = "working", reason: str, request=None) -> Extension:
         """The competent unit applies in writing for more time on the current stage (延期申请)."""
         self._lock()
-        self._require(by, self._coordinator(by) or self._member(by, self.competent_unit, self.responsible_unit), "申请延期")
+        self._require(by, self.may_by_role(by, "request_extension"), "申请延期")
         self._require_state(self.State.TRANSFERRED, self.State.VERIFYING, self.State.RECTIFYING, what="申请延期")
         if not reason.strip():
             raise LeadTransitionError("延期申请须写明理由。")
@@ -431,8 +477,7 @@ class Lead(models.Model):
                           request=None) -> Extension:
         """The higher-level office approves (上级发改委); the stage's due time moves from its current due date."""
         self._lock()
-        self._require(by, by is not None and (by.is_superuser or by.groups.filter(name=roles.EXTENSION_APPROVER).exists()),
-                      "审批延期申请（需上级发改委延期审批角色）")
+        self._require(by, self.may_by_role(by, "approve_extension"), "审批延期申请（需上级发展改革部门的延期审批角色）")
         ext = self._pending_extension()
         stage = ext.stage
         if stage.completed_at is not None:
@@ -462,8 +507,7 @@ class Lead(models.Model):
     @transaction.atomic
     def reject_extension(self, *, by, note: str, request=None) -> Extension:
         self._lock()
-        self._require(by, by is not None and (by.is_superuser or by.groups.filter(name=roles.EXTENSION_APPROVER).exists()),
-                      "审批延期申请（需上级发改委延期审批角色）")
+        self._require(by, self.may_by_role(by, "approve_extension"), "审批延期申请（需上级发展改革部门的延期审批角色）")
         if not note.strip():
             raise LeadTransitionError("不予延期须说明理由。")
         ext = self._pending_extension()
@@ -480,7 +524,7 @@ class Lead(models.Model):
         """
         self._lock()
         if by is not None:
-            self._require(by, self._coordinator(by), "督办升级")
+            self._require(by, self.may_by_role(by, "escalate"), "督办升级")
         self._require_state(self.State.RECEIVED, self.State.TRANSFERRED, self.State.VERIFYING, self.State.RECTIFYING,
                             self.State.REPORTED, what="督办升级")
         self.escalation_level += 1
@@ -508,7 +552,7 @@ class Lead(models.Model):
         """催办: a coordinator reminds the unit holding the current stage. Logged on the timeline, in the audit
         trail and as a notification to that unit's officers; the stage and its deadline do not change."""
         self._lock()
-        self._require(by, self._coordinator(by), "催办线索")
+        self._require(by, self.may_by_role(by, "urge"), "催办线索")
         self._require_state(self.State.RECEIVED, self.State.TRANSFERRED, self.State.VERIFYING, self.State.RECTIFYING,
                             what="催办")
         stage = self.current_stage()

@@ -105,7 +105,7 @@ class CoHandling(models.Model):
     def set_up(cls, lead: Lead, *, department, task: str, method: str, form: str, limit_amount: int,
                limit_unit: str = "working", duties: str = "", by, request=None) -> CoHandling:
         """The competent unit that received the lead sets up a co-handling department."""
-        if by is None or not (lead._coordinator(by) or lead._member(by, lead.competent_unit)):
+        if not lead.may_by_role(by, "co_handler"):
             raise PermissionDenied("只有主管单位或发改委协调员可以设立协办部门。")
         if lead.state == Lead.State.CLOSED:
             raise LeadTransitionError("线索已办结，不能再设立协办部门。")
