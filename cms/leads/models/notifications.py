@@ -39,6 +39,7 @@ class Notification(models.Model):
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
         NO_ADDRESS = "no_address", "无邮箱，仅站内提醒"
+        DIGEST = "digest", "待每日汇总发送"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True, on_delete=models.CASCADE,
@@ -84,3 +85,27 @@ class Notification(models.Model):
     @property
     def email_address(self) -> str:
         return self.address or (self.recipient.email if self.recipient_id else "")
+
+
+class NotificationPreference(models.Model):
+    """How a person wants their notification e-mails: each at once, or one daily digest (in-app is always at once)."""
+
+    class EmailMode(models.TextChoices):
+        IMMEDIATE = "immediate", "每条提醒立即发送邮件"
+        DIGEST = "digest", "每天汇总发送一封邮件"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+                                related_name="zhunru_notification_preference")
+    email_mode = models.CharField("邮件提醒方式", max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE)
+
+    class Meta:
+        verbose_name = "提醒方式"
+        verbose_name_plural = "提醒方式"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_email_mode_display()}"
+
+    @classmethod
+    def digest_user_ids(cls, user_ids) -> set:
+        return set(cls.objects.filter(user_id__in=list(user_ids), email_mode=cls.EmailMode.DIGEST)
+                   .values_list("user_id", flat=True))
