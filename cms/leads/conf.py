@@ -23,6 +23,9 @@ DEFAULTS = {
     "EMAIL_LEASE_SECONDS": 10 * 60,  # a row claimed by a sender that died is tried again after this
     "EMAIL_SWEEP_EVERY_SECONDS": 60,
     "EMAIL_SWEEP_BATCH": 500,
+    # People who chose the daily digest get one e-mail at this hour (Beijing time) with the day's notifications.
+    "EMAIL_DIGEST_HOUR": 8,
+    "EMAIL_DIGEST_EVERY_SECONDS": 15 * 60,
     # SMS / WeCom / DingTalk adapter (dotted path to a class with deliver(notification)); default: log only.
     "MESSAGING_CHANNEL": "zhunru.leads.channels.LoggingChannel",
 }

@@ -4,6 +4,7 @@ Public API (other areas reuse it)::
 
     notify(users, subject, body, *, obj=None, key=None, url="", addresses=()) -> int   # new notifications
     relay(ids=None, *, now=None) -> RelayResult      # send due e-mails (the actor and the sweep call it)
+    send_digests(now=None) -> int                    # one e-mail per person who chose the daily digest
 
 ``notify`` writes one row per recipient and key (a second call with the same key does nothing) and,
 after commit, hands the new rows to the relay: through the worker (``notifications_queued`` signal,
@@ -49,16 +50,24 @@ def notify(users, subject: str, body: str, *, obj=None, key: str | None = None, 
         url = getattr(obj, "admin_url", "") or ""
     common = {"key": key, "subject": subject[:200], "body": body, "url": url[:500], "content_type": ct,
               "object_id": str(obj.pk) if obj is not None else ""}
+    from zhunru.leads.models import NotificationPreference
+
     rows = []
     seen = set()
-    for user in users:
-        if user is None or user.pk in seen or not user.is_active:
+    people = [u for u in users if u is not None and u.is_active]
+    digest = NotificationPreference.digest_user_ids(u.pk for u in people) if people else set()
+    for user in people:
+        if user.pk in seen:
             continue
         seen.add(user.pk)
         if not user.email:
             log.warning("用户 %s 没有邮箱地址，仅发送站内提醒：%s", user.get_username(), subject)
-        rows.append({"recipient": user, "email_status": Notification.EmailStatus.PENDING if user.email
-                     else Notification.EmailStatus.NO_ADDRESS})
+            status = Notification.EmailStatus.NO_ADDRESS
+        elif user.pk in digest:
+            status = Notification.EmailStatus.DIGEST  # e-mailed with the day's others by send_digests
+        else:
+            status = Notification.EmailStatus.PENDING
+        rows.append({"recipient": user, "email_status": status})
     for address in dict.fromkeys(a.strip() for a in addresses if a and a.strip()):
         rows.append({"address": address, "email_status": Notification.EmailStatus.PENDING})
     created = []
@@ -153,3 +162,50 @@ def relay(ids=None, *, now: datetime.datetime | None = None) -> RelayResult:
         except Exception:
             log.debug("closing the mail connection failed", exc_info=True)
     return result
+
+
+def digest_cutoff(now: datetime.datetime) -> datetime.datetime:
+    """The latest daily digest time (``EMAIL_DIGEST_HOUR`` o'clock, Beijing time) at or before ``now``."""
+    from zhunru.clock import BEIJING
+
+    local = now.astimezone(BEIJING)
+    cutoff = local.replace(hour=conf.get("EMAIL_DIGEST_HOUR"), minute=0, second=0, microsecond=0)
+    if cutoff > local:
+        cutoff -= datetime.timedelta(days=1)
+    return cutoff
+
+
+def send_digests(now: datetime.datetime | None = None) -> int:
+    """Send each person who chose the daily digest one e-mail with their notifications written before the
+    latest digest time; return how many e-mails went out. Rows are locked while their e-mail is sent, so two
+    runs never send one twice; a failed e-mail leaves them waiting for the next run (error recorded)."""
+    from zhunru.clock import format_date, format_datetime
+
+    now = now or timezone.now()
+    cutoff = digest_cutoff(now)
+    waiting = Notification.objects.filter(email_status=Notification.EmailStatus.DIGEST, created_at__lt=cutoff)
+    recipients = list(waiting.order_by().values_list("recipient_id", flat=True).distinct())
+    sent = 0
+    email = EmailChannel()
+    for recipient_id in recipients:
+        with transaction.atomic():
+            rows = list(waiting.filter(recipient_id=recipient_id).select_for_update().select_related("recipient")
+                        .order_by("created_at", "pk"))
+            if not rows:
+                continue  # another run sent them
+            lines = []
+            for n, note in enumerate(rows, start=1):
+                lines += [f"{n}. {note.subject}（{format_datetime(note.created_at)}）", note.body, ""]
+            summary = Notification(recipient=rows[0].recipient, subject=f"{format_date(cutoff)}提醒汇总（{len(rows)} 条）",
+                                   body="\n".join(lines).rstrip(), created_at=cutoff)
+            ids = [note.pk for note in rows]
+            try:
+                email.deliver(summary)
+            except ChannelError as exc:
+                Notification.objects.filter(pk__in=ids).update(email_error=str(exc), email_attempts=F("email_attempts") + 1)
+                log.warning("提醒汇总邮件发送失败，下次重试：%s：%s", summary.email_address, exc)
+                continue
+            Notification.objects.filter(pk__in=ids).update(email_status=Notification.EmailStatus.SENT,
+                                                           emailed_at=timezone.now(), email_error="")
+            sent += 1
+    return sent

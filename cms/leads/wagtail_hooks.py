@@ -19,7 +19,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.clock import format_datetime
-from zhunru.leads import admin_views, print_views, scorecard_views, views
+from zhunru.leads import admin_views, preference_views, print_views, scorecard_views, views
 from zhunru.leads.calendar import missing_years
 from zhunru.leads.models import (
     DeadlineRule,
@@ -220,12 +220,19 @@ def lead_admin_urls():
         path("leads/extensions/<int:pk>/print.pdf", print_views.extension_form, name="zhunru_lead_print_extension"),
         path("leads/export.xlsx", views.export_ledger, name="zhunru_lead_export"),
         path("leads/notifications/outbox/", admin_views.notification_outbox, name="zhunru_notification_outbox"),
+        path("leads/notifications/preference/", preference_views.notification_preference,
+             name="zhunru_notification_preference"),
     ]
 
 
 class _OutboxMenuItem(MenuItem):
     def is_shown(self, request):
         return admin_views.can_view_outbox(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def preference_menu_item():
+    return MenuItem("提醒方式", reverse("zhunru_notification_preference"), icon_name="mail", order=902)
 
 
 @hooks.register("register_settings_menu_item")

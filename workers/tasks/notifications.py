@@ -21,3 +21,12 @@ def sweep_notifications() -> None:
     from zhunru.leads.notifications import relay
 
     relay()
+
+
+@periodic(every_seconds=conf.get("EMAIL_DIGEST_EVERY_SECONDS"), offset_seconds=11)
+@dramatiq.actor(queue_name="notify", max_retries=0, time_limit=10 * 60_000, max_age=3600_000)
+def send_notification_digests() -> None:
+    """Daily digests: whoever chose one gets it at the first run after the digest hour (runs are idempotent)."""
+    from zhunru.leads.notifications import send_digests
+
+    send_digests()
