@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -89,6 +91,10 @@ class CoHandling(models.Model):
     answer = models.TextField("反馈意见", blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="反馈人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    # Tracked by the deadline scan like a lead's stages: one overdue reminder, then escalation by rule.
+    escalate_at = models.DateTimeField("升级时刻", null=True, blank=True)
+    overdue_reminded = models.BooleanField("已提醒逾期", default=False)
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设立人", null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -129,9 +135,16 @@ class CoHandling(models.Model):
         return co
 
     def compute(self, calendar: WorkingCalendar | None = None) -> None:
-        due = (calendar or WorkingCalendar.load()).compute_due(self.started_at, self.limit_amount, self.limit_unit,
-                                                                self.lead.jurisdiction)
+        """Due time from the start and limit; escalation after the jurisdiction's rule of working days overdue."""
+        from zhunru.leads.models.rules import DeadlineRule
+
+        calendar = calendar or WorkingCalendar.load()
+        jurisdiction = self.lead.jurisdiction
+        due = calendar.compute_due(self.started_at, self.limit_amount, self.limit_unit, jurisdiction)
         self.due_at, self.provisional, self.calendar_version = due.due_at, due.provisional, due.calendar_version
+        after = DeadlineRule.limits_for(jurisdiction)["escalate"][0]
+        noon = datetime.datetime.combine(due.due_date, datetime.time(12), tzinfo=timezone.get_current_timezone())
+        self.escalate_at = calendar.compute_due(noon, max(after, 1), "working", jurisdiction).due_at
 
     @transaction.atomic
     def respond(self, *, answer: str, by, request=None) -> None:
