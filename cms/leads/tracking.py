@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhunru import roles
+from zhunru.clock import format_datetime
 from zhunru.leads import conf
 from zhunru.leads.notifications import notify
 
@@ -105,16 +106,48 @@ def scan_deadlines(now: datetime.datetime | None = None, *, chunk_size: int | No
     for stage in _walk(open_stages.filter(escalate_at__lte=now, escalated_at__isnull=True), chunk_size):
         result.stages_seen += 1
         _escalate(stage, now, people, result)
+    _track_co_handling(now, people, result, chunk_size)
     if result.stages_seen:
         log.info("期限扫描：%s", result.as_dict())
     return result
 
 
+def _track_co_handling(now, people: _Recipients, result: ScanResult, chunk_size: int) -> None:
+    """Co-handling requests past their due time without an answer: the co-handling department, the competent
+    unit and the coordinators are told once; past ``escalate_at`` the lead is escalated, naming the department."""
+    from zhunru.leads.models import CoHandling
+
+    waiting = CoHandling.objects.filter(answered_at__isnull=True, lead__state__in=OPEN_STATES)
+    for co in _walk(waiting.filter(due_at__lte=now, overdue_reminded=False), chunk_size):
+        result.stages_seen += 1
+        lead = co.lead
+        body = (f"{co.department}协办线索“{lead.title}”（{lead.number}）的任务应于 {format_datetime(co.due_at)} 前反馈，"
+                f"现已逾期，请立即反馈。\n协办任务：{co.task}")
+        users = (people.department(co.department_id) + people.department(lead.competent_unit_id)
+                 + people.coordinators(lead.jurisdiction_id))
+        with transaction.atomic():
+            result.notifications += notify(users, f"协办逾期：{lead.title[:40]}", body, obj=lead,
+                                           key=f"co-handling:{co.pk}:overdue:{co.due_at.isoformat()}")
+            CoHandling.objects.filter(pk=co.pk).update(overdue_reminded=True)
+        result.overdue += 1
+    for co in _walk(waiting.filter(escalate_at__lte=now, escalated_at__isnull=True), chunk_size):
+        result.stages_seen += 1
+        try:
+            with transaction.atomic():
+                co.lead.escalate(by=None, reason=f"{co.department}逾期未反馈协办任务（应于 {format_datetime(co.due_at)} "
+                                                 f"前反馈），按规则督办升级。")
+                CoHandling.objects.filter(pk=co.pk).update(escalated_at=now)
+        except Exception as exc:  # one bad lead must not stop the scan
+            log.exception("协办督办升级失败：协办 %s", co.pk)
+            result.errors.append(f"co-handling {co.pk}: {exc}")
+            continue
+        result.escalated += 1
+
+
 def _describe(stage) -> str:
     lead = stage.lead
-    due = timezone.localtime(stage.due_at)
     text = (f"线索“{lead.title}”（{lead.number}）的{stage.get_kind_display()}阶段由{stage.department or '有关单位'}办理，"
-            f"期限届满时刻为 {due:%Y年%m月%d日 %H:%M}")
+            f"期限届满时刻为 {format_datetime(stage.due_at)}")
     if stage.provisional:
         text += "（临时期限：相关年度节假日安排尚未录入）"
     return text + "。"

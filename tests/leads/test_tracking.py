@@ -100,3 +100,46 @@ def test_calendar_change_enqueues_recompute(make_lead, broker, worker):
     worker.join()
     stage = lead.current_stage()
     assert not stage.provisional
+
+
+def test_co_handling_overdue_is_told_once_then_escalated(make_lead, depts, people, django_capture_on_commit_callbacks):
+    from zhunru.leads.models import CoHandling
+
+    lead = make_lead(received_at=local(2026, 3, 2, 9))
+    lead.transfer(to=depts["market"], by=people["coordinator"])
+    co = CoHandling.set_up(lead, department=depts["justice"], task="审查招标文件条款", method="joint_investigation",
+                           form="letter", limit_amount=3, by=people["market"])
+    co.started_at = local(2026, 3, 2, 9)
+    co.compute()
+    co.save()
+    assert co.due_at == local(2026, 3, 6, 0, 0) and co.escalate_at > co.due_at
+    LeadStage.objects.filter(lead=lead).update(due_at=local(2027, 1, 1), escalate_at=local(2027, 1, 2),
+                                               remind_at=local(2027, 1, 1))  # only the co-handling is late
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scan_deadlines(local(2026, 3, 6, 9))
+        scan_deadlines(local(2026, 3, 6, 10))
+    told = Notification.objects.filter(subject__startswith="协办逾期")
+    assert set(told.values_list("recipient", flat=True)) == {people["justice"].pk, people["market"].pk,
+                                                            people["coordinator"].pk}
+    assert not Escalation.objects.filter(lead=lead).exists()
+
+    scan_deadlines(co.escalate_at + datetime.timedelta(minutes=1))
+    scan_deadlines(co.escalate_at + datetime.timedelta(minutes=2))
+    [escalation] = Escalation.objects.filter(lead=lead)
+    assert "测试区司法局逾期未反馈协办任务" in escalation.reason
+    co.refresh_from_db()
+    assert co.escalated_at is not None
+
+
+def test_an_answered_co_handling_is_not_chased(make_lead, depts, people):
+    from zhunru.leads.models import CoHandling
+
+    lead = make_lead()
+    lead.transfer(to=depts["market"], by=people["coordinator"])
+    co = CoHandling.set_up(lead, department=depts["justice"], task="审查招标文件条款", method="joint_investigation",
+                           form="letter", limit_amount=3, by=people["market"])
+    co.respond(answer="已审查。", by=people["justice"])
+    scan_deadlines(co.escalate_at + datetime.timedelta(days=1))
+    assert not Notification.objects.filter(subject__startswith="协办逾期").exists()
+    assert not Escalation.objects.filter(lead=lead, reason__contains="协办").exists()
