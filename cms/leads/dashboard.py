@@ -28,14 +28,17 @@ def dashboard_figures(leads, now=None) -> dict:
                             "rate": rate, "open_overdue": row["open_overdue"]})
     overdue = list(stages.filter(completed_at__isnull=True, due_at__lt=now, lead__state__in=["received", "transferred", "verifying", "rectifying"])
                    .select_related("lead", "department").order_by("due_at")[:50])
+    rated = [(d["name"], d["rate"]) for d in departments if d["rate"] is not None]
     return {"by_state": by_state, "departments": departments, "overdue": overdue, "total": sum(counts.values()),
-            "chart": _bar_chart(by_state)}
+            "chart": _bar_chart(by_state), "rate_chart": _bar_chart(rated, top=100, suffix="%")}
 
 
-def _bar_chart(rows) -> dict:
-    """Geometry of a horizontal bar chart drawn as inline SVG by the template."""
-    top = max([n for _, n in rows] + [1])
+def _bar_chart(rows, *, top: int | None = None, suffix: str = "") -> dict:
+    """Geometry of a horizontal bar chart drawn as inline SVG by the template (labels up to 12 characters)."""
+    top = top or max([n for _, n in rows] + [1])
     bars = []
     for i, (label, n) in enumerate(rows):
-        bars.append({"label": label, "n": n, "y": 10 + i * 28, "width": round(300 * n / top), "text_x": 100 + round(300 * n / top) + 6})
+        width = round(300 * n / top)
+        bars.append({"label": label[:12], "n": f"{n}{suffix}", "y": 10 + i * 28, "width": width,
+                     "text_x": 170 + width + 6})
     return {"bars": bars, "height": 20 + 28 * len(rows)}

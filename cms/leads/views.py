@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -190,11 +191,40 @@ def report_evidence(request, pk):
 
 
 def dashboard(request):
+    """Counts, on-time rates and the overdue list, filtered by the period received, department and state."""
     if not is_coordinator(request.user):
         raise PermissionDenied("仅发改委协调员可查看线索督办看板。")
     leads = Lead.objects.visible_to(request.user)
-    return TemplateResponse(request, "zhunru_leads/admin/dashboard.html",
-                            {"f": dashboard_figures(leads), "header_title": "线索督办看板", "now": timezone.now()})
+    departments = visible_departments(request.user).order_by("jurisdiction__division_code", "sort_order", "name")
+    params = request.GET
+    errors = []
+    chosen = {name: (params.get(name) or "").strip() for name in ("start", "end", "department", "state")}
+    for name, label, lookup in (("start", "接收日期（起）", "received_at__date__gte"),
+                                ("end", "接收日期（止）", "received_at__date__lte")):
+        if chosen[name]:
+            try:
+                leads = leads.filter(**{lookup: datetime.date.fromisoformat(chosen[name])})
+            except ValueError:
+                errors.append(f"{label}应为日期，格式如 2026-12-01。")
+    if chosen["department"]:
+        department = departments.filter(pk=chosen["department"]).first() if chosen["department"].isdigit() else None
+        if department is None:
+            errors.append("所选部门不存在或您无权查看。")
+        else:
+            handled = Lead.objects.filter(Q(competent_unit=department) | Q(responsible_unit=department)
+                                          | Q(lead_department=department) | Q(stages__department=department))
+            leads = leads.filter(pk__in=handled.values("pk"))
+    if chosen["state"]:
+        if chosen["state"] in Lead.State.values:
+            leads = leads.filter(state=chosen["state"])
+        else:
+            errors.append("所选状态无效。")
+    context = {"header_title": "线索督办看板", "now": timezone.now(), "chosen": chosen, "errors": errors,
+               "departments": departments, "states": Lead.State.choices}
+    if errors:
+        return TemplateResponse(request, "zhunru_leads/admin/dashboard.html", context, status=400)
+    context["f"] = dashboard_figures(leads)
+    return TemplateResponse(request, "zhunru_leads/admin/dashboard.html", context)
 
 
 def export_ledger(request):

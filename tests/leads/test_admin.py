@@ -165,3 +165,17 @@ def test_editing_a_lead_keeps_its_jurisdiction(client, make_lead, people, make_d
     assert r.status_code == 302
     lead.refresh_from_db()
     assert lead.title == "新标题" and lead.jurisdiction_id != other.pk
+
+
+def test_the_dashboard_filters_by_period_department_and_state(client, two_leads, people, depts):
+    a, b = two_leads
+    client.force_login(people["coordinator"])
+    url = reverse("zhunru_lead_dashboard")
+    body = client.get(url, {"department": depts["market"].pk}).content.decode()
+    assert "共 1 条线索" in body and "各部门按时办结率" in body
+    assert "共 2 条线索" in client.get(url, {"state": "transferred"}).content.decode()
+    assert "共 0 条线索" in client.get(url, {"state": "closed"}).content.decode()
+    assert "共 0 条线索" in client.get(url, {"end": "2000-01-01"}).content.decode()
+    for bad in ({"start": "昨天"}, {"department": "abc"}, {"state": "lost"}):
+        response = client.get(url, bad)
+        assert response.status_code == 400 and "help-critical" in response.content.decode()
