@@ -34,15 +34,21 @@ def notify(users, subject: str, body: str, *, addresses=(), obj=None, key: str |
     reached = 0
     covered: set[str] = set()
     if leads_notify is not None:
-        reached += leads_notify(users, subject, body, obj=obj, key=key, url=url)
+        # Users and shared mailboxes alike go through the lead tracker's outbox: written in this transaction,
+        # relayed, retried, never lost when the mail server is down.
         covered = {u.email for u in users if u.email}
-    else:  # without the lead tracker: plain email to the users too
-        addresses = [*addresses, *(u.email for u in users if u.email)]
+        reached += leads_notify(users, subject, body, obj=obj, key=key, url=url,
+                                addresses=sorted(set(addresses) - covered))
+        return reached or _nobody(subject)
+    addresses = [*addresses, *(u.email for u in users if u.email)]  # without the lead tracker: plain e-mail
     for address in sorted(set(addresses) - covered):
         reached += _mail_once(address, subject, body, key)
-    if not reached:
-        log.warning("无人可通知：%s", subject)
-    return reached
+    return reached or _nobody(subject)
+
+
+def _nobody(subject: str) -> int:
+    log.warning("无人可通知：%s", subject)
+    return 0
 
 
 def _mail_once(address: str, subject: str, body: str, key: str | None) -> int:
