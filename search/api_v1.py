@@ -51,7 +51,7 @@ def search_view(
     page: str = "1",
     per_page: str = "10",
 ):
-    """检索公开内容；返回命中总数、带高亮片段的结果和分面计数。检索词为空时按日期列出最新内容。"""
+    """检索公开内容；返回命中总数、带高亮片段的结果（链接为绝对地址）和分面计数。检索词为空时按日期列出最新内容。"""
     try:
         result = search(q, type=type or None, category=category or None, year=year or None,
                         department=department or None, region=region or None, page=page, per_page=per_page)
@@ -60,4 +60,8 @@ def search_view(
     except SearchUnavailable:
         log.warning("检索服务不可用", exc_info=True)
         return Status(503, {"detail": "检索服务暂时不可用，请稍后再试。"})
-    return Status(200, result.as_dict())
+    data = result.as_dict()
+    for hit in data["hits"]:  # links that work from anywhere: absolute, on the host the request came to
+        if hit["url"].startswith("/"):
+            hit["url"] = request.build_absolute_uri(hit["url"])
+    return Status(200, data)

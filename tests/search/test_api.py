@@ -27,6 +27,7 @@ def test_search_returns_total_hits_highlights_and_facets(client, indexed):
     assert hit["type"] == "policy" and hit["title"] == "关于清理隐性壁垒的通知" and hit["region"] == "测试区"
     assert any("<em>隐性壁垒</em>" in f for f in hit["highlights"])
     assert data["facets"]["type"] == {"policy": 1}
+    assert hit["url"].startswith("http://"), hit["url"]  # absolute: usable outside the portal
 
 
 def test_filters(client, indexed):
