@@ -210,10 +210,13 @@ NEXT_ACTIONS = {
 def ledger_listing_buttons(snippet, user, next_url=None):
     if not isinstance(snippet, LedgerEntry):
         return []
-    buttons = [ListingButton("整改印证材料", reverse("zhunru_ledger_evidence", args=[snippet.pk]), priority=10)]
+    # Only what this user may do: a step the model would refuse is not offered (issue 22, item 5).
+    buttons = []
+    if user.has_perm("zhunru_cases.change_ledgerentry"):
+        buttons.append(ListingButton("整改印证材料", reverse("zhunru_ledger_evidence", args=[snippet.pk]), priority=10))
     next_step = {LedgerEntry.Status.OPEN: "start", LedgerEntry.Status.RECTIFYING: "rectified",
                  LedgerEntry.Status.RECTIFIED: "close"}.get(snippet.status)
-    if next_step:
+    if next_step and snippet._may_act(user, close=next_step == "close"):
         buttons.append(ListingButton(views.LEDGER_ACTIONS[next_step][1],
                                      reverse("zhunru_ledger_action", args=[snippet.pk, next_step]), priority=9))
     if snippet.promoted_case_id is None and user.has_perm("zhunru_cases.add_case"):
@@ -227,8 +230,9 @@ def ledger_listing_buttons(snippet, user, next_url=None):
 def case_listing_buttons(snippet, user, next_url=None):
     if not isinstance(snippet, Case):
         return []
-    buttons = [ListingButton("案例资料", reverse("zhunru_case_files", args=[snippet.pk]), priority=9),
-               ListingButton("打印登记报告", reverse("zhunru_case_report_pdf", args=[snippet.pk]), priority=9)]
+    buttons = [ListingButton("打印登记报告", reverse("zhunru_case_report_pdf", args=[snippet.pk]), priority=9)]
+    if user.has_perm("zhunru_cases.change_case"):
+        buttons.append(ListingButton("案例资料", reverse("zhunru_case_files", args=[snippet.pk]), priority=9))
     if not user.has_perm("zhunru_cases.register_case"):
         return buttons
     for priority, action in enumerate(NEXT_ACTIONS.get(snippet.status, [])):

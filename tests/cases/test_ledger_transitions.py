@@ -72,3 +72,20 @@ def test_admin_steps_through_the_transitions(client, entry, officer, coordinator
     entry.refresh_from_db()
     assert entry.status == LedgerEntry.Status.CLOSED
     assert client.post(f"/admin/cases/ledger/{entry.pk}/status/nonsense/").status_code in (302, 403)
+
+
+def test_the_listing_offers_only_the_steps_the_user_may_take(entry, officer, coordinator):
+    from django.urls import reverse
+
+    from zhunru.cases.wagtail_hooks import ledger_listing_buttons
+
+    def offered(user) -> set[str]:
+        return {b.url for b in ledger_listing_buttons(entry, user)}
+
+    start = reverse("zhunru_ledger_action", args=[entry.pk, "start"])
+    assert start in offered(officer) and start in offered(coordinator)
+    entry.start_rectifying(by=officer)
+    entry.report_rectified(by=officer, result="已删除本地注册条款")
+    close = reverse("zhunru_ledger_action", args=[entry.pk, "close"])
+    assert close not in offered(officer)  # 销号 is the coordinator's: not offered to the officer
+    assert close in offered(coordinator)
