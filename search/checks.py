@@ -28,6 +28,14 @@ def check_search_settings(app_configs=None, **kwargs):
         backend = import_string(params["BACKEND"])
     except ImportError as exc:
         return [Error(f"ZHUNRU_SEARCH['BACKEND'] 无法导入：{exc}", id="zhunru_search.E001")]
+    from zhunru.search.backends import missing_library
+
+    package = missing_library(backend)
+    if package:
+        issues.append(Warning(
+            f"已配置检索后端 {params['BACKEND']}，但未安装它需要的 Python 包“{package}”；检索暂由嵌入式索引提供。",
+            hint="安装 zhunru[es]（pip install 'zhunru[es]'），或删除 ZHUNRU_SEARCH['BACKEND'] 设置。",
+            id="zhunru_search.W002"))
     if getattr(backend, "name", "") == "elasticsearch" and not params.get("URL"):
         issues.append(Error("使用 Elasticsearch 检索后端时必须设置 ZHUNRU_SEARCH['URL']（ELASTICSEARCH_URL）。",
                             id="zhunru_search.E002"))

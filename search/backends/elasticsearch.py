@@ -87,6 +87,7 @@ def mappings(word_analyzer: str | None = None) -> dict:
 
 class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
+    requires = "elasticsearch"  # the client library: `pip install zhunru[es]`
 
     def __init__(self, params: dict, client=None):
         super().__init__(params)

@@ -28,3 +28,11 @@ def test_every_package_folder_is_in_the_wheel_list():
     missing = {name: folder for name, folder in folders.items() if name not in listed}
     assert not missing, f"add to [tool.setuptools] packages in pyproject.toml: {missing}"
     assert not listed - set(folders), f"listed but no such package folder: {sorted(listed - set(folders))}"
+
+
+def test_the_project_names_its_urls():
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
+    assert {"Homepage", "Source", "Issues", "Documentation", "Changelog"} <= set(project["urls"])
