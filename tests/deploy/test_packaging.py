@@ -35,4 +35,6 @@ def test_the_project_names_its_urls():
     from pathlib import Path
 
     project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
-    assert {"Homepage", "Source", "Issues", "Documentation", "Changelog"} <= set(project["urls"])
+    assert set(project["urls"]) == {"Homepage", "Source", "Issues", "Documentation", "Changelog"}
+    assert all(isinstance(url, str) for url in project["urls"].values())  # nothing else fell into the table
+    assert any(req.startswith("wagtail") for req in project["dependencies"])
