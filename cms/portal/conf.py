@@ -13,6 +13,8 @@ DEFAULTS = {
     # Part of the throttle's cache keys (tests give each test its own, instead of clearing the cache).
     "THROTTLE_NAMESPACE": "v1",
     "SEARCH_PER_PAGE": 10,
+    # Days the complainant's contact details are kept after the complaint is closed (then erased).
+    "CONTACT_RETENTION_DAYS": 365,
 }
 
 

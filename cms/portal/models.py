@@ -136,6 +136,10 @@ class Complaint(models.Model):
     handled_at = models.DateTimeField("办结时间", null=True, blank=True)
     lead_reference = models.CharField("线索编号", max_length=100, blank=True)
     internal_note = models.TextField("内部备注", blank=True, help_text="仅协调员可见。")
+    # Personal information (个人信息保护法): contact details are kept for ZHUNRU_PORTAL["CONTACT_RETENTION_DAYS"]
+    # after the complaint is closed, or until the complainant asks, then erased; the complaint stays.
+    contact_erased_at = models.DateTimeField("联系方式删除时间", null=True, blank=True, editable=False)
+    contact_erasure_reason = models.CharField("联系方式删除原因", max_length=200, blank=True, editable=False)
 
     objects = ComplaintQuerySet.as_manager()
 
@@ -305,3 +309,70 @@ class Complaint(models.Model):
             self.Status.HANDLED, by=by, request=request, allowed_from=(self.Status.ACCEPTED,),
             handled_at=timezone.now(), result=result,
         )
+
+    # -- personal information ------------------------------------------------------------------------
+
+    @property
+    def has_contact(self) -> bool:
+        return any(getattr(self, name) for name in self.CONTACT_FIELDS)
+
+    def masked_contact(self) -> dict:
+        """The contact details as an official who does not need them sees them: 王*, 139****0000, w***@qq.com."""
+        return {"contact_name": mask_name(self.contact_name), "contact_phone": mask_phone(self.contact_phone),
+                "contact_email": mask_email(self.contact_email)}
+
+    @transaction.atomic
+    def erase_contact(self, *, reason: str, by=None, request=None) -> bool:
+        """Erase the complainant's contact details (the complaint, its receipt code and its history stay).
+        ``by`` is the coordinator recording the complainant's request, or None for the retention job."""
+        from zhunru.audit.recording import record
+
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError("请填写删除原因（如“反映人申请删除”）。")
+        locked = type(self).objects.select_for_update().get(pk=self.pk)
+        if not locked.has_contact:
+            return False
+        for name in self.CONTACT_FIELDS:
+            setattr(self, name, "")
+        self.contact_erased_at, self.contact_erasure_reason = timezone.now(), reason[:200]
+        self.save(update_fields=[*self.CONTACT_FIELDS, "contact_erased_at", "contact_erasure_reason"])
+        record("complaint.contact_erased", obj=self, actor=by, request=request, note=reason[:200],
+               changes={"fields": list(self.CONTACT_FIELDS)})
+        return True
+
+
+def mask_name(value: str) -> str:
+    value = (value or "").strip()
+    return value[:1] + "*" * min(len(value) - 1, 3) if len(value) > 1 else ("*" if value else "")
+
+
+def mask_phone(value: str) -> str:
+    digits = (value or "").strip()
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "*" * (len(digits) - 4) + digits[-4:]
+
+
+def mask_email(value: str) -> str:
+    local, at, domain = (value or "").partition("@")
+    if not at:
+        return "*" * len(local)
+    return f"{local[:1]}***@{domain}"
+
+
+def erase_expired_contacts(now=None) -> int:
+    """Erase the contact details of complaints closed (办结 or 不予受理) more than the retention period ago."""
+    import datetime
+
+    from zhunru.portal import conf
+
+    now = now or timezone.now()
+    before = now - datetime.timedelta(days=int(conf.get("CONTACT_RETENTION_DAYS")))
+    closed = (models.Q(status=Complaint.Status.HANDLED, handled_at__lt=before)
+              | models.Q(status=Complaint.Status.NOT_ACCEPTED, triaged_at__lt=before))
+    has_contact = models.Q(contact_name__gt="") | models.Q(contact_phone__gt="") | models.Q(contact_email__gt="")
+    erased = 0
+    for complaint in Complaint.objects.filter(closed, has_contact, contact_erased_at__isnull=True).iterator():
+        erased += complaint.erase_contact(reason="保存期限届满，系统自动删除")
+    return erased
