@@ -147,10 +147,16 @@ class CommitmentRule(models.Model):
 
 class CreditCommitmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CreditCommitmentQuerySet":
-        """Coordinators see every commitment; an officer only those its own departments decided."""
-        from zhunru.scoping import is_coordinator, visible_departments
+        """Coordinators see their jurisdictions' commitments; an officer only those its own departments decided."""
+        from zhunru.scoping import is_coordinator, user_jurisdictions, visible_departments
 
-        return self if is_coordinator(user) else self.filter(department__in=visible_departments(user))
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if is_coordinator(user):  # their own jurisdictions only (tenancy), every department there
+            return self.filter(jurisdiction__in=user_jurisdictions(user))
+        return self.filter(department__in=visible_departments(user))
 
 
 class CreditCommitment(models.Model):
@@ -248,6 +254,8 @@ class DishonestyRecord(models.Model):
     decided_on = models.DateField("认定日期")
     authority_name = models.CharField("决定机关", max_length=200)
     authority_uscc = models.CharField("决定机关统一社会信用代码", max_length=18, blank=True)
+    publicity_until = models.DateField("公示截止日期", null=True, blank=True)
+    repaired_at = models.DateTimeField("信用修复时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -374,3 +382,152 @@ class FeedChange(models.Model):
 
     def __str__(self) -> str:
         return self.summary[:60]
+
+
+# --- Jurisdiction settings of the credit app, and the breach procedure -----------------------------------
+
+
+class CreditSettings(models.Model):
+    """Per-jurisdiction texts and periods of credit documents; defaults derive from the jurisdiction."""
+
+    jurisdiction = models.OneToOneField("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.CASCADE,
+                                        related_name="credit_settings")
+    notice_number_format = models.CharField(
+        "责令整改通知文号格式", max_length=100, default="{short}发改责改〔{year}〕{serial}号",
+        help_text="可用字段：{short} 辖区简称、{year} 年度、{serial} 序号、{division_code} 区划代码。")
+    decision_number_format = models.CharField(
+        "处理决定文号格式", max_length=100, default="{short}发改信决〔{year}〕{serial}号",
+        help_text="可用字段同上。")
+    seal_text = models.CharField("印章文字", max_length=100, blank=True, help_text="留空时使用决定机关名称。")
+    authority_uscc = models.CharField("本机关统一社会信用代码", max_length=18, blank=True, validators=[_uscc])
+    rectification_working_days = models.PositiveSmallIntegerField("整改期限（工作日）", default=10)
+    statement_working_days = models.PositiveSmallIntegerField("陈述申辩期限（工作日）", default=5)
+    publicity_months = models.PositiveSmallIntegerField(
+        "失信信息公示期（月）", default=12, help_text="一般失信行为公示期最短 3 个月、最长 1 年。")
+
+    class Meta:
+        verbose_name = "信用文书设置"
+        verbose_name_plural = "信用文书设置"
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction.name} · 信用文书设置"
+
+    @classmethod
+    def for_jurisdiction(cls, jurisdiction) -> "CreditSettings":
+        obj, _ = cls.objects.get_or_create(jurisdiction=jurisdiction)
+        return obj
+
+    def clean(self):
+        for name in ("notice_number_format", "decision_number_format"):
+            fmt = getattr(self, name)
+            if "{serial}" not in fmt:
+                raise ValidationError({name: "文号格式必须包含 {serial}。"})
+            try:
+                fmt.format(short="测", year=2026, serial=1, division_code="000000")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValidationError({name: f"文号格式无效：{exc}"}) from exc
+        if not 3 <= self.publicity_months <= 36:
+            raise ValidationError({"publicity_months": "公示期应在 3 至 36 个月之间。"})
+
+    def authority_name(self, department=None) -> str:
+        """The deciding authority: the commitment's department, else the jurisdiction's office."""
+        return department.name if department is not None else self.jurisdiction.office
+
+    def seal(self, department=None) -> str:
+        return self.seal_text or self.authority_name(department)
+
+    def number(self, kind: str, year: int) -> str:
+        """The next document number of ``kind`` ("notice" or "decision") for ``year`` (inside a transaction)."""
+        serial = DocumentSerial.next(self.jurisdiction, kind, year)
+        fmt = self.notice_number_format if kind == "notice" else self.decision_number_format
+        j = self.jurisdiction
+        return fmt.format(short=j.short_name, year=year, serial=serial, division_code=j.division_code)
+
+
+class DocumentSerial(models.Model):
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", on_delete=models.CASCADE)
+    kind = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "文书序号"
+        verbose_name_plural = "文书序号"
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "kind", "year"], name="credit_serial_once")]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id}:{self.kind}:{self.year}:{self.last}"
+
+    @classmethod
+    def next(cls, jurisdiction, kind: str, year: int) -> int:
+        cls.objects.get_or_create(jurisdiction=jurisdiction, kind=kind, year=year)
+        row = cls.objects.select_for_update().get(jurisdiction=jurisdiction, kind=kind, year=year)
+        row.last += 1
+        row.save(update_fields=["last"])
+        return row.last
+
+
+class BreachProcedureQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "BreachProcedureQuerySet":
+        return self.filter(commitment__in=CreditCommitment.objects.visible_to(user))
+
+
+class BreachProcedure(models.Model):
+    """Due process after a commitment's due date passed unfulfilled (see zhunru.credit.procedure)."""
+
+    class State(models.TextChoices):
+        NOTICE = "notice", "责令整改中"
+        RECTIFIED = "rectified", "已整改（结案）"
+        HEARING = "hearing", "陈述申辩期"
+        DRAFTED = "drafted", "决定已起草"
+        REVIEW = "review", "法制审核中"
+        APPROVED = "approved", "待签发"
+        SIGNED = "signed", "决定已签发"
+
+    commitment = models.OneToOneField(CreditCommitment, verbose_name="信用承诺", on_delete=models.PROTECT,
+                                      related_name="procedure")
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.NOTICE, db_index=True)
+    notice_number = models.CharField("责令整改通知文号", max_length=100)
+    notice_issued_at = models.DateTimeField("通知时间", default=timezone.now)
+    rectify_by = models.DateField("整改期限")
+    rectified_at = models.DateTimeField("整改确认时间", null=True, blank=True)
+    rectification_note = models.TextField("整改情况", blank=True)
+    hearing_opened_at = models.DateTimeField("陈述申辩期开始", null=True, blank=True)
+    statement_by = models.DateField("陈述申辩期限", null=True, blank=True)
+    statement = models.TextField("陈述申辩意见", blank=True)
+    statement_received_at = models.DateTimeField("陈述申辩收到时间", null=True, blank=True)
+    hearing_note = models.TextField("听取意见记录", blank=True)
+    decision_number = models.CharField("处理决定文号", max_length=100, blank=True)
+    facts = models.TextField("违法（违约）事实", blank=True)
+    basis = models.TextField("处理依据", blank=True)
+    revoke_permit = models.BooleanField("撤销许可", default=True)
+    publicity_months = models.PositiveSmallIntegerField("公示期（月）", null=True, blank=True)
+    drafted_at = models.DateTimeField("起草时间", null=True, blank=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    legal_opinion = models.TextField("法制审核意见", blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    signed_at = models.DateTimeField("签发时间", null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    dishonesty_record = models.OneToOneField(DishonestyRecord, verbose_name="失信记录", null=True, blank=True,
+                                             on_delete=models.SET_NULL, related_name="procedure")
+
+    objects = BreachProcedureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "违约处置程序"
+        verbose_name_plural = "违约处置程序"
+        ordering = ["-notice_issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.notice_number} · {self.get_state_display()}"
+
+    @property
+    def admin_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("zhunru_credit_procedure", args=[self.commitment_id])
