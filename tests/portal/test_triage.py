@@ -53,7 +53,8 @@ def test_admin_triage_page_for_coordinators_only(client, complaint, portal_coord
     assert client.get(url).status_code in (302, 403)
     client.force_login(portal_coordinator)
     html = client.get(url).content.decode()
-    assert "13800000000" in html  # contact details: coordinators see them here
+    assert "13800000000" not in html and "138****0000" in html  # masked until shown on request (audited)
+    assert "13800000000" in client.get(url, {"reveal": "1"}).content.decode()  # coordinators may
     response = client.post(url, {"action": "reject", "reason": "重复反映。"})
     assert response.status_code == 302
     complaint.refresh_from_db()
