@@ -469,7 +469,16 @@ class DocumentSerial(models.Model):
 
 class BreachProcedureQuerySet(models.QuerySet):
     def visible_to(self, user) -> "BreachProcedureQuerySet":
-        return self.filter(commitment__in=CreditCommitment.objects.visible_to(user))
+        """Whoever sees the commitment, and the legal reviewers of its jurisdiction (they review decisions)."""
+        from zhunru import roles
+        from zhunru.scoping import user_jurisdictions
+
+        if not user.is_authenticated:
+            return self.none()
+        q = models.Q(commitment__in=CreditCommitment.objects.visible_to(user))
+        if user.groups.filter(name=roles.LEGAL_REVIEWER).exists():
+            q |= models.Q(jurisdiction__in=user_jurisdictions(user))
+        return self.filter(q)
 
 
 class BreachProcedure(models.Model):

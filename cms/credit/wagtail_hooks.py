@@ -9,7 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
-from zhunru.credit import views
+from zhunru.credit import procedure_views, views
 from zhunru.credit.models import (
     CommitmentRule,
     CreditCommitment,
@@ -160,6 +160,13 @@ def credit_admin_urls():
     return [
         path("credit/subjects/<int:pk>/credit/", views.subject_credit, name="zhunru_credit_subject"),
         path("credit/commitments/<int:pk>/fulfil/", views.fulfil, name="zhunru_credit_fulfil"),
+        path("credit/commitments/<int:pk>/procedure/", procedure_views.page, name="zhunru_credit_procedure"),
+        path("credit/commitments/<int:pk>/procedure/<slug:action>/", procedure_views.act,
+             name="zhunru_credit_procedure_act"),
+        path("credit/commitments/<int:pk>/procedure-notice.pdf", procedure_views.notice_pdf,
+             name="zhunru_credit_procedure_notice"),
+        path("credit/commitments/<int:pk>/procedure-decision.pdf", procedure_views.decision_pdf,
+             name="zhunru_credit_procedure_decision"),
         path("credit/outbox/<int:pk>/resend/", views.resend, name="zhunru_credit_resend"),
         path("credit/reconciliation/", views.reconciliation, name="zhunru_credit_reconciliation"),
         path("credit/export.<str:fmt>", views.export, name="zhunru_credit_export"),
@@ -171,6 +178,9 @@ def credit_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, MarketSubject):
         yield ListingButton("信用档案", reverse("zhunru_credit_subject", args=[snippet.pk]), priority=5,
                             icon_name="history")
+    if isinstance(snippet, CreditCommitment) and snippet.status == CreditCommitment.Status.BREACHED:
+        yield ListingButton("违约处置", reverse("zhunru_credit_procedure", args=[snippet.pk]), priority=4,
+                            icon_name="warning")
     if isinstance(snippet, OutboundRecord) and snippet.status != OutboundRecord.Status.DELIVERED:
         yield ListingButton("重新发送", reverse("zhunru_credit_resend", args=[snippet.pk]), priority=5,
                             icon_name="repeat")

@@ -29,7 +29,7 @@ def test_demo_is_idempotent_and_its_loop_runs(settings, django_capture_on_commit
                           OutboundRecord.objects.count())
         assert CreditPlatform.objects.count() == 3
         breached = CreditCommitment.objects.get(status="breached")
-        assert breached.permit_status == "revoked"
+        assert breached.permit_status == "valid" and breached.procedure.state == "notice"  # due process first
         for row in OutboundRecord.objects.all():
             assert deliver(row.pk) == "delivered"
         pull_all()

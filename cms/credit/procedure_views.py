@@ -1,0 +1,96 @@
+"""Admin pages of the breach procedure: one page per commitment with the steps the user may take now,
+each step a POST; the 责令整改通知 and the decision as PDFs. A commitment outside visible_to(user) is a 404."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from zhunru.credit import procedure
+from zhunru.credit.models import BreachProcedure, CreditSettings
+
+
+def _procedure(request, pk) -> BreachProcedure:
+    if not request.user.is_authenticated:
+        raise Http404
+    return get_object_or_404(BreachProcedure.objects.visible_to(request.user).select_related(
+        "commitment__subject", "commitment__department", "jurisdiction", "dishonesty_record",
+        "drafted_by", "reviewed_by", "signed_by"), commitment_id=pk)
+
+
+def page(request, pk):
+    proc = _procedure(request, pk)
+    cs = CreditSettings.for_jurisdiction(proc.jurisdiction)
+    return TemplateResponse(request, "zhunru_credit/admin/procedure.html", {
+        "proc": proc, "c": proc.commitment, "actions": procedure.offered_actions(request.user, proc),
+        "authority": cs.authority_name(proc.commitment.department),
+        "default_months": proc.publicity_months or cs.publicity_months,
+        "header_title": f"违约处置：{proc.commitment.subject.name} · {proc.commitment.permit_name}",
+    })
+
+
+def _bool(value) -> bool:
+    return str(value or "").lower() in ("1", "on", "true", "yes")
+
+
+@require_POST
+def act(request, pk, action):
+    proc = _procedure(request, pk)
+    post, user = request.POST, request.user
+    steps = {
+        "rectified": lambda: procedure.confirm_rectified(proc, note=post.get("note", ""), by=user, request=request),
+        "statement": lambda: procedure.record_statement(proc, statement=post.get("statement", ""),
+                                                        hearing_note=post.get("hearing_note", ""), by=user,
+                                                        request=request),
+        "draft": lambda: procedure.draft_decision(proc, facts=post.get("facts", ""), basis=post.get("basis", ""),
+                                                  revoke_permit=_bool(post.get("revoke_permit")),
+                                                  publicity_months=_months(post.get("publicity_months")),
+                                                  by=user, request=request),
+        "submit": lambda: procedure.submit_for_review(proc, by=user, request=request),
+        "review": lambda: procedure.review(proc, approve=post.get("decision") == "approve",
+                                           opinion=post.get("opinion", ""), by=user, request=request),
+        "sign": lambda: procedure.sign(proc, by=user, request=request),
+    }
+    if action not in steps:
+        raise Http404
+    try:
+        steps[action]()
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "您无权执行此操作。")
+        return redirect("zhunru_credit_procedure", pk=pk)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("zhunru_credit_procedure", pk=pk)
+    messages.success(request, "已办理。")
+    return redirect("zhunru_credit_procedure", pk=pk)
+
+
+def _months(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError("公示期应为整数月数。") from None
+
+
+def notice_pdf(request, pk):
+    from zhunru.audit.recording import record
+    from zhunru.printing import pdf_response
+
+    proc = _procedure(request, pk)
+    record("credit.notice_printed", obj=proc, actor=request.user, request=request)
+    return pdf_response(procedure.notice_pdf(proc), f"rectification-notice-{proc.pk}.pdf")
+
+
+def decision_pdf(request, pk):
+    from zhunru.audit.recording import record
+    from zhunru.printing import pdf_response
+
+    proc = _procedure(request, pk)
+    if not proc.facts:
+        raise Http404("处理决定尚未起草。")
+    record("credit.decision_printed", obj=proc, actor=request.user, request=request)
+    return pdf_response(procedure.decision_pdf(proc), f"credit-decision-{proc.pk}.pdf")
