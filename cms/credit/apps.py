@@ -19,4 +19,8 @@ class ZhunruCreditConfig(AppConfig):
             "zhunru_credit.view_marketsubject", "zhunru_credit.add_marketsubject",
             "zhunru_credit.view_creditcommitment", "zhunru_credit.add_creditcommitment",
             "zhunru_credit.change_creditcommitment", "zhunru_credit.view_dishonestyrecord",
+            "zhunru_credit.view_breachprocedure",
         ])
+        roles.grant(roles.COORDINATOR, ["zhunru_credit.view_breachprocedure", "zhunru_credit.view_creditsettings",
+                                        "zhunru_credit.change_creditsettings"])
+        roles.grant(roles.LEGAL_REVIEWER, ["zhunru_credit.view_breachprocedure"])

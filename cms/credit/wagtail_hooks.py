@@ -11,9 +11,11 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.credit import procedure_views, views
 from zhunru.credit.models import (
+    BreachProcedure,
     CommitmentRule,
     CreditCommitment,
     CreditPlatform,
+    CreditSettings,
     DishonestyRecord,
     FeedChange,
     FeedQuarantine,
@@ -143,9 +145,49 @@ class QuarantineViewSet(ScopedSnippetViewSet):
     panels = [FieldPanel("resolved")]
 
 
+class ProcedureViewSet(ScopedSnippetViewSet):
+    """The breach procedures (read-only listing; the steps are on each procedure's page)."""
+
+    model = BreachProcedure
+    icon = "warning"
+    menu_label = "违约处置"
+    url_prefix = "credit/procedures"
+    list_display = ["notice_number", "commitment", "state", "rectify_by", "statement_by", "decision_number"]
+    list_filter = ["state"]
+    search_fields = ["notice_number", "decision_number"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        return BreachProcedure.objects.visible_to(request.user).select_related("commitment__subject")
+
+
+class CreditSettingsViewSet(ScopedSnippetViewSet):
+    """Document numbers, seal text and periods of the coordinator's own jurisdictions."""
+
+    model = CreditSettings
+    icon = "cog"
+    menu_label = "信用文书设置"
+    url_prefix = "credit/settings"
+    list_display = ["jurisdiction", "notice_number_format", "decision_number_format", "seal_text",
+                    "rectification_working_days", "statement_working_days", "publicity_months"]
+    copy_view_enabled = False
+    panels = [FieldRowPanel([FieldPanel("notice_number_format"), FieldPanel("decision_number_format")]),
+              FieldRowPanel([FieldPanel("seal_text"), FieldPanel("authority_uscc")]),
+              FieldRowPanel([FieldPanel("rectification_working_days"), FieldPanel("statement_working_days"),
+                             FieldPanel("publicity_months")])]
+
+    def get_queryset(self, request):
+        from zhunru.scoping import user_jurisdictions
+
+        for j in user_jurisdictions(request.user).filter(credit_settings__isnull=True):
+            CreditSettings.for_jurisdiction(j)
+        return CreditSettings.objects.filter(jurisdiction__in=user_jurisdictions(request.user))
+
+
 class CreditGroup(SnippetViewSetGroup):
-    items = (MarketSubjectViewSet, CommitmentViewSet, DishonestyViewSet, OutboxViewSet, FeedChangeViewSet,
-             QuarantineViewSet, PlatformViewSet, RuleViewSet)
+    items = (MarketSubjectViewSet, CommitmentViewSet, ProcedureViewSet, DishonestyViewSet, OutboxViewSet, FeedChangeViewSet,
+             QuarantineViewSet, PlatformViewSet, RuleViewSet, CreditSettingsViewSet)
     menu_label = "信用监管"
     menu_icon = "pick"
     menu_name = "zhunru-credit"
@@ -181,6 +223,9 @@ def credit_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, CreditCommitment) and snippet.status == CreditCommitment.Status.BREACHED:
         yield ListingButton("违约处置", reverse("zhunru_credit_procedure", args=[snippet.pk]), priority=4,
                             icon_name="warning")
+    if isinstance(snippet, BreachProcedure):
+        yield ListingButton("办理", reverse("zhunru_credit_procedure", args=[snippet.commitment_id]), priority=4,
+                            icon_name="edit")
     if isinstance(snippet, OutboundRecord) and snippet.status != OutboundRecord.Status.DELIVERED:
         yield ListingButton("重新发送", reverse("zhunru_credit_resend", args=[snippet.pk]), priority=5,
                             icon_name="repeat")

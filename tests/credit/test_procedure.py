@@ -177,3 +177,20 @@ def test_admin_steps_are_scoped_and_offered(client, platforms, jurisdiction, mak
     assert resp.status_code == 302 and BreachProcedure.objects.get().state == "notice"
     resp = client.post(f"/admin/credit/commitments/{c.pk}/procedure/rectified/", {"note": "已补交"})
     assert resp.status_code == 302 and BreachProcedure.objects.get().state == "rectified"
+
+
+def test_settings_and_procedure_listings(client, jurisdiction, make_subject, people,
+                                         django_capture_on_commit_callbacks):
+    _named("其他县", "其", "360281", lead="其他县发展和改革委员会")
+    c = grant(make_subject(), jurisdiction)
+    with django_capture_on_commit_callbacks(execute=False):
+        procedure.open_due(today=date(2026, 11, 23))
+    client.force_login(people["coordinator"])
+    listing = client.get("/admin/credit/procedures/").content.decode()
+    assert "测发改责改〔2026〕1号" in listing and f"/admin/credit/commitments/{c.pk}/procedure/" in listing
+    page = client.get("/admin/credit/settings/").content.decode()
+    assert "测试区" in page and "其他县" not in page
+    mine = CreditSettings.objects.get(jurisdiction=jurisdiction)
+    other = CreditSettings.for_jurisdiction(_named("外县", "外", "360282"))
+    assert client.get(f"/admin/credit/settings/edit/{other.pk}/").status_code == 404
+    assert client.get(f"/admin/credit/settings/edit/{mine.pk}/").status_code == 200
