@@ -303,6 +303,7 @@ class OutboundRecord(models.Model):
         LICENSING = "licensing", "行政许可"
         PENALTY = "penalty", "行政处罚"
         DISHONESTY = "dishonesty", "失信记录"
+        REPAIR = "repair", "撤下（信用修复或公示期满）"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"
@@ -540,3 +541,111 @@ class BreachProcedure(models.Model):
         from django.urls import reverse
 
         return reverse("zhunru_credit_procedure", args=[self.commitment_id])
+
+
+class PublicDecisionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PublicDecisionQuerySet":
+        """The offices of the user's jurisdictions; an officer its own departments' decisions."""
+        from zhunru.scoping import is_coordinator, user_jurisdictions, visible_departments
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if is_coordinator(user):
+            return self.filter(jurisdiction__in=user_jurisdictions(user))
+        return self.filter(department__in=visible_departments(user))
+
+    def public(self) -> "PublicDecisionQuerySet":
+        """What the 公示 page shows: queued for sharing and not withdrawn."""
+        return self.filter(queued_at__isnull=False, withdrawn_at__isnull=True)
+
+
+class PublicDecision(models.Model):
+    """One administrative licensing or penalty decision in the 双公示 register (national field layout,
+    see EXCHANGE.md); validated and queued by zhunru.credit.disclosure."""
+
+    class Kind(models.TextChoices):
+        LICENSING = "licensing", "行政许可"
+        PENALTY = "penalty", "行政处罚"
+
+    class SubjectCategory(models.TextChoices):
+        LEGAL = "legal", "法人及非法人组织"
+        NATURAL = "natural", "自然人"
+        INDIVIDUAL = "individual", "个体工商户"
+
+    class LicenceCategory(models.TextChoices):
+        ORDINARY = "普通", "普通"
+        FRANCHISE = "特许", "特许"
+        RECOGNITION = "认可", "认可"
+        APPROVAL = "核准", "核准"
+        REGISTRATION = "登记", "登记"
+        OTHER = "其他", "其他"
+
+    kind = models.CharField("决定类型", max_length=20, choices=Kind.choices)
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT)
+    department = models.ForeignKey("zhunru_cms.Department", verbose_name="决定部门", null=True, blank=True,
+                                   on_delete=models.SET_NULL)
+    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="public_decisions")
+    # the subject (行政相对人)
+    subject_name = models.CharField("行政相对人名称", max_length=200)
+    subject_category = models.CharField("行政相对人类别", max_length=20, choices=SubjectCategory.choices,
+                                        default=SubjectCategory.LEGAL)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[_uscc])
+    registration_number = models.CharField("工商注册号", max_length=50, blank=True)
+    organisation_code = models.CharField("组织机构代码", max_length=50, blank=True)
+    tax_number = models.CharField("税务登记号", max_length=50, blank=True)
+    institution_certificate = models.CharField("事业单位证书号", max_length=50, blank=True)
+    social_organisation_certificate = models.CharField("社会组织登记证号", max_length=50, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
+    legal_representative_id_type = models.CharField("法定代表人证件类型", max_length=30, blank=True)
+    legal_representative_id_number = models.CharField("法定代表人证件号码", max_length=50, blank=True)
+    person_id_type = models.CharField("证件类型", max_length=30, blank=True)
+    person_id_number = models.CharField("证件号码", max_length=50, blank=True)
+    # the decision
+    document_name = models.CharField("决定文书名称", max_length=200, blank=True)
+    document_number = models.CharField("决定文书号", max_length=100)
+    licence_category = models.CharField("许可类别", max_length=10, choices=LicenceCategory.choices, blank=True)
+    certificate_name = models.CharField("许可证书名称", max_length=200, blank=True)
+    licence_number = models.CharField("许可编号", max_length=100, blank=True)
+    licence_content = models.TextField("许可内容", blank=True)
+    valid_from = models.DateField("有效期自", null=True, blank=True)
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    violation_type = models.CharField("违法行为类型", max_length=200, blank=True)
+    facts = models.TextField("违法事实", blank=True)
+    basis = models.TextField("处罚依据", blank=True)
+    penalty_category = models.CharField("处罚类别", max_length=100, blank=True)
+    penalty_content = models.TextField("处罚内容", blank=True)
+    fine_amount = models.DecimalField("罚款金额（万元）", max_digits=14, decimal_places=6, null=True, blank=True)
+    confiscated_amount = models.DecimalField("没收违法所得、没收非法财物的金额（万元）", max_digits=14,
+                                             decimal_places=6, null=True, blank=True)
+    suspended_licence = models.CharField("暂扣或吊销证照名称及编号", max_length=200, blank=True)
+    decided_on = models.DateField("决定日期")
+    penalty_valid_until = models.DateField("处罚有效期", null=True, blank=True)
+    publicity_until = models.DateField("公示截止期", null=True, blank=True)
+    authority_name = models.CharField("决定机关", max_length=200)
+    authority_uscc = models.CharField("决定机关统一社会信用代码", max_length=18, blank=True, validators=[_uscc])
+    current_status = models.CharField("当前状态", max_length=10, choices=[("有效", "有效"), ("无效", "无效")],
+                                      default="有效")
+    source_unit = models.CharField("数据来源单位", max_length=200, blank=True)
+    source_unit_uscc = models.CharField("数据来源单位统一社会信用代码", max_length=18, blank=True, validators=[_uscc])
+    remarks = models.TextField("备注", blank=True)
+    # the register's own bookkeeping
+    share_by = models.DateField("报送期限", null=True, blank=True, help_text="决定日期后 7 个工作日。")
+    queued_at = models.DateTimeField("报送入队时间", null=True, blank=True)
+    withdrawn_at = models.DateTimeField("撤下时间", null=True, blank=True)
+    withdraw_reason = models.CharField("撤下原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = PublicDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "双公示决定"
+        verbose_name_plural = "双公示决定"
+        ordering = ["-decided_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "kind", "document_number"],
+                                               name="credit_public_decision_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.document_number} · {self.subject_name}"
