@@ -44,7 +44,9 @@ class InspectDisplayMixin:
 
         from zhunru.clock import format_datetime
 
-        raw = getattr(self.object, field_name, None) if field is not None else None
+        custom = callable(getattr(self, f"get_{field_name}_display_value", None)) or hasattr(
+            self.object, f"get_{field_name}_display")
+        raw = getattr(self.object, field_name, None) if field is not None and not custom else None
         if isinstance(raw, bool):
             return "是" if raw else "否"
         if isinstance(raw, datetime.datetime):
