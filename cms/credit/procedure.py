@@ -368,10 +368,44 @@ def sign(proc, *, by, request=None) -> BreachProcedure:
         c.subject.change_class(CreditClass.DISHONEST, reason=f"处理决定{proc.decision_number}：违反信用承诺",
                                source=proc.decision_number, by=by, request=request)
         enqueue_dishonesty(rec, by=by)
+        _disclose(proc, rec, cs, by=by, request=request)
         _tell(_officers(proc), proc, "signed", f"处理决定已签发：{_subject_line(proc)}",
               f"处理决定（{proc.decision_number}）已签发：{'许可已撤销，' if proc.revoke_permit else ''}"
               f"失信记录已报送信用平台，公示至{format_date(rec.publicity_until)}。请向当事人送达决定书。", by=by)
     return proc
+
+
+def _disclose(proc, rec, cs, *, by=None, request=None):
+    """The signed decision enters the 双公示 register; a mandatory field missing (e.g. the office's code not yet
+    in 信用文书设置) keeps it unqueued and tells the coordinators which field to complete."""
+    from zhunru.credit import disclosure
+    from zhunru.credit.models import PublicDecision
+    from zhunru.leads.handoffs import coordinators
+
+    c = proc.commitment
+    s = c.subject
+    category = (PublicDecision.SubjectCategory.INDIVIDUAL if s.uscc.startswith("92")
+                else PublicDecision.SubjectCategory.LEGAL)
+    d = PublicDecision(
+        kind=PublicDecision.Kind.PENALTY, jurisdiction=proc.jurisdiction, department=c.department, subject=s,
+        subject_name=s.name, subject_category=category, uscc=s.uscc, legal_representative=s.legal_representative,
+        document_name="信用承诺违约处理决定书", document_number=proc.decision_number, violation_type="违反信用承诺",
+        facts=proc.facts, basis=proc.basis, penalty_category="其他",
+        penalty_content=("撤销许可；" if proc.revoke_permit else "") + "记录失信信息",
+        suspended_licence=(f"{c.permit_name} {c.permit_number}".strip() if proc.revoke_permit else ""),
+        decided_on=rec.decided_on, publicity_until=rec.publicity_until, authority_name=rec.authority_name,
+        authority_uscc=cs.authority_uscc, source_unit=proc.jurisdiction.office, source_unit_uscc=cs.authority_uscc,
+    )
+    try:
+        with transaction.atomic():
+            disclosure.register(d, by=by, request=request)
+    except ValidationError as exc:
+        d.pk = None
+        d.share_by = disclosure.share_by(d)
+        d.save()
+        _tell(coordinators(proc.jurisdiction_id), proc, "disclosure-incomplete",
+              f"双公示信息未能报送：{proc.decision_number}",
+              f"{exc.messages[0]}请在“双公示决定”中补全后报送（决定日期后 7 个工作日内，即{format_date(d.share_by)}前）。", by=None)  # the signer too
 
 
 # --- documents ---------------------------------------------------------------------------------------------

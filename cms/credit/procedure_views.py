@@ -94,3 +94,50 @@ def decision_pdf(request, pk):
         raise Http404("处理决定尚未起草。")
     record("credit.decision_printed", obj=proc, actor=request.user, request=request)
     return pdf_response(procedure.decision_pdf(proc), f"credit-decision-{proc.pk}.pdf")
+
+
+def _decision(request, pk):
+    from zhunru.credit.models import PublicDecision
+
+    if not request.user.has_perm("zhunru_credit.change_publicdecision"):
+        raise Http404
+    return get_object_or_404(PublicDecision.objects.visible_to(request.user), pk=pk)
+
+
+def _confirm(request, d, action, title):
+    return TemplateResponse(request, "zhunru_credit/admin/decision_action.html",
+                            {"d": d, "action": action, "header_title": title})
+
+
+def share_decision(request, pk):
+    """Queue a decision that was kept back (a mandatory field was missing) once it is complete."""
+    from zhunru.credit import disclosure
+
+    d = _decision(request, pk)
+    if request.method != "POST":
+        return _confirm(request, d, "share", f"报送：{d.document_number}")
+    if d.queued_at is not None:
+        messages.info(request, "该决定已报送。")
+    else:
+        try:
+            disclosure.register(d, by=request.user, request=request)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, "已加入报送队列。")
+    return redirect("wagtailsnippets_zhunru_credit_publicdecision:list")
+
+
+def withdraw_decision(request, pk):
+    from zhunru.credit import disclosure
+
+    d = _decision(request, pk)
+    if request.method != "POST":
+        return _confirm(request, d, "withdraw", f"撤下：{d.document_number}")
+    reason = (request.POST.get("reason") or "").strip()
+    if not reason:
+        messages.error(request, "请填写撤下原因。")
+    else:
+        disclosure.withdraw(d, reason=reason, by=request.user, request=request)
+        messages.success(request, "已撤下，并通知信用平台。")
+    return redirect("wagtailsnippets_zhunru_credit_publicdecision:list")

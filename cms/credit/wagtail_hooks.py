@@ -21,6 +21,7 @@ from zhunru.credit.models import (
     FeedQuarantine,
     MarketSubject,
     OutboundRecord,
+    PublicDecision,
 )
 from zhunru.scoping import is_coordinator
 
@@ -185,8 +186,50 @@ class CreditSettingsViewSet(ScopedSnippetViewSet):
         return CreditSettings.objects.filter(jurisdiction__in=user_jurisdictions(request.user))
 
 
+class PublicDecisionViewSet(ScopedSnippetViewSet):
+    """The 双公示 register: a new decision is validated in the national layout and queued on save."""
+
+    model = PublicDecision
+    icon = "list-ul"
+    menu_label = "双公示决定"
+    url_prefix = "credit/decisions"
+    list_display = ["document_number", "kind", "subject_name", "decided_on", "share_by", "queued_at",
+                    "publicity_until", "withdrawn_at"]
+    list_filter = ["kind", "subject_category"]
+    search_fields = ["document_number", "subject_name", "uscc"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return PublicDecision.objects.visible_to(request.user)
+
+    def get_form_class(self, for_update=False):
+        form_class = super().get_form_class(for_update)
+
+        class DecisionForm(form_class):
+            def clean(self):
+                from django.core.exceptions import ValidationError
+
+                from zhunru.credit import disclosure
+                from zhunru.scoping import user_jurisdictions
+
+                data = super().clean()
+                user = getattr(self, "for_user", None)
+                j = data.get("jurisdiction")
+                if j is not None and user is not None and not user.is_superuser and \
+                        not user_jurisdictions(user).filter(pk=j.pk).exists():
+                    raise ValidationError("只能登记本辖区的决定。")
+                if not self.errors:
+                    fields = {f.name: data.get(f.name) for f in PublicDecision._meta.concrete_fields
+                              if f.name in data}
+                    disclosure.validate(PublicDecision(**fields))
+                return data
+
+        return DecisionForm
+
+
 class CreditGroup(SnippetViewSetGroup):
-    items = (MarketSubjectViewSet, CommitmentViewSet, ProcedureViewSet, DishonestyViewSet, OutboxViewSet, FeedChangeViewSet,
+    items = (MarketSubjectViewSet, CommitmentViewSet, ProcedureViewSet, PublicDecisionViewSet, DishonestyViewSet, OutboxViewSet, FeedChangeViewSet,
              QuarantineViewSet, PlatformViewSet, RuleViewSet, CreditSettingsViewSet)
     menu_label = "信用监管"
     menu_icon = "pick"
@@ -212,6 +255,9 @@ def credit_admin_urls():
         path("credit/outbox/<int:pk>/resend/", views.resend, name="zhunru_credit_resend"),
         path("credit/reconciliation/", views.reconciliation, name="zhunru_credit_reconciliation"),
         path("credit/export.<str:fmt>", views.export, name="zhunru_credit_export"),
+        path("credit/decisions/<int:pk>/share/", procedure_views.share_decision, name="zhunru_credit_share"),
+        path("credit/decisions/<int:pk>/withdraw/", procedure_views.withdraw_decision,
+             name="zhunru_credit_withdraw"),
     ]
 
 
@@ -226,6 +272,11 @@ def credit_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, BreachProcedure):
         yield ListingButton("办理", reverse("zhunru_credit_procedure", args=[snippet.commitment_id]), priority=4,
                             icon_name="edit")
+    if isinstance(snippet, PublicDecision) and snippet.queued_at is None:
+        yield ListingButton("报送", reverse("zhunru_credit_share", args=[snippet.pk]), priority=4, icon_name="upload")
+    if isinstance(snippet, PublicDecision) and snippet.queued_at and snippet.withdrawn_at is None:
+        yield ListingButton("撤下", reverse("zhunru_credit_withdraw", args=[snippet.pk]), priority=6,
+                            icon_name="bin")
     if isinstance(snippet, OutboundRecord) and snippet.status != OutboundRecord.Status.DELIVERED:
         yield ListingButton("重新发送", reverse("zhunru_credit_resend", args=[snippet.pk]), priority=5,
                             icon_name="repeat")
@@ -239,3 +290,18 @@ class _CoordinatorMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def reconciliation_menu_item():
     return _CoordinatorMenuItem("报送对账", reverse("zhunru_credit_reconciliation"), icon_name="table", order=241)
+
+
+@hooks.register("after_create_snippet")
+def queue_new_decision(request, instance):
+    """A decision entered in the admin is queued for the platforms at once (validated by the form)."""
+    if isinstance(instance, PublicDecision) and instance.queued_at is None:
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+
+        from zhunru.credit import disclosure
+
+        try:
+            disclosure.register(instance, by=request.user, request=request)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])

@@ -16,6 +16,7 @@ from zhunru.credit.models import (
     CreditSettings,
     DishonestyRecord,
     OutboundRecord,
+    PublicDecision,
 )
 from zhunru.leads.models import Notification
 
@@ -120,6 +121,11 @@ def test_only_a_signed_decision_after_the_hearing_revokes_and_shares(
         assert deliver(row.pk) == "delivered"
         doc = simulator.received(row.platform.code)[str(row.record_id)]["document"]
         assert doc["document_number"] == proc.decision_number and doc["authority_name"] == "测试区发展和改革委员会"
+    # no code of the office in its settings yet: the 双公示 entry waits, the coordinators are told which field
+    kept = PublicDecision.objects.get(document_number=proc.decision_number)
+    assert kept.queued_at is None and kept.share_by is not None
+    assert any("双公示信息未能报送" in t for t in _told(coord, proc))
+    assert not OutboundRecord.objects.filter(kind="penalty").exists()
     text = pdf_text(procedure.decision_pdf(proc))
     assert "测试区发展和改革委员会" in text and proc.decision_number in text
 
@@ -194,3 +200,29 @@ def test_settings_and_procedure_listings(client, jurisdiction, make_subject, peo
     other = CreditSettings.for_jurisdiction(_named("外县", "外", "360282"))
     assert client.get(f"/admin/credit/settings/edit/{other.pk}/").status_code == 404
     assert client.get(f"/admin/credit/settings/edit/{mine.pk}/").status_code == 200
+
+
+def test_signed_decision_is_disclosed_when_the_office_code_is_set(platforms, jurisdiction, make_subject, people,
+                                                                  django_capture_on_commit_callbacks):
+    from tests.credit.conftest import make_uscc
+
+    cs = CreditSettings.for_jurisdiction(jurisdiction)
+    cs.authority_uscc = make_uscc("11360299MB0000001")
+    cs.save()
+    c = grant(make_subject(), jurisdiction)
+    coord, legal = people["coordinator"], people["legal"]
+    with django_capture_on_commit_callbacks(execute=False):
+        procedure.open_due(today=date(2026, 11, 23))
+        proc = BreachProcedure.objects.get(commitment=c)
+        procedure.advance_overdue(today=date(2026, 12, 8))
+        procedure.record_statement(proc, statement="放弃陈述申辩", by=coord)
+        procedure.draft_decision(proc, facts="逾期未整改", basis="国办发〔2020〕42号", revoke_permit=False, by=coord)
+        procedure.submit_for_review(proc, by=coord)
+        procedure.review(proc, approve=True, opinion="同意", by=legal)
+        procedure.sign(proc, by=coord)
+    proc.refresh_from_db()
+    c.refresh_from_db()
+    assert c.permit_status == "valid"  # the decision did not revoke
+    d = PublicDecision.objects.get(document_number=proc.decision_number)
+    assert d.queued_at is not None and d.kind == "penalty" and d.authority_name == "测试区发展和改革委员会"
+    assert OutboundRecord.objects.filter(kind="penalty").count() == 2

@@ -41,7 +41,17 @@ def pull_credit_feeds() -> None:
 @periodic(every_seconds=conf.get("COMMITMENT_CHECK_EVERY_SECONDS"), offset_seconds=5 * 60)
 @dramatiq.actor(queue_name="credit", max_retries=3, time_limit=30 * 60_000, max_age=24 * 3600_000)
 def check_credit_commitments() -> None:
-    """Commitments past their due date and unfulfilled become breaches."""
+    """Commitments past their due date get a 责令整改通知; notices past their deadline open the 陈述申辩 period."""
     from zhunru.credit.delivery import check_due_commitments
 
     check_due_commitments()
+
+
+@periodic(every_seconds=conf.get("COMMITMENT_CHECK_EVERY_SECONDS"), offset_seconds=7 * 60)
+@dramatiq.actor(queue_name="credit", max_retries=3, time_limit=30 * 60_000, max_age=24 * 3600_000)
+def end_credit_publicity() -> None:
+    """双公示 penalty decisions and 失信 records past their publicity period leave the public page and the
+    platforms (a "repair" record tells them); the subject's class is re-derived."""
+    from zhunru.credit.disclosure import withdraw_expired
+
+    withdraw_expired()

@@ -1,0 +1,59 @@
+"""The public 双公示 page of a jurisdiction: licensing and penalty decisions still in their publicity period,
+searchable and filtered; natural persons' ID numbers masked, no addresses, withdrawn decisions gone."""
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+
+from zhunru.credit.disclosure import mask_id
+from zhunru.credit.models import PublicDecision
+from zhunru.models import Jurisdiction
+
+
+def _date(value: str):
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return "bad"
+
+
+def disclosure(request, code: str):
+    jurisdiction = get_object_or_404(Jurisdiction, division_code=code)
+    q = (request.GET.get("q") or "").strip()[:100]
+    kind = (request.GET.get("kind") or "").strip()
+    since, until = _date(request.GET.get("from", "").strip()), _date(request.GET.get("to", "").strip())
+    errors = []
+    if kind and kind not in PublicDecision.Kind.values:
+        errors.append("决定类型无效。")
+        kind = ""
+    if "bad" in (since, until):
+        errors.append("日期格式应为 年-月-日，例如 2026-11-20。")
+        since = until = None
+    qs = PublicDecision.objects.public().filter(jurisdiction=jurisdiction)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(subject_name__icontains=q) | Q(document_number__icontains=q) | Q(uscc__iexact=q))
+    if since:
+        qs = qs.filter(decided_on__gte=since)
+    if until:
+        qs = qs.filter(decided_on__lte=until)
+    page = Paginator(qs.order_by("-decided_on", "-pk"), 20).get_page(request.GET.get("page"))
+    rows = []
+    for d in page:
+        natural = d.subject_category == PublicDecision.SubjectCategory.NATURAL
+        rows.append({
+            "d": d,
+            "code": mask_id(d.person_id_number) if natural else d.uscc,
+            "content": d.licence_content if d.kind == PublicDecision.Kind.LICENSING else d.penalty_content,
+        })
+    return TemplateResponse(request, "zhunru_credit/public/disclosure.html", {
+        "jurisdiction": jurisdiction, "rows": rows, "page": page, "q": q, "kind": kind,
+        "since": request.GET.get("from", "") if since else "", "until": request.GET.get("to", "") if until else "",
+        "kinds": PublicDecision.Kind.choices, "errors": errors, "portal_section": "disclosure",
+    }, status=400 if errors else 200)

@@ -1,0 +1,112 @@
+"""双公示 register (issue 24 item 3) and the end of publicity / repair (item 4)."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from zhunru import roles
+from zhunru.credit import disclosure, repair
+from zhunru.credit.delivery import deliver
+from zhunru.credit.models import DishonestyRecord, OutboundRecord, PublicDecision
+
+AUTH_USCC = "11360202MB1234567"
+
+
+def penalty(jurisdiction, subject, **over):
+    fields = dict(kind="penalty", jurisdiction=jurisdiction, subject_name=subject.name, subject_category="legal",
+                  uscc=subject.uscc, legal_representative="张三", document_number="测发改罚〔2026〕3号",
+                  violation_type="未按承诺补交材料", facts="逾期未补交", basis="《行政许可法》第六十九条",
+                  penalty_category="警告", penalty_content="警告", decided_on=date(2026, 11, 20),
+                  publicity_until=date(2027, 2, 20), authority_name=jurisdiction.office,
+                  authority_uscc=_auth(), source_unit=jurisdiction.office, source_unit_uscc=_auth())
+    fields.update(over)
+    return PublicDecision(**fields)
+
+
+def _auth():
+    from tests.credit.conftest import make_uscc
+
+    return make_uscc(AUTH_USCC[:17])
+
+
+def test_missing_mandatory_field_is_refused_by_name(jurisdiction, make_subject):
+    s = make_subject()
+    with pytest.raises(ValidationError, match="处罚依据"):
+        disclosure.validate(penalty(jurisdiction, s, basis=""))
+    with pytest.raises(ValidationError, match="许可机关统一社会信用代码"):
+        disclosure.validate(penalty(jurisdiction, s, kind="licensing", authority_uscc="", document_name="准予许可决定书",
+                                    licence_category="普通", licence_content="食品经营",
+                                    valid_from=date(2026, 11, 20), valid_until=date(2031, 11, 19)))
+    with pytest.raises(ValidationError, match="证件号码"):
+        disclosure.validate(penalty(jurisdiction, s, subject_category="natural", uscc=""))
+    disclosure.validate(penalty(jurisdiction, s))
+
+
+def test_penalty_is_queued_in_time_public_and_withdrawn(client, platforms, jurisdiction, make_subject, simulator,
+                                                        django_capture_on_commit_callbacks):
+    s = make_subject(name="测试区某某商贸有限公司")
+    person = penalty(jurisdiction, s, subject_name="李四", subject_category="natural", uscc="",
+                     person_id_type="身份证", person_id_number="360202199001011234", document_number="测发改罚〔2026〕4号")
+    with django_capture_on_commit_callbacks(execute=False):
+        rows = disclosure.register(penalty(jurisdiction, s))
+        disclosure.register(person)
+    d = PublicDecision.objects.get(document_number="测发改罚〔2026〕3号")
+    assert d.share_by == date(2026, 12, 1)  # 7 working days after Friday 20 November
+    assert {r.platform.code for r in rows} == {"national", "jiangxi"} and all(r.kind == "penalty" for r in rows)
+    assert deliver(rows[0].pk) == "delivered"
+    doc = simulator.received(rows[0].platform.code)[str(rows[0].record_id)]["document"]
+    assert {k for k, _ in disclosure.PENALTY_FIELDS} == set(doc) - {"record_id", "kind"}
+    assert doc["basis"] == "《行政许可法》第六十九条" and doc["subject_category"] == "法人及非法人组织"
+    page = client.get(f"/portal/{jurisdiction.division_code}/disclosure/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "测发改罚〔2026〕3号" in text and "李四" in text
+    assert "360202199001011234" not in text and "3602**********1234" in text
+    assert "测发改罚〔2026〕4号" not in client.get(
+        f"/portal/{jurisdiction.division_code}/disclosure/?q=商贸").content.decode()
+    assert client.get(f"/portal/{jurisdiction.division_code}/disclosure/?from=2026-13-01").status_code == 400
+    with django_capture_on_commit_callbacks(execute=False):
+        assert disclosure.withdraw_expired(today=date(2027, 2, 20)) == 0
+        assert disclosure.withdraw_expired(today=date(2027, 2, 21)) == 2
+    assert "测发改罚〔2026〕3号" not in client.get(f"/portal/{jurisdiction.division_code}/disclosure/").content.decode()
+    repairs = OutboundRecord.objects.filter(kind="repair")
+    assert repairs.count() == 4 and {r.payload["reason"] for r in repairs} == {"公示期满"}
+    assert deliver(repairs[0].pk) == "delivered"
+
+
+def test_admin_entry_refuses_a_missing_field_and_queues_a_complete_one(client, make_user, jurisdiction, platforms,
+                                                                       make_subject, django_capture_on_commit_callbacks):
+    user = make_user("gs-coord", groups=[roles.COORDINATOR], departments=[jurisdiction.lead_department])
+    client.force_login(user)
+    s = make_subject()
+    data = {k: v for k, v in penalty(jurisdiction, s).__dict__.items() if not k.startswith("_")}
+    data.update(jurisdiction=jurisdiction.pk, decided_on="2026-11-20", publicity_until="2027-02-20",
+                current_status="有效", basis="")
+    data = {k: ("" if v is None else v) for k, v in data.items() if k not in ("id", "jurisdiction_id", "subject_id",
+                                                                              "department_id")}
+    resp = client.post("/admin/credit/decisions/add/", data)
+    assert resp.status_code == 200 and "处罚依据" in resp.content.decode()
+    assert not PublicDecision.objects.exists()
+    data["basis"] = "《行政许可法》第六十九条"
+    with django_capture_on_commit_callbacks(execute=False):
+        resp = client.post("/admin/credit/decisions/add/", data)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    d = PublicDecision.objects.get()
+    assert d.queued_at is not None and OutboundRecord.objects.filter(kind="penalty").count() == 2
+
+
+def test_repair_takes_the_record_off_and_rederives_the_class(platforms, jurisdiction, make_subject,
+                                                             django_capture_on_commit_callbacks):
+    s = make_subject()
+    s.change_class("dishonest", reason="测试")
+    rec = DishonestyRecord.objects.create(subject=s, jurisdiction=jurisdiction, document_number="测发改信决〔2026〕1号",
+                                          content="违约", decided_on=date(2026, 11, 20), authority_name="x",
+                                          publicity_until=date(2027, 5, 20))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert repair.expire_records(today=date(2027, 5, 20)) == 0
+        assert repair.expire_records(today=date(2027, 5, 21)) == 1
+    rec.refresh_from_db()
+    s.refresh_from_db()
+    assert rec.repaired_at is not None and s.credit_class == "general"
+    assert s.class_changes.first().source == "测发改信决〔2026〕1号"
+    assert OutboundRecord.objects.filter(kind="repair", payload__document_number=rec.document_number).count() == 2
