@@ -649,3 +649,49 @@ class PublicDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.document_number} · {self.subject_name}"
+
+
+class RepairApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RepairApplicationQuerySet":
+        from zhunru.scoping import is_coordinator, user_jurisdictions, visible_departments
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if is_coordinator(user):
+            return self.filter(record__jurisdiction__in=user_jurisdictions(user))
+        return self.filter(record__commitment__department__in=visible_departments(user))
+
+
+class RepairApplication(models.Model):
+    """信用修复: a subject asks to take one of our 失信 records off; the office reviews (zhunru.credit.repair)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已修复"
+        REJECTED = "rejected", "不予修复"
+
+    record = models.ForeignKey(DishonestyRecord, verbose_name="失信记录", on_delete=models.PROTECT,
+                               related_name="repair_applications")
+    subject = models.ForeignKey(MarketSubject, verbose_name="申请主体", on_delete=models.PROTECT,
+                                related_name="repair_applications")
+    contact_name = models.CharField("联系人", max_length=50)
+    contact_phone = models.CharField("联系电话", max_length=40)
+    rectification = models.TextField("整改情况")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    submitted_at = models.DateTimeField("申请时间", default=timezone.now)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    review_note = models.TextField("审核意见", blank=True)
+
+    objects = RepairApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "信用修复申请"
+        verbose_name_plural = "信用修复申请"
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject.name} · {self.record.document_number} · {self.get_status_display()}"
