@@ -14,7 +14,7 @@ class ZhunruCreditConfig(AppConfig):
         register_app_models(self)
         models = ["marketsubject", "creditcommitment", "dishonestyrecord", "outboundrecord", "creditplatform",
                   "commitmentrule", "feedchange", "feedquarantine", "listmembership", "creditclasschange",
-                  "publicdecision"]
+                  "publicdecision", "repairapplication"]
         roles.grant(roles.COORDINATOR, [f"zhunru_credit.{a}_{m}" for m in models for a in ("view", "change", "add")])
         roles.grant(roles.DEPARTMENT_OFFICER, [
             "zhunru_credit.view_marketsubject", "zhunru_credit.add_marketsubject",
@@ -22,6 +22,7 @@ class ZhunruCreditConfig(AppConfig):
             "zhunru_credit.change_creditcommitment", "zhunru_credit.view_dishonestyrecord",
             "zhunru_credit.view_breachprocedure", "zhunru_credit.view_publicdecision",
             "zhunru_credit.add_publicdecision", "zhunru_credit.change_publicdecision",
+            "zhunru_credit.view_repairapplication", "zhunru_credit.change_repairapplication",
         ])
         roles.grant(roles.COORDINATOR, ["zhunru_credit.view_breachprocedure", "zhunru_credit.view_creditsettings",
                                         "zhunru_credit.change_creditsettings"])

@@ -141,3 +141,23 @@ def withdraw_decision(request, pk):
         disclosure.withdraw(d, reason=reason, by=request.user, request=request)
         messages.success(request, "已撤下，并通知信用平台。")
     return redirect("wagtailsnippets_zhunru_credit_publicdecision:list")
+
+
+def review_repair(request, pk):
+    """The office reviews a 信用修复 application (404 outside visible_to)."""
+    from zhunru.credit import repair
+    from zhunru.credit.models import RepairApplication
+
+    app = get_object_or_404(RepairApplication.objects.visible_to(request.user).select_related("record", "subject"),
+                            pk=pk)
+    if request.method == "POST":
+        try:
+            repair.review_application(app, approve=request.POST.get("decision") == "approve",
+                                      note=request.POST.get("note", ""), by=request.user, request=request)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, "已审核。")
+            return redirect("wagtailsnippets_zhunru_credit_repairapplication:list")
+    return TemplateResponse(request, "zhunru_credit/admin/repair_review.html", {
+        "app": app, "header_title": f"信用修复审核：{app.subject.name}"})

@@ -57,3 +57,23 @@ def disclosure(request, code: str):
         "since": request.GET.get("from", "") if since else "", "until": request.GET.get("to", "") if until else "",
         "kinds": PublicDecision.Kind.choices, "errors": errors, "portal_section": "disclosure",
     }, status=400 if errors else 200)
+
+
+def repair_form(request, code: str):
+    """信用修复 application by the subject itself (its USCC must be the record's)."""
+    from django.core.exceptions import ValidationError
+
+    from zhunru.credit import repair
+
+    jurisdiction = get_object_or_404(Jurisdiction, division_code=code)
+    fields = ("uscc", "document_number", "contact_name", "contact_phone", "rectification")
+    values = {k: (request.POST.get(k) or "").strip()[:2000] for k in fields} if request.method == "POST" else {}
+    error, done = "", None
+    if request.method == "POST":
+        try:
+            done = repair.apply(jurisdiction=jurisdiction, **values)
+        except ValidationError as exc:
+            error = exc.messages[0]
+    return TemplateResponse(request, "zhunru_credit/public/repair.html", {
+        "jurisdiction": jurisdiction, "values": values, "error": error, "done": done,
+    }, status=400 if error else 200)

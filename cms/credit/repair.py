@@ -67,3 +67,79 @@ def expire_records(today: datetime.date | None = None) -> int:
     for rec in DishonestyRecord.objects.filter(repaired_at__isnull=True, publicity_until__lt=today):
         count += take_off(rec, reason="公示期满")
     return count
+
+
+# --- 信用修复 applications ------------------------------------------------------------------------------
+
+MINIMUM_MONTHS = 3  # a general breach: repair may be applied for after at least 3 months of publicity
+
+
+def apply(*, jurisdiction, uscc: str, document_number: str, contact_name: str, contact_phone: str,
+          rectification: str):
+    """A subject applies to repair one of its own records; someone else's record is refused."""
+    from django.core.exceptions import ValidationError
+
+    from zhunru.audit.recording import record
+    from zhunru.clock import format_date
+    from zhunru.credit.models import RepairApplication
+    from zhunru.credit.procedure import _add_months
+    from zhunru.leads.handoffs import coordinators, department_officers
+    from zhunru.leads.notifications import notify
+    from zhunru.validators import validate_uscc
+
+    uscc = validate_uscc((uscc or "").strip().upper())
+    for label, value in (("决定文书号", document_number), ("联系人", contact_name), ("联系电话", contact_phone),
+                         ("整改情况", rectification)):
+        if not (value or "").strip():
+            raise ValidationError(f"请填写{label}。")
+    rec = (DishonestyRecord.objects.select_related("subject", "commitment")
+           .filter(jurisdiction=jurisdiction, document_number=document_number.strip()).first())
+    if rec is None:
+        raise ValidationError("未找到该决定文书号对应的失信记录，请核对文书号。")
+    if rec.subject.uscc != uscc:
+        raise ValidationError("该失信记录不属于您填写的统一社会信用代码对应的市场主体，不能为他人的记录申请信用修复。")
+    if rec.repaired_at is not None:
+        raise ValidationError("该失信记录已修复或公示期已满，无需申请。")
+    earliest = _add_months(rec.decided_on, MINIMUM_MONTHS)
+    if timezone.localdate() < earliest:
+        raise ValidationError(f"失信信息最短公示期为{MINIMUM_MONTHS}个月，{format_date(earliest)}起方可申请信用修复。")
+    if rec.repair_applications.filter(status=RepairApplication.Status.PENDING).exists():
+        raise ValidationError("该记录已有待审核的信用修复申请，请等待审核结果。")
+    with transaction.atomic():
+        app = RepairApplication.objects.create(record=rec, subject=rec.subject, contact_name=contact_name.strip(),
+                                               contact_phone=contact_phone.strip(),
+                                               rectification=rectification.strip())
+        record("credit.repair_applied", obj=app, note=app.rectification[:500],
+               changes={"document_number": rec.document_number})
+        dept = rec.commitment.department_id if rec.commitment_id else None
+        people = (department_officers(dept) if dept else []) or coordinators(rec.jurisdiction_id)
+        notify(people, f"信用修复申请待审核：{rec.subject.name}",
+               f"{rec.subject.name}申请修复失信记录{rec.document_number}。整改情况：{app.rectification[:300]}",
+               obj=app, key=f"credit-repair:{app.pk}:applied")
+    return app
+
+
+def review_application(app, *, approve: bool, note: str, by, request=None):
+    """The office decides; approval takes the record off the public list and tells the platforms."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from zhunru.audit.recording import record
+    from zhunru.credit.models import RepairApplication
+
+    if not RepairApplication.objects.visible_to(by).filter(pk=app.pk).exists() or not by.has_perm(
+            "zhunru_credit.change_repairapplication"):
+        raise PermissionDenied("您无权审核该信用修复申请。")
+    if not (note or "").strip():
+        raise ValidationError("请填写审核意见。")
+    with transaction.atomic():
+        app = RepairApplication.objects.select_for_update().get(pk=app.pk)
+        if app.status != RepairApplication.Status.PENDING:
+            raise ValidationError("该申请已审核。")
+        app.status = RepairApplication.Status.APPROVED if approve else RepairApplication.Status.REJECTED
+        app.reviewed_at, app.reviewed_by, app.review_note = timezone.now(), by, note.strip()
+        app.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note"])
+        record("credit.repair_reviewed", obj=app, actor=by, request=request,
+               changes={"status": app.status}, note=app.review_note)
+        if approve:
+            take_off(app.record, reason="信用修复", by=by, request=request)
+    return app

@@ -22,6 +22,7 @@ from zhunru.credit.models import (
     MarketSubject,
     OutboundRecord,
     PublicDecision,
+    RepairApplication,
 )
 from zhunru.scoping import is_coordinator
 
@@ -228,8 +229,23 @@ class PublicDecisionViewSet(ScopedSnippetViewSet):
         return DecisionForm
 
 
+class RepairViewSet(ScopedSnippetViewSet):
+    model = RepairApplication
+    icon = "repeat"
+    menu_label = "信用修复申请"
+    url_prefix = "credit/repairs"
+    list_display = ["subject", "record", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["status"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return RepairApplication.objects.visible_to(request.user).select_related("subject", "record")
+
+
 class CreditGroup(SnippetViewSetGroup):
-    items = (MarketSubjectViewSet, CommitmentViewSet, ProcedureViewSet, PublicDecisionViewSet, DishonestyViewSet, OutboxViewSet, FeedChangeViewSet,
+    items = (MarketSubjectViewSet, CommitmentViewSet, ProcedureViewSet, PublicDecisionViewSet, DishonestyViewSet,
+             RepairViewSet, OutboxViewSet, FeedChangeViewSet,
              QuarantineViewSet, PlatformViewSet, RuleViewSet, CreditSettingsViewSet)
     menu_label = "信用监管"
     menu_icon = "pick"
@@ -255,6 +271,7 @@ def credit_admin_urls():
         path("credit/outbox/<int:pk>/resend/", views.resend, name="zhunru_credit_resend"),
         path("credit/reconciliation/", views.reconciliation, name="zhunru_credit_reconciliation"),
         path("credit/export.<str:fmt>", views.export, name="zhunru_credit_export"),
+        path("credit/repairs/<int:pk>/review/", procedure_views.review_repair, name="zhunru_credit_repair_review"),
         path("credit/decisions/<int:pk>/share/", procedure_views.share_decision, name="zhunru_credit_share"),
         path("credit/decisions/<int:pk>/withdraw/", procedure_views.withdraw_decision,
              name="zhunru_credit_withdraw"),
@@ -277,6 +294,9 @@ def credit_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, PublicDecision) and snippet.queued_at and snippet.withdrawn_at is None:
         yield ListingButton("撤下", reverse("zhunru_credit_withdraw", args=[snippet.pk]), priority=6,
                             icon_name="bin")
+    if isinstance(snippet, RepairApplication) and snippet.status == RepairApplication.Status.PENDING:
+        yield ListingButton("审核", reverse("zhunru_credit_repair_review", args=[snippet.pk]), priority=4,
+                            icon_name="tick")
     if isinstance(snippet, OutboundRecord) and snippet.status != OutboundRecord.Status.DELIVERED:
         yield ListingButton("重新发送", reverse("zhunru_credit_resend", args=[snippet.pk]), priority=5,
                             icon_name="repeat")

@@ -110,3 +110,62 @@ def test_repair_takes_the_record_off_and_rederives_the_class(platforms, jurisdic
     assert rec.repaired_at is not None and s.credit_class == "general"
     assert s.class_changes.first().source == "测发改信决〔2026〕1号"
     assert OutboundRecord.objects.filter(kind="repair", payload__document_number=rec.document_number).count() == 2
+
+
+def _signed_record(jurisdiction, subject, decided_on=date(2026, 1, 10)):
+    subject.change_class("dishonest", reason="测试")
+    return DishonestyRecord.objects.create(subject=subject, jurisdiction=jurisdiction, content="违约",
+                                           document_number="测发改信决〔2026〕9号", decided_on=decided_on,
+                                           authority_name=jurisdiction.office, publicity_until=date(2027, 1, 10))
+
+
+def test_repair_by_portal_form_and_office_review(client, platforms, jurisdiction, make_subject, make_user,
+                                                 django_capture_on_commit_callbacks):
+    from zhunru.credit.models import RepairApplication
+
+    mine, other = make_subject(name="甲公司"), make_subject(name="乙公司")
+    rec = _signed_record(jurisdiction, mine)
+    d = disclosure.register(penalty(jurisdiction, mine, document_number=rec.document_number))[0].payload
+    assert d["document_number"] == rec.document_number
+    url = f"/portal/{jurisdiction.division_code}/credit-repair/"
+    form = {"uscc": other.uscc, "document_number": rec.document_number, "contact_name": "王五",
+            "contact_phone": "0798-1234567", "rectification": "已补交全部材料"}
+    resp = client.post(url, form)
+    assert resp.status_code == 400 and "不能为他人的记录申请信用修复" in resp.content.decode()
+    assert not RepairApplication.objects.exists()
+    assert client.post(url, {**form, "uscc": "123"}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=False):
+        resp = client.post(url, {**form, "uscc": mine.uscc})
+    assert resp.status_code == 200 and "申请已提交" in resp.content.decode()
+    app = RepairApplication.objects.get()
+    coord = make_user("xf-coord", groups=[roles.COORDINATOR], departments=[jurisdiction.lead_department])
+    client.force_login(coord)
+    assert "测发改信决〔2026〕9号" in client.get(f"/portal/{jurisdiction.division_code}/disclosure/").content.decode()
+    with django_capture_on_commit_callbacks(execute=False):
+        resp = client.post(f"/admin/credit/repairs/{app.pk}/review/", {"decision": "approve", "note": "整改到位"})
+    assert resp.status_code == 302
+    app.refresh_from_db()
+    rec.refresh_from_db()
+    mine.refresh_from_db()
+    assert app.status == "approved" and rec.repaired_at is not None and mine.credit_class == "general"
+    assert "测发改信决〔2026〕9号" not in client.get(f"/portal/{jurisdiction.division_code}/disclosure/").content.decode()
+    told = OutboundRecord.objects.filter(kind="repair", payload__document_number=rec.document_number)
+    assert {r.payload["reason"] for r in told} == {"信用修复"} and told.count() == 4  # record + 双公示 entry, 2 platforms
+
+
+def test_repair_review_is_scoped(client, jurisdiction, make_subject, make_user):
+    from zhunru.credit import repair
+    from zhunru.credit.models import RepairApplication
+    from zhunru.models import Department, Jurisdiction
+
+    rec = _signed_record(jurisdiction, make_subject())
+    app = repair.apply(jurisdiction=jurisdiction, uscc=rec.subject.uscc, document_number=rec.document_number,
+                       contact_name="王五", contact_phone="1", rectification="已整改")
+    with pytest.raises(ValidationError, match="待审核"):
+        repair.apply(jurisdiction=jurisdiction, uscc=rec.subject.uscc, document_number=rec.document_number,
+                     contact_name="王五", contact_phone="1", rectification="已整改")
+    j2 = Jurisdiction.objects.create(name="外县", short_name="外", level="county", division_code="360283")
+    d2 = Department.objects.create(jurisdiction=j2, name="外县发展和改革委员会", is_lead=True)
+    client.force_login(make_user("outsider", groups=[roles.COORDINATOR], departments=[d2]))
+    assert client.post(f"/admin/credit/repairs/{app.pk}/review/", {"decision": "approve", "note": "x"}).status_code == 404
+    assert RepairApplication.objects.get().status == "pending"
