@@ -186,6 +186,7 @@ class RegisterCounter(models.Model):
     class Kind(models.TextChoices):
         REGISTER = "register", "登记编号"
         ARCHIVE = "archive", "档号"
+        LEAD = "lead", "线索编号"
 
     jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField("年度")

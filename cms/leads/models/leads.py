@@ -22,6 +22,15 @@ from zhunru.leads.models.rules import UNIT_CHOICES, DeadlineRule
 from zhunru.validators import validate_uscc
 
 
+def format_lead_number(jurisdiction, year: int, serial: int) -> str:
+    """``Jurisdiction.lead_number_format`` filled in; an unusable format falls back to the default one."""
+    fields = {"short": jurisdiction.short_name, "year": year, "serial": serial, "division_code": jurisdiction.division_code}
+    try:
+        return (jurisdiction.lead_number_format or "").format(**fields) or f"{jurisdiction.short_name}线索〔{year}〕{serial}号"
+    except (KeyError, IndexError, ValueError):
+        return f"{jurisdiction.short_name}线索〔{year}〕{serial}号"
+
+
 class LeadTransitionError(ValidationError):
     """An illegal transition (wrong state or missing input); the message is Chinese."""
 
@@ -95,6 +104,7 @@ class LeadManager(models.Manager.from_queryset(LeadQuerySet)):
             lead.origin_type = ContentType.objects.get_for_model(origin)
             lead.origin_id = str(origin.pk)
         lead.full_clean()
+        lead.number = lead.allocate_number()
         lead.save()
         lead.open_stage(LeadStage.Kind.TRANSFER, lead.lead_department, lead.received_at)
         lead._record("received", by, request, note=f"来源：{lead.get_source_display()}")
@@ -177,6 +187,10 @@ class Lead(models.Model):
     )
     source = models.CharField("来源", max_length=20, choices=Source.choices)
     received_at = models.DateTimeField("接收时间")
+    number = models.CharField(
+        "线索编号", max_length=100, blank=True, db_index=True, editable=False,
+        help_text="按辖区“线索编号格式”逐年连续编号，登记时分配。",
+    )
     title = models.CharField("线索标题", max_length=200)
     description = models.TextField("线索内容", blank=True)
     reporter = models.CharField("反映人/移交机关", max_length=200, blank=True)
@@ -214,11 +228,20 @@ class Lead(models.Model):
         """What ``zhunru.cases.integrations.lead_from_ledger_entry`` calls."""
         return cls.objects.create_from_ledger_entry(entry, by=by)
 
-    @property
-    def number(self) -> str:
-        year = timezone.localtime(self.received_at).year if self.received_at else ""
-        short = self.jurisdiction.short_name if self.jurisdiction_id else ""
-        return f"{short}线索〔{year}〕{self.pk or 0}号"
+    def save(self, *args, **kwargs):
+        if not self.number and self.jurisdiction_id:
+            with transaction.atomic():  # the counter row stays locked until the lead is stored
+                self.number = self.allocate_number()
+                return super().save(*args, **kwargs)
+        return super().save(*args, **kwargs)
+
+    def allocate_number(self) -> str:
+        """The next gap-free number of the jurisdiction and year (Beijing) received; inside the creating transaction."""
+        from zhunru.cases.models import RegisterCounter
+
+        year = timezone.localtime(self.received_at or timezone.now()).year
+        serial = RegisterCounter.allocate(self.jurisdiction, year, RegisterCounter.Kind.LEAD)
+        return format_lead_number(self.jurisdiction, year, serial)
 
     @property
     def admin_url(self) -> str:
