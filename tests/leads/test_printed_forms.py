@@ -50,3 +50,22 @@ def test_someone_who_may_not_see_the_lead_gets_404(client, handled_lead, people)
                 reverse("zhunru_lead_print_extension", args=[lead.extensions.get().pk]),
                 reverse("zhunru_lead_print_escalation", args=[lead.escalations.get().pk])):
         assert client.get(url).status_code == 404
+
+
+def test_each_jurisdiction_s_form_names_its_own_office(db):
+    """Two offices on one installation, named as the notices name them: each form carries its own office."""
+    from zhunru.leads.forms_pdf import transfer_form
+    from zhunru.leads.models import Lead
+    from zhunru.models import Department, Jurisdiction
+
+    offices = {}
+    for code, name, short, office in (("360202", "景德镇市昌江区", "昌", "景德镇市昌江区发展和改革委员会"),
+                                      ("141081", "侯马市", "侯", "侯马市发展和改革局")):
+        jurisdiction = Jurisdiction.objects.create(name=name, short_name=short, level="district", division_code=code,
+                                                   office_name=office)
+        Department.objects.create(jurisdiction=jurisdiction, name=office, is_lead=True, kind="development_reform")
+        offices[office] = Lead.objects.create_lead(jurisdiction=jurisdiction, source=Lead.Source.COMPLAINT,
+                                                   title="某镇限定本地企业投标")
+    for office, lead in offices.items():
+        text = pdf_text(transfer_form(lead))
+        assert office in text and not any(other in text for other in offices if other != office)
