@@ -17,6 +17,9 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+# Record kinds of EXCHANGE.md: decisions (双公示), dishonesty records, and "repair" (take a record off).
+RECORD_KINDS = ("licensing", "penalty", "dishonesty", "repair")
+
 
 class State:
     def __init__(self, key: bytes):
@@ -29,6 +32,7 @@ class State:
         self.posts = 0  # every POST of a record, duplicates included
         self.failures: list[dict] = []
         self.feeds: dict[str, list[dict]] = {}
+        self.withdrawn: dict[tuple[str, str], str] = {}  # (channel, document_number) -> reason (repair records)
 
     def take_failure(self) -> dict | None:
         with self.lock:
@@ -139,7 +143,12 @@ class Handler(BaseHTTPRequestHandler):
             record_id = str(uuid.UUID(doc["record_id"]))
         except (ValueError, KeyError, TypeError):
             return self._send(400, {"reason": "记录格式错误：缺少有效的 record_id"})
-        missing = [k for k in ("subject_name", "uscc", "document_number", "decided_on") if not doc.get(k)]
+        kind = doc.get("kind", "")
+        if kind not in RECORD_KINDS:
+            return self._send(400, {"reason": f"未知的记录类型：{kind}"})
+        missing = [k for k in ("subject_name", "document_number", "decided_on") if not doc.get(k)]
+        if not (doc.get("uscc") or doc.get("person_id_number")):  # natural persons: an ID document instead
+            missing.insert(1, "uscc")
         if missing:
             return self._send(400, {"reason": f"缺少必填字段：{'、'.join(missing)}"})
         with self.state.lock:
@@ -151,6 +160,8 @@ class Handler(BaseHTTPRequestHandler):
                 duplicate = bool(failure and failure["mode"] == "duplicate_ack")
             else:
                 duplicate = True
+            if kind == "repair":  # the named record leaves the platform's public list
+                self.state.withdrawn[(channel, doc["document_number"])] = doc.get("reason", "")
         return self._send(200, {"ack_id": known["ack_id"], "duplicate": duplicate})
 
 
@@ -186,6 +197,11 @@ class Simulator:
     def add_feed(self, channel: str, events: list) -> None:
         with self.state.lock:
             self.state.feeds.setdefault(channel.strip("/"), []).extend(events)
+
+    def withdrawn(self, channel: str) -> dict:
+        """Document numbers the platform took off its public list (repair records), with the reason."""
+        with self.state.lock:
+            return {num: why for (ch, num), why in self.state.withdrawn.items() if ch == channel.strip("/")}
 
     def received(self, channel: str) -> dict:
         with self.state.lock:

@@ -226,3 +226,42 @@ def test_signed_decision_is_disclosed_when_the_office_code_is_set(platforms, jur
     d = PublicDecision.objects.get(document_number=proc.decision_number)
     assert d.queued_at is not None and d.kind == "penalty" and d.authority_name == "测试区发展和改革委员会"
     assert OutboundRecord.objects.filter(kind="penalty").count() == 2
+
+
+def test_whole_procedure_over_http_to_the_simulator_then_repair(
+        platforms, jurisdiction, make_subject, people, simulator, django_capture_on_commit_callbacks):
+    """Notice → hearing → decision → review → signature → delivered to both platforms over HTTP → repaired →
+    the platforms take the record and the 双公示 entry off."""
+    from tests.credit.conftest import make_uscc
+    from zhunru.credit import repair
+
+    cs = CreditSettings.for_jurisdiction(jurisdiction)
+    cs.authority_uscc = make_uscc("11360299MB0000001")
+    cs.save()
+    coord, legal = people["coordinator"], people["legal"]
+    c = grant(make_subject(), jurisdiction)
+    with django_capture_on_commit_callbacks(execute=False):
+        procedure.run(today=date(2026, 11, 23))
+        procedure.run(today=date(2026, 12, 8))
+        proc = BreachProcedure.objects.get(commitment=c)
+        procedure.record_statement(proc, statement="无异议", by=coord)
+        procedure.draft_decision(proc, facts="逾期未整改", basis="国办发〔2020〕42号", revoke_permit=True, by=coord)
+        procedure.submit_for_review(proc, by=coord)
+        procedure.review(proc, approve=True, opinion="同意", by=legal)
+        procedure.sign(proc, by=coord)
+    proc.refresh_from_db()
+    rows = list(OutboundRecord.objects.all())
+    assert sorted(r.kind for r in rows) == ["dishonesty", "dishonesty", "penalty", "penalty"]
+    for row in rows:
+        assert deliver(row.pk) == "delivered"
+    for channel in ("national", "jiangxi"):
+        docs = [v["document"] for v in simulator.received(channel).values()]
+        assert {d["kind"] for d in docs} == {"dishonesty", "penalty"}
+        assert all(d["document_number"] == proc.decision_number for d in docs)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert repair.take_off(proc.dishonesty_record, reason="信用修复", by=coord)
+    for row in OutboundRecord.objects.filter(kind="repair"):
+        assert deliver(row.pk) == "delivered"
+    assert simulator.withdrawn("national") == {proc.decision_number: "信用修复"}
+    assert simulator.withdrawn("jiangxi") == {proc.decision_number: "信用修复"}
+    assert PublicDecision.objects.public().count() == 0
