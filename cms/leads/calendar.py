@@ -96,7 +96,7 @@ def explain_step(step: dict) -> str:
     """One line of Chinese for a stored step of a due-time computation (``DueTime.as_json()``), in
     Beijing time: "自 2026年9月24日 15:00 起算 1 个工作日，届满 2026年9月28日 24:00；不计入：9月25日（中秋节）"."""
     if "approved_due_date" in step:
-        return f"经上级发改委批准延期至 {format_date(step['approved_due_date'])}"
+        return f"经{step.get('approver') or '上级发展改革部门'}批准延期至 {format_date(step['approved_due_date'])}"
     closing = step.get("closes_at") or "24:00"
     text = (f"自 {format_datetime(step['start'])} 起算 {step['amount']} 个{UNITS[step['unit']]}，"
             f"届满 {format_date(step['due_date'])} {closing}")

@@ -190,6 +190,6 @@ def _escalate(stage, now, people: _Recipients, result: ScanResult) -> None:
                           reason=_describe(stage) + "逾期已超过规定工作日，按规则督办升级。")
     except Exception as exc:  # one bad lead must not stop the scan
         log.exception("督办升级失败：线索 %s", lead.pk)
-        result.errors.append(f"{lead.pk}: {exc}")
+        result.errors.append(f"{lead.number}: {exc}")
         return
     result.escalated += 1

@@ -3,7 +3,7 @@
 import datetime
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -15,7 +15,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.clock import format_datetime
@@ -56,6 +56,17 @@ class LeadFilterSet(WagtailFilterSet):
             return queryset
         cond = self._open_stage(provisional=True)
         return queryset.filter(cond) if value else queryset.exclude(cond)
+
+
+class LeadIndexView(IndexView):
+    """Search by register number (or part of it) and, for old references, by the former database id."""
+
+    def search_queryset(self, queryset):
+        found = super().search_queryset(queryset)
+        query = (self.search_query or "").strip().lstrip("#")
+        if self.is_searching and query.isdigit():
+            return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk=int(query)))
+        return found
 
 
 class LeadCreateView(CreateView):
@@ -105,12 +116,13 @@ class LeadViewSet(ScopedSnippetViewSet):
     icon = "warning"
     menu_label = "线索"
     url_prefix = "leads/list"
+    index_view_class = LeadIndexView
     add_view_class = LeadCreateView
     edit_view_class = LeadEditView
     list_display = ["title", Column("number", label="线索编号"), "state", "source", "competent_unit", "responsible_unit", Column("current_due", label="当前期限", accessor=current_due),
                     "received_at"]
     filterset_class = LeadFilterSet
-    search_fields = ["title", "description", "subject_name", "subject_uscc"]
+    search_fields = ["number", "title", "description", "subject_name", "subject_uscc"]
     copy_view_enabled = False
     inspect_view_enabled = False
     panels = [

@@ -218,6 +218,13 @@ class Lead(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    def save(self, *args, **kwargs):
+        if not self.number and self.jurisdiction_id:
+            with transaction.atomic():  # the counter row stays locked until the lead is stored
+                self.number = self.allocate_number()
+                return super().save(*args, **kwargs)
+        return super().save(*args, **kwargs)
+
     @classmethod
     def from_complaint(cls, complaint, *, by=None, request=None) -> Lead:
         """Alias of ``Lead.objects.create_from_complaint`` for the portal."""
@@ -227,13 +234,6 @@ class Lead(models.Model):
     def from_ledger_entry(cls, entry, *, by=None) -> Lead:
         """What ``zhunru.cases.integrations.lead_from_ledger_entry`` calls."""
         return cls.objects.create_from_ledger_entry(entry, by=by)
-
-    def save(self, *args, **kwargs):
-        if not self.number and self.jurisdiction_id:
-            with transaction.atomic():  # the counter row stays locked until the lead is stored
-                self.number = self.allocate_number()
-                return super().save(*args, **kwargs)
-        return super().save(*args, **kwargs)
 
     def allocate_number(self) -> str:
         """The next gap-free number of the jurisdiction and year (Beijing) received; inside the creating transaction."""
@@ -498,7 +498,7 @@ class Lead(models.Model):
     @transaction.atomic
     def approve_extension(self, *, by, days: int | None = None, new_due_date: datetime.date | None = None, note: str = "",
                           request=None) -> Extension:
-        """The higher-level office approves (上级发改委); the stage's due time moves from its current due date."""
+        """The higher-level office approves (the jurisdiction's higher office); the stage's due time moves from its current due date."""
         self._lock()
         self._require(by, self.may_by_role(by, "approve_extension"), "审批延期申请（需上级发展改革部门的延期审批角色）")
         ext = self._pending_extension()
@@ -659,7 +659,8 @@ class LeadStage(models.Model):
                       datetime.datetime.combine(self.fixed_due_date + datetime.timedelta(days=1), datetime.time(0), tzinfo=tz))
             due = DueTime(start=base.start, amount=base.amount, unit=base.unit, due_date=self.fixed_due_date, due_at=due_at,
                           provisional=False, skipped=[], calendar_version=calendar.version, closes_at=closes)
-            steps.append({"approved_due_date": self.fixed_due_date.isoformat()})
+            steps.append({"approved_due_date": self.fixed_due_date.isoformat(),
+                          "approver": jurisdiction.higher_office_name or "上级发展改革部门"})
             provisional = False
         elif self.extension_amount:
             due = calendar.compute_due(datetime.datetime.combine(due.due_date, datetime.time(12), tzinfo=timezone.get_current_timezone()),
@@ -687,7 +688,7 @@ class LeadStage(models.Model):
         lines = []
         for step in self.computation.get("steps", []):
             if "approved_due_date" in step:
-                lines.append(f"经上级发改委批准延期至 {step['approved_due_date']}")
+                lines.append(f"经{step.get('approver') or '上级发展改革部门'}批准延期至 {step['approved_due_date']}")
                 continue
             skipped = "、".join(f"{d[5:]}（{r}）" for d, r in step["skipped"])
             closing = step.get("closes_at") or "24:00"
