@@ -25,6 +25,20 @@ class AuditEventQuerySet(models.QuerySet):
     def for_object(self, obj):
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
+    def visible_to(self, user) -> "AuditEventQuerySet":
+        """Superusers see every event; anyone else the events of their own jurisdictions (none without).
+
+        Events with no jurisdiction (a failed login under an unknown name, a superuser's shell) are seen by
+        superusers only.
+        """
+        from zhunru.scoping import user_jurisdictions
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(jurisdiction__in=user_jurisdictions(user))
+
     def update(self, **kwargs):
         raise AuditLogImmutable("审计日志不可修改。")
 
@@ -51,6 +65,10 @@ class AuditEvent(models.Model):
     object_repr = models.CharField("对象", max_length=255, blank=True)
     department = models.ForeignKey(
         "zhunru_cms.Department", verbose_name="部门", null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )
+    jurisdiction = models.ForeignKey(
+        "zhunru_cms.Jurisdiction", verbose_name="辖区", null=True, blank=True, on_delete=models.DO_NOTHING,
         db_constraint=False, related_name="+",
     )
     changes = models.JSONField("变更内容", default=dict, blank=True)

@@ -1,12 +1,16 @@
 """Appending to the audit chain."""
 
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from zhunru.audit.jurisdictions import actor_jurisdiction_id, department_jurisdiction_id, jurisdiction_id_of
 from zhunru.audit.models import AuditEvent, ChainHead
+
+logger = logging.getLogger(__name__)
 
 
 def _address(value: str) -> str | None:
@@ -41,6 +45,18 @@ def client_ip(request) -> str | None:
     return _address(forwarded[-min(proxies, len(forwarded))]) or remote
 
 
+def _jurisdiction_id(obj, department_id: int | None, actor) -> int | None:
+    """The object's jurisdiction, else the actor's single one (best effort: never fails the audited change)."""
+    try:
+        found = jurisdiction_id_of(obj, department_id=department_id) if obj is not None else None
+        if found is None and obj is None:
+            found = department_jurisdiction_id(department_id)
+        return found if found is not None else actor_jurisdiction_id(actor)
+    except Exception:
+        logger.exception("audit: could not find the jurisdiction of %r", obj)
+        return None
+
+
 def record(
     action: str,
     *,
@@ -55,6 +71,8 @@ def record(
     object_id: str = "",
     object_repr: str = "",
     ip: str | None = None,
+    jurisdiction=None,
+    jurisdiction_id: int | None = None,
 ) -> AuditEvent:
     """Append one event to the chain; runs inside the caller's transaction."""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
@@ -63,6 +81,9 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
+    department_id = department_id if department_id is not None else getattr(department, "pk", None)
+    if jurisdiction_id is None:
+        jurisdiction_id = getattr(jurisdiction, "pk", None) or _jurisdiction_id(obj, department_id, actor)
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
@@ -75,7 +96,8 @@ def record(
             object_type=object_type,
             object_id=object_id,
             object_repr=object_repr[:255],
-            department_id=department_id if department_id is not None else getattr(department, "pk", None),
+            department_id=department_id,
+            jurisdiction_id=jurisdiction_id,
             changes=changes or {},
             note=note,
             prev_hash=head.last_hash,

@@ -9,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_save
 
 from zhunru.audit.departments import department_id_of, load_object
+from zhunru.audit.jurisdictions import jurisdiction_id_of
 from zhunru.audit.middleware import request_actor_and_ip
 from zhunru.audit.recording import record
 
@@ -29,8 +30,10 @@ def forget_logged_instance(sender, **kwargs):
     _logging.set(None)
 
 
-def _department(content_type, object_pk, *, remembered: bool = False) -> int | None:
-    """Best effort: a failure here must not fail the change being recorded, only its attribution."""
+def _attribution(content_type, object_pk, *, remembered: bool = False) -> tuple[int | None, int | None]:
+    """The logged object's department and jurisdiction ids.
+
+    Best effort: a failure here must not fail the change being recorded, only its attribution."""
     try:
         obj = None
         held = _logging.get() if remembered else None
@@ -38,16 +41,19 @@ def _department(content_type, object_pk, *, remembered: bool = False) -> int | N
             label, pk, instance = held
             if label == f"{content_type.app_label}.{content_type.model}" and pk == str(object_pk):
                 obj = instance
-        return department_id_of(obj if obj is not None else load_object(content_type, object_pk))
+        obj = obj if obj is not None else load_object(content_type, object_pk)
+        department_id = department_id_of(obj)
+        return department_id, jurisdiction_id_of(obj, department_id=department_id)
     except Exception:
         logger.exception("audit: could not find the department of %s #%s", content_type, object_pk)
-        return None
+        return None, None
 
 
 def mirror_auditlog_entry(sender, instance, created, raw=False, **kwargs):
     if not created or raw:  # raw: loaded from a fixture or backup, already mirrored where it came from
         return
     content_type = instance.content_type
+    department_id, jurisdiction_id = _attribution(content_type, instance.object_pk, remembered=True)
     record(
         _AUDITLOG_ACTIONS.get(instance.action, f"model.{instance.action}"),
         actor=instance.actor,
@@ -55,7 +61,8 @@ def mirror_auditlog_entry(sender, instance, created, raw=False, **kwargs):
         object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
         object_id=str(instance.object_pk or ""),
         object_repr=instance.object_repr or "",
-        department_id=_department(content_type, instance.object_pk, remembered=True),
+        department_id=department_id,
+        jurisdiction_id=jurisdiction_id,
         changes=instance.changes if isinstance(instance.changes, dict) else {},
     )
 
@@ -66,6 +73,7 @@ def mirror_wagtail_log_entry(sender, instance, created, raw=False, **kwargs):
     content_type = instance.content_type
     object_id = str(getattr(instance, "object_id", "") or getattr(instance, "page_id", "") or "")
     request_actor, ip = request_actor_and_ip()
+    department_id, jurisdiction_id = _attribution(content_type, object_id)
     record(
         f"wagtail.{instance.action}",
         actor=instance.user or request_actor,
@@ -73,7 +81,8 @@ def mirror_wagtail_log_entry(sender, instance, created, raw=False, **kwargs):
         object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
         object_id=object_id,
         object_repr=instance.label or "",
-        department_id=_department(content_type, object_id),
+        department_id=department_id,
+        jurisdiction_id=jurisdiction_id,
         changes=instance.data if isinstance(instance.data, dict) else {},
     )
 
