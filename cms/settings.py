@@ -40,6 +40,7 @@ ZHUNRU_PLUGIN_APPS = [
 # before django_dramatiq, whose AppConfig builds the broker from DRAMATIQ_BROKER as it is created.
 ZHUNRU_LIBRARY_APPS = [
     "wagtail.api.v2",
+    "ninja",  # serves the API docs' Swagger UI from our own static files (the CSP allows no CDN)
     "rest_framework",
     "django_filters",
     "auditlog",

@@ -1,0 +1,20 @@
+"""The API docs page (issue 23, item 7): Swagger UI from our own static files, nothing the CSP would block."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_docs_page_loads_only_same_origin_assets_and_no_inline_script(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    assert "swagger-ui-bundle.js" in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    inline = [body for attrs, body in scripts if "src=" not in attrs and "application/json" not in attrs and body.strip()]
+    assert inline == []  # a JSON data block is data, not script
+    assert "script-src 'self'" in response["Content-Security-Policy"]
