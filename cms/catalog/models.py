@@ -42,6 +42,14 @@ class ListEdition(models.Model):
                         )
                         flagged.append(service.pk)
                 for entry in result.changed:
+                    if entry.new.kind == ListItem.PROHIBITED and entry.old.kind != ListItem.PROHIBITED:
+                        # 单外无单: no service item under a 禁止准入类 item; suspended, not carried over
+                        from zhunru.catalog.single_list import became_prohibited_reason
+
+                        for service in entry.old.service_items.all():
+                            service.flag(became_prohibited_reason(entry.old, entry.new, self), suspend=True, by=by)
+                            flagged.append(service.pk)
+                        continue
                     reason = f"依据事项「{entry.old.code} {entry.old.name}」在{self.name}中有变化：{'；'.join(entry.reasons)}"
                     for service in entry.old.service_items.all():
                         service.flag(reason, suspend=False, by=by)

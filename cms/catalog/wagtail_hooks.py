@@ -92,6 +92,13 @@ class ServiceItemForm(WagtailAdminModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("list_items") is not None:  # 单外无单: no service item under a 禁止准入类 item
+            from zhunru.catalog.single_list import check_list_items
+
+            try:
+                check_list_items(data["list_items"])
+            except ValidationError as exc:
+                self.add_error("list_items", exc.messages[0])
         # A disabled field ignores what is posted; say so rather than appear to save a status change.
         posted = self.data.get(self.add_prefix("status"))
         if self._awaits_review() and posted is not None and posted != self.instance.status:

@@ -94,7 +94,7 @@ def test_diff_reports_kind_and_department_changes(db, make_department):
     assert [e.old.code for e in d.unchanged] == ["200012"] and not d.added and not d.removed
     assert sorted(r[4] for r in d.rows()) == ["主管部门变化", "类别变化"]
 
-    # Activation flags the service items tied to either, with the reason, and keeps them accepting.
+    # Activation flags the service items tied to either, with the reason.
     old.activate()
     dept = make_department("市场监管局")
     services = {}
@@ -102,10 +102,13 @@ def test_diff_reports_kind_and_department_changes(db, make_department):
         services[code] = ServiceItem.objects.create(department=dept, name=f"事项{code}", published=True)
         services[code].list_items.add(old.items.get(code=code))
     new.activate()
-    for code, reason in (("200010", "类别变化"), ("200011", "主管部门变化")):
-        service = ServiceItem.objects.get(pk=services[code].pk)
-        assert service.needs_review and service.status == ServiceItem.ACCEPTING and reason in service.review_reason
-        assert service.list_items.filter(edition=new, code=code).exists()
+    service = ServiceItem.objects.get(pk=services["200011"].pk)
+    assert service.needs_review and service.status == ServiceItem.ACCEPTING and "主管部门变化" in service.review_reason
+    assert service.list_items.filter(edition=new, code="200011").exists()
+    # 200010 became 禁止准入类: 单外无单 suspends the service item and does not carry it over (issue 24 item 5)
+    service = ServiceItem.objects.get(pk=services["200010"].pk)
+    assert service.needs_review and service.status == ServiceItem.SUSPENDED and "单外无单" in service.review_reason
+    assert not service.list_items.filter(edition=new).exists()
 
 
 def test_recoded_item_that_changes_kind(db, tmp_path):
