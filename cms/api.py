@@ -154,7 +154,49 @@ def _ninja_path_view(view):
     return None
 
 
+# Errors every /api/v1/ operation may answer (each as the JSON error object), documented in the schema
+# beside the operation's own responses: what the view declares stays as declared.
+COMMON_ERRORS = {
+    "400": "请求有误（如分页参数越界、空字符或无效字符）。",
+    "404": "请求的内容不存在、尚未公开或不在您可见的范围内。",
+    "405": "不支持该请求方法。",
+    "422": "请求参数有误，message 说明哪个参数。",
+    "429": "请求过于频繁，请稍后再试（Retry-After 说明等待秒数）。",
+}
+BODY_ERRORS = {"413": "请求内容过大。", "415": "请求内容类型应为 application/json。"}
+AUTH_ERRORS = {"401": "请先登录。", "403": "无权访问。"}
+
+
 class ZhunruAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Ninja's schema, with the JSON error object and, per operation, the 4xx answers it may give and
+        how it is authenticated (ninja's SessionAuth, the admin session cookie, for internal operations; an
+        explicitly empty ``security`` for public ones)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {})
+        components.setdefault("schemas", {})["Error"] = {
+            "type": "object", "title": "错误", "required": ["code", "message"],
+            "properties": {"code": {"type": "string", "description": "机器可读的错误代码"},
+                           "message": {"type": "string", "description": "中文说明"},
+                           "detail": {"description": "与 message 相同（兼容旧客户端）；参数错误时为逐项说明"}},
+        }
+        for path in schema.get("paths", {}).values():
+            for method, operation in path.items():
+                if not isinstance(operation, dict) or method not in ("get", "post", "put", "patch", "delete"):
+                    continue
+                responses = operation.setdefault("responses", {})
+                errors = dict(COMMON_ERRORS)
+                if "requestBody" in operation:
+                    errors |= BODY_ERRORS
+                if operation.get("security"):
+                    errors |= AUTH_ERRORS
+                else:
+                    operation.setdefault("security", [])  # said explicitly: a public operation
+                for status, text in errors.items():
+                    responses.setdefault(status, {"description": text, "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+        return schema
+
     def validation_error_from_error_contexts(self, error_contexts: list[ValidationErrorContext]) -> ValidationError:
         """Ninja's errors, each with the Chinese ``label`` of its field where the schema gives one."""
         exc = super().validation_error_from_error_contexts(error_contexts)
