@@ -637,6 +637,16 @@ class LeadStage(models.Model):
             models.Index(fields=["remind_at", "id"], name="zhunru_stage_open_remind", condition=models.Q(completed_at__isnull=True)),
             models.Index(fields=["due_at", "id"], name="zhunru_stage_open_due", condition=models.Q(completed_at__isnull=True)),
             models.Index(fields=["calendar_version"], name="zhunru_stage_open_calver", condition=models.Q(completed_at__isnull=True)),
+            # The deadline scan (zhunru.leads.tracking): one partial index per condition, holding only the open
+            # stages that condition has not acted on yet, keyed by the threshold the scan walks in order.
+            models.Index(fields=["due_at", "id"], name="zhunru_stage_scan_overdue",
+                         condition=models.Q(completed_at__isnull=True, overdue_reminded=False)),
+            models.Index(fields=["due_date", "due_at", "id"], name="zhunru_stage_scan_today",
+                         condition=models.Q(completed_at__isnull=True, today_reminded=False)),
+            models.Index(fields=["remind_at", "id"], name="zhunru_stage_scan_soon",
+                         condition=models.Q(completed_at__isnull=True, soon_reminded=False)),
+            models.Index(fields=["escalate_at", "id"], name="zhunru_stage_scan_escalate",
+                         condition=models.Q(completed_at__isnull=True, escalated_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
