@@ -1,8 +1,12 @@
 """Admin for the core reference data: jurisdictions, departments, memberships."""
 
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from zhunru import jurisdiction_settings
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.models import Department, DepartmentMembership, Jurisdiction
 
@@ -40,3 +44,21 @@ class ReferenceDataGroup(SnippetViewSetGroup):
 
 
 register_snippet(ReferenceDataGroup)
+
+
+@hooks.register("register_admin_urls")
+def jurisdiction_settings_urls():
+    return [
+        path("zhunru/jurisdiction-settings/", jurisdiction_settings.index, name="zhunru_jurisdiction_settings_index"),
+        path("zhunru/jurisdiction-settings/<int:pk>/", jurisdiction_settings.edit, name="zhunru_jurisdiction_settings"),
+    ]
+
+
+class _SettingsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return jurisdiction_settings.settings_jurisdictions(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def jurisdiction_settings_menu_item():
+    return _SettingsMenuItem("辖区设置", reverse("zhunru_jurisdiction_settings_index"), icon_name="cogs", order=890)

@@ -22,6 +22,7 @@ from zhunru.cases.models import (
     RegisterSettings,
     Status,
 )
+from zhunru.jurisdiction_settings import jurisdiction_limited_form
 
 
 class CaseChooserViewSet(SnippetChooserViewSet):
@@ -157,6 +158,12 @@ class RegisterSettingsViewSet(ScopedSnippetViewSet):
     icon = "cog"
     menu_label = "登记设置"
     list_display = ["jurisdiction", "number_format", "archive_number_format"]
+
+    def get_queryset(self, request):
+        return RegisterSettings.objects.visible_to(request.user).select_related("jurisdiction")
+
+    def get_form_class(self, for_update=False):
+        return jurisdiction_limited_form(super().get_form_class(for_update=for_update))
 
 
 class CaseRegisterGroup(SnippetViewSetGroup):

@@ -267,6 +267,28 @@ class DishonestyRecord(models.Model):
         return f"{self.subject.name} · {self.document_number}"
 
 
+class CreditPlatformQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Coordinators see their own jurisdictions' platforms and the national ones; superusers all."""
+        from zhunru.scoping import is_coordinator, user_jurisdictions
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not is_coordinator(user):
+            return self.none()
+        return self.filter(models.Q(jurisdiction__isnull=True) | models.Q(jurisdiction__in=user_jurisdictions(user)))
+
+    def editable_by(self, user):
+        """National platforms (no jurisdiction) only by superusers; a jurisdiction's by its coordinators."""
+        from zhunru.jurisdiction_settings import settings_jurisdictions
+
+        if user.is_authenticated and user.is_superuser:
+            return self
+        return self.filter(jurisdiction__in=settings_jurisdictions(user))
+
+
 class CreditPlatform(models.Model):
     name = models.CharField("名称", max_length=100)
     code = models.SlugField("代码", max_length=50, unique=True)
@@ -279,6 +301,8 @@ class CreditPlatform(models.Model):
     feed_enabled = models.BooleanField("拉取信用状态变更", default=True)
     feed_cursor = models.CharField("拉取游标", max_length=100, blank=True, default="")
     feed_pulled_at = models.DateTimeField("最近拉取时间", null=True, blank=True)
+
+    objects = CreditPlatformQuerySet.as_manager()
 
     class Meta:
         verbose_name = "信用平台"

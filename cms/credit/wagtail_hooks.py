@@ -1,12 +1,14 @@
 """Admin of the credit app: subjects, commitments, outbox, platforms, feeds, reconciliation."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSetGroup
+from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.credit import procedure_views, views
@@ -24,6 +26,7 @@ from zhunru.credit.models import (
     PublicDecision,
     RepairApplication,
 )
+from zhunru.jurisdiction_settings import jurisdiction_limited_form
 from zhunru.scoping import is_coordinator
 
 
@@ -106,6 +109,26 @@ class OutboxViewSet(ScopedSnippetViewSet):
     panels = [FieldPanel("payload")]  # the coordinator corrects a rejected record, then resends
 
 
+class _EditablePlatformMixin:
+    """A national platform (no jurisdiction) is changed by superusers only; others' are never reached."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not CreditPlatform.objects.visible_to(self.request.user).filter(pk=obj.pk).exists():
+            raise Http404("对象不存在或您无权访问。")
+        if not CreditPlatform.objects.editable_by(self.request.user).filter(pk=obj.pk).exists():
+            raise PermissionDenied("全国信用平台仅超级管理员可以修改。")
+        return obj
+
+
+class PlatformEditView(_EditablePlatformMixin, EditView):
+    pass
+
+
+class PlatformDeleteView(_EditablePlatformMixin, DeleteView):
+    pass
+
+
 class PlatformViewSet(ScopedSnippetViewSet):
     model = CreditPlatform
     icon = "site"
@@ -113,6 +136,14 @@ class PlatformViewSet(ScopedSnippetViewSet):
     url_prefix = "credit/platforms"
     list_display = ["name", "code", "jurisdiction", "endpoint_url", "enabled", "feed_cursor", "feed_pulled_at"]
     copy_view_enabled = False
+    edit_view_class = PlatformEditView
+    delete_view_class = PlatformDeleteView
+
+    def get_queryset(self, request):
+        return CreditPlatform.objects.visible_to(request.user).select_related("jurisdiction")
+
+    def get_form_class(self, for_update=False):
+        return jurisdiction_limited_form(super().get_form_class(for_update=for_update))
 
 
 class RuleViewSet(ScopedSnippetViewSet):

@@ -101,6 +101,20 @@ def default_interval(importance: str) -> int:
     return int(conf.get("REVIEW_INTERVAL_DAYS")[importance])
 
 
+class RegisterSettingsQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Coordinators (and auditors, reading) see their own jurisdictions' settings; superusers all."""
+        from zhunru.scoping import is_coordinator, user_jurisdictions
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not is_coordinator(user):
+            return self.none()
+        return self.filter(jurisdiction__in=user_jurisdictions(user))
+
+
 class RegisterSettings(models.Model):
     """Per-jurisdiction settings of the register: number formats, review intervals, keepers' address."""
 
@@ -127,6 +141,8 @@ class RegisterSettings(models.Model):
     keeper_email = models.EmailField(
         "案例资料管理邮箱", blank=True, help_text="定期审核和安全检查的提醒同时发往此邮箱。"
     )
+
+    objects = RegisterSettingsQuerySet.as_manager()
 
     class Meta:
         verbose_name = "案例登记设置"
