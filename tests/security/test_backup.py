@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from tests.conftest import create_department, create_jurisdiction, create_user, shared_rows
 from zhunru import roles
 from zhunru.audit.models import AuditEvent
 from zhunru.audit.recording import record
@@ -26,18 +27,23 @@ from zhunru.uploads import store_attachment
 PDF = b"%PDF-1.4\n% evidence for the backup test\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def world(make_department, make_user):
-    """The demo of every app, users (one with a TOTP device), an evidence file, a document, audit events."""
+# One module, one worker: the world below is built once for all its tests (see ``shared_rows``).
+pytestmark = pytest.mark.xdist_group("backup")
+
+
+@shared_rows("backup_world")
+def backup_world():
+    """The demo of every app, users (one with a TOTP device), an evidence file, a document, audit events;
+    built once for this module's tests (each test rolls back its wipe and restore), with the files' bytes."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from wagtail.documents.models import Document
 
     from zhunru.leads.models import Lead
 
     call_command("load_demo", stdout=io.StringIO())
-    dept = make_department("备份测试局")
-    boss = make_user("backup-boss", superuser=True)
-    officer = make_user("backup-officer", groups=[roles.DEPARTMENT_OFFICER], departments=[dept])
+    dept = create_department(create_jurisdiction(), "备份测试局")
+    boss = create_user("backup-boss", superuser=True)
+    officer = create_user("backup-officer", groups=[roles.DEPARTMENT_OFFICER], departments=[dept])
     TOTPDevice.objects.create(user=officer, name="手机", confirmed=True)
     lead = Lead.objects.create_lead(jurisdiction=dept.jurisdiction, source=Lead.Source.COMPLAINT, title="备份测试线索")
     lead.transfer(to=dept, by=boss)
@@ -46,7 +52,20 @@ def world(make_department, make_user):
     document = Document(title="公开的政策解读")
     document.file.save("政策解读.txt", ContentFile("公开文件的内容".encode()), save=True)
     record("test.before_backup", obj=lead, note="备份前的一条审计记录")
-    return {"boss": boss, "attachment": attachment, "document": document}
+    return {"boss": boss, "attachment": attachment, "document": document, "files": files()}
+
+
+@pytest.fixture
+def world(backup_world):
+    """The shared world, its files written back (a previous test's wipe removed them)."""
+    roots = {"media": Path(settings.MEDIA_ROOT), "private": Path(settings.ZHUNRU_PRIVATE_MEDIA_ROOT)}
+    for name, data in backup_world["files"].items():
+        folder, _, relative = name.partition("/")
+        path = roots[folder] / relative
+        if not path.is_file() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    return backup_world
 
 
 def rows() -> dict[str, list[dict]]:
