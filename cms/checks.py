@@ -37,6 +37,31 @@ def broker_default(app_configs, **kwargs):
     )]
 
 
+@checks.register()
+def redis_url(app_configs, **kwargs):
+    """A REDIS_URL the Redis client refuses: background jobs fall back to the in-process broker."""
+    url = getattr(settings, "REDIS_URL", "")
+    if not url or conf.redis_url_is_valid(url):
+        return []
+    return [checks.Error(
+        f"REDIS_URL 不是有效的 Redis 地址：{url!r}。后台任务暂用进程内消息代理。",
+        hint="写成 redis://主机:端口/库号（或 rediss://、unix://），例如 redis://127.0.0.1:6379/0。",
+        id="zhunru_cms.E003",
+    )]
+
+
+@checks.register()
+def upload_max_bytes(app_configs, **kwargs):
+    value = conf.get("UPLOAD_MAX_BYTES")
+    if value == conf.upload_max_bytes():
+        return []
+    return [checks.Error(
+        f"ZHUNRU_UPLOAD_MAX_BYTES 应为正整数（字节数），当前为 {value!r}；暂按默认 {conf.upload_max_bytes()} 字节限制。",
+        hint="例如 ZHUNRU_UPLOAD_MAX_BYTES = 20 * 1024 * 1024（20 MB）。",
+        id="zhunru_cms.E004",
+    )]
+
+
 @checks.register(checks.Tags.security)
 def private_media_root(app_configs, **kwargs):
     """Private files (evidence, complaint attachments) must not lie where the web server serves MEDIA_ROOT."""

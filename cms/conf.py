@@ -33,6 +33,31 @@ def var_dir() -> Path:
     return Path(base or Path.cwd()) / "var"
 
 
+def private_media_root() -> Path:
+    """ZHUNRU_PRIVATE_MEDIA_ROOT as a path. A value that is no path (check zhunru_cms.E001 names it) falls back
+    to VAR_DIR/private, so a bad setting is a check message, not a TypeError while the models load."""
+    try:
+        return Path(get("PRIVATE_MEDIA_ROOT"))
+    except TypeError:
+        return var_dir() / "private"
+
+
+def upload_max_bytes() -> int:
+    """ZHUNRU_UPLOAD_MAX_BYTES; a value that is no positive whole number (check zhunru_cms.E004) gives the default."""
+    value = get("UPLOAD_MAX_BYTES")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return DEFAULTS["UPLOAD_MAX_BYTES"]
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def redis_url_is_valid(url) -> bool:
+    """Whether ``url`` is a Redis URL the client accepts (redis://, rediss://, unix://)."""
+    return isinstance(url, str) and url.partition("://")[0].lower() in REDIS_SCHEMES and "://" in url
+
+
 def content_security_policy() -> dict:
     """django-csp's CONTENT_SECURITY_POLICY for the portal and API (the admin gets CSP_ADMIN_DIRECTIVES).
 
@@ -69,7 +94,8 @@ def setting_defaults() -> dict:
         "REDIS_URL": redis_url,
         "ZHUNRU_PRIVATE_MEDIA_ROOT": var / "private",
         # Never django_dramatiq's RabbitMQ default: Redis when REDIS_URL is set, else the in-process stub broker.
-        "DRAMATIQ_BROKER": dramatiq_broker(redis_url),
+        # A REDIS_URL the client would refuse (check zhunru_cms.E003) gives the stub broker, not a startup error.
+        "DRAMATIQ_BROKER": dramatiq_broker(redis_url if redis_url_is_valid(redis_url) else ""),
         "CONTENT_SECURITY_POLICY": content_security_policy(),
         "AXES_LOCKOUT_CALLABLE": "zhunru.security.lockout.lockout_response",
         "AXES_CLIENT_IP_CALLABLE": "zhunru.audit.recording.client_ip",

@@ -108,3 +108,33 @@ def dramatiq_broker(redis_url: str = "", namespace: str = "zhunru", extra_middle
             *(extra_middleware or []),
         ],
     }
+
+
+def _broker_default_in_any_order() -> None:
+    """Give DRAMATIQ_BROKER its default whichever of django_dramatiq and the Zhunru apps a host lists first.
+
+    django_dramatiq builds its broker in its AppConfig's ``__init__`` from DRAMATIQ_BROKER, else its own
+    RabbitMQ default (whose client is not installed: an ImportError before any system check could speak).
+    The core app applies the plugin's defaults when Django creates its config; a host that lists
+    django_dramatiq above the Zhunru apps creates django_dramatiq's config first. So, when a host's settings
+    import this module, django_dramatiq's ``broker_settings`` applies the plugin's defaults before it reads
+    the setting. A host's own DRAMATIQ_BROKER still wins (defaults fill only unset settings)."""
+    try:
+        from django_dramatiq.apps import DjangoDramatiqConfig
+    except ImportError:  # pragma: no cover - django-dramatiq is a hard dependency
+        return
+    original = DjangoDramatiqConfig.broker_settings.__func__
+    if getattr(original, "zhunru_defaults", False):
+        return
+
+    def broker_settings(cls):
+        from zhunru.conf import apply_defaults
+
+        apply_defaults()
+        return original(cls)
+
+    broker_settings.zhunru_defaults = True
+    DjangoDramatiqConfig.broker_settings = classmethod(broker_settings)
+
+
+_broker_default_in_any_order()

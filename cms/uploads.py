@@ -60,7 +60,7 @@ def detect_mime(head: bytes, name: str) -> str | None:
 
 def check_upload(upload: UploadedFile, max_bytes: int | None = None) -> CheckedUpload:
     """Validate an upload's size and real type; raise ValidationError with a Chinese message."""
-    limit = max_bytes or conf.get("UPLOAD_MAX_BYTES")
+    limit = max_bytes or conf.upload_max_bytes()
     name = upload.name or ""
     if upload.size is not None and upload.size > limit:
         raise ValidationError(

@@ -23,11 +23,16 @@ def fts5_available() -> bool:
 @register()
 def check_search_settings(app_configs=None, **kwargs):
     params = conf.search_settings()
-    issues = []
+    issues = [Error(problem, hint="见 README「Configuration」中的 ZHUNRU_SEARCH。", id="zhunru_search.E004")
+              for problem in conf.problems()]
+    if conf.unknown_keys():
+        issues.append(Warning(f"ZHUNRU_SEARCH 含有未知的键：{'、'.join(conf.unknown_keys())}，不起作用。",
+                              hint=f"可用的键：{'、'.join([*conf.DEFAULTS, *conf.OPTIONAL_KEYS])}。",
+                              id="zhunru_search.W003"))
     try:
         backend = import_string(params["BACKEND"])
     except ImportError as exc:
-        return [Error(f"ZHUNRU_SEARCH['BACKEND'] 无法导入：{exc}", id="zhunru_search.E001")]
+        return [*issues, Error(f"ZHUNRU_SEARCH['BACKEND'] 无法导入：{exc}", id="zhunru_search.E001")]
     from zhunru.search.backends import missing_library
 
     package = missing_library(backend)

@@ -18,10 +18,53 @@ DEFAULTS = {
 }
 
 
+# Settings that must be whole numbers; a value that is not falls back to its default (check E004 names it).
+INTEGER_KEYS = ("TIMEOUT", "MAX_QUERY_LENGTH", "MAX_PER_PAGE", "MAX_RESULT_WINDOW", "LOCK_TIMEOUT")
+
+
+def configured() -> dict:
+    """ZHUNRU_SEARCH as the host wrote it; anything but a dict counts as unset (check E004 names it)."""
+    value = getattr(settings, "ZHUNRU_SEARCH", None) or {}
+    return value if isinstance(value, dict) else {}
+
+
+def problems() -> list[str]:
+    """What is wrong with ZHUNRU_SEARCH's shape and values, in Chinese (for the system check)."""
+    value = getattr(settings, "ZHUNRU_SEARCH", None) or {}
+    if not isinstance(value, dict):
+        return [f"ZHUNRU_SEARCH 应为字典（dict），当前为 {type(value).__name__}：已按默认设置运行。"]
+    found = []
+    for key in INTEGER_KEYS:
+        if key in value and not _is_integer(value[key]):
+            found.append(f"ZHUNRU_SEARCH['{key}'] 应为整数，当前为 {value[key]!r}：已按默认值 {DEFAULTS[key]} 运行。")
+    return found
+
+
+# Keys a backend reads beside DEFAULTS' (passed through as written).
+OPTIONAL_KEYS = ("CLIENT_OPTIONS",)
+
+
+def unknown_keys() -> list[str]:
+    """Keys of ZHUNRU_SEARCH no part of the plugin reads (a typo, for the system check)."""
+    return sorted(str(k) for k in configured() if k not in DEFAULTS and k not in OPTIONAL_KEYS)
+
+
+def _is_integer(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        int(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def search_settings() -> dict:
-    """The effective ZHUNRU_SEARCH dict (defaults filled in)."""
+    """The effective ZHUNRU_SEARCH dict (defaults filled in; a bad value falls back to its default)."""
     merged = dict(DEFAULTS)
-    merged.update(getattr(settings, "ZHUNRU_SEARCH", {}) or {})
+    merged.update(configured())
+    for key in INTEGER_KEYS:
+        merged[key] = int(merged[key]) if _is_integer(merged[key]) else DEFAULTS[key]
     if not merged["PATH"]:
         merged["PATH"] = str(Path(getattr(settings, "VAR_DIR", "var")) / "search-index")
     return merged

@@ -17,7 +17,7 @@ class PrivateStorage(LazyObject):
     def _setup(self):
         from zhunru import conf
 
-        self._wrapped = FileSystemStorage(location=Path(conf.get("PRIVATE_MEDIA_ROOT")), base_url=None)
+        self._wrapped = FileSystemStorage(location=conf.private_media_root(), base_url=None)
 
 
 private_storage = PrivateStorage()
