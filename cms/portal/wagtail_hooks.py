@@ -9,6 +9,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.compat import register_permission_policy
+from zhunru.jurisdiction_settings import jurisdiction_limited_form
 from zhunru.portal import admin_views, forms_pdf
 from zhunru.portal.models import Complaint, Hotline
 from zhunru.scoping import user_jurisdictions
@@ -51,6 +52,9 @@ class HotlineViewSet(ScopedSnippetViewSet):
     def get_queryset(self, request):
         qs = Hotline.objects.select_related("jurisdiction")
         return qs if request.user.is_superuser else qs.filter(jurisdiction__in=user_jurisdictions(request.user))
+
+    def get_form_class(self, for_update=False):
+        return jurisdiction_limited_form(super().get_form_class(for_update=for_update))
 
 
 class PortalGroup(SnippetViewSetGroup):

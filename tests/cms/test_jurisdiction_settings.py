@@ -126,3 +126,16 @@ def test_register_settings_and_platform_admin_are_scoped(client, jurisdiction, t
     client.force_login(superuser)
     assert client.get(national_edit).status_code == 200
     assert client.get(reverse("zhunru_jurisdiction_settings", args=[two["other"].pk])).status_code == 200
+
+
+def test_complaint_channels_only_for_own_jurisdiction(client, jurisdiction, two):
+    from zhunru.portal.models import Hotline
+
+    client.force_login(two["mine"])
+    add = reverse("wagtailsnippets_zhunru_portal_hotline:add")
+    fields = {"name": "12345 热线", "number": "12345", "url": "", "service_hours": "", "department": "",
+              "sort_order": "100", "is_active": "on"}
+    client.post(add, {**fields, "jurisdiction": two["other"].pk})
+    assert not Hotline.objects.filter(jurisdiction=two["other"]).exists()
+    client.post(add, {**fields, "jurisdiction": jurisdiction.pk})
+    assert Hotline.objects.filter(jurisdiction=jurisdiction, number="12345").exists()
