@@ -39,9 +39,10 @@ class SharedRows:
 
     def __init__(self):
         self.builders: dict[str, Callable[[], object]] = {}
+        self.bases: dict[str, str | None] = {}  # rows built on top of another fixture's shared rows
         self.blocker = None  # pytest-django's database blocker, known once a database test has run
         self.key: str | None = None
-        self.value = None
+        self.values: dict[str, object] = {}  # the open run's rows: its key's and its bases'
         self._atomic = None
         self._finalizer_added = False
 
@@ -49,7 +50,16 @@ class SharedRows:
         if self.blocker is None or _transactional(item):
             return None
         names = getattr(item, "fixturenames", ())
-        return next((name for name in self.builders if name in names), None)
+        # The most specific rows asked for: those built on top of the others (their bases come with them).
+        return max((name for name in self.builders if name in names), key=lambda n: len(self.chain(n)),
+                   default=None)
+
+    def chain(self, key: str) -> list[str]:
+        """``key`` and the rows it is built on, the base first."""
+        out = [key]
+        while self.bases.get(out[0]):
+            out.insert(0, self.bases[out[0]])
+        return out
 
     def enter(self, key: str, session) -> None:
         from django.db import transaction
@@ -62,8 +72,10 @@ class SharedRows:
             self._atomic = transaction.atomic()
             self._atomic.__enter__()
             try:
-                self.value = self.builders[key]()
+                for name in self.chain(key):
+                    self.values[name] = self.builders[name]()
             except BaseException as exc:
+                self.values = {}
                 self._atomic.__exit__(type(exc), exc, exc.__traceback__)
                 self._atomic = None
                 raise
@@ -77,32 +89,37 @@ class SharedRows:
         with self.blocker.unblock():
             transaction.set_rollback(True)
             self._atomic.__exit__(None, None, None)
-        self._atomic = self.key = self.value = None
+        self._atomic = self.key = None
+        self.values = {}
 
     def get(self, key: str, blocker):
         """The shared rows (a deep copy of what the builder returned, as Django's TestData gives each test),
         or, outside a shared run (first database test, transactional tests), rows built for this test alone."""
         self.blocker = blocker
-        if self.key == key:
-            return copy.deepcopy(self.value)
+        if key in self.values:
+            return copy.deepcopy(self.values[key])
         return self.builders[key]()
 
 
 SHARED = SharedRows()
 
 
-def shared_rows(name: str):
+def shared_rows(name: str, base: str | None = None):
     """Register ``builder`` as the fixture ``name`` whose rows consecutive tests share (see the module docstring).
 
     The builder takes no arguments (fixtures are not available to it: use the ``create_*`` functions) and
-    returns the objects the tests need; each test gets its own deep copy.
+    returns the objects the tests need; each test gets its own deep copy. With ``base`` (another shared-rows
+    fixture's name) the builder runs after that one's, and tests asking for ``name`` share both.
     """
 
     def decorator(builder: Callable[[], object]):
         SHARED.builders[name] = builder
+        SHARED.bases[name] = base
 
         @pytest.fixture(name=name)
-        def fixture(db, django_db_blocker):
+        def fixture(db, django_db_blocker, request):
+            if base is not None:
+                request.getfixturevalue(base)  # outside a shared run, built first for this test alone
             return SHARED.get(name, django_db_blocker)
 
         fixture.__doc__ = builder.__doc__
@@ -193,6 +210,19 @@ def demo():
     jurisdictions = core_demo.load()
     portal_demo.load()
     return {j.division_code: j for j in jurisdictions}
+
+
+@shared_rows("catalog_demo", base="demo")
+def catalog_demo():
+    """On top of ``demo``: the catalog demo, 2022年版 (history) and 2025年版 (active), two service items per
+    jurisdiction; the editions by name."""
+    import io
+
+    from zhunru.catalog import demo as catalog
+    from zhunru.catalog.models import ListEdition
+
+    catalog.load(io.StringIO())
+    return {e.name: e for e in ListEdition.objects.all()}
 
 
 # --- Queues -------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ status); published guide and model-text versions only.
 """
 
 import datetime
-import io
 
 import pytest
 from django.urls import reverse
@@ -17,13 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalog(portal):
-    """The catalog demo: 2022年版 (history) and 2025年版 (active), two service items per jurisdiction."""
-    from zhunru.catalog import demo
-    from zhunru.catalog.models import ListEdition
-
-    demo.load(io.StringIO())
-    return {e.name: e for e in ListEdition.objects.all()}
+def catalog(portal, catalog_demo):
+    """The catalog demo: 2022年版 (history) and 2025年版 (active), two service items per jurisdiction (the
+    shared ``catalog_demo`` rows, built once for consecutive tests)."""
+    return catalog_demo
 
 
 def list_url(code="360202", **params):

@@ -1,6 +1,5 @@
 """The search page over list items and service items: Chinese type labels, links into the jurisdiction's portal."""
 
-import io
 
 import pytest
 from django.urls import reverse
@@ -11,12 +10,10 @@ URL = reverse("zhunru_portal:search")
 
 
 @pytest.fixture
-def indexed_catalog(portal):
-    from zhunru.catalog import demo
+def indexed_catalog(portal, catalog_demo):
     from zhunru.search.indexing import rebuild
 
-    demo.load(io.StringIO())
-    rebuild()
+    rebuild()  # the index lives outside the database's transactions: built for each test
 
 
 def test_type_filter_shows_the_new_types_in_chinese(client, indexed_catalog):

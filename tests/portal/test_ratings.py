@@ -1,6 +1,5 @@
 """好差评 from the portal: anonymous, CSRF-protected, one rating per form token, throttled per address."""
 
-import io
 import uuid
 
 import pytest
@@ -11,11 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def local_service(portal):
-    from zhunru.catalog import demo
+def local_service(portal, catalog_demo):
     from zhunru.catalog.models import ServiceItem
 
-    demo.load(io.StringIO())
     return ServiceItem.objects.get(name="药品经营许可证核发", department__jurisdiction__division_code="360202")
 
 
