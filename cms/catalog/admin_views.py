@@ -152,8 +152,14 @@ def _activation_impact(edition: ListEdition):
     if current is None:
         return None, None, [], []
     result = diff_editions(current, edition)
-    suspended = ServiceItem.objects.filter(list_items__in=[e.old for e in result.removed]).distinct()
-    flagged = ServiceItem.objects.filter(list_items__in=[e.old for e in result.changed]).distinct()
+    from zhunru.catalog.models import ListItem
+
+    # 单外无单: an item that becomes 禁止准入类 suspends its service items like a removed one
+    to_prohibited = [e.old for e in result.changed
+                     if e.new.kind == ListItem.PROHIBITED and e.old.kind != ListItem.PROHIBITED]
+    suspended = ServiceItem.objects.filter(list_items__in=[e.old for e in result.removed] + to_prohibited).distinct()
+    flagged = (ServiceItem.objects.filter(list_items__in=[e.old for e in result.changed]).exclude(
+        pk__in=suspended.values("pk")).distinct())
     return current, result, list(suspended.select_related("department")), list(flagged.select_related("department"))
 
 
