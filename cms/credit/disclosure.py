@@ -200,3 +200,90 @@ def mask_id(number: str) -> str:
     if len(n) <= 8:
         return "*" * len(n)
     return n[:4] + "*" * (len(n) - 8) + n[-4:]
+
+
+# --- import (CSV / XLSX, bounded by the catalogue importer's limits) ----------------------------------------
+
+
+def _headers(kind: str) -> dict[str, str]:
+    """Column header -> key: the national name, also without its parenthesis (行政相对人代码_1 / 统一社会信用代码)."""
+    out = {}
+    for key, label in layout(kind):
+        out[label] = key
+        head, _, inner = label.partition("（")
+        out.setdefault(head, key)
+        if inner and key in ("uscc", "person_id_number", "person_id_type"):
+            out.setdefault(inner.rstrip("）"), key)
+    return out
+
+
+def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
+    """Import decisions of one kind; every row is validated first, any error imports nothing.
+
+    Raises ValidationError with one Chinese message per bad row ("第3行：双公示信息缺少必填项：处罚依据。").
+    """
+    from decimal import Decimal, InvalidOperation
+    from pathlib import Path
+
+    from zhunru.catalog.importers import ImportError_, _read_rows
+
+    if kind not in PublicDecision.Kind.values:
+        raise ValidationError("请选择决定类型（行政许可或行政处罚）。")
+    try:
+        records = _read_rows(Path(path))
+    except ImportError_ as exc:
+        raise ValidationError(exc.errors) from exc
+    if not records:
+        raise ValidationError("文件中没有数据行。")
+    headers = _headers(kind)
+    categories = {label: value for value, label in PublicDecision.SubjectCategory.choices}
+    date_keys = {"decided_on", "valid_from", "valid_until", "penalty_valid_until", "publicity_until"}
+    errors, decisions = [], []
+    for line, raw in enumerate(records, 2):
+        fields = {}
+        for header, value in raw.items():
+            key = headers.get(str(header or "").strip())
+            if key is None:
+                continue
+            text = "" if value is None else str(value).strip()
+            if key in date_keys:
+                if isinstance(value, datetime.datetime):
+                    fields[key] = value.date()
+                    continue
+                try:
+                    fields[key] = datetime.date.fromisoformat(text[:10]) if text else None
+                except ValueError:
+                    errors.append(f"第{line}行：{dict(layout(kind))[key]}“{text}”不是有效日期（应为 年-月-日）。")
+                continue
+            if key in ("fine_amount", "confiscated_amount"):
+                try:
+                    fields[key] = Decimal(text) if text else None
+                except InvalidOperation:
+                    errors.append(f"第{line}行：{dict(layout(kind))[key]}“{text}”不是数字。")
+                continue
+            if key == "subject_category":
+                text = categories.get(text, text)
+            fields[key] = text
+        if "decided_on" not in fields or fields.get("decided_on") is None:
+            fields["decided_on"] = None
+        d = PublicDecision(kind=kind, jurisdiction=jurisdiction, **fields)
+        try:
+            if d.decided_on is None:
+                raise ValidationError(f"双公示信息缺少必填项：{dict(layout(kind))['decided_on']}。")
+            validate(d)
+            d.full_clean(exclude=["subject", "jurisdiction"], validate_unique=False)
+        except ValidationError as exc:
+            errors.append(f"第{line}行：{exc.messages[0]}")
+            continue
+        if PublicDecision.objects.filter(jurisdiction=jurisdiction, kind=kind,
+                                         document_number=d.document_number).exists() or any(
+                x.document_number == d.document_number for x in decisions):
+            errors.append(f"第{line}行：决定文书号“{d.document_number}”已登记。")
+            continue
+        decisions.append(d)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        for d in decisions:
+            register(d, by=by, request=request)
+    return len(decisions)

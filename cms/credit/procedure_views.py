@@ -161,3 +161,48 @@ def review_repair(request, pk):
             return redirect("wagtailsnippets_zhunru_credit_repairapplication:list")
     return TemplateResponse(request, "zhunru_credit/admin/repair_review.html", {
         "app": app, "header_title": f"信用修复审核：{app.subject.name}"})
+
+
+def import_decisions(request):
+    """Import 双公示 decisions from CSV / XLSX (national column names); any bad row imports nothing."""
+    import tempfile
+    from pathlib import Path
+
+    from zhunru.credit import disclosure
+    from zhunru.credit.models import PublicDecision
+    from zhunru.scoping import user_jurisdictions
+
+    if not request.user.has_perm("zhunru_credit.add_publicdecision"):
+        raise PermissionDenied("您没有权限导入双公示决定。")
+    jurisdictions = user_jurisdictions(request.user)
+    errors = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        jurisdiction = jurisdictions.filter(pk=request.POST.get("jurisdiction") or 0).first()
+        suffix = Path(upload.name).suffix.lower() if upload else ""
+        if jurisdiction is None:
+            errors = ["请选择本人所属的辖区。"]
+        elif upload is None:
+            errors = ["请选择要导入的文件。"]
+        elif suffix not in (".csv", ".xlsx"):
+            errors = [f"不支持的文件类型「{suffix}」：仅支持 CSV、XLSX。"]
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"decisions{suffix}"
+                with open(path, "wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                try:
+                    n = disclosure.import_file(path, kind=request.POST.get("kind", ""), jurisdiction=jurisdiction,
+                                               by=request.user, request=request)
+                except ValidationError as exc:
+                    errors = exc.messages
+                else:
+                    messages.success(request, f"已导入 {n} 条决定，并加入报送队列。")
+                    return redirect("wagtailsnippets_zhunru_credit_publicdecision:list")
+    return TemplateResponse(request, "zhunru_credit/admin/decision_import.html", {
+        "jurisdictions": jurisdictions, "kinds": PublicDecision.Kind.choices, "errors": errors,
+        "licensing": [label for _, label in disclosure.LICENSING_FIELDS],
+        "penalty": [label for _, label in disclosure.PENALTY_FIELDS],
+        "header_title": "导入双公示决定",
+    }, status=400 if errors else 200)

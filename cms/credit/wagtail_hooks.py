@@ -303,6 +303,7 @@ def credit_admin_urls():
         path("credit/reconciliation/", views.reconciliation, name="zhunru_credit_reconciliation"),
         path("credit/export.<str:fmt>", views.export, name="zhunru_credit_export"),
         path("credit/repairs/<int:pk>/review/", procedure_views.review_repair, name="zhunru_credit_repair_review"),
+        path("credit/decision-import/", procedure_views.import_decisions, name="zhunru_credit_decision_import"),
         path("credit/decisions/<int:pk>/share/", procedure_views.share_decision, name="zhunru_credit_share"),
         path("credit/decisions/<int:pk>/withdraw/", procedure_views.withdraw_decision,
              name="zhunru_credit_withdraw"),

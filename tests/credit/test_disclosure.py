@@ -169,3 +169,41 @@ def test_repair_review_is_scoped(client, jurisdiction, make_subject, make_user):
     client.force_login(make_user("outsider", groups=[roles.COORDINATOR], departments=[d2]))
     assert client.post(f"/admin/credit/repairs/{app.pk}/review/", {"decision": "approve", "note": "x"}).status_code == 404
     assert RepairApplication.objects.get().status == "pending"
+
+
+def test_csv_import_names_bad_rows_then_imports_and_queues(client, make_user, jurisdiction, platforms, make_subject,
+                                                          django_capture_on_commit_callbacks):
+    import csv
+    import io
+
+    s = make_subject()
+    cols = [label for _, label in disclosure.PENALTY_FIELDS]
+    good = dict.fromkeys(cols, "")
+    good.update({"行政相对人名称": s.name, "行政相对人类别": "法人及非法人组织",
+                 "行政相对人代码_1（统一社会信用代码）": s.uscc, "法定代表人": "张三",
+                 "行政处罚决定书文号": "测市监罚〔2026〕7号", "违法行为类型": "无证经营", "违法事实": "未取得许可经营",
+                 "处罚依据": "《行政许可法》第八十一条", "处罚类别": "罚款", "处罚内容": "罚款一万元",
+                 "罚款金额（万元）": "1", "处罚决定日期": "2026-11-20", "公示截止期": "2027-11-19",
+                 "处罚机关": "测试区市场监督管理局", "处罚机关统一社会信用代码": _auth(), "数据来源单位": "测试区市场监督管理局",
+                 "数据来源单位统一社会信用代码": _auth()})
+
+    def upload(rows):
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+        f = io.BytesIO(buf.getvalue().encode("utf-8"))
+        f.name = "decisions.csv"
+        return client.post("/admin/credit/decision-import/",
+                           {"jurisdiction": jurisdiction.pk, "kind": "penalty", "file": f})
+
+    client.force_login(make_user("imp-coord", groups=[roles.COORDINATOR], departments=[jurisdiction.lead_department]))
+    bad = {**good, "行政处罚决定书文号": "测市监罚〔2026〕8号", "处罚依据": ""}
+    resp = upload([good, bad])
+    assert resp.status_code == 400 and "第3行：双公示信息缺少必填项：处罚依据。" in resp.content.decode()
+    assert not PublicDecision.objects.exists()
+    with django_capture_on_commit_callbacks(execute=False):
+        resp = upload([good, {**bad, "处罚依据": "同上"}])
+    assert resp.status_code == 302
+    assert PublicDecision.objects.count() == 2 and OutboundRecord.objects.filter(kind="penalty").count() == 4
+    assert PublicDecision.objects.get(document_number="测市监罚〔2026〕7号").fine_amount == 1
