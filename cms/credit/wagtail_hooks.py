@@ -357,3 +357,14 @@ def queue_new_decision(request, instance):
             disclosure.register(instance, by=request.user, request=request)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
+
+
+class _DecisionImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("zhunru_credit.add_publicdecision")
+
+
+@hooks.register("register_admin_menu_item")
+def decision_import_menu_item():
+    return _DecisionImportMenuItem("导入双公示决定", reverse("zhunru_credit_decision_import"), icon_name="upload",
+                                   order=242)
