@@ -34,9 +34,9 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from zhunru.audit.recording import client_ip
 from zhunru.input_bounds import InputRejected, check_json_request
 from zhunru.plugins import zhunru_app_modules
+from zhunru.proxies import client_ip
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,8 @@ class ClientRateThrottle(SimpleRateThrottle):
     """Requests per client address and scope, signed-in or not; the rate is read from settings per request
     (``ZHUNRU_API_POST_RATES``), the address is stored only as a hash.
 
-    The address is ``client_ip``, as for the portal's limits and login throttling: REMOTE_ADDR unless
-    ``ZHUNRU_PROXY_COUNT`` trusted proxies say otherwise, never a raw X-Forwarded-For a client can vary.
+    The address is ``client_ip``, as for the portal's limits and login throttling: REMOTE_ADDR unless a
+    proxy listed in ``ZHUNRU_TRUSTED_PROXIES`` says otherwise, never a raw X-Forwarded-For a client can vary.
     ``ZHUNRU_API_THROTTLE_NAMESPACE`` is part of the keys (tests give each test its own).
     """
 

@@ -63,6 +63,29 @@ def upload_max_bytes(app_configs, **kwargs):
 
 
 @checks.register(checks.Tags.security)
+def trusted_proxies(app_configs, **kwargs):
+    """Forwarded headers are believed only from configured proxies (zhunru.proxies)."""
+    from zhunru import proxies
+
+    messages = []
+    if proxies.invalid_entries():
+        messages.append(checks.Error(
+            f"ZHUNRU_TRUSTED_PROXIES 中有无效的地址：{'、'.join(proxies.invalid_entries())}（已忽略）。",
+            hint="写成 IP 地址或网段，例如 [\"172.28.0.2\", \"10.0.0.0/8\"]。",
+            id="zhunru_cms.E005",
+        ))
+    if not proxies.trusted_networks() and int(getattr(settings, "ZHUNRU_PROXY_COUNT", 0) or 0) > 0:
+        messages.append(checks.Warning(
+            "设置了 ZHUNRU_PROXY_COUNT 但未设置 ZHUNRU_TRUSTED_PROXIES：任何直接访问本应用的客户端都可以"
+            "伪造 X-Forwarded-For，绕过登录限制和访问频率限制。",
+            hint="把反向代理的地址或网段写入 ZHUNRU_TRUSTED_PROXIES（此时不再需要 ZHUNRU_PROXY_COUNT），"
+                 "并只对外发布反向代理的端口。",
+            id="zhunru_cms.W003",
+        ))
+    return messages
+
+
+@checks.register(checks.Tags.security)
 def private_media_root(app_configs, **kwargs):
     """Private files (evidence, complaint attachments) must not lie where the web server serves MEDIA_ROOT."""
     private = conf.get("PRIVATE_MEDIA_ROOT")

@@ -98,7 +98,7 @@ def setting_defaults() -> dict:
         "DRAMATIQ_BROKER": dramatiq_broker(redis_url if redis_url_is_valid(redis_url) else ""),
         "CONTENT_SECURITY_POLICY": content_security_policy(),
         "AXES_LOCKOUT_CALLABLE": "zhunru.security.lockout.lockout_response",
-        "AXES_CLIENT_IP_CALLABLE": "zhunru.audit.recording.client_ip",
+        "AXES_CLIENT_IP_CALLABLE": "zhunru.proxies.client_ip",
     }
 
 

@@ -8,8 +8,8 @@ from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 
-from zhunru.audit.recording import client_ip
 from zhunru.mounts import is_zhunru_path
+from zhunru.proxies import client_ip
 
 
 def request_actor_and_ip() -> tuple[object | None, str | None]:

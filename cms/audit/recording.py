@@ -3,7 +3,6 @@
 import ipaddress
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,22 +26,11 @@ def _address(value: str) -> str | None:
 
 
 def client_ip(request) -> str | None:
-    """The client's address, one definition for the audit trail, login throttling and the portal's limits.
+    """The client's address, one definition for the audit trail, login throttling and the rate limits:
+    zhunru.proxies.client_ip (forwarded headers believed only from ZHUNRU_TRUSTED_PROXIES)."""
+    from zhunru.proxies import client_ip as proxied_client_ip
 
-    Without a proxy (``ZHUNRU_PROXY_COUNT = 0``) that is REMOTE_ADDR and X-Forwarded-For is ignored,
-    since any client can send it. With N trusted proxies in front, each appending the address it saw,
-    it is the N-th entry from the right of X-Forwarded-For: entries further left came from the client.
-    """
-    if request is None:
-        return None
-    remote = _address(request.META.get("REMOTE_ADDR") or "")
-    proxies = int(getattr(settings, "ZHUNRU_PROXY_COUNT", 0) or 0)
-    if proxies <= 0:
-        return remote
-    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if not forwarded:
-        return remote
-    return _address(forwarded[-min(proxies, len(forwarded))]) or remote
+    return proxied_client_ip(request)
 
 
 def _jurisdiction_id(obj, department_id: int | None, actor) -> int | None:

@@ -5,8 +5,8 @@ import time
 
 from django.core.cache import cache
 
-from zhunru.audit.recording import client_ip
 from zhunru.portal import conf
+from zhunru.proxies import client_ip
 
 
 def _key(scope: str, request) -> str:

@@ -48,6 +48,8 @@ INSTALLED_APPS = [*ZHUNRU_APPS] + [app for app in [
 # Zhunru's middleware (zhunru.settings.ZHUNRU_MIDDLEWARE) in the project's own order: CSP and CORS early.
 
 MIDDLEWARE = [
+    # First: X-Forwarded-* from anyone but a ZHUNRU_TRUSTED_PROXIES address is dropped (zhunru.proxies).
+    "zhunru.proxies.ForwardedHeadersMiddleware",
     "deploy.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zhunru.security.csp.CSPMiddleware",
@@ -218,8 +220,11 @@ AUDITLOG_DISABLE_ON_RAW_SAVE = True  # restoring a backup (loaddata) is not a ch
 ZHUNRU_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHUNRU_AUDIT_RETENTION_DAYS") or 0) or None
 
 # --- Client address and login throttling -----------------------------------
-# Reverse proxies in front of the web process that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
-# One definition (zhunru.audit.recording.client_ip) for the audit trail, login throttling, portal and API limits.
+# The reverse proxies in front of the web process (addresses or networks, comma-separated): only a request
+# from one of them may say who the client is (X-Forwarded-For) and its scheme (X-Forwarded-Proto); anyone
+# else is a direct client. One definition (zhunru.proxies.client_ip) for the audit trail, login throttling,
+# portal and API limits. ZHUNRU_PROXY_COUNT is the older, weaker form (N proxies, from any peer).
+ZHUNRU_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("ZHUNRU_TRUSTED_PROXIES", "").split(",") if p.strip()]
 ZHUNRU_PROXY_COUNT = int(os.environ.get("ZHUNRU_PROXY_COUNT", "0"))
 NINJA_NUM_PROXIES = ZHUNRU_PROXY_COUNT  # django-ninja's own get_ident: never a raw, client-set X-Forwarded-For
 # 5 failed logins for one username from one address lock that pair out for 15 minutes; even the right
@@ -230,7 +235,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 15 minutes after it began
 AXES_LOCKOUT_CALLABLE = "zhunru.security.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "zhunru.audit.recording.client_ip"
+AXES_CLIENT_IP_CALLABLE = "zhunru.proxies.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit chain already
 AXES_VERBOSE = False  # idem: no "AXES: ..." line per attempt and per process start
 

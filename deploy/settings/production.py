@@ -22,8 +22,10 @@ if not ALLOWED_HOSTS:  # noqa: F405
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind one TLS-terminating proxy by default (deploy/README.md); it must append to X-Forwarded-For.
-ZHUNRU_PROXY_COUNT = int(os.environ.get("ZHUNRU_PROXY_COUNT", "1"))
+# Behind a TLS-terminating proxy (deploy/README.md) that appends to X-Forwarded-For: name it in
+# ZHUNRU_TRUSTED_PROXIES (compose does). Without it, the older ZHUNRU_PROXY_COUNT (default 1) applies and
+# check zhunru_cms.W003 warns that any peer could then forge the header.
+ZHUNRU_PROXY_COUNT = int(os.environ.get("ZHUNRU_PROXY_COUNT", "0" if ZHUNRU_TRUSTED_PROXIES else "1"))  # noqa: F405
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

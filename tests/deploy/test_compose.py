@@ -72,3 +72,24 @@ def test_compose_refuses_to_render_without_secrets(tmp_path):
     result = compose_config(tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr or "POSTGRES_PASSWORD" in result.stderr or "ELASTIC_PASSWORD" in result.stderr
+
+
+def test_only_the_reverse_proxy_is_published_and_the_web_process_trusts_only_its_address(compose):
+    services = compose["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert {p["target"] for p in services["proxy"]["ports"]} == {80, 443}
+    proxy_ip = services["proxy"]["networks"]["default"]["ipv4_address"]
+    subnet = compose["networks"]["default"]["ipam"]["config"][0]
+    import ipaddress
+
+    assert ipaddress.ip_address(proxy_ip) in ipaddress.ip_network(subnet["subnet"])
+    assert ipaddress.ip_address(proxy_ip) not in ipaddress.ip_network(subnet["ip_range"])  # never handed out
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["ZHUNRU_TRUSTED_PROXIES"] == proxy_ip, name
+    assert services["web"]["environment"]["FORWARDED_ALLOW_IPS"] == proxy_ip  # not "*"
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    directives = [line.strip() for line in (DEPLOY / "Caddyfile").read_text().splitlines()
+                  if line.strip() and not line.strip().startswith("#")]
+    assert "reverse_proxy web:8000" in directives
+    assert not [d for d in directives if "trusted_proxies" in d]  # a client's X-Forwarded-For is replaced
