@@ -7,8 +7,8 @@ from zhunru import roles
 from zhunru.audit.verification import ChainReport, verify_chain
 
 
-def alert_if_broken() -> ChainReport:
-    report = verify_chain()
+def alert_if_broken(*, full: bool = False) -> ChainReport:
+    report = verify_chain(full=full)
     if report.ok:
         return report
     from zhunru.leads.notifications import notify

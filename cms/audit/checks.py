@@ -19,3 +19,14 @@ def audit_retention(app_configs, **kwargs):
             id="zhunru_audit.E001",
         )]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def audit_checkpoint_key(app_configs, **kwargs):
+    if getattr(settings, "ZHUNRU_AUDIT_CHECKPOINT_KEY", ""):
+        return []
+    return [checks.Warning(
+        "未设置 ZHUNRU_AUDIT_CHECKPOINT_KEY：审计链检查点的签名密钥由 SECRET_KEY 派生。",
+        hint="在数据库以外保管一个独立的密钥（环境变量），使能改写数据库的人无法伪造检查点。",
+        id="zhunru_audit.W002",
+    )]

@@ -1,4 +1,10 @@
-"""Audit events, hash-chained in insertion order."""
+"""Audit events, written unsealed by any number of writers and hash-chained afterwards by one sealer.
+
+A writer only inserts its event (``sequence``, ``prev_hash`` and ``hash`` empty): no lock is taken, so an
+audited write never waits for another writer's open transaction. The sealer (``zhunru.audit.sealing``) takes
+the chain head's row lock, gives committed unsealed events the next sequence numbers in id order and hashes
+them into the chain. See ``zhunru.audit.sealing`` for why late commits leave no gap.
+"""
 
 import hashlib
 import json
@@ -45,11 +51,19 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise AuditLogImmutable("审计日志不可删除；过期日志只能通过保留期清理命令处理。")
 
+    def unsealed(self) -> "AuditEventQuerySet":
+        return self.filter(sequence__isnull=True)
+
+    def _seal(self, **kwargs) -> int:
+        """The sealer's only write: fill the chain fields of still unsealed events."""
+        return models.QuerySet.update(self.filter(sequence__isnull=True), **kwargs)
+
 
 class AuditEvent(models.Model):
     """One thing that happened: a state transition, login, export, download, publication."""
 
-    sequence = models.PositiveBigIntegerField("序号", unique=True, editable=False)
+    # Empty until sealed: the sealer assigns the chain order (see zhunru.audit.sealing).
+    sequence = models.PositiveBigIntegerField("序号", unique=True, null=True, blank=True, editable=False)
     timestamp = models.DateTimeField("时间", db_index=True)
     # Deleting a user or department must not rewrite the entries that name them (SET_NULL would, and
     # the chain would show them as tampered with): the ids stay as recorded, without a database constraint.
@@ -73,15 +87,24 @@ class AuditEvent(models.Model):
     )
     changes = models.JSONField("变更内容", default=dict, blank=True)
     note = models.TextField("说明", blank=True)
-    prev_hash = models.CharField("上一条哈希", max_length=64, editable=False)
-    hash = models.CharField("哈希", max_length=64, editable=False)
+    # The django-auditlog LogEntry this event mirrors, and the hash of its content at the time: editing or
+    # deleting the LogEntry is detected by verification.
+    logentry_id = models.PositiveBigIntegerField("django-auditlog 条目", null=True, blank=True, editable=False)
+    logentry_hash = models.CharField("django-auditlog 条目哈希", max_length=64, blank=True, editable=False)
+    # 1: sealed under a lock at write time (before jurisdiction, id and LogEntry were covered); 2: by the sealer.
+    format = models.PositiveSmallIntegerField("哈希格式", default=2, editable=False)
+    prev_hash = models.CharField("上一条哈希", max_length=64, blank=True, editable=False)
+    hash = models.CharField("哈希", max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
-        ordering = ["sequence"]
+        ordering = ["sequence", "id"]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(sequence__isnull=True), name="zhunru_audit_unsealed"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_repr}"
@@ -114,8 +137,7 @@ class AuditEvent(models.Model):
 
     def canonical_content(self) -> str:
         """What the hash covers: every recorded field, in a fixed order."""
-        return json.dumps(
-            {
+        content = {
                 "sequence": self.sequence,
                 "timestamp": self.timestamp.isoformat(),
                 "actor_id": self.actor_id,
@@ -129,7 +151,14 @@ class AuditEvent(models.Model):
                 "changes": self.changes,
                 "note": self.note,
                 "prev_hash": self.prev_hash,
-            },
+        }
+        if self.format >= 2:
+            content.update(
+                format=self.format, id=self.pk, jurisdiction_id=self.jurisdiction_id,
+                logentry_id=self.logentry_id, logentry_hash=self.logentry_hash,
+            )
+        return json.dumps(
+            content,
             ensure_ascii=False,
             sort_keys=True,
             separators=(",", ":"),
@@ -156,7 +185,7 @@ class ChainAnchor(models.Model):
 
 
 class ChainHead(models.Model):
-    """A single row locked while appending, so concurrent writers extend the chain one at a time."""
+    """The chain's end: a single row that only the sealer locks (briefly, while sealing a batch)."""
 
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
@@ -166,3 +195,26 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_sequence} {self.last_hash[:12]}"
+
+
+class ChainCheckpoint(models.Model):
+    """A point up to which the chain was verified, signed with a key kept outside the database.
+
+    Verification continues from the latest checkpoint (incremental); someone who rewrites the whole chain
+    (recomputing every hash and the head) cannot write a matching checkpoint without the key.
+    """
+
+    sequence = models.PositiveBigIntegerField("已校验至序号")
+    hash = models.CharField("该条哈希", max_length=64)
+    verified_at = models.DateTimeField("校验时间")
+    signature = models.CharField("签名", max_length=64)
+
+    class Meta:
+        verbose_name = "审计链检查点"
+        ordering = ["-sequence"]
+
+    def __str__(self) -> str:
+        return f"✓#{self.sequence}"
+
+    def message(self) -> bytes:
+        return f"{self.sequence}:{self.hash}:{self.verified_at.isoformat()}".encode()

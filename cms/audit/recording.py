@@ -1,13 +1,12 @@
-"""Appending to the audit chain."""
+"""Recording audit events: an insert only, sealed into the chain afterwards (zhunru.audit.sealing)."""
 
 import ipaddress
 import logging
 
-from django.db import transaction
 from django.utils import timezone
 
 from zhunru.audit.jurisdictions import actor_jurisdiction_id, department_jurisdiction_id, jurisdiction_id_of
-from zhunru.audit.models import AuditEvent, ChainHead
+from zhunru.audit.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +60,9 @@ def record(
     ip: str | None = None,
     jurisdiction=None,
     jurisdiction_id: int | None = None,
+    logentry_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain; runs inside the caller's transaction."""
+    """Write one event, unsealed, inside the caller's transaction; no lock is taken (the sealer chains it)."""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     if obj is not None:
@@ -72,27 +72,20 @@ def record(
     department_id = department_id if department_id is not None else getattr(department, "pk", None)
     if jurisdiction_id is None:
         jurisdiction_id = getattr(jurisdiction, "pk", None) or _jurisdiction_id(obj, department_id, actor)
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
-            sequence=head.last_sequence + 1,
-            timestamp=timezone.now(),
-            actor=actor,
-            actor_repr=(actor.get_username() if actor is not None else "")[:150],
-            ip=ip or client_ip(request),
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr[:255],
-            department_id=department_id,
-            jurisdiction_id=jurisdiction_id,
-            changes=changes or {},
-            note=note,
-            prev_hash=head.last_hash,
-        )
-        event.hash = event.compute_hash()
-        event.save()
-        head.last_sequence = event.sequence
-        head.last_hash = event.hash
-        head.save(update_fields=["last_sequence", "last_hash"])
+    event = AuditEvent(
+        timestamp=timezone.now(),
+        actor=actor,
+        actor_repr=(actor.get_username() if actor is not None else "")[:150],
+        ip=ip or client_ip(request),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
+        department_id=department_id,
+        jurisdiction_id=jurisdiction_id,
+        changes=changes or {},
+        note=note,
+        logentry_id=logentry_id,
+    )
+    event.save()
     return event

@@ -47,12 +47,14 @@ def prune_expired(days: int | None = None, *, now: datetime | None = None) -> Pr
         return PruneResult(None)
     if days < MIN_RETENTION_DAYS:
         raise RetentionError(f"保留期 {days} 天过短：审计日志至少保留 {MIN_RETENTION_DAYS} 天（网络日志留存不少于六个月）。")
-    report: ChainReport = verify_chain()
+    report: ChainReport = verify_chain(full=True)  # before deleting evidence: the whole chain
     if not report.ok:
         raise RetentionError(f"审计链已断裂，拒绝清理：{report.describe()}")
     cutoff = (now or timezone.now()) - timedelta(days=days)
     with transaction.atomic():
-        last = AuditEvent.objects.filter(timestamp__lt=cutoff).order_by("-sequence").first()
+        last = (
+            AuditEvent.objects.filter(timestamp__lt=cutoff, sequence__isnull=False).order_by("-sequence").first()
+        )
         if last is None:
             return PruneResult(days)
         anchor = ChainAnchor.objects.create(pruned_through=last.sequence, last_hash=last.hash, pruned_at=timezone.now())

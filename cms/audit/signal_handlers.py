@@ -64,6 +64,7 @@ def mirror_auditlog_entry(sender, instance, created, raw=False, **kwargs):
         department_id=department_id,
         jurisdiction_id=jurisdiction_id,
         changes=instance.changes if isinstance(instance.changes, dict) else {},
+        logentry_id=instance.pk,
     )
 
 

@@ -8,11 +8,25 @@ Three things are checked besides each entry's own hash and its link to the one b
   entry appended after the last one with a valid hash would pass;
 - the head is read after the walk and the walk continues while the head is ahead, so entries
   appended by other writers during a long verification are not mistaken for a break.
+
+Events mirroring a django-auditlog ``LogEntry`` carry its hash: the LogEntry edited or deleted is a break.
+
+Verification first seals whatever is committed and unsealed (``zhunru.audit.sealing``), then walks from the
+latest signed checkpoint (``ChainCheckpoint``, HMAC with ``ZHUNRU_AUDIT_CHECKPOINT_KEY``, a key outside the
+database) and signs a new one at the end: incremental. ``full=True`` walks from the start (or the retention
+anchor) and also checks that every checkpoint still matches its event, so a chain rewritten from the start,
+with every hash recomputed, is reported. Edits to events before the latest checkpoint are found by the full
+walk only (run it daily; the hourly job is incremental).
 """
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
-from zhunru.audit.models import AuditEvent, ChainAnchor, ChainHead
+from django.conf import settings
+from django.utils import timezone
+
+from zhunru.audit.models import AuditEvent, ChainAnchor, ChainCheckpoint, ChainHead
 
 GENESIS = "0" * 64
 PRUNE_ACTION = "audit.prune"
@@ -64,8 +78,23 @@ class _Walk:
     def extend(self, batch_size: int) -> int:
         """Check the entries after the ones checked so far; return how many were checked."""
         before = self.checked
-        queryset = AuditEvent.objects.filter(sequence__gte=self.next_sequence).order_by("sequence")
-        for event in queryset.iterator(chunk_size=batch_size):
+        while self.broken is None:
+            chunk = list(AuditEvent.objects.filter(sequence__gte=self.next_sequence).order_by("sequence")[:batch_size])
+            if not chunk:
+                break
+            self._check(chunk)
+            if len(chunk) < batch_size:
+                break
+        return self.checked - before
+
+    def _check(self, chunk: list[AuditEvent]) -> None:
+        from auditlog.models import LogEntry
+
+        from zhunru.audit.sealing import logentry_hash
+
+        ids = [e.logentry_id for e in chunk if e.logentry_id is not None]
+        entries = {entry.pk: entry for entry in LogEntry.objects.filter(pk__in=ids)} if ids else {}
+        for event in chunk:
             if self.first is None:
                 self.first = event.sequence
             if event.sequence != self.next_sequence:
@@ -82,12 +111,21 @@ class _Walk:
                 problem = f"内容与记录的哈希不符（条目被修改）：{event.action} {event.object_repr}"
                 self.fail(event.sequence, problem, event.sequence)
                 break
+            if event.logentry_id is not None:
+                entry = entries.get(event.logentry_id)
+                if entry is None:
+                    problem = f"对应的 django-auditlog 条目 #{event.logentry_id} 已不存在（被删除）。"
+                    self.fail(event.sequence, problem, event.sequence)
+                    break
+                if logentry_hash(entry) != event.logentry_hash:
+                    problem = f"对应的 django-auditlog 条目 #{event.logentry_id} 与记录的哈希不符（被修改）。"
+                    self.fail(event.sequence, problem, event.sequence)
+                    break
             if not self.anchor_vouched and prune_vouches_for(event, self.anchor):
                 self.anchor_vouched = True
             self.checked += 1
             self.next_sequence += 1
             self.last_hash = event.hash
-        return self.checked - before
 
     @property
     def last_sequence(self) -> int:
@@ -99,10 +137,81 @@ def _head() -> tuple[int, str] | None:
     return (head.last_sequence, head.last_hash) if head is not None else None
 
 
-def verify_chain(batch_size: int = 2000) -> ChainReport:
-    """Walk the chain in sequence order; report the first entry that was edited, removed or inserted."""
+def checkpoint_key() -> bytes:
+    """ZHUNRU_AUDIT_CHECKPOINT_KEY, else derived from SECRET_KEY (a system check warns about the latter)."""
+    key = getattr(settings, "ZHUNRU_AUDIT_CHECKPOINT_KEY", "") or ""
+    if key:
+        return key.encode()
+    return hashlib.sha256(b"zhunru-audit-checkpoint:" + settings.SECRET_KEY.encode()).digest()
+
+
+def sign(checkpoint: ChainCheckpoint) -> str:
+    return hmac.new(checkpoint_key(), checkpoint.message(), hashlib.sha256).hexdigest()
+
+
+def _forged_checkpoint(checkpoints) -> ChainCheckpoint | None:
+    for checkpoint in checkpoints:
+        if not hmac.compare_digest(sign(checkpoint), checkpoint.signature):
+            return checkpoint
+    return None
+
+
+def _checkpoint_mismatch(checkpoints, floor: int) -> ChainCheckpoint | None:
+    """The first checkpoint (above the retention anchor) whose event no longer has the hash it signed."""
+    wanted = {c.sequence: c for c in checkpoints if c.sequence > floor}
+    found = dict(AuditEvent.objects.filter(sequence__in=list(wanted)).values_list("sequence", "hash"))
+    for sequence, checkpoint in sorted(wanted.items()):
+        if found.get(sequence) != checkpoint.hash:
+            return checkpoint
+    return None
+
+
+def _anchor_problem(anchor: ChainAnchor) -> ChainReport | None:
+    """Incremental runs check the start without walking: the anchor is vouched for by its audit.prune entry
+    and the first entry after it links to it."""
+    prunes = AuditEvent.objects.filter(action=PRUNE_ACTION, sequence__gt=anchor.pruned_through)
+    if not any(prune_vouches_for(event, anchor) for event in prunes):
+        problem = (
+            f"保留期锚点（已清理至 #{anchor.pruned_through}）没有对应的 {PRUNE_ACTION} 清理记录，"
+            "疑似删除了最早的条目并伪造锚点。"
+        )
+        return ChainReport(False, 0, None, None, anchor.pruned_through + 1, problem)
+    first = AuditEvent.objects.filter(sequence=anchor.pruned_through + 1).first()
+    if first is None or first.prev_hash != anchor.last_hash:
+        problem = "保留期锚点之后的第一条缺失或与锚点不衔接（条目被删除或锚点被篡改）。"
+        return ChainReport(False, 0, None, None, anchor.pruned_through + 1, problem)
+    return None
+
+
+def verify_chain(batch_size: int = 2000, *, full: bool = False, seal: bool = True, checkpoint: bool = True) -> ChainReport:
+    """Seal what is pending, then walk the chain in sequence order from the latest signed checkpoint (from the
+    start with ``full``); report the first entry that was edited, removed, inserted or reordered, and sign a
+    checkpoint at the end when intact."""
+    if seal:
+        from zhunru.audit.sealing import seal_pending
+
+        seal_pending()
     anchor = ChainAnchor.objects.order_by("-pruned_through").first()
+    floor = anchor.pruned_through if anchor else 0
+    checkpoints = list(ChainCheckpoint.objects.order_by("-sequence"))
+    forged = _forged_checkpoint(checkpoints)
+    if forged is not None:
+        problem = f"检查点（至 #{forged.sequence}）的签名无效：检查点被伪造或篡改。"
+        return ChainReport(False, 0, None, None, forged.sequence, problem)
+    mismatch = _checkpoint_mismatch(checkpoints if full else checkpoints[:1], floor)
+    if mismatch is not None:
+        problem = (
+            f"第 #{mismatch.sequence} 条的哈希与已签名的检查点不符（该条或其前面的链被改写，或被删除）。"
+        )
+        return ChainReport(False, 0, None, None, mismatch.sequence, problem)
     walk = _Walk(anchor)
+    start = next((c for c in checkpoints if c.sequence > floor), None) if not full else None
+    if start is not None:
+        if anchor is not None:
+            broken = _anchor_problem(anchor)
+            if broken is not None:
+                return broken
+        walk.next_sequence, walk.last_hash, walk.anchor_vouched = start.sequence + 1, start.hash, True
     walk.extend(batch_size)
     while walk.broken is None:
         head = _head()
@@ -135,4 +244,8 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
             "疑似删除了最早的条目并伪造锚点。"
         )
         return walk.fail(anchor.pruned_through + 1, problem, walk.last_sequence)
+    if checkpoint and walk.last_sequence > (start.sequence if start else 0):
+        made = ChainCheckpoint(sequence=walk.last_sequence, hash=walk.last_hash, verified_at=timezone.now())
+        made.signature = sign(made)
+        made.save()
     return ChainReport(True, walk.checked, walk.first, walk.last_sequence if walk.checked else None)

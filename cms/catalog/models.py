@@ -385,15 +385,22 @@ class ScreeningRule(models.Model):
 
 
 class CatalogRevision(models.Model):
-    """When the public catalog last changed: one row, moved by every change to what the API serves.
+    """When the public catalog last changed: the newest of the change times recorded by every change to what
+    the API serves.
 
     It is the ``Last-Modified`` of the catalog reads. The newest ``updated_at`` of the rows served cannot
     be: it does not move when a row leaves the answer (unpublished, deleted, edition replaced) or a guide
-    version is withdrawn. ``zhunru.catalog.signal_handlers`` moves it inside the changing transaction and
-    again after commit, so a reader never holds old content with a validator newer than the change.
+    version is withdrawn. ``zhunru.catalog.signal_handlers`` records a change inside the changing transaction
+    and again after commit, so a reader never holds old content with a validator newer than the change.
+
+    Each change *inserts* a row (it used to update one shared row, so every Department or catalog save in the
+    installation waited for the others' transactions): inserts never wait for each other, and the reading
+    is ``max(changed_at)`` over an index. Old rows are trimmed now and then after commit.
     """
 
-    changed_at = models.DateTimeField("最近变更时间")
+    KEEP = 100
+
+    changed_at = models.DateTimeField("最近变更时间", db_index=True)
 
     class Meta:
         verbose_name = "清单公开数据版本"
@@ -404,9 +411,11 @@ class CatalogRevision(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        if not cls.objects.filter(pk=1).update(changed_at=timezone.now()):
-            cls.objects.get_or_create(pk=1, defaults={"changed_at": timezone.now()})
+        row = cls.objects.create(changed_at=timezone.now())
+        if row.pk % cls.KEEP == 0 and not transaction.get_connection().in_atomic_block:
+            cls.objects.filter(pk__lte=row.pk - cls.KEEP).delete()
 
     @classmethod
     def last_changed(cls) -> "timezone.datetime":
-        return cls.objects.get_or_create(pk=1, defaults={"changed_at": timezone.now()})[0].changed_at
+        newest = cls.objects.aggregate(newest=models.Max("changed_at"))["newest"]
+        return newest if newest is not None else cls.objects.create(changed_at=timezone.now()).changed_at

@@ -7,10 +7,11 @@ from django.core import mail
 from django.db import connection
 
 from zhunru import roles
+from zhunru.audit.models import AuditEvent
 from zhunru.audit.recording import record
 from zhunru.leads.models import Notification
 from zhunru.workers.scheduler import JOBS
-from zhunru.workers.tasks.audit import verify_audit_chain
+from zhunru.workers.tasks.audit import verify_audit_chain, verify_audit_chain_full
 
 
 def _set_note(event, note: str) -> None:
@@ -22,11 +23,15 @@ def _set_note(event, note: str) -> None:
 def _run_job(capture) -> None:
     with capture(execute=True):  # notification emails leave after commit
         verify_audit_chain()  # the actor as a plain function
+        # The hourly run is incremental (from the last signed checkpoint); the daily one walks everything and
+        # finds edits behind the checkpoint.
+        verify_audit_chain_full()
 
 
 @pytest.mark.django_db
 def test_hourly_check_alerts_once_per_break(jurisdiction, make_user, django_capture_on_commit_callbacks):
     assert JOBS["verify_audit_chain"].every == timedelta(hours=1)
+    assert JOBS["verify_audit_chain_full"].every == timedelta(days=1)
     coordinator = make_user("xietiao", groups=[roles.COORDINATOR])
     auditor = make_user("shenji", groups=[roles.AUDITOR])
     boss = make_user("boss", superuser=True)
@@ -35,6 +40,7 @@ def test_hourly_check_alerts_once_per_break(jurisdiction, make_user, django_capt
 
     _run_job(django_capture_on_commit_callbacks)
     assert not Notification.objects.exists()  # an intact chain alerts nobody
+    chain = [AuditEvent.objects.get(pk=event.pk) for event in chain]  # sealed by the run
 
     # Given an edited entry, the next runs alert each recipient once, naming the entry
     _set_note(chain[1], "被篡改")

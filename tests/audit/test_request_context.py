@@ -13,12 +13,12 @@ ADMIN_IP = "203.0.113.7"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _since(sequence: int):
-    return AuditEvent.objects.filter(sequence__gt=sequence)
+def _since(last_id: int):
+    return AuditEvent.objects.filter(id__gt=last_id)
 
 
 def _head() -> int:
-    return AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhunru.audit.checks import audit_retention
 from zhunru.audit.models import AuditEvent, ChainAnchor
 from zhunru.audit.recording import record
+from zhunru.audit.sealing import seal_pending
 from zhunru.audit.verification import verify_chain
 from zhunru.workers.scheduler import JOBS
 from zhunru.workers.tasks.audit import prune_audit_log
@@ -26,7 +27,8 @@ def aged(jurisdiction, monkeypatch):
     old = [record("test.old", obj=jurisdiction) for _ in range(3)]
     monkeypatch.setattr("zhunru.audit.recording.timezone.now", real_now)
     recent = [record("test.recent", obj=jurisdiction) for _ in range(2)]
-    return old, recent
+    seal_pending()
+    return [AuditEvent.objects.get(pk=e.pk) for e in old], [AuditEvent.objects.get(pk=e.pk) for e in recent]
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.utils import timezone
 from zhunru.audit import verification
 from zhunru.audit.models import AuditEvent, ChainAnchor, ChainHead
 from zhunru.audit.recording import record
+from zhunru.audit.sealing import seal_pending
 from zhunru.audit.verification import verify_chain
 
 
@@ -24,14 +25,16 @@ def _raw_delete_through(sequence: int) -> None:
 
 @pytest.fixture
 def chain(jurisdiction):
-    return [record(f"test.step{i}", obj=jurisdiction, note=f"第{i}步") for i in range(5)]
+    events = [record(f"test.step{i}", obj=jurisdiction, note=f"第{i}步") for i in range(5)]
+    seal_pending()
+    return [AuditEvent.objects.get(pk=event.pk) for event in events]
 
 
 def _forge_after(last: AuditEvent, **fields) -> AuditEvent:
     """An entry linked to ``last`` with a self-consistent hash, as someone with database access could write."""
     forged = AuditEvent(
         sequence=last.sequence + 1, timestamp=last.timestamp + timedelta(seconds=1), action="test.forged",
-        object_repr="伪造", prev_hash=last.hash, **fields,
+        object_repr="伪造", prev_hash=last.hash, format=1, **fields,  # format 1: the hash does not cover the id
     )
     forged.hash = forged.compute_hash()
     forged.save()
@@ -74,12 +77,13 @@ def test_entries_appended_by_others_during_verification_are_no_break(chain, juri
         walked = real_extend(self, batch_size)
         if not appended:  # another request appends right after the first pass
             appended.append(record("test.concurrent", obj=jurisdiction))
+            seal_pending()  # and the sealer chains it
         return walked
 
     monkeypatch.setattr(verification._Walk, "extend", extend_then_someone_writes)
     report = verify_chain()
     assert report.ok, report.describe()
-    assert report.last_sequence == appended[0].sequence
+    assert report.last_sequence == AuditEvent.objects.get(pk=appended[0].pk).sequence
 
 
 @pytest.mark.django_db
@@ -101,6 +105,7 @@ def test_forged_anchor_after_a_real_pruning_is_detected(jurisdiction, monkeypatc
     monkeypatch.setattr("zhunru.audit.recording.timezone.now", real_now)
     recent = [record("test.recent", obj=jurisdiction) for _ in range(3)]
     call_command("prune_audit_log", days=365)
+    recent = [AuditEvent.objects.get(pk=event.pk) for event in recent]
     prune = AuditEvent.objects.get(action="audit.prune")
     anchor = ChainAnchor.objects.get()
     assert prune.changes["pruned_through"] == anchor.pruned_through and prune.changes["last_hash"] == anchor.last_hash
