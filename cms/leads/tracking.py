@@ -65,21 +65,39 @@ class _Recipients:
         return self._coord[jurisdiction_id]
 
 
-def _walk(queryset, chunk_size: int):
-    """Yield stages of ``queryset`` in primary-key order, one chunk at a time (keyset pagination).
+def _walk(queryset, chunk_size: int, key: str = "pk"):
+    """Yield rows of ``queryset`` in (``key``, pk) order, one chunk at a time (keyset pagination).
 
-    Each chunk runs in one transaction (one commit per chunk, not per stage); each stage's work
-    runs in a savepoint of it, so one failing stage does not undo the others.
+    With ``key`` the threshold column of a partial index (see LeadStage.Meta.indexes) each chunk is a range
+    read of that index, never a scan of every open stage. Each chunk runs in one transaction (one commit
+    per chunk, not per stage); each stage's work runs in a savepoint of it, so one failing stage does not
+    undo the others.
     """
-    last = 0
+    from django.db.models import Q
+
+    last_key, last_pk = None, 0
+    ordering = ("pk",) if key == "pk" else (key, "pk")
     while True:
-        chunk = list(queryset.filter(pk__gt=last).select_related("lead", "lead__jurisdiction", "department")
-                     .order_by("pk")[:chunk_size])
+        page = queryset
+        if key == "pk":
+            page = page.filter(pk__gt=last_pk)
+        elif last_key is not None:
+            # Row comparison (key, pk) > (last_key, last_pk), with a plain range the index bounds.
+            page = page.filter(Q(**{f"{key}__gt": last_key}) | Q(**{key: last_key, "pk__gt": last_pk}),
+                               **{f"{key}__gte": last_key})
+        # Keys first (a narrow, ordered read the planner answers from the partial index and stops at the
+        # limit), then the rows by primary key: a wide select with joins tempted PostgreSQL into a parallel
+        # sequential scan and sort whenever it over-estimated how many stages are past a threshold.
+        ids = list(page.order_by(*ordering).values_list("pk", flat=True)[:chunk_size])
+        chunk = list(queryset.model.objects.filter(pk__in=ids).select_related("lead", "lead__jurisdiction", "department")
+                     .order_by(*ordering))
         if not chunk:
             return
         with transaction.atomic():
             yield from chunk
-        last = chunk[-1].pk
+        last_pk = chunk[-1].pk
+        if key != "pk":
+            last_key = getattr(chunk[-1], key)
 
 
 def scan_deadlines(now: datetime.datetime | None = None, *, chunk_size: int | None = None) -> ScanResult:
@@ -91,19 +109,22 @@ def scan_deadlines(now: datetime.datetime | None = None, *, chunk_size: int | No
     chunk_size = chunk_size or conf.get("SCAN_CHUNK_SIZE")
     result = ScanResult()
     people = _Recipients()
+    # Each query's WHERE holds its partial index's predicate word for word (completed_at IS NULL and the
+    # condition's flag), and walks the index's threshold column: PostgreSQL reads only the index range of
+    # stages past their threshold and not yet acted on (tests/leads/test_tracking_scan_plan.py).
     open_stages = LeadStage.objects.filter(completed_at__isnull=True, lead__state__in=OPEN_STATES)
 
-    for stage in _walk(open_stages.filter(due_at__lte=now, overdue_reminded=False), chunk_size):
+    for stage in _walk(open_stages.filter(overdue_reminded=False, due_at__lte=now), chunk_size, "due_at"):
         result.stages_seen += 1
         _overdue(stage, now, people, result)
-    for stage in _walk(open_stages.filter(due_date=today, due_at__gt=now, today_reminded=False), chunk_size):
+    for stage in _walk(open_stages.filter(today_reminded=False, due_date=today, due_at__gt=now), chunk_size, "due_at"):
         result.stages_seen += 1
         _remind(stage, "today", people, result)
-    for stage in _walk(open_stages.filter(remind_at__lte=now, due_at__gt=now, soon_reminded=False)
-                       .exclude(due_date=today), chunk_size):
+    for stage in _walk(open_stages.filter(soon_reminded=False, remind_at__lte=now, due_at__gt=now)
+                       .exclude(due_date=today), chunk_size, "remind_at"):
         result.stages_seen += 1
         _remind(stage, "soon", people, result)
-    for stage in _walk(open_stages.filter(escalate_at__lte=now, escalated_at__isnull=True), chunk_size):
+    for stage in _walk(open_stages.filter(escalated_at__isnull=True, escalate_at__lte=now), chunk_size, "escalate_at"):
         result.stages_seen += 1
         _escalate(stage, now, people, result)
     _track_co_handling(now, people, result, chunk_size)
