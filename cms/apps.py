@@ -26,3 +26,4 @@ class ZhunruCmsConfig(AppConfig):
 
         register_app_models(self, exclude=["Attachment"])
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="zhunru_sync_roles")
+        roles.connect_membership_signals()

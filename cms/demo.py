@@ -198,7 +198,7 @@ def load_jurisdiction(seed: Seed, portal: PortalIndexPage) -> Jurisdiction:
     if jurisdiction.site_id != site.pk:
         jurisdiction.site = site
         jurisdiction.save(update_fields=["site"])
-    roles.page_permissions_for_editors(home)
+    roles.provision_jurisdiction(jurisdiction)
 
     index = PolicyIndexPage.objects.child_of(home).first()
     if index is None:

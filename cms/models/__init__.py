@@ -1,12 +1,13 @@
 from zhunru.models.attachments import Attachment
 from zhunru.models.pages import JurisdictionHomePage, PolicyIndexPage, PolicyPage, PortalIndexPage
-from zhunru.models.reference import Department, DepartmentMembership, Jurisdiction
+from zhunru.models.reference import Department, DepartmentMembership, Jurisdiction, JurisdictionGroup
 
 __all__ = [
     "Attachment",
     "Department",
     "DepartmentMembership",
     "Jurisdiction",
+    "JurisdictionGroup",
     "JurisdictionHomePage",
     "PolicyIndexPage",
     "PolicyPage",

@@ -155,3 +155,30 @@ class DepartmentMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.department}"
+
+
+class JurisdictionGroup(models.Model):
+    """A per-jurisdiction role group (e.g. "侯马市·编辑"): page and collection permissions of one jurisdiction.
+
+    Model permissions stay on the global role groups (Django permissions are global); page, image and
+    document permissions are given to these groups only, so an editor of one jurisdiction cannot edit
+    another's pages. ``zhunru.roles.provision_jurisdiction`` creates them; ``roles.sync_user_groups`` puts a
+    user in them from their global roles and department memberships."""
+
+    group = models.OneToOneField(
+        "auth.Group", verbose_name="用户组", on_delete=models.CASCADE, related_name="zhunru_jurisdiction_role"
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="辖区", on_delete=models.CASCADE, related_name="role_groups"
+    )
+    role = models.CharField("角色", max_length=50)
+
+    class Meta:
+        verbose_name = "辖区角色组"
+        verbose_name_plural = "辖区角色组"
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "role"], name="zhunru_jurisdictiongroup_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return self.group.name
