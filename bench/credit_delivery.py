@@ -5,7 +5,9 @@ simulator on a free local port and measures, each over its own 10,000 records:
 
 - the bare HTTP exchange (signed POST + ack, no database), one thread;
 - ``zhunru.credit.delivery.deliver`` called in a loop (HTTP + outbox update + audit event), one thread;
-- the Dramatiq actor: messages sent for every record, a worker with 4 threads draining the queue.
+- the Dramatiq actor: messages sent for every record, a worker with 4 threads draining the queue (stub
+  broker: REDIS_URL is removed from the process before Django starts, so the shared Redis namespace is never
+  read or consumed).
 
     .venv/bin/python bench/credit_delivery.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/credit_delivery.py
@@ -38,6 +40,8 @@ def run() -> list[tuple[str, str, str]]:
         with private_database(tmp, f"zhunru_bench_credit_{os.getpid()}") as database_url:
             env = production_env(tmp, database_url)
             manage(env, "migrate", "--noinput", "-v0")
+            for name in ("REDIS_URL", "ELASTICSEARCH_URL"):  # never the shared Redis namespace or search index:
+                os.environ.pop(name, None)                  # production_env leaves them out, the process must too
             os.environ.update(env)
             os.chdir(ROOT)
             import django
