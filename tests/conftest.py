@@ -35,7 +35,8 @@ def _transactional(item) -> bool:
 
 
 class SharedRows:
-    """The one set of shared rows open at a time, its outer transaction and its builders by fixture name."""
+    """The one set of shared rows open at a time (with the rows it is built on), its transactions and its
+    builders by fixture name."""
 
     def __init__(self):
         self.builders: dict[str, Callable[[], object]] = {}
@@ -43,7 +44,7 @@ class SharedRows:
         self.blocker = None  # pytest-django's database blocker, known once a database test has run
         self.key: str | None = None
         self.values: dict[str, object] = {}  # the open run's rows: its key's and its bases'
-        self._atomic = None
+        self._levels: list[tuple[str, object]] = []  # (fixture name, its open transaction.atomic), base first
         self._finalizer_added = False
 
     def wanted(self, item) -> str | None:
@@ -61,36 +62,52 @@ class SharedRows:
             out.insert(0, self.bases[out[0]])
         return out
 
-    def enter(self, key: str, session) -> None:
+    def switch(self, key: str | None, session) -> None:
+        """Open the rows ``key`` needs (none: close every level). Levels both runs share stay open: going from
+        tests of ``portal_bulletin`` to tests of ``catalog_demo`` keeps ``demo`` and rolls back only the
+        bulletin. Each level is a transaction (the outer one) or a savepoint inside the level below."""
         from django.db import transaction
 
+        chain = self.chain(key) if key is not None else []
+        keep = 0
+        while keep < min(len(chain), len(self._levels)) and self._levels[keep][0] == chain[keep]:
+            keep += 1
+        self._unwind(keep)
+        self.key = None
+        if key is None:
+            return
         if not self._finalizer_added:
             # Registered after pytest-django's database setup, so it runs before the test database is dropped.
             session.addfinalizer(self.leave)
             self._finalizer_added = True
         with self.blocker.unblock():
-            self._atomic = transaction.atomic()
-            self._atomic.__enter__()
             try:
-                for name in self.chain(key):
+                for name in chain[keep:]:
+                    atomic = transaction.atomic()
+                    atomic.__enter__()
+                    self._levels.append((name, atomic))
                     self.values[name] = self.builders[name]()
-            except BaseException as exc:
-                self.values = {}
-                self._atomic.__exit__(type(exc), exc, exc.__traceback__)
-                self._atomic = None
+            except BaseException:
+                self._unwind(0)
                 raise
         self.key = key
 
-    def leave(self) -> None:
+    def _unwind(self, keep: int) -> None:
+        """Roll back the levels above the first ``keep``."""
         from django.db import transaction
 
-        if self._atomic is None:
+        if len(self._levels) <= keep:
             return
         with self.blocker.unblock():
-            transaction.set_rollback(True)
-            self._atomic.__exit__(None, None, None)
-        self._atomic = self.key = None
-        self.values = {}
+            while len(self._levels) > keep:
+                name, atomic = self._levels.pop()
+                self.values.pop(name, None)
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    def leave(self) -> None:
+        self._unwind(0)
+        self.key = None
 
     def get(self, key: str, blocker):
         """The shared rows (a deep copy of what the builder returned, as Django's TestData gives each test),
@@ -133,9 +150,7 @@ def pytest_runtest_setup(item):
     """Before the test's fixtures: keep, open or close the shared rows it asks for."""
     wanted = SHARED.wanted(item)
     if SHARED.key != wanted:
-        SHARED.leave()
-        if wanted is not None:
-            SHARED.enter(wanted, item.session)
+        SHARED.switch(wanted, item.session)
 
 
 # --- Reference data -----------------------------------------------------------------------------------

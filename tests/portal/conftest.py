@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from tests.conftest import shared_rows
 from zhunru import roles
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -60,11 +61,20 @@ def complaint_data():
 
 
 @pytest.fixture
-def published_bulletin(changjiang_home):
-    """A live bulletin with one registered case under the Changjiang home."""
-    from zhunru.cases.models import BulletinCase, BulletinIndexPage, BulletinPage, Case, Category
+def published_bulletin(changjiang_home, portal_bulletin):
+    """A live bulletin with one registered case under the Changjiang home (the shared ``portal_bulletin``
+    rows, built once for consecutive tests)."""
+    return portal_bulletin
 
-    jurisdiction = changjiang_home.jurisdiction
+
+@shared_rows("portal_bulletin", base="demo")
+def portal_bulletin():
+    """On top of ``demo``: a live bulletin with one registered case under the Changjiang home."""
+    from zhunru.cases.models import BulletinCase, BulletinIndexPage, BulletinPage, Case, Category
+    from zhunru.models import Jurisdiction
+
+    jurisdiction = Jurisdiction.objects.get(division_code="360202")
+    changjiang_home = jurisdiction.home_page
     case = Case.objects.create(
         jurisdiction=jurisdiction, reporting_department=jurisdiction.lead_department,
         title="某镇要求外地企业在本地设立分支机构方可参与投标", organization="某镇人民政府", region="昌江区",

@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from tests.conftest import shared_rows
+
 pytestmark = pytest.mark.django_db
 
 URL = reverse("zhunru_portal:search")
@@ -83,13 +85,23 @@ FILTER_POLICIES = [
 
 
 @pytest.fixture
-def filterable(published_bulletin, changjiang_home):
-    """Five policies of three kinds, three years and two departments, plus the bulletin and its case."""
-    import datetime
-
-    from zhunru.models import Department, PolicyIndexPage, PolicyPage
+def filterable(published_bulletin, portal_filterable):
+    """Five policies of three kinds, three years and two departments, plus the bulletin and its case (rows
+    shared by consecutive tests; the index, outside the database's transactions, built for each test)."""
     from zhunru.search.indexing import rebuild
 
+    rebuild()
+    return published_bulletin
+
+
+@shared_rows("portal_filterable", base="portal_bulletin")
+def portal_filterable():
+    """On top of ``portal_bulletin``: the five policies of FILTER_POLICIES under the Changjiang home."""
+    import datetime
+
+    from zhunru.models import Department, Jurisdiction, PolicyIndexPage, PolicyPage
+
+    changjiang_home = Jurisdiction.objects.get(division_code="360202").home_page
     index = PolicyIndexPage.objects.child_of(changjiang_home).get()
     for n, (title, kind, issued, department) in enumerate(FILTER_POLICIES, 1):
         dept = Department.objects.get(jurisdiction=changjiang_home.jurisdiction, name=department)
@@ -100,8 +112,6 @@ def filterable(published_bulletin, changjiang_home):
         )
         index.add_child(instance=page)
         page.save_revision().publish()
-    rebuild()
-    return published_bulletin
 
 
 FACET = re.compile(
