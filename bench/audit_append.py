@@ -153,6 +153,8 @@ def run() -> list[tuple[str, str, str]]:
             manage(env, "migrate", "--noinput", "-v0")
             os.environ.update(env)
             os.chdir(ROOT)
+            if str(ROOT) not in sys.path:
+                sys.path.insert(0, str(ROOT))
             import django
 
             django.setup()
