@@ -7,9 +7,25 @@ from django.db import migrations, models
 def seal_before_reverting(apps, schema_editor):
     """Going back to sequences assigned at write time: seal whatever is unsealed first (current code, whose
     schema is the one at this point of the reversal)."""
+    from zhunru.audit.models import AuditEvent, ChainHead
     from zhunru.audit.sealing import seal_pending
 
     seal_pending()
+    # The earlier code knows the first hash format only: rehash the events sealed in the second one (from
+    # the first of them on) in the first format, so the chain still verifies after the downgrade.
+    first = AuditEvent.objects.filter(format=2, sequence__isnull=False).order_by("sequence").first()
+    if first is None:
+        return
+    last_hash = first.prev_hash
+    for event in AuditEvent.objects.filter(sequence__gte=first.sequence).order_by("sequence").iterator():
+        event.format, event.prev_hash = 1, last_hash
+        event.hash = event.compute_hash()
+        schema_editor.execute(
+            f"UPDATE {schema_editor.quote_name(AuditEvent._meta.db_table)} SET format = 1, prev_hash = %s, hash = %s "
+            "WHERE id = %s", [event.prev_hash, event.hash, event.pk],
+        )
+        last_hash = event.hash
+    ChainHead.objects.filter(pk=1).update(last_hash=last_hash)
 
 
 class Migration(migrations.Migration):
