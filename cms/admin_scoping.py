@@ -11,11 +11,13 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from zhunru.compat import PermissionPolicyViewSetMixin
+from zhunru.scoping import record_foreign_attempt, scope_choices
 
 # Views that do not load one existing object.
 UNSCOPED_VIEWS = {"index_view_class", "add_view_class", "reorder_view_class", "preview_on_add_view_class"}
@@ -28,8 +30,25 @@ class ScopedObjectMixin:
         obj = super().get_object(*args, **kwargs)
         queryset = self.scope_queryset(self.request) if self.scope_queryset else None
         if queryset is not None and obj is not None and not queryset.filter(pk=obj.pk).exists():
+            record_foreign_attempt(self.request, type(obj), obj.pk)
             raise Http404("对象不存在或您无权访问。")
         return obj
+
+
+class ScopedFiltersMixin:
+    """A listing's filter facets (``list_filter`` on a foreign key) offer only what the user may see: never
+    another jurisdiction's name, departments or records."""
+
+    @cached_property
+    def filters(self):
+        if not self.filterset_class:
+            return None
+        filterset = self.filterset_class(**self.get_filterset_kwargs())
+        for flt in filterset.filters.values():
+            queryset = getattr(flt, "queryset", None)  # django-filters' ModelChoiceFilter keeps it here
+            if isinstance(queryset, models.QuerySet):
+                flt.queryset = scope_choices(queryset, self.request.user)
+        return filterset if filterset.form.fields else None
 
 
 class InspectDisplayMixin:
@@ -79,6 +98,7 @@ class ScopedChooseMixin:
         obj = super().get_object(pk)
         scope = self._scope()
         if scope is not None and not scope.filter(pk=obj.pk).exists():
+            record_foreign_attempt(self.request, type(obj), obj.pk)
             raise Http404("对象不存在或您无权访问。")
         return obj
 
@@ -98,14 +118,15 @@ class ScopedChoicesFormMixin:
         if user is None or user.is_superuser:
             return
         for name, field in self.fields.items():
-            if not isinstance(field, forms.ModelChoiceField) or not hasattr(field.queryset, "visible_to"):
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            scoped = scope_choices(field.queryset, user)
+            if scoped is field.queryset:
                 continue
             current = self.initial.get(name)
             current = [current] if current is not None and not isinstance(current, (list, tuple)) else current or []
             current = [getattr(c, "pk", c) for c in current]
-            field.queryset = field.queryset.filter(
-                pk__in=field.queryset.visible_to(user).values("pk")
-            ) | field.queryset.filter(pk__in=current)
+            field.queryset = scoped | field.queryset.filter(pk__in=current)
 
 
 class YesNoColumn(Column):
@@ -155,6 +176,11 @@ class ScopedSnippetViewSet(PermissionPolicyViewSetMixin, SnippetViewSet):
             }
             | {"__module__": __name__},
         )
+        for name in ("index_view_class", "index_results_view_class"):
+            view_class = getattr(self, name, None)
+            if isinstance(view_class, type) and not issubclass(view_class, ScopedFiltersMixin):
+                setattr(self, name, type(f"Scoped{view_class.__name__}", (ScopedFiltersMixin, view_class),
+                                         {"__module__": __name__}))
         for name in dir(type(self)):
             if not name.endswith("_view_class") or name in UNSCOPED_VIEWS:
                 continue

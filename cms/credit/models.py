@@ -320,6 +320,20 @@ class CreditPlatform(models.Model):
         return qs.filter(models.Q(jurisdiction__isnull=True) | models.Q(jurisdiction=jurisdiction))
 
 
+class OutboundRecordQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Coordinators see their own jurisdictions' outbox; records of no jurisdiction only superusers."""
+        from zhunru.scoping import is_coordinator, user_jurisdictions
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not is_coordinator(user):
+            return self.none()
+        return self.filter(jurisdiction__in=user_jurisdictions(user))
+
+
 class OutboundRecord(models.Model):
     """One record to share with one platform, written in the business change's transaction."""
 
@@ -355,6 +369,8 @@ class OutboundRecord(models.Model):
     enqueued_at = models.DateTimeField("最近入队时间", null=True, blank=True)
     next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+
+    objects = OutboundRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = "报送记录"

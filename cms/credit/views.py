@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhunru.credit import outbox
 from zhunru.credit.models import CreditCommitment, CreditPlatform, MarketSubject, OutboundRecord
-from zhunru.scoping import is_coordinator
+from zhunru.scoping import get_visible_or_404, is_coordinator
 from zhunru.workers.clients.credit_platform import CreditPlatformError, for_platform
 
 
@@ -41,7 +41,7 @@ def subject_credit(request, pk):
 
 def resend(request, pk):
     _coordinator(request)
-    row = get_object_or_404(OutboundRecord, pk=pk)
+    row = get_visible_or_404(OutboundRecord, request, pk=pk)
     if request.method != "POST":
         return TemplateResponse(request, "zhunru_credit/admin/resend.html", {
             "row": row, "header_title": f"重新发送：{row}"})

