@@ -148,6 +148,8 @@ def jurisdiction_collection(jurisdiction):
     from wagtail.models import Collection
 
     root = Collection.get_first_root_node()
+    if root is None:  # a flushed database (transactional tests) has no root collection
+        root = Collection.add_root(name="Root")
     found = root.get_children().filter(name=jurisdiction.name).first()
     if found is not None:
         return found
