@@ -772,16 +772,17 @@ def _tenant_records(jurisdiction, tag: str):
     }
 
 
-@shared_rows("tenant_worlds")
+@shared_rows("tenant_worlds", base="demo")
 def tenant_worlds():
-    """Both seed jurisdictions with their demo accounts and records of every kind, built once."""
+    """Both seed jurisdictions (the shared ``demo`` rows, not reloaded) with their demo accounts and records of
+    every kind, built once."""
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
 
-    from zhunru import demo as core_demo
     from zhunru import demo_accounts
+    from zhunru.models import Jurisdiction
 
-    jurisdictions = {j.division_code: j for j in core_demo.load()}
+    jurisdictions = {j.division_code: j for j in Jurisdiction.objects.filter(division_code__in=SEEDS)}
     demo_accounts.load()
     User = get_user_model()
     worlds = {}
