@@ -167,10 +167,14 @@ def sync_user_groups(user, jurisdictions=None, add: bool = True) -> None:
     links = JurisdictionGroup.objects.all()
     if jurisdictions is not None:
         links = links.filter(jurisdiction__in=jurisdictions)
+    held = set(user.groups.values_list("pk", flat=True))
     wanted, unwanted = [], []
     for link in links:
-        (wanted if link.role in global_roles and link.jurisdiction_id in member_of else unwanted).append(
-            link.group_id)
+        if link.role in global_roles and link.jurisdiction_id in member_of:
+            if link.group_id not in held:
+                wanted.append(link.group_id)
+        elif link.group_id in held:
+            unwanted.append(link.group_id)
     if wanted and add:
         user.groups.add(*wanted)
     if unwanted:
