@@ -9,10 +9,11 @@ from zhunru.credit.models import OutboundRecord
 
 
 @pytest.fixture
-def coordinator(make_user, client):
+def coordinator(make_user, client, jurisdiction):
     from zhunru import roles
 
-    user = make_user("xietiao", groups=[roles.COORDINATOR])
+    # A coordinator of the test jurisdiction (one with no jurisdiction sees no outbox record).
+    user = make_user("xietiao", groups=[roles.COORDINATOR], departments=[jurisdiction.lead_department])
     client.force_login(user)
     return user
 
