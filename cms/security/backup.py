@@ -148,6 +148,11 @@ def create_backup(dest_dir: Path) -> BackupResult:
         # One snapshot for the rows, their counts and the chain head (inside an enclosing transaction,
         # as in tests, that transaction's view is the snapshot).
         isolate = connection.vendor == "postgresql" and not connection.in_atomic_block
+        # Every committed audit event is sealed into the chain first, so the archive's recorded chain head is
+        # the chain the archive holds (events are written unsealed and sealed within seconds).
+        from zhunru.audit.sealing import seal_pending
+
+        seal_pending()
         with transaction.atomic():
             if isolate:
                 with connection.cursor() as cursor:
