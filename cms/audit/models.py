@@ -107,7 +107,8 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.object_repr}"
+        number = f"#{self.sequence}" if self.sequence is not None else "（待封存）"
+        return f"{number} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -116,6 +117,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogImmutable("审计日志不可删除。")
+
+    @property
+    def sequence_label(self) -> str:
+        """The chain position, or 待封存 for an event the sealer has not reached yet (a few seconds)."""
+        return str(self.sequence) if self.sequence is not None else "待封存"
 
     def get_timestamp_display(self) -> str:
         """Beijing time, written as every time a person reads (zhunru.clock)."""

@@ -1,6 +1,7 @@
 """The audit timeline in the Wagtail admin (审计日志)."""
 
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -26,7 +27,7 @@ class AuditEventViewSet(PermissionPolicyViewSetMixin, ModelViewSet):
     inspect_view_enabled = True
     inspect_view_class = AuditEventInspectView
     filterset_class = AuditEventFilterSet
-    list_display = ["sequence", "timestamp", "actor_repr", "ip", "action", "object_type", "object_repr", "department_name"]
+    list_display = [Column("sequence", label="序号", accessor="sequence_label", sort_key="sequence"), "timestamp", "actor_repr", "ip", "action", "object_type", "object_repr", "department_name"]
     list_export = [
         "sequence", "timestamp", "actor_repr", "ip", "action", "object_type", "object_id", "object_repr",
         "department_name", "changes", "note", "prev_hash", "hash",
