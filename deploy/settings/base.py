@@ -225,6 +225,8 @@ ZHUNRU_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHUNRU_AUDIT_RETENTION_DAYS") 
 # else is a direct client. One definition (zhunru.proxies.client_ip) for the audit trail, login throttling,
 # portal and API limits. ZHUNRU_PROXY_COUNT is the older, weaker form (N proxies, from any peer).
 ZHUNRU_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("ZHUNRU_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# The audit chain's checkpoints are signed with a key kept outside the database (zhunru_audit.W002 without it).
+ZHUNRU_AUDIT_CHECKPOINT_KEY = os.environ.get("ZHUNRU_AUDIT_CHECKPOINT_KEY", "")
 ZHUNRU_PROXY_COUNT = int(os.environ.get("ZHUNRU_PROXY_COUNT", "0"))
 NINJA_NUM_PROXIES = ZHUNRU_PROXY_COUNT  # django-ninja's own get_ident: never a raw, client-set X-Forwarded-For
 # 5 failed logins for one username from one address lock that pair out for 15 minutes; even the right

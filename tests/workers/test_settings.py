@@ -8,6 +8,9 @@ GOOD_ENV = {
     "SECRET_KEY": "k" * 20 + "-random-production-key-0123456789abcdef",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
     "ALLOWED_HOSTS": "zhunru.example.cn",
+    # As compose sets them: the reverse proxy's address, and the audit checkpoints' own key.
+    "ZHUNRU_TRUSTED_PROXIES": "172.28.0.10",
+    "ZHUNRU_AUDIT_CHECKPOINT_KEY": "c" * 32 + "-audit-checkpoint-key",
 }
 
 
