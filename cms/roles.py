@@ -211,10 +211,14 @@ def provision_jurisdiction(jurisdiction) -> dict:
                     group=groups[role], collection=collection, permission=perm)
     bulletin_indexes = 0
     if home is not None:
+        from django.db import connection
+
         from zhunru.cases.models import BulletinIndexPage
         from zhunru.cases.workflow import attach_workflow
 
-        for index_page in BulletinIndexPage.objects.descendant_of(home):
+        # After `migrate zhunru_cases zero` (post_migrate still runs) the bulletin tables are gone.
+        present = BulletinIndexPage._meta.db_table in connection.introspection.table_names()
+        for index_page in BulletinIndexPage.objects.descendant_of(home) if present else []:
             attach_workflow(index_page)
             bulletin_indexes += 1
     User = get_user_model()
