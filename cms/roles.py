@@ -46,6 +46,11 @@ grant(AUDITOR, ["zhunru_cms.view_jurisdiction", "zhunru_cms.view_department", "z
 grant(COORDINATOR, ["zhunru_audit.view_auditevent"])
 
 
+def has_role(user, role: str) -> bool:
+    """Whether ``user`` holds ``role`` (a member of its group, or a superuser)."""
+    return user.is_superuser or user.groups.filter(name=role).exists()
+
+
 def sync_roles() -> dict[str, int]:
     """Create the role groups and give each exactly the declared permissions that exist."""
     from django.contrib.auth.models import Group, Permission

@@ -23,10 +23,6 @@ from zhunru.clock import format_datetime
 SHOWN = 8
 
 
-def _in_role(user, role: str) -> bool:
-    return user.is_superuser or user.groups.filter(name=role).exists()
-
-
 def todo_sections(user, now=None) -> list[dict]:
     """[{"title", "count", "items": [(text, url, due_at | None, overdue)], "more_url"}] with work waiting."""
     from zhunru.leads.models import CoHandling, Extension, Lead, LeadStage
@@ -45,7 +41,7 @@ def todo_sections(user, now=None) -> list[dict]:
         "items": [(f"{s.lead.number} {s.lead.title}（{s.get_kind_display()}）",
                    reverse("zhunru_lead_timeline", args=[s.lead_id]), s.due_at, s.due_at < now) for s in stages[:SHOWN]],
     })
-    if _in_role(user, roles.EXTENSION_APPROVER):
+    if roles.has_role(user, roles.EXTENSION_APPROVER):
         pending = (Extension.objects.filter(status=Extension.Status.PENDING, lead__in=Lead.objects.visible_to(user))
                    .select_related("lead").order_by("requested_at", "pk"))
         sections.append({
@@ -61,7 +57,7 @@ def todo_sections(user, now=None) -> list[dict]:
         "items": [(f"{c.lead.number} {c.task[:30]}", reverse("zhunru_lead_timeline", args=[c.lead_id]), c.due_at,
                    c.due_at < now) for c in co[:SHOWN]],
     })
-    if _in_role(user, roles.COORDINATOR):
+    if roles.has_role(user, roles.COORDINATOR):
         complaints = Complaint.objects.visible_to(user).awaiting_triage().order_by("submitted_at", "pk")
         sections.append({
             "title": "待分拣的问题反映", "count": complaints.count(),

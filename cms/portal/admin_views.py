@@ -17,7 +17,7 @@ from zhunru.scoping import is_coordinator
 
 def may_see_contact(user) -> bool:
     """Coordinators (who may need to call the complainant back) — not auditors or others who read complaints."""
-    return user.is_superuser or user.groups.filter(name=roles.COORDINATOR).exists()
+    return roles.has_role(user, roles.COORDINATOR)
 
 
 @require_http_methods(["GET", "POST"])

@@ -285,7 +285,7 @@ class Lead(models.Model):
     }
 
     def _approver(self, user) -> bool:
-        return user.is_superuser or user.groups.filter(name=roles.EXTENSION_APPROVER).exists()
+        return roles.has_role(user, roles.EXTENSION_APPROVER)
 
     def may_by_role(self, user, action: str) -> bool:
         """Whether ``user``'s role and departments allow ``action`` on this lead (its state aside)."""
