@@ -101,7 +101,7 @@ def _int(params, name: str, label: str, low: int, high: int, default: int) -> in
     return int(raw)
 
 
-def _date(params, name: str, label: str) -> datetime.date:
+def date_param(params, name: str, label: str) -> datetime.date:
     raw = (params.get(name) or "").strip()
     try:
         return datetime.date.fromisoformat(raw)
@@ -117,7 +117,7 @@ def period_from_params(params, today: datetime.date | None = None) -> Period:
     if kind not in PERIOD_KINDS:
         raise PeriodError("统计周期应为月度、季度、年度或自定义。")
     if kind == "custom":
-        start, end = _date(params, "start", "开始日期"), _date(params, "end", "结束日期")
+        start, end = date_param(params, "start", "开始日期"), date_param(params, "end", "结束日期")
         if end < start:
             raise PeriodError("结束日期不能早于开始日期。")
         if (end - start).days + 1 > MAX_CUSTOM_DAYS:

@@ -17,6 +17,7 @@ from zhunru.leads.calendar import explain_computation
 from zhunru.leads.dashboard import dashboard_figures
 from zhunru.leads.exports import ledger_workbook
 from zhunru.leads.models import CoHandling, Lead, LeadReport
+from zhunru.leads.scorecard import PeriodError, date_param
 from zhunru.scoping import is_coordinator, visible_departments
 
 
@@ -203,9 +204,9 @@ def dashboard(request):
                                 ("end", "接收日期（止）", "received_at__date__lte")):
         if chosen[name]:
             try:
-                leads = leads.filter(**{lookup: datetime.date.fromisoformat(chosen[name])})
-            except ValueError:
-                errors.append(f"{label}应为日期，格式如 2026-12-01。")
+                leads = leads.filter(**{lookup: date_param(chosen, name, label)})
+            except PeriodError as error:
+                errors.append(str(error))
     if chosen["department"]:
         department = departments.filter(pk=chosen["department"]).first() if chosen["department"].isdigit() else None
         if department is None:
