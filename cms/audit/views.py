@@ -6,11 +6,12 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views.generic import IndexView
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from zhunru import roles
 from zhunru.audit.models import AuditEvent, changes_text
 from zhunru.audit.recording import record
 from zhunru.clock import format_datetime
 from zhunru.exports import SafeSpreadsheetExportMixin
-from zhunru.scoping import is_coordinator
+from zhunru.scoping import get_visible_or_404, scope_choices, user_jurisdictions
 
 
 class ReadOnlyAuditPolicy(ModelPermissionPolicy):
@@ -21,10 +22,20 @@ class ReadOnlyAuditPolicy(ModelPermissionPolicy):
     def user_has_permission(self, user, action):
         if action != "view":
             return False
-        return super().user_has_permission(user, action) and is_coordinator(user)
+        # Coordinators and auditors (the jurisdiction-wide roles that may read, zhunru.scoping.sees_jurisdiction).
+        return super().user_has_permission(user, action) and (
+            roles.has_role(user, roles.COORDINATOR) or roles.has_role(user, roles.AUDITOR))
 
     def user_has_any_permission(self, user, actions):
         return "view" in actions and self.user_has_permission(user, "view")
+
+
+def visible_actors(user):
+    """Whom the actor facet offers: every user to superusers, else the people of the user's jurisdictions."""
+    users = get_user_model().objects.all()
+    if user is None or user.is_superuser:
+        return users
+    return users.filter(department_memberships__department__jurisdiction__in=user_jurisdictions(user)).distinct()
 
 
 class AuditEventFilterSet(WagtailFilterSet):
@@ -38,8 +49,32 @@ class AuditEventFilterSet(WagtailFilterSet):
         model = AuditEvent
         fields = ["actor", "department", "action", "object_type", "object_id", "timestamp"]
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        self.filters["actor"].queryset = visible_actors(user)
+        self.filters["department"].queryset = scope_choices(self.filters["department"].queryset, user)
 
-class AuditEventIndexView(SafeSpreadsheetExportMixin, IndexView):
+
+class VisibleAuditEventsMixin:
+    """The timeline, its results and its exports read only ``AuditEvent.objects.visible_to(user)``: a
+    coordinator or auditor sees their jurisdictions' events, a superuser every event (and the events that
+    belong to no jurisdiction)."""
+
+    def get_base_queryset(self):
+        return AuditEvent.objects.visible_to(self.request.user)
+
+
+class VisibleAuditEventMixin:
+    """One event (inspect, history, usage …) only when it is ``visible_to`` the user; another jurisdiction's
+    answers 404 and the attempt is audited."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        return get_visible_or_404(AuditEvent, self.request, pk=obj.pk)
+
+
+class AuditEventIndexView(VisibleAuditEventsMixin, SafeSpreadsheetExportMixin, IndexView):
     # CSV and XLSX show times as the admin does: Beijing time, 2026年12月4日 14:05 (Wagtail writes UTC).
     custom_field_preprocess = {
         "timestamp": {IndexView.FORMAT_CSV: format_datetime, IndexView.FORMAT_XLSX: format_datetime},

@@ -7,7 +7,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from zhunru.admin_scoping import InspectDisplayMixin
 from zhunru.audit.models import AuditEvent
-from zhunru.audit.views import AuditEventFilterSet, AuditEventIndexView, ReadOnlyAuditPolicy
+from zhunru.audit.views import (
+    AuditEventFilterSet,
+    AuditEventIndexView,
+    ReadOnlyAuditPolicy,
+    VisibleAuditEventMixin,
+)
 from zhunru.compat import PermissionPolicyViewSetMixin, register_permission_policy
 
 register_permission_policy(AuditEvent, ReadOnlyAuditPolicy(AuditEvent))
@@ -15,6 +20,10 @@ register_permission_policy(AuditEvent, ReadOnlyAuditPolicy(AuditEvent))
 
 class AuditEventInspectView(InspectDisplayMixin, InspectView):
     pass
+
+
+# Views that do not load one existing event.
+NO_OBJECT_VIEWS = {"index_view_class", "add_view_class", "reorder_view_class"}
 
 
 class AuditEventViewSet(PermissionPolicyViewSetMixin, ModelViewSet):
@@ -40,6 +49,19 @@ class AuditEventViewSet(PermissionPolicyViewSetMixin, ModelViewSet):
     ordering = ["-sequence"]
     list_per_page = 50
     form_fields = ["note"]  # required by ModelViewSet; the policy forbids every edit view
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every view that loads one event (inspect, history, usage, and the edit/delete/copy the policy refuses)
+        # loads it through AuditEvent.objects.visible_to(user).
+        for name in dir(type(self)):
+            if not name.endswith("_view_class") or name in NO_OBJECT_VIEWS:
+                continue
+            view_class = getattr(self, name)
+            if (isinstance(view_class, type) and hasattr(view_class, "get_object")
+                    and not issubclass(view_class, VisibleAuditEventMixin)):
+                setattr(self, name, type(f"Visible{view_class.__name__}", (VisibleAuditEventMixin, view_class),
+                                         {"__module__": __name__}))
 
 
 @hooks.register("register_admin_viewset")

@@ -142,7 +142,7 @@ def test_model_changes_reach_the_chain(jurisdiction):
 @pytest.mark.django_db
 def test_timeline_is_read_only_and_export_is_audited(client, make_user, jurisdiction):
     record("test.visible", obj=jurisdiction)
-    auditor = make_user("auditor", groups=[roles.AUDITOR])
+    auditor = make_user("auditor", groups=[roles.AUDITOR], departments=[jurisdiction.lead_department])
     officer = make_user("plain_officer", groups=[roles.DEPARTMENT_OFFICER])
     client.force_login(officer)
     assert client.get("/admin/audit_events/").status_code in (302, 403)
@@ -159,7 +159,8 @@ def test_timeline_is_read_only_and_export_is_audited(client, make_user, jurisdic
 
 
 @pytest.mark.django_db
-def test_deleting_a_user_or_department_leaves_the_entries_that_name_them(client, make_user, make_department):
+def test_deleting_a_user_or_department_leaves_the_entries_that_name_them(client, make_user, make_department,
+                                                                        jurisdiction):
     """Entries keep the ids they were recorded with; SET_NULL would rewrite them and break the chain."""
     leaver = make_user("leaver")
     dept = make_department("撤销的部门")
@@ -171,7 +172,8 @@ def test_deleting_a_user_or_department_leaves_the_entries_that_name_them(client,
     assert event.actor_repr == "leaver" and event.department_name() == f"已删除的部门 #{event.department_id}"
     assert verify_chain().ok
 
-    client.force_login(make_user("auditor2", groups=[roles.AUDITOR]))
+    # The jurisdiction's auditor: the event keeps the jurisdiction of the department it was recorded with.
+    client.force_login(make_user("auditor2", groups=[roles.AUDITOR], departments=[jurisdiction.lead_department]))
     listing = client.get("/admin/audit_events/")
     assert listing.status_code == 200 and "已删除的部门" in listing.content.decode()
     assert client.get(f"/admin/audit_events/inspect/{event.pk}/").status_code == 200

@@ -86,7 +86,7 @@ def test_timeline_department_filter_covers_mirrored_entries(client, departments,
     a, b = departments
     LedgerEntry.objects.create(department=a, responsible_unit=a, problem="甲局台账问题", basis="依据")
     LedgerEntry.objects.create(department=b, responsible_unit=b, problem="乙局台账问题", basis="依据")
-    client.force_login(make_user("auditor", groups=[roles.AUDITOR]))
+    client.force_login(make_user("auditor", groups=[roles.AUDITOR], departments=[a]))  # the jurisdiction's auditor
     response = client.get("/admin/audit_events/", {"department": a.pk, "action": "model.create"})
     assert response.status_code == 200
     html = response.content.decode()

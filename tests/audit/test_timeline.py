@@ -21,10 +21,10 @@ def _body(response) -> bytes:
 
 @pytest.fixture
 def timeline(jurisdiction, make_user, monkeypatch):
-    """Entries by two officers about two objects, one of them 30 days old."""
-    alice = make_user("alice", groups=[roles.DEPARTMENT_OFFICER])
-    bob = make_user("bob", groups=[roles.DEPARTMENT_OFFICER])
+    """Entries by two officers of the jurisdiction about two of its objects, one of them 30 days old."""
     dept = jurisdiction.departments.get()
+    alice = make_user("alice", groups=[roles.DEPARTMENT_OFFICER], departments=[dept])
+    bob = make_user("bob", groups=[roles.DEPARTMENT_OFFICER], departments=[dept])
     real_now = timezone.now
     monkeypatch.setattr("zhunru.audit.recording.timezone.now", lambda: real_now() - timedelta(days=30))
     record("test.alice_old", actor=alice, obj=jurisdiction)
@@ -35,8 +35,9 @@ def timeline(jurisdiction, make_user, monkeypatch):
 
 
 @pytest.fixture
-def auditor(client, make_user):
-    user = make_user("shenji", groups=[roles.AUDITOR])
+def auditor(client, make_user, jurisdiction):
+    """The jurisdiction's auditor (the timeline shows the events of the auditor's own jurisdiction)."""
+    user = make_user("shenji", groups=[roles.AUDITOR], departments=[jurisdiction.lead_department])
     client.force_login(user)
     return user
 
@@ -80,7 +81,8 @@ def test_xlsx_export_follows_the_filters_and_is_audited(client, auditor, timelin
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["auditor", "superuser"])
 def test_admin_refuses_posts_that_would_add_edit_or_delete(client, make_user, timeline, role):
-    user = make_user("boss", superuser=True) if role == "superuser" else make_user("shenji", groups=[roles.AUDITOR])
+    user = make_user("boss", superuser=True) if role == "superuser" else make_user(
+        "shenji", groups=[roles.AUDITOR], departments=[timeline["jurisdiction"].lead_department])
     client.force_login(user)
     event = AuditEvent.objects.get(action="test.bob_new")
     count = AuditEvent.objects.count()
@@ -94,3 +96,36 @@ def test_admin_refuses_posts_that_would_add_edit_or_delete(client, make_user, ti
     assert event.note == "" and AuditEvent.objects.count() == count
     assert not AuditEvent.objects.filter(note__in=["改过的说明", "伪造的条目"]).exists()
     assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_the_timeline_shows_only_the_users_jurisdiction(client, auditor, timeline, make_user):
+    """Another jurisdiction's events (and events of no jurisdiction) are in no listing, export, facet or
+    inspect view of this jurisdiction's auditor; a superuser sees them all."""
+    from zhunru.models import Department, Jurisdiction
+
+    other = Jurisdiction.objects.create(name="别的区", short_name="别", level=Jurisdiction.Level.DISTRICT,
+                                        division_code="360298", higher_office="别的市发展和改革委员会")
+    other_dept = Department.objects.create(jurisdiction=other, name="别的区发展和改革委员会", is_lead=True)
+    stranger = make_user("stranger", groups=[roles.DEPARTMENT_OFFICER], departments=[other_dept])
+    foreign = record("test.foreign_secret", actor=stranger, obj=other)
+    system = record("test.system_secret")
+    assert system.jurisdiction_id is None
+
+    for params in ({}, {"export": "csv"}, {"export": "xlsx"}):
+        response = client.get(URL, params)
+        assert response.status_code == 200
+        body = _body(response)
+        text = body.decode("utf-8-sig") if params.get("export") != "xlsx" else str(
+            [[c.value for c in row] for row in load_workbook(io.BytesIO(body)).active.iter_rows()])
+        assert "test.bob_new" in text, params
+        assert "test.foreign_secret" not in text and "test.system_secret" not in text, params
+        assert "别的区" not in text and "stranger" not in text, params
+    for event in (foreign, system):
+        assert client.get(f"{URL}inspect/{event.pk}/").status_code == 404
+    assert AuditEvent.objects.filter(action="security.foreign_access", object_id=str(foreign.pk)).exists()
+
+    client.force_login(make_user("boss", superuser=True))
+    page = client.get(URL).content.decode()
+    assert "test.foreign_secret" in page and "test.system_secret" in page and "test.bob_new" in page
+    assert client.get(f"{URL}inspect/{system.pk}/").status_code == 200
