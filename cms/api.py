@@ -27,13 +27,14 @@ from django.utils.http import parse_http_date_safe
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError, ValidationErrorContext
 from ninja.pagination import PageNumberPagination
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle
 from pydantic import BaseModel
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from zhunru import throttling
 from zhunru.input_bounds import InputRejected, check_json_request
 from zhunru.plugins import zhunru_app_modules
 from zhunru.proxies import client_ip
@@ -70,8 +71,9 @@ def error_body(status: int, message: str | None = None, code: str | None = None,
 DEFAULT_POST_RATES = {"default": "30/m", "rating": "10/m", "screen": "30/m"}
 
 
-class ClientRateThrottle(SimpleRateThrottle):
-    """Requests per client address and scope, signed-in or not; the rate is read from settings per request
+class ClientRateThrottle(BaseThrottle):
+    """Requests per client address and scope, signed-in or not, in a sliding window (``zhunru.throttling``:
+    fails open to a per-process count when the cache is down); the rate is read from settings per request
     (``ZHUNRU_API_POST_RATES``), the address is stored only as a hash.
 
     The address is ``client_ip``, as for the portal's limits and login throttling: REMOTE_ADDR unless a
@@ -82,20 +84,25 @@ class ClientRateThrottle(SimpleRateThrottle):
     def __init__(self, scope: str):
         self.scope = scope
         self.rate = None
+        self._wait: float | None = None
 
     def allow_request(self, request: HttpRequest) -> bool:
         rates = {**DEFAULT_POST_RATES, **getattr(settings, "ZHUNRU_API_POST_RATES", {})}
         self.rate = rates.get(self.scope) or rates["default"]
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        limit, window = throttling.parse_rate(self.rate)
+        verdict = throttling.hit(self.get_cache_key(request), limit, window)
+        self._wait = verdict.retry_after if not verdict else None
+        return verdict.allowed
+
+    def wait(self) -> float | None:
+        return self._wait
 
     def get_ident(self, request: HttpRequest) -> str:
         return client_ip(request) or "unknown"
 
     def get_cache_key(self, request: HttpRequest) -> str:
-        ident = hashlib.sha256(self.get_ident(request).encode()).hexdigest()[:24]
         namespace = getattr(settings, "ZHUNRU_API_THROTTLE_NAMESPACE", "v1")
-        return f"zhunru-api-throttle:{namespace}:{self.scope}:{ident}"
+        return throttling.client_key(f"api:{self.scope}", self.get_ident(request), namespace)
 
 
 def post_throttle(scope: str = "default") -> list:

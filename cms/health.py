@@ -3,6 +3,13 @@
 ``/readyz`` checks each part the web and worker processes need — the database, Redis (broker, cache and
 scheduler lock, when ``REDIS_URL`` is set) and the search backend — and names the failing ones, so an
 operator reading a failed probe knows where to look. Neither endpoint needs a session or a login.
+
+The web process degrades without Redis (the cache fails open, rate limits count per process, queued work
+waits in the database outboxes and is relayed when the broker is back), so ``/readyz`` answers 200 with
+``"status": "degraded"`` and names it under ``degraded``: taking every web pod out of service over a Redis
+outage would drop the pages that still work. A failing required part (the database, search) is a 503.
+Workers and the scheduler cannot work without Redis: their check (``deploy/healthcheck.py services``) still
+fails on it.
 """
 
 import logging
@@ -80,6 +87,10 @@ CHECKS: dict[str, Callable[[], dict]] = {
     "redis": check_redis,
     "search": check_search,
 }
+# Parts the web process works without, in a degraded way (what each loses, for the operator).
+DEGRADABLE: dict[str, str] = {
+    "redis": "后台任务暂存数据库待补发，缓存停用，限流按进程计数",
+}
 
 
 def _timed(check: Callable[[], dict]) -> dict:
@@ -96,8 +107,11 @@ def _timed(check: Callable[[], dict]) -> dict:
 
 
 def run_checks(checks: dict[str, Callable[[], dict]] | None = None,
-               timeout: float = READY_TIMEOUT_SECONDS) -> tuple[bool, dict]:
-    """Run every check at once; one that raises, reports ``ok: False`` or outlasts ``timeout`` fails, named."""
+               timeout: float = READY_TIMEOUT_SECONDS, degradable=()) -> tuple[bool, dict]:
+    """Run every check at once; one that raises, reports ``ok: False`` or outlasts ``timeout`` fails, named.
+
+    A failing part named in ``degradable`` is listed under ``degraded`` instead of ``failing`` and does not
+    make the result not ok."""
     checks = checks or CHECKS
     pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
     futures = {name: pool.submit(_timed, check) for name, check in checks.items()}
@@ -109,10 +123,13 @@ def run_checks(checks: dict[str, Callable[[], dict]] | None = None,
             results[name] = future.result()
         else:
             results[name] = {"ok": False, "error": f"超时：{timeout:g} 秒内未响应"}
-    failing = [name for name, result in results.items() if not result.get("ok")]
-    if failing:
-        log.warning("readyz failing: %s", ", ".join(failing), extra={"checks": results})
-    return not failing, {"checks": results, "failing": failing}
+    down = [name for name, result in results.items() if not result.get("ok")]
+    failing = [name for name in down if name not in degradable]
+    degraded = [name for name in down if name in degradable]
+    if down:
+        log.warning("readyz %s: %s", "failing" if failing else "degraded", ", ".join(down),
+                    extra={"checks": results})
+    return not failing, {"checks": results, "failing": failing, "degraded": degraded}
 
 
 @never_cache
@@ -125,8 +142,13 @@ def healthz(request):
 @never_cache
 @require_GET
 def readyz(request):
-    """Every service this process needs answers (readiness probe); 503 naming the failing ones."""
-    ok, body = run_checks()
+    """Every service this process needs answers (readiness probe); 503 naming the failing ones, 200 naming
+    the degraded ones (``DEGRADABLE``: the web process still serves every page without them)."""
+    ok, body = run_checks(degradable=DEGRADABLE)
+    if ok and body["degraded"]:
+        message = "服务降级运行：" + "；".join(f"{name}不可用（{DEGRADABLE[name]}）" for name in body["degraded"])
+        return JsonResponse({"status": "degraded", "message": message, **body},
+                            json_dumps_params={"ensure_ascii": False})
     if ok:
         return JsonResponse({"status": "ok", **body})
     message = "服务未就绪，不可用的组件：" + "、".join(body["failing"])

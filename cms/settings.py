@@ -68,6 +68,8 @@ ZHUNRU_MIDDLEWARE = [
     "zhunru.security.middleware.TwoFactorMiddleware",
     "zhunru.security.middleware.JurisdictionWideReportsMiddleware",
     "zhunru.audit.middleware.AuditlogMiddleware",
+    # Wagtail admin's password reset, throttled per client address, e-mail address and account.
+    "zhunru.security.password_reset.PasswordResetThrottleMiddleware",
     # Last: turns a django-axes lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

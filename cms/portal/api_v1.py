@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
+from ninja.errors import Throttled
 
 from zhunru.models import Jurisdiction
 from zhunru.portal import conf, throttling
@@ -100,8 +101,9 @@ def create_complaint(request, payload: ComplaintIn):
         existing = earlier_submission(form, j)
         if existing is not None:
             return Status(200, existing.public_status())
-        if not throttling.allow("complaint", request, conf.get("COMPLAINT_RATE")):
-            return Status(429, {"detail": "提交过于频繁，请稍后再试。"})
+        verdict = throttling.allow("complaint", request, conf.get("COMPLAINT_RATE"))
+        if not verdict:
+            raise Throttled(wait=verdict.retry_after)  # 429 with Retry-After (zhunru.api)
         complaint, created = file_complaint(form, j, request)
     except SubmissionConflict as conflict:
         return Status(409, {"detail": str(conflict)})
@@ -113,8 +115,9 @@ def create_complaint(request, payload: ComplaintIn):
 @router.post("complaints/status/", response={200: StatusOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
              summary="凭回执码查询办理进度")
 def complaint_status(request, payload: StatusIn):
-    if not throttling.allow("status", request, conf.get("STATUS_LOOKUP_RATE")):
-        return Status(429, {"detail": "查询过于频繁，请稍后再试。"})
+    verdict = throttling.allow("status", request, conf.get("STATUS_LOOKUP_RATE"))
+    if not verdict:
+        raise Throttled(wait=verdict.retry_after)
     form = StatusLookupForm({"code": payload.code})
     if not form.is_valid():
         return Status(400, {"detail": form.errors["code"][0]})

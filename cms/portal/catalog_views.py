@@ -253,8 +253,9 @@ def service_rating(request, code: str, pk: int):
         if form.is_valid():
             # A resubmission counts once and does not use up the client's allowance.
             repeated = catalog_model("ServiceRating").objects.filter(idempotency_key=form.idempotency_key).exists()
-            if not repeated and not throttling.allow("rating", request, conf.get("RATING_RATE")):
-                return _too_many(request, "zhunru_portal/service_rating.html", context)
+            verdict = None if repeated else throttling.allow("rating", request, conf.get("RATING_RATE"))
+            if verdict is not None and not verdict:
+                return _too_many(request, "zhunru_portal/service_rating.html", context, verdict)
             data = form.cleaned_data
             try:
                 rating = submit_rating(

@@ -1,31 +1,13 @@
-"""A small per-IP rate limit on the cache, for the complaint, status and rating endpoints."""
+"""Per-client rate limits of the complaint, status and rating forms (sliding windows, ``zhunru.throttling``)."""
 
-import hashlib
-import time
-
-from django.core.cache import cache
-
+from zhunru import throttling
 from zhunru.portal import conf
 from zhunru.proxies import client_ip
 
 
-def _key(scope: str, request) -> str:
-    ip = client_ip(request) or "unknown"
-    # Hash the address: the cache is not a place to keep visitors' IPs in the clear.
-    namespace = conf.get("THROTTLE_NAMESPACE")
-    return f"zhunru-portal-throttle:{namespace}:{scope}:" + hashlib.sha256(ip.encode()).hexdigest()[:24]
-
-
-def allow(scope: str, request, rate: tuple[int, int]) -> bool:
-    """Count one request of ``scope`` from this client; False once ``rate`` = (n, seconds) is used up."""
-    limit, window = rate
-    bucket = int(time.time() // window)
-    key = f"{_key(scope, request)}:{bucket}"
-    if cache.add(key, 1, timeout=window + 5):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 5)
-        return True
-    return count <= limit
+def allow(scope: str, request, rate: tuple[int, int]) -> throttling.Verdict:
+    """Count one request of ``scope`` from this client; falsy (with ``retry_after``) once ``rate`` = (n, seconds)
+    is used up within the sliding window."""
+    limit, window = throttling.parse_rate(rate)
+    key = throttling.client_key(f"portal:{scope}", client_ip(request) or "unknown", conf.get("THROTTLE_NAMESPACE"))
+    return throttling.hit(key, limit, window)

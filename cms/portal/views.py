@@ -20,6 +20,7 @@ from zhunru.portal import conf, throttling
 from zhunru.portal import notifications as complaint_notices
 from zhunru.portal.forms import CONSENT_TEXT, ComplaintForm, StatusLookupForm
 from zhunru.portal.models import Complaint
+from zhunru.throttling import Verdict
 from zhunru.uploads import store_attachment
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,14 @@ def _jurisdiction(code: str) -> tuple[Jurisdiction, JurisdictionHomePage | None]
     return jurisdiction, home
 
 
-def _too_many(request, template: str, context: dict) -> TemplateResponse:
-    context = {**context, "throttled": True}
-    return TemplateResponse(request, template, context, status=429)
+def _too_many(request, template: str, context: dict, verdict: Verdict) -> TemplateResponse:
+    """429 with ``Retry-After`` and the wait in words on the page."""
+    wait = verdict.retry_after
+    context = {**context, "throttled": True,
+               "retry_after_text": f"{wait} 秒" if wait < 60 else f"{-(-wait // 60)} 分钟"}
+    response = TemplateResponse(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 # What a resent submission token must repeat to count as the same complaint (attachments aside).
@@ -120,8 +126,9 @@ def complaint_form(request, code: str):
         if form.is_valid():
             try:
                 already = earlier_submission(form, jurisdiction)
-                if already is None and not throttling.allow("complaint", request, conf.get("COMPLAINT_RATE")):
-                    return _too_many(request, "zhunru_portal/complaint_form.html", context)
+                verdict = throttling.allow("complaint", request, conf.get("COMPLAINT_RATE")) if already is None else None
+                if verdict is not None and not verdict:
+                    return _too_many(request, "zhunru_portal/complaint_form.html", context, verdict)
                 complaint = already or file_complaint(form, jurisdiction, request)[0]
             except SubmissionConflict as conflict:
                 form.add_error(None, str(conflict))
@@ -138,14 +145,23 @@ def complaint_form(request, code: str):
 
 @never_cache
 def complaint_receipt(request):
-    """Shown once after filing (the code comes from the session, never from the URL)."""
-    code = request.session.get(SESSION_RECEIPT)
+    """Shown once after filing, with what was filed but never the contact details (the code comes from the
+    session, never from the URL).
+
+    The code leaves the session as the page is built: a reload, the back button or the next person at a
+    shared computer gets the status lookup by receipt code instead, which shows the status only."""
+    code = request.session.pop(SESSION_RECEIPT, None)
     complaint = Complaint.objects.select_related("jurisdiction").filter(receipt_code=code).first() if code else None
     if complaint is None:
-        return redirect("zhunru_portal:complaint_status")
+        return redirect(reverse("zhunru_portal:complaint_status") + "?receipt=shown")
     home = JurisdictionHomePage.objects.live().filter(jurisdiction=complaint.jurisdiction).first()
     return TemplateResponse(request, "zhunru_portal/complaint_receipt.html", {
         "complaint": complaint.public_status(),
+        "submitted": {
+            "organization": complaint.organization,
+            "document_or_practice": complaint.document_or_practice,
+            "description": complaint.description,
+        },
         "portal_home": home,
         "portal_section": "complaint",
     })
@@ -159,8 +175,9 @@ def complaint_status(request):
     if request.method == "POST":
         form = StatusLookupForm(request.POST)
         context["form"] = form
-        if not throttling.allow("status", request, conf.get("STATUS_LOOKUP_RATE")):
-            return _too_many(request, "zhunru_portal/complaint_status.html", context)
+        verdict = throttling.allow("status", request, conf.get("STATUS_LOOKUP_RATE"))
+        if not verdict:
+            return _too_many(request, "zhunru_portal/complaint_status.html", context, verdict)
         if form.is_valid():
             complaint = (Complaint.objects.select_related("jurisdiction")
                          .filter(receipt_code=form.cleaned_data["code"]).first())
@@ -172,6 +189,7 @@ def complaint_status(request):
                                           .filter(jurisdiction=complaint.jurisdiction).first())
     else:
         context["form"] = StatusLookupForm()
+        context["receipt_shown"] = request.GET.get("receipt") == "shown"
     return TemplateResponse(request, "zhunru_portal/complaint_status.html", context)
 
 

@@ -27,6 +27,34 @@ def two_factor_middleware(app_configs, **kwargs):
     return []
 
 
+PASSWORD_RESET_THROTTLE = "zhunru.security.password_reset.PasswordResetThrottleMiddleware"
+
+
+@checks.register(checks.Tags.security)
+def password_reset_throttle_middleware(app_configs, **kwargs):
+    """Wagtail's password reset mails whoever asks, as often as asked, unless the throttle runs."""
+    from wagtail.admin.views.account import password_reset_enabled
+
+    if not password_reset_enabled() or PASSWORD_RESET_THROTTLE in settings.MIDDLEWARE:
+        return []
+    return [checks.Warning(
+        f"管理后台的密码重置未限流：MIDDLEWARE 中没有 {PASSWORD_RESET_THROTTLE}。",
+        hint="按 zhunru.settings.ZHUNRU_MIDDLEWARE 加入该中间件，或设置 WAGTAIL_PASSWORD_RESET_ENABLED = False。",
+        id="zhunru_security.W002",
+    )]
+
+
+@checks.register(checks.Tags.security, checks.Tags.caches)
+def sessions_without_the_cache(app_configs, **kwargs):
+    """Sessions kept only in the cache (Redis) sign everyone out, and refuse every sign-in, while it is down."""
+    if getattr(settings, "SESSION_ENGINE", "") != "django.contrib.sessions.backends.cache":
+        return []
+    return [checks.Warning(
+        "会话只保存在缓存中：缓存（Redis）不可用时所有用户都无法登录。",
+        hint="使用默认的 django.contrib.sessions.backends.db（或 cached_db）。", id="zhunru_security.W003",
+    )]
+
+
 @checks.register(checks.Tags.security, checks.Tags.database)
 def demo_password_in_production(app_configs, databases=None, **kwargs):
     """Error when DEBUG is off and an account still has the public demo password of ``load_demo``.

@@ -15,6 +15,10 @@ DEFAULTS = {
     # Group names whose members must use two-factor authentication; "__superusers__" matches
     # superusers, "__all__" every user of the admin.
     "REQUIRE_2FA_FOR": [],
+    # Wagtail admin's password reset (zhunru.security.password_reset): requests per sliding window.
+    "PASSWORD_RESET_RATES": {"client": "10/h", "address": "5/h", "account": "3/h"},
+    # Part of the password reset throttle's cache keys (tests give each test its own).
+    "PASSWORD_RESET_THROTTLE_NAMESPACE": "v1",
 }
 
 

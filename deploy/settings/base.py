@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhunru.audit.middleware.AuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "zhunru.security.password_reset.PasswordResetThrottleMiddleware",
     # Last: turns a django-axes lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -181,8 +182,22 @@ DRAMATIQ_BROKER = dramatiq_broker(REDIS_URL, namespace=os.environ.get("DRAMATIQ_
                                   max_age_ms=ZHUNRU_ACTOR_MAX_AGE_MS)
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 
+
+def redis_cache(url: str, key_prefix: str = "") -> dict:
+    """A CACHES entry on Redis that fails open: with Redis unreachable every read is a miss and every write is
+    dropped (django-redis IGNORE_EXCEPTIONS), so pages still answer; short socket timeouts keep an unreachable
+    server from holding a request. The cache holds nothing the database does not; /readyz names the outage
+    ("degraded") and the rate limits log it (zhunru.throttling)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 1.0},
+    }
+
+
 CACHES = (
-    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    {"default": redis_cache(REDIS_URL)}
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )

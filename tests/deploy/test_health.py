@@ -34,14 +34,24 @@ def test_readyz_names_a_stopped_redis(client, private_redis):
         # When it stops
         private_redis.stop()
         response = client.get("/readyz")
-    # Then the probe fails with 503 and names redis, and only redis
-    assert response.status_code == 503
+    # Then the web process stays ready (every page still answers without Redis) and the probe names redis,
+    # and only redis, as degraded, with what that costs
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "unavailable"
-    assert body["failing"] == ["redis"]
-    assert "redis" in body["message"] and "不可用" in body["message"]
+    assert body["status"] == "degraded"
+    assert body["degraded"] == ["redis"] and body["failing"] == []
+    assert "redis" in body["message"] and "不可用" in body["message"] and "补发" in body["message"]
     assert body["checks"]["redis"]["ok"] is False and "Connection" in body["checks"]["redis"]["error"]
     assert body["checks"]["database"]["ok"] and body["checks"]["search"]["ok"]
+
+
+def test_a_required_part_still_fails_readiness_and_workers_still_need_redis():
+    ok, body = health.run_checks({"database": lambda: {"ok": False}, "redis": lambda: {"ok": False}},
+                                 degradable=health.DEGRADABLE)
+    assert not ok and body["failing"] == ["database"] and body["degraded"] == ["redis"]
+    # deploy/healthcheck.py services (workers, scheduler) names nothing degradable: without Redis they fail.
+    ok, body = health.run_checks({"database": lambda: {"ok": True}, "redis": lambda: {"ok": False}})
+    assert not ok and body["failing"] == ["redis"]
 
 
 def test_a_check_that_raises_is_named_not_propagated():
@@ -62,7 +72,7 @@ def test_search_fallback_checks_the_index_directory(tmp_path, settings):
 
 
 @pytest.mark.django_db
-def test_failing_readyz_logs_json_with_the_request_id(client, private_redis):
+def test_degraded_readyz_logs_json_with_the_request_id(client, private_redis):
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.addFilter(RequestIdFilter())
@@ -75,11 +85,11 @@ def test_failing_readyz_logs_json_with_the_request_id(client, private_redis):
             response = client.get("/readyz", HTTP_X_REQUEST_ID="probe-42")
     finally:
         logger.removeHandler(handler)
-    assert response.status_code == 503
+    assert response.status_code == 200 and response.json()["status"] == "degraded"
     assert response["X-Request-ID"] == "probe-42"
     line = json.loads(JsonFormatter().format(records[-1]))
     assert line["request_id"] == "probe-42"
-    assert line["level"] == "WARNING" and "redis" in line["message"]
+    assert line["level"] == "WARNING" and "redis" in line["message"] and "degraded" in line["message"]
     assert line["checks"]["redis"]["ok"] is False
 
 

@@ -118,11 +118,12 @@ def test_file_a_complaint_with_attachment_and_check_status(page, checks, demo_si
 
     complaint = Complaint.objects.get(receipt_code=code.replace("-", ""))
     assert Attachment.objects.filter(object_id=str(complaint.pk)).get().original_name == "招标公告.pdf"
-    # Reloading the receipt page does not file it again.
+    # Reloading the receipt page does not file it again, and shows the status lookup: the receipt is shown once.
     page.reload()
     assert Complaint.objects.exclude(receipt_code__startswith="DEMX").count() == 1
+    page.wait_for_url(re.compile(r"/portal/complaint/status/\?receipt=shown"))
+    assert page.get_by_text("回执页面只显示一次").is_visible()
 
-    page.get_by_role("link", name="查询办理进度").first.click()
     page.get_by_label("回执码").fill(code.lower().replace("-", " "))
     page.get_by_role("button", name="查询").click()
     assert page.locator(".status .badge").inner_text() == "已收到"
