@@ -61,8 +61,10 @@ def record(
     jurisdiction=None,
     jurisdiction_id: int | None = None,
     logentry_id: int | None = None,
+    save: bool = True,
 ) -> AuditEvent:
-    """Write one event, unsealed, inside the caller's transaction; no lock is taken (the sealer chains it)."""
+    """Write one event, unsealed, inside the caller's transaction; no lock is taken (the sealer chains it).
+    ``save=False`` returns it unsaved, for a caller that writes many with one bulk_create."""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     if obj is not None:
@@ -87,5 +89,6 @@ def record(
         note=note,
         logentry_id=logentry_id,
     )
-    event.save()
+    if save:
+        event.save()
     return event

@@ -15,6 +15,10 @@ DEFAULTS = {
     "RETRY_MIN_BACKOFF_MS": 5_000,
     "RETRY_MAX_BACKOFF_MS": 15 * 60_000,
     "MAX_RETRIES": 12,
+    # Records per delivery batch (one request to the platform's batch endpoint, one commit; at most 500) and
+    # batch requests in flight to one platform from one process (worker threads beyond it wait their turn).
+    "BATCH_SIZE": 100,
+    "PLATFORM_CONCURRENCY": 4,
     # A pending or retrying record whose message was last sent longer ago than this is re-enqueued by the sweep.
     "SWEEP_GRACE_SECONDS": 120,
     "SWEEP_EVERY_SECONDS": 60,

@@ -3,7 +3,7 @@
 Run it with ``python manage.py credit_simulator --port 8765``. Every path prefix is a separate
 platform ("channel"): ``http://127.0.0.1:8765/national/records`` and ``.../jiangxi/records`` keep
 separate stores. Failure injection: ``POST /_control`` with ``{"mode": "timeout"|"500"|"400"|
-"duplicate_ack", "count": n, "reason": "...", "delay": seconds}``; ``{"mode": "reset"}`` clears all.
+"duplicate_ack"|"slow", "count": n, "reason": "...", "delay": seconds}`` ("slow" answers normally after the delay); ``{"mode": "reset"}`` clears all.
 Feed events are added with ``POST /<channel>/_feed`` ``{"events": [...]}`` (stored as given, so
 malformed events can be served too).
 """
@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 
 # Record kinds of EXCHANGE.md: decisions (双公示), dishonesty records, and "repair" (take a record off).
 RECORD_KINDS = ("licensing", "penalty", "dishonesty", "repair")
+# Records per ``POST records/batch`` request at most (a larger batch is answered 413).
+MAX_BATCH = 500
 
 
 class State:
@@ -29,7 +31,11 @@ class State:
 
     def reset(self):
         self.received: dict[tuple[str, str], dict] = {}  # (channel, record_id) -> {"ack_id", "document"}
-        self.posts = 0  # every POST of a record, duplicates included
+        self.posts = 0  # every record received, duplicates included (one per record of a batch)
+        self.batches = 0  # POST records/batch requests answered 200
+        self.batch_endpoint = True  # False: records/batch answers 404, as a platform without one would
+        self.in_flight = 0  # batch requests being answered now, and the most at once
+        self.max_in_flight = 0
         self.failures: list[dict] = []
         self.feeds: dict[str, list[dict]] = {}
         self.withdrawn: dict[tuple[str, str], str] = {}  # (channel, document_number) -> reason (repair records)
@@ -87,7 +93,8 @@ class Handler(BaseHTTPRequestHandler):
         parts, segs = self._split()
         if segs == ["_state"]:
             with self.state.lock:
-                return self._send(200, {"received": len(self.state.received), "posts": self.state.posts})
+                return self._send(200, {"received": len(self.state.received), "posts": self.state.posts,
+                                        "batches": self.state.batches})
         if not self._verified(b""):
             return self._send(401, {"reason": "签名验证失败"})
         if segs and segs[-1] == "feed":
@@ -127,6 +134,8 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 acks = {i: self.state.received[(channel, i)]["ack_id"] for i in ids if (channel, i) in self.state.received}
             return self._send(200, {"acks": acks})
+        if len(segs) >= 2 and segs[-2:] == ["records", "batch"] and self.state.batch_endpoint:
+            return self._batch("/".join(segs[:-2]), body)
         if not segs or segs[-1] != "records":
             return self._send(404, {"reason": "无此接口"})
         channel = "/".join(segs[:-1])
@@ -136,21 +145,73 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(504, {"reason": "处理超时"})
         if failure and failure["mode"] == "500":
             return self._send(500, {"reason": "平台内部错误"})
-        if failure and failure["mode"] == "400":
-            return self._send(400, {"reason": failure["reason"]})
+        if failure and failure["mode"] == "slow":
+            time.sleep(failure["delay"])
         try:
             doc = json.loads(body)
-            record_id = str(uuid.UUID(doc["record_id"]))
+        except ValueError:
+            return self._send(400, {"reason": "记录格式错误：不是 JSON"})
+        status, data = self._accept(channel, doc, failure)
+        return self._send(status, data)
+
+    def _batch(self, channel: str, body: bytes):
+        """``POST <channel>/records/batch``: one signed request, one answer per record (EXCHANGE.md)."""
+        try:
+            docs = json.loads(body)["records"]
+            if not isinstance(docs, list):
+                raise TypeError
         except (ValueError, KeyError, TypeError):
-            return self._send(400, {"reason": "记录格式错误：缺少有效的 record_id"})
+            return self._send(400, {"reason": "批量格式错误：缺少 records 列表"})
+        if len(docs) > MAX_BATCH:
+            return self._send(413, {"reason": f"每批最多 {MAX_BATCH} 条记录"})
+        with self.state.lock:
+            self.state.in_flight += 1
+            self.state.max_in_flight = max(self.state.max_in_flight, self.state.in_flight)
+        try:
+            status, data = self._batch_results(channel, docs)
+        finally:
+            with self.state.lock:
+                self.state.in_flight -= 1
+        return self._send(status, data)
+
+    def _batch_results(self, channel: str, docs: list) -> tuple[int, dict]:
+        # Whole-request failures (timeout, 500, slow) are taken once per batch; "400" and "duplicate_ack" per record.
+        with self.state.lock:
+            head = self.state.failures[0]["mode"] if self.state.failures else None
+        if head in ("timeout", "500", "slow"):
+            failure = self.state.take_failure()
+            if failure["mode"] == "500":
+                return 500, {"reason": "平台内部错误"}
+            time.sleep(failure["delay"])
+            if failure["mode"] == "timeout":
+                return 504, {"reason": "处理超时"}
+        results = []
+        for doc in docs:
+            status, data = self._accept(channel, doc, self.state.take_failure())
+            if status != 200:
+                data = {"record_id": str(doc.get("record_id", "")) if isinstance(doc, dict) else "",
+                        "status": status, **data}
+            results.append(data)
+        with self.state.lock:
+            self.state.batches += 1
+        return 200, {"results": results}
+
+    def _accept(self, channel: str, doc, failure: dict | None) -> tuple[int, dict]:
+        """Validate and keep one record: ``(200, {"record_id", "ack_id", "duplicate"})`` or ``(4xx, {"reason"})``."""
+        if failure and failure["mode"] == "400":
+            return 400, {"reason": failure["reason"]}
+        try:
+            record_id = str(uuid.UUID(doc["record_id"]))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return 400, {"reason": "记录格式错误：缺少有效的 record_id"}
         kind = doc.get("kind", "")
         if kind not in RECORD_KINDS:
-            return self._send(400, {"reason": f"未知的记录类型：{kind}"})
+            return 400, {"reason": f"未知的记录类型：{kind}"}
         missing = [k for k in ("subject_name", "document_number", "decided_on") if not doc.get(k)]
         if not (doc.get("uscc") or doc.get("person_id_number")):  # natural persons: an ID document instead
             missing.insert(1, "uscc")
         if missing:
-            return self._send(400, {"reason": f"缺少必填字段：{'、'.join(missing)}"})
+            return 400, {"reason": f"缺少必填字段：{'、'.join(missing)}"}
         with self.state.lock:
             self.state.posts += 1
             known = self.state.received.get((channel, record_id))
@@ -162,7 +223,7 @@ class Handler(BaseHTTPRequestHandler):
                 duplicate = True
             if kind == "repair":  # the named record leaves the platform's public list
                 self.state.withdrawn[(channel, doc["document_number"])] = doc.get("reason", "")
-        return self._send(200, {"ack_id": known["ack_id"], "duplicate": duplicate})
+        return 200, {"record_id": record_id, "ack_id": known["ack_id"], "duplicate": duplicate}
 
 
 class Simulator:

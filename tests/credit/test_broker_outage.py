@@ -56,13 +56,13 @@ def test_a_record_made_while_redis_is_down_is_delivered_after_it_returns(
     from dramatiq import Worker
     from dramatiq.brokers.redis import RedisBroker
 
-    from zhunru.workers.tasks.credit import deliver_outbound
+    from zhunru.workers.tasks.credit import deliver_outbound_batch
 
     port = private_redis["port"]
     broker = RedisBroker(url=f"redis://127.0.0.1:{port}/0", namespace="credit-outage-test")
-    original = deliver_outbound.broker
-    deliver_outbound.broker = broker
-    broker.declare_actor(deliver_outbound)
+    original = deliver_outbound_batch.broker
+    deliver_outbound_batch.broker = broker
+    broker.declare_actor(deliver_outbound_batch)
     try:
         stop_redis(private_redis["proc"])
         subject = make_subject()
@@ -85,5 +85,5 @@ def test_a_record_made_while_redis_is_down_is_delivered_after_it_returns(
             assert row.status == "delivered" and row.ack_id
             assert str(row.record_id) in simulator.received(row.platform.code)
     finally:
-        deliver_outbound.broker = original
+        deliver_outbound_batch.broker = original
         broker.close()

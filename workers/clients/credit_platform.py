@@ -6,6 +6,7 @@ import json
 import time
 
 import requests
+from requests.adapters import HTTPAdapter
 
 
 class CreditPlatformError(Exception):
@@ -29,7 +30,19 @@ def sign(key: bytes, timestamp: str, body: bytes) -> str:
     return hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-_session = requests.Session()
+def _pooled_session() -> requests.Session:
+    """One keep-alive connection pool per process, large enough for every worker thread (urllib3 keeps
+    ``pool_maxsize`` open connections per host and opens more, unkept, beyond that)."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=16, pool_maxsize=32)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+_session = _pooled_session()
+# Base URLs whose platform answered 404/405 to POST records/batch: sent one record per request instead.
+_no_batch: set[str] = set()
 
 
 class CreditPlatformClient:
@@ -67,6 +80,45 @@ class CreditPlatformClient:
         if not data.get("ack_id"):
             raise CreditPlatformUnavailable(f"平台回执缺少 ack_id：{data}")
         return data
+
+    def deliver_many(self, documents: list[dict]) -> list[dict]:
+        """Send records in one ``POST records/batch`` (one answer per record, in order), or one request each
+        over the kept-alive connection when the platform has no batch endpoint (EXCHANGE.md).
+
+        Each answer is ``{"record_id", "ack_id", "duplicate"}`` (accepted), ``{"record_id", "status",
+        "reason"}`` (rejected, 4xx) or ``{"record_id", "unavailable"}`` (not sent: a record-by-record send
+        stopped at a network error or 5xx). CreditPlatformUnavailable when the batch request itself failed:
+        nothing of it is known to have arrived, and resending is harmless (idempotent by record id)."""
+        if not documents:
+            return []
+        if self.base not in _no_batch:
+            body = json.dumps({"records": documents}, ensure_ascii=False, sort_keys=True).encode()
+            try:
+                results = self._request("POST", "records/batch", body).get("results")
+            except CreditPlatformRejected as exc:
+                if exc.status not in (404, 405):
+                    raise
+                _no_batch.add(self.base)
+            else:
+                if not isinstance(results, list) or len(results) != len(documents):
+                    raise CreditPlatformUnavailable(f"平台批量回执条数不符：应为 {len(documents)} 条")
+                for doc, res in zip(documents, results, strict=True):
+                    res["record_id"] = doc["record_id"]
+                    if "status" not in res and not res.get("ack_id"):
+                        raise CreditPlatformUnavailable(f"平台回执缺少 ack_id：{res}")
+                return results
+        results = []
+        for doc in documents:
+            if results and "unavailable" in results[-1]:
+                results.append({"record_id": doc["record_id"], "unavailable": results[-1]["unavailable"]})
+                continue
+            try:
+                results.append({"record_id": doc["record_id"], **self.deliver(doc)})
+            except CreditPlatformRejected as exc:
+                results.append({"record_id": doc["record_id"], "status": exc.status, "reason": exc.reason})
+            except CreditPlatformUnavailable as exc:
+                results.append({"record_id": doc["record_id"], "unavailable": str(exc)})
+        return results
 
     def acknowledged(self, record_ids: list[str]) -> dict[str, str]:
         """The platform's ack ids for the given record ids (absent = the platform does not have it)."""

@@ -14,10 +14,19 @@ def _retry_when(retries: int, exc: Exception) -> bool:
 @dramatiq.actor(queue_name="credit", retry_when=_retry_when, min_backoff=conf.get("RETRY_MIN_BACKOFF_MS"),
                 max_backoff=conf.get("RETRY_MAX_BACKOFF_MS"), time_limit=2 * 60_000, max_age=7 * 24 * 3600_000)
 def deliver_outbound(pk: int) -> None:
-    """Deliver one outbox record to its platform (idempotent by record id)."""
+    """Deliver one outbox record to its platform (idempotent by record id); messages sent before batching."""
     from zhunru.credit.delivery import deliver
 
     deliver(pk)
+
+
+@dramatiq.actor(queue_name="credit", retry_when=_retry_when, min_backoff=conf.get("RETRY_MIN_BACKOFF_MS"),
+                max_backoff=conf.get("RETRY_MAX_BACKOFF_MS"), time_limit=5 * 60_000, max_age=7 * 24 * 3600_000)
+def deliver_outbound_batch(pks: list[int]) -> None:
+    """Deliver a batch of one platform's outbox records in one request and one commit (idempotent)."""
+    from zhunru.credit.delivery import deliver_batch
+
+    deliver_batch(pks)
 
 
 @periodic(every_seconds=conf.get("SWEEP_EVERY_SECONDS"), offset_seconds=17)
