@@ -41,12 +41,22 @@ class InAppChannel(Channel):
         """The row is the message: it shows in the recipient's 我的提醒 as soon as its transaction commits."""
 
 
-def absolute_url(url: str) -> str:
-    """``url`` as built by ``reverse()``, made absolute with the site's base URL (WAGTAILADMIN_BASE_URL)."""
-    if not url or "://" in url:
-        return url
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    return f"{base}{url}" if url.startswith("/") else url
+def absolute_url(url: str, jurisdiction=None) -> str:
+    """``url`` as built by ``reverse()``, made absolute: admin links on WAGTAILADMIN_BASE_URL, public links on
+    the jurisdiction's Site (hostname and port), see ``zhunru.mounts.absolute_url``."""
+    from zhunru.mounts import absolute_url as build
+
+    return build(url, jurisdiction)
+
+
+def notification_jurisdiction(notification):
+    """The jurisdiction a notification is about (its target's), or None."""
+    try:
+        target = notification.target
+    except Exception:  # a deleted target or a model no longer installed
+        return None
+    jurisdiction = getattr(target, "jurisdiction", None)
+    return jurisdiction if hasattr(jurisdiction, "site_id") else None
 
 
 def beijing_time(value) -> str:
@@ -61,7 +71,7 @@ class EmailChannel(Channel):
         name = (user.get_full_name() or user.get_username()) if user is not None else ""
         lines = [f"{name}，您好：" if name else "您好：", "", notification.body, "",
                  f"时间：{beijing_time(notification.created_at)}"]
-        link = absolute_url(notification.url)
+        link = absolute_url(notification.url, notification_jurisdiction(notification))
         if link:
             lines.append(f"查看：{link}")
         lines += ["", "——准入平台（本邮件由系统自动发送，请勿直接回复）"]

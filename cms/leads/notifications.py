@@ -26,7 +26,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from zhunru.leads import conf
-from zhunru.leads.channels import ChannelError, EmailChannel, messaging_channel
+from zhunru.leads.channels import (
+    ChannelError,
+    EmailChannel,
+    absolute_url,
+    messaging_channel,
+    notification_jurisdiction,
+)
 from zhunru.leads.models import Notification
 from zhunru.leads.signals import notifications_queued
 
@@ -195,7 +201,9 @@ def send_digests(now: datetime.datetime | None = None) -> int:
                 continue  # another run sent them
             lines = []
             for n, note in enumerate(rows, start=1):
-                lines += [f"{n}. {note.subject}（{format_datetime(note.created_at)}）", note.body, ""]
+                link = absolute_url(note.url, notification_jurisdiction(note))
+                lines += [f"{n}. {note.subject}（{format_datetime(note.created_at)}）", note.body,
+                          *([f"查看：{link}"] if link else []), ""]
             summary = Notification(recipient=rows[0].recipient, subject=f"{format_date(cutoff)}提醒汇总（{len(rows)} 条）",
                                    body="\n".join(lines).rstrip(), created_at=cutoff)
             ids = [note.pk for note in rows]
