@@ -69,8 +69,18 @@ def sync_roles() -> dict[str, int]:
     return counts
 
 
+def _last_app_with_models() -> str:
+    from django.apps import apps
+
+    labels = [a.label for a in apps.get_app_configs() if a.models_module is not None]
+    return labels[-1] if labels else ""
+
+
 def sync_roles_after_migrate(sender, **kwargs) -> None:
-    if getattr(sender, "label", "") == "zhunru_cms":
+    # After the last app's post_migrate, not the core app's: Django creates each app's permissions in that app's
+    # own post_migrate, so at zhunru_cms's those of the apps after it (catalog, credit, ...) did not exist yet and
+    # a fresh database got role groups without them.
+    if getattr(sender, "label", "") == _last_app_with_models():
         from django.contrib.contenttypes.models import ContentType
 
         # After a flush (transactional tests) the content types were re-created with new ids; creating a

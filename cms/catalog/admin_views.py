@@ -154,9 +154,8 @@ def _activation_impact(edition: ListEdition):
     result = diff_editions(current, edition)
     from zhunru.catalog.models import ListItem
 
-    # 单外无单: an item that becomes 禁止准入类 suspends its service items like a removed one
-    to_prohibited = [e.old for e in result.changed
-                     if e.new.kind == ListItem.PROHIBITED and e.old.kind != ListItem.PROHIBITED]
+    # 单外无单: an item that is 禁止准入类 in the new edition suspends its service items like a removed one
+    to_prohibited = [e.old for e in [*result.changed, *result.unchanged] if e.new.kind == ListItem.PROHIBITED]
     suspended = ServiceItem.objects.filter(list_items__in=[e.old for e in result.removed] + to_prohibited).distinct()
     flagged = (ServiceItem.objects.filter(list_items__in=[e.old for e in result.changed]).exclude(
         pk__in=suspended.values("pk")).distinct())

@@ -24,15 +24,27 @@ class ListEdition(models.Model):
         return self.name
 
     def activate(self, by=None):
-        """Make this edition current; flag or suspend service items tied to removed/changed items."""
+        """Make this edition current; flag or suspend service items tied to removed/changed items.
+
+        The edition becomes current first, so the service items carried over to its items pass the 单外无单
+        guard (zhunru.catalog.single_list); an item of it that is 禁止准入类 carries none over: the service
+        items under it are suspended and flagged for review instead.
+        """
         from zhunru.audit.recording import record
         from zhunru.catalog.diff import diff_editions
+        from zhunru.catalog.single_list import became_prohibited_reason
 
         with transaction.atomic():
             previous = ListEdition.objects.filter(is_active=True).exclude(pk=self.pk).first()
-            flagged = []
+            result = diff_editions(previous, self) if previous is not None else None
             if previous is not None:
-                result = diff_editions(previous, self)
+                previous.is_active = False
+                previous.save(update_fields=["is_active"])
+            self.is_active = True
+            self.activated_at = timezone.now()
+            self.save(update_fields=["is_active", "activated_at"])
+            flagged = []
+            if result is not None:
                 for entry in result.removed:
                     for service in entry.old.service_items.all():
                         service.flag(
@@ -41,28 +53,20 @@ class ListEdition(models.Model):
                             by=by,
                         )
                         flagged.append(service.pk)
-                for entry in result.changed:
-                    if entry.new.kind == ListItem.PROHIBITED and entry.old.kind != ListItem.PROHIBITED:
+                kept = [(entry, True) for entry in result.changed] + [(entry, False) for entry in result.unchanged]
+                for entry, changed in kept:
+                    if entry.new.kind == ListItem.PROHIBITED:
                         # 单外无单: no service item under a 禁止准入类 item; suspended, not carried over
-                        from zhunru.catalog.single_list import became_prohibited_reason
-
                         for service in entry.old.service_items.all():
                             service.flag(became_prohibited_reason(entry.old, entry.new, self), suspend=True, by=by)
                             flagged.append(service.pk)
                         continue
                     reason = f"依据事项「{entry.old.code} {entry.old.name}」在{self.name}中有变化：{'；'.join(entry.reasons)}"
                     for service in entry.old.service_items.all():
-                        service.flag(reason, suspend=False, by=by)
+                        if changed:
+                            service.flag(reason, suspend=False, by=by)
+                            flagged.append(service.pk)
                         service.list_items.add(entry.new)
-                        flagged.append(service.pk)
-                for entry in result.unchanged:
-                    for service in entry.old.service_items.all():
-                        service.list_items.add(entry.new)
-                previous.is_active = False
-                previous.save(update_fields=["is_active"])
-            self.is_active = True
-            self.activated_at = timezone.now()
-            self.save(update_fields=["is_active", "activated_at"])
             record(
                 "catalog.edition_activated",
                 obj=self,
@@ -214,6 +218,12 @@ class ServiceItem(models.Model):
             raise ValueError("请选择复核结论。")
         if not note.strip():
             raise ValueError("请填写复核意见。")
+        if decision != "keep_suspended":
+            from zhunru.catalog.single_list import may_accept
+
+            why = may_accept(self)
+            if why:
+                raise ValueError(why)
         before = self.status
         self.status = self.SUSPENDED if decision == "keep_suspended" else self.ACCEPTING
         self.needs_review = False

@@ -1,4 +1,5 @@
-"""Keep ``CatalogRevision`` moving with every change to what the public catalog API serves."""
+"""Keep ``CatalogRevision`` moving with every change to what the public catalog API serves; guard 单外无单 on
+every link of a service item to a list item."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -32,3 +33,6 @@ def connect() -> None:
         post_delete.connect(catalog_changed, sender=model, dispatch_uid=f"catalog-revision-delete-{model}")
     m2m_changed.connect(catalog_changed, sender=ServiceItem.list_items.through,
                         dispatch_uid="catalog-revision-service-list-items")
+    from zhunru.catalog.single_list import guard_links  # 单外无单, wherever a link is made
+
+    m2m_changed.connect(guard_links, sender=ServiceItem.list_items.through, dispatch_uid="catalog-single-list")

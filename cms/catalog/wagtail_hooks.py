@@ -92,11 +92,12 @@ class ServiceItemForm(WagtailAdminModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("list_items") is not None:  # 单外无单: no service item under a 禁止准入类 item
+        if data.get("list_items") is not None:  # 单外无单: only current 许可准入类 items (links already held stay)
             from zhunru.catalog.single_list import check_list_items
 
+            held = set(self.instance.list_items.values_list("pk", flat=True)) if self.instance.pk else set()
             try:
-                check_list_items(data["list_items"])
+                check_list_items([i for i in data["list_items"] if i.pk not in held])
             except ValidationError as exc:
                 self.add_error("list_items", exc.messages[0])
         # A disabled field ignores what is posted; say so rather than appear to save a status change.

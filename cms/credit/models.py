@@ -205,6 +205,24 @@ class CreditCommitment(models.Model):
     def __str__(self) -> str:
         return f"{self.subject.name} · {self.permit_name}（{self.get_kind_display()}）"
 
+    @staticmethod
+    def check_service_item(service_item) -> None:
+        """单外无单: no approval under a suspended service item or one outside the current list."""
+        from zhunru.catalog.single_list import may_accept
+
+        if service_item.status == service_item.SUSPENDED:
+            raise ValidationError(f"政务服务事项“{service_item.name}”已停止受理，不能据此适用告知承诺或容缺受理。")
+        why = may_accept(service_item)
+        if why:
+            raise ValidationError(why)
+
+    def clean(self):
+        if self._state.adding and self.service_item_id is not None:  # the admin form's path; grant() checks too
+            try:
+                self.check_service_item(self.service_item)
+            except ValidationError as exc:
+                raise ValidationError({"service_item": exc.messages}) from exc
+
     @classmethod
     def grant(cls, *, subject, jurisdiction, permit_name, promise, due_date, department=None, kind=None,
               permit_number="", service_item=None, by=None, request=None):
@@ -222,6 +240,8 @@ class CreditCommitment(models.Model):
             raise ValidationError(f"市场主体“{subject.name}”在严重违法失信名单内，不得适用告知承诺或容缺受理。")
         if not promise.strip():
             raise ValidationError("承诺内容不能为空。")
+        if service_item is not None:
+            cls.check_service_item(service_item)
         with transaction.atomic():
             c = cls.objects.create(subject=subject, jurisdiction=jurisdiction, permit_name=permit_name,
                                    promise=promise, due_date=due_date, department=department,

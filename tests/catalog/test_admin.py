@@ -26,6 +26,7 @@ def root(make_user):
 def two_departments(make_department, make_user, editions):
     old, new = editions
     dept_a, dept_b = make_department("甲局"), make_department("乙局")
+    old.activate()  # 单外无单: service items sit under items of the current edition
     mine = ServiceItem.objects.create(department=dept_a, name="甲局事项", published=True)
     theirs = ServiceItem.objects.create(department=dept_b, name="乙局机密事项", published=False)
     mine.list_items.add(old.items.get(code="200003"))
@@ -142,6 +143,11 @@ def test_activation_view_shows_impact_then_flags_and_suspends(client, root, two_
     client.force_login(two_departments["editor_a"])
     assert client.post(f"/admin/catalog/services/{mine.pk}/review/", {"decision": "resume"}).status_code == 200
     assert ServiceItem.objects.get(pk=mine.pk).needs_review  # no opinion: nothing changed
+    # 单外无单: its only basis left the list, so it resumes only once it sits under a current permitted item.
+    refused = client.post(f"/admin/catalog/services/{mine.pk}/review/", {"decision": "resume", "note": "恢复"})
+    assert "现行负面清单版本的许可准入类事项" in refused.content.decode()
+    assert ServiceItem.objects.get(pk=mine.pk).needs_review
+    mine.list_items.add(new.items.get(code="200004"))
     client.post(f"/admin/catalog/services/{mine.pk}/review/", {"decision": "resume", "note": "已改依地方性法规"})
     mine.refresh_from_db()
     assert mine.status == ServiceItem.ACCEPTING and not mine.needs_review

@@ -15,8 +15,12 @@ def catalog(editions, make_department):
     new.activate()
     dept = make_department("市场监管局")
     published = ServiceItem.objects.create(department=dept, name="药品经营许可", published=True)
-    # Linked to the same item in both editions, and to one that only the old edition has.
-    published.list_items.add(new.items.get(code="200001"), old.items.get(code="200001"), old.items.get(code="200002"))
+    # Linked to the same item in both editions, and to one that only the old edition has (links kept from the
+    # old edition, written past the 单外无单 guard, which admits only current items).
+    published.list_items.add(new.items.get(code="200001"))
+    ServiceItem.list_items.through.objects.bulk_create(
+        ServiceItem.list_items.through(serviceitem=published, listitem=old.items.get(code=code))
+        for code in ("200001", "200002"))
     draft = ServiceItem.objects.create(department=dept, name="草稿事项", published=False)
 
     def version(service, number, published, body):

@@ -1,4 +1,6 @@
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from zhunru.audit.models import AuditEvent
 from zhunru.catalog.diff import diff_editions
@@ -27,9 +29,13 @@ def test_activation_flags_and_suspends(editions, make_department):
     changed = ServiceItem.objects.create(department=dept, name="药品经营许可", published=True)
     changed.list_items.add(old.items.get(code="200001"))
     same = ServiceItem.objects.create(department=dept, name="金融", published=True)
-    same.list_items.add(old.items.get(code="100001"))
+    # 100001 is 禁止准入类: refused at the model level (inside the link's transaction, hence the savepoint)
+    with pytest.raises(ValidationError, match="单外无单"), transaction.atomic():
+        same.list_items.add(old.items.get(code="100001"))
+    # A link made before 单外无单 was enforced (written past the guard) is found by the edition change.
+    ServiceItem.list_items.through.objects.create(serviceitem=same, listitem=old.items.get(code="100001"))
     flagged = new.activate()
-    assert set(flagged) == {removed.pk, changed.pk}
+    assert set(flagged) == {removed.pk, changed.pk, same.pk}
     removed.refresh_from_db()
     changed.refresh_from_db()
     same.refresh_from_db()
@@ -41,11 +47,11 @@ def test_activation_flags_and_suspends(editions, make_department):
         and changed.needs_review
         and "准入措施描述变化" in changed.review_reason
     )
-    assert not same.needs_review
-    assert same.list_items.filter(edition=new).exists()
+    assert same.needs_review and same.status == ServiceItem.SUSPENDED and "禁止准入类" in same.review_reason
+    assert not same.list_items.filter(edition=new).exists()
     old.refresh_from_db()
     assert not old.is_active and new.is_active
-    assert AuditEvent.objects.filter(action="catalog.service_item_flagged").count() == 2
+    assert AuditEvent.objects.filter(action="catalog.service_item_flagged").count() == 3
     assert AuditEvent.objects.filter(action="catalog.edition_activated").exists()
 
     # The editors decide: a suspended item stays suspended with its reason; a changed one resumes, reason settled.

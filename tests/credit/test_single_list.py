@@ -48,3 +48,64 @@ def test_edition_change_to_prohibited_suspends_and_flags(db, make_department):
     assert news.status == ServiceItem.SUSPENDED and news.needs_review and "禁止准入类" in news.review_reason
     assert not news.list_items.filter(edition=new).exists()
     assert auction.status == ServiceItem.ACCEPTING and not auction.needs_review
+
+
+def test_the_model_refuses_a_prohibited_or_non_current_item_on_every_path(db, make_department):
+    """Not only the admin form: any code that links a service item (imports, the API, the demo, the shell)
+    meets the same guard, from either side of the relation, with the reason in Chinese."""
+    import pytest
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    old = _edition("2022年版", [("200020", "permitted", "旅行社业务经营许可")])
+    new = _edition("2025年版", [("100020", "prohibited", "禁止违规开展互联网金融活动"),
+                                ("200020", "permitted", "旅行社业务经营许可")])
+    service = ServiceItem.objects.create(department=make_department("文旅局"), name="旅行社设立许可")
+    # The refusal is raised inside the link's transaction: a caller that goes on afterwards holds a savepoint.
+    with pytest.raises(ValidationError, match="尚无现行的负面清单版本"), transaction.atomic():
+        service.list_items.add(new.items.get(code="200020"))
+    new.activate()
+    with pytest.raises(ValidationError, match="禁止准入类事项「100020 禁止违规开展互联网金融活动」"), transaction.atomic():
+        service.list_items.add(new.items.get(code="100020"))
+    with pytest.raises(ValidationError, match="禁止准入类事项"), transaction.atomic():
+        new.items.get(code="100020").service_items.add(service)
+    with pytest.raises(ValidationError, match="属于2022年版，不是现行版本2025年版中的事项"), transaction.atomic():
+        service.list_items.set([old.items.get(code="200020")])
+    assert not service.list_items.exists()
+    service.list_items.add(new.items.get(code="200020"))
+    assert list(service.list_items.values_list("code", flat=True)) == ["200020"]
+
+
+def test_a_flagged_item_resumes_only_under_a_current_permitted_item(db, make_department, jurisdiction, make_subject):
+    """No application outside the list: a suspended item takes no 告知承诺, and it resumes only under a
+    current 许可准入类 item."""
+    import datetime
+
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from zhunru.credit.models import CreditCommitment
+
+    def grant(service):
+        return CreditCommitment.grant(subject=make_subject(), jurisdiction=jurisdiction, permit_name=service.name,
+                                      promise="三十日内补交材料", due_date=datetime.date(2027, 1, 4),
+                                      service_item=service)
+
+    old = _edition("2022年版", [("200030", "permitted", "典当业务经营许可")])
+    new = _edition("2025年版", [("200031", "permitted", "融资租赁业务许可")])
+    old.activate()
+    service = ServiceItem.objects.create(department=make_department("商务局"), name="典当行设立审批", published=True)
+    service.list_items.add(old.items.get(code="200030"))
+    assert new.activate() == [service.pk]  # its basis was removed: suspended and flagged
+    service.refresh_from_db()
+    assert service.status == ServiceItem.SUSPENDED and service.needs_review
+    with pytest.raises(ValidationError, match="已停止受理"):
+        grant(service)
+    with pytest.raises(ValueError, match="没有列在现行负面清单版本的许可准入类事项下"):
+        service.review("resume", "继续受理")
+    service.review("keep_suspended", "依据已删除")  # keeping it suspended is always possible
+    service.list_items.add(new.items.get(code="200031"))
+    service.review("resume", "改依融资租赁业务许可")
+    service.refresh_from_db()
+    assert service.status == ServiceItem.ACCEPTING
+    assert grant(service).service_item == service
