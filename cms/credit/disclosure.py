@@ -15,79 +15,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zhunru.credit import layouts
 from zhunru.credit.models import MarketSubject, OutboundRecord, PublicDecision
 
 SHARE_WITHIN_WORKING_DAYS = 7
 
-# National layout (国家公共信用信息中心 双公示 data standard, 2021 edition as recalled in DOMAIN.md):
-# payload key -> national field name. Keys shared with the exchange format keep its names
-# (subject_name, uscc, document_number, decided_on, authority_name, ...).
-SUBJECT_FIELDS: list[tuple[str, str]] = [
-    ("subject_name", "行政相对人名称"),
-    ("subject_category", "行政相对人类别"),
-    ("uscc", "行政相对人代码_1（统一社会信用代码）"),
-    ("registration_number", "行政相对人代码_2（工商注册号）"),
-    ("organisation_code", "行政相对人代码_3（组织机构代码）"),
-    ("tax_number", "行政相对人代码_4（税务登记号）"),
-    ("institution_certificate", "行政相对人代码_5（事业单位证书号）"),
-    ("social_organisation_certificate", "行政相对人代码_6（社会组织登记证号）"),
-    ("legal_representative", "法定代表人"),
-    ("legal_representative_id_type", "法定代表人证件类型"),
-    ("legal_representative_id_number", "法定代表人证件号码"),
-    ("person_id_type", "证件类型"),
-    ("person_id_number", "证件号码"),
-]
-LICENSING_FIELDS: list[tuple[str, str]] = SUBJECT_FIELDS + [
-    ("document_name", "行政许可决定文书名称"),
-    ("document_number", "行政许可决定文书号"),
-    ("licence_category", "许可类别"),
-    ("certificate_name", "许可证书名称"),
-    ("licence_number", "许可编号"),
-    ("licence_content", "许可内容"),
-    ("decided_on", "许可决定日期"),
-    ("valid_from", "有效期自"),
-    ("valid_until", "有效期至"),
-    ("authority_name", "许可机关"),
-    ("authority_uscc", "许可机关统一社会信用代码"),
-    ("current_status", "当前状态"),
-    ("source_unit", "数据来源单位"),
-    ("source_unit_uscc", "数据来源单位统一社会信用代码"),
-    ("remarks", "备注"),
-]
-PENALTY_FIELDS: list[tuple[str, str]] = SUBJECT_FIELDS + [
-    ("document_number", "行政处罚决定书文号"),
-    ("violation_type", "违法行为类型"),
-    ("facts", "违法事实"),
-    ("basis", "处罚依据"),
-    ("penalty_category", "处罚类别"),
-    ("penalty_content", "处罚内容"),
-    ("fine_amount", "罚款金额（万元）"),
-    ("confiscated_amount", "没收违法所得、没收非法财物的金额（万元）"),
-    ("suspended_licence", "暂扣或吊销证照名称及编号"),
-    ("decided_on", "处罚决定日期"),
-    ("penalty_valid_until", "处罚有效期"),
-    ("publicity_until", "公示截止期"),
-    ("authority_name", "处罚机关"),
-    ("authority_uscc", "处罚机关统一社会信用代码"),
-    ("source_unit", "数据来源单位"),
-    ("source_unit_uscc", "数据来源单位统一社会信用代码"),
-    ("remarks", "备注"),
-]
-COMMON_REQUIRED = ["subject_name", "subject_category", "document_number", "decided_on", "authority_name",
-                   "authority_uscc", "source_unit", "source_unit_uscc"]
-REQUIRED = {
-    PublicDecision.Kind.LICENSING: COMMON_REQUIRED + ["document_name", "licence_category", "licence_content",
-                                                      "valid_from", "valid_until", "current_status"],
-    PublicDecision.Kind.PENALTY: COMMON_REQUIRED + ["violation_type", "facts", "basis", "penalty_category",
-                                                    "penalty_content", "publicity_until"],
-}
-# By subject category: legal persons and organisations give their code and representative, natural persons
-# their ID document.
-REQUIRED_BY_CATEGORY = {
-    PublicDecision.SubjectCategory.LEGAL: ["uscc", "legal_representative"],
-    PublicDecision.SubjectCategory.INDIVIDUAL: ["uscc"],
-    PublicDecision.SubjectCategory.NATURAL: ["person_id_type", "person_id_number"],
-}
+# The national field lists and what is mandatory live in zhunru.credit.layouts (shared with the outbox and
+# the batch export); the names stay importable from here.
+SUBJECT_FIELDS = layouts.SUBJECT_FIELDS
+LICENSING_FIELDS = layouts.LICENSING_FIELDS
+PENALTY_FIELDS = layouts.PENALTY_FIELDS
 
 
 def layout(kind: str) -> list[tuple[str, str]]:
@@ -95,25 +32,17 @@ def layout(kind: str) -> list[tuple[str, str]]:
 
 
 def _value(decision, key):
-    value = getattr(decision, key)
     if key == "subject_category":
         return decision.get_subject_category_display()
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
+    return layouts.text(getattr(decision, key))
 
 
 def validate(decision) -> None:
-    """A missing mandatory field is refused with its national name."""
+    """A missing mandatory field is refused with its national name (the check every record passes before
+    it is queued: zhunru.credit.layouts.validate_payload)."""
     if decision.kind not in PublicDecision.Kind.values:
         raise ValidationError(f"未知的决定类型“{decision.kind}”。")
-    names = dict(layout(decision.kind))
-    missing = [k for k in REQUIRED[decision.kind] + REQUIRED_BY_CATEGORY.get(decision.subject_category, [])
-               if not _value(decision, k)]
-    if missing:
-        raise ValidationError(f"双公示信息缺少必填项：{'、'.join(names[k] for k in missing)}。")
+    layouts.validate_payload(decision.kind, payload(decision))
     if decision.kind == PublicDecision.Kind.LICENSING and decision.valid_until < decision.valid_from:
         raise ValidationError("有效期至不能早于有效期自。")
     if decision.kind == PublicDecision.Kind.PENALTY and decision.publicity_until < decision.decided_on:
@@ -152,13 +81,14 @@ def register(decision, *, by=None, request=None) -> list[OutboundRecord]:
 
 
 def _tell_platforms(*, jurisdiction, subject, obj, document_number, decided_on, subject_name, uscc, kind, reason,
-                    by=None) -> list[OutboundRecord]:
-    """A "repair" record: the platforms take the named record off (repaired, or its publicity period ended)."""
+                    by=None, person_id_number: str = "") -> list[OutboundRecord]:
+    """A "repair" record: the platforms take the named record off (repaired, or its publicity period ended).
+    A natural person's record is named by the ID document (it travels to the platforms, never to a page)."""
     from zhunru.credit.outbox import _enqueue
 
-    body = {"subject_name": subject_name, "uscc": uscc, "document_number": document_number,
-            "decided_on": decided_on.isoformat() if isinstance(decided_on, datetime.date) else str(decided_on),
-            "withdraws_kind": kind, "reason": reason, "withdrawn_on": timezone.localdate().isoformat()}
+    body = layouts.normalise(layouts.REPAIR, subject_name=subject_name, uscc=uscc, person_id_number=person_id_number,
+                             document_number=document_number, decided_on=decided_on, withdraws_kind=kind,
+                             reason=reason, withdrawn_on=timezone.localdate())
     return _enqueue(OutboundRecord.Kind.REPAIR, jurisdiction=jurisdiction, payload=body, subject=subject, obj=obj,
                     by=by)
 
@@ -176,7 +106,7 @@ def withdraw(decision, *, reason: str, by=None, request=None) -> None:
         if d.queued_at is not None:
             _tell_platforms(jurisdiction=d.jurisdiction, subject=d.subject, obj=d, document_number=d.document_number,
                             decided_on=d.decided_on, subject_name=d.subject_name, uscc=d.uscc, kind=d.kind,
-                            reason=reason, by=by)
+                            reason=reason, by=by, person_id_number=d.person_id_number if not d.uscc else "")
 
 
 def withdraw_expired(today: datetime.date | None = None) -> int:

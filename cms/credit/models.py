@@ -738,6 +738,7 @@ class RepairApplication(models.Model):
                                 related_name="repair_applications")
     contact_name = models.CharField("联系人", max_length=50)
     contact_phone = models.CharField("联系电话", max_length=40)
+    contact_email = models.EmailField("电子邮箱", blank=True, help_text="审核结果发送到该邮箱。")
     rectification = models.TextField("整改情况")
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     submitted_at = models.DateTimeField("申请时间", default=timezone.now)

@@ -10,67 +10,28 @@ Each writes one ``OutboundRecord`` per enabled platform of the jurisdiction (nat
 and sends the delivery message after commit; if the broker is down then, the sweep sends it later.
 """
 
-import csv
-import io
 import logging
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zhunru.credit import layouts
 from zhunru.credit.models import CreditPlatform, MarketSubject, OutboundRecord
-from zhunru.exports import csv_row, xlsx_row
-from zhunru.validators import validate_uscc
 
 log = logging.getLogger(__name__)
 
-# The 双公示 layout: payload key -> column header, in file order.
-LAYOUT: list[tuple[str, str]] = [
-    ("subject_name", "行政相对人名称"),
-    ("uscc", "统一社会信用代码"),
-    ("legal_representative", "法定代表人"),
-    ("document_number", "决定文书号"),
-    ("category", "类别"),
-    ("content", "内容"),
-    ("decided_on", "决定日期"),
-    ("valid_from", "有效期自"),
-    ("valid_until", "有效期至"),
-    ("authority_name", "决定机关"),
-    ("authority_uscc", "决定机关统一社会信用代码"),
-    ("source_unit", "数据来源单位"),
-    ("source_unit_uscc", "数据来源单位统一社会信用代码"),
-]
-REQUIRED = ["subject_name", "uscc", "document_number", "category", "content", "decided_on", "authority_name",
-            "source_unit"]
-
-
-def _iso(value) -> str:
-    if value in (None, ""):
-        return ""
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
-def build_payload(**fields) -> dict:
-    """Validate and normalise the layout fields; a Chinese ValidationError names what is missing."""
-    unknown = set(fields) - {k for k, _ in LAYOUT}
-    if unknown:
-        raise ValidationError(f"未知的报送字段：{'、'.join(sorted(unknown))}。")
-    headers = dict(LAYOUT)
-    missing = [headers[k] for k in REQUIRED if not fields.get(k)]
-    if missing:
-        raise ValidationError(f"报送记录缺少必填项：{'、'.join(missing)}。")
-    payload = {k: _iso(fields.get(k)) for k, _ in LAYOUT}
-    payload["uscc"] = validate_uscc(payload["uscc"])
-    if payload["authority_uscc"]:
-        payload["authority_uscc"] = validate_uscc(payload["authority_uscc"])
-    return payload
+def build_payload(kind: str = "licensing", **fields) -> dict:
+    """Validate and normalise a record of ``kind`` in its layout (zhunru.credit.layouts: the national 双公示
+    layouts for licensing and penalty decisions); a Chinese ValidationError names what is missing."""
+    return layouts.normalise(kind, **fields)
 
 
 def _enqueue(kind: str, *, jurisdiction, payload: dict, subject=None, obj=None, by=None) -> list[OutboundRecord]:
     from zhunru.audit.recording import record
 
-    if subject is None:
+    layouts.validate_payload(kind, payload)  # nothing is queued that the platforms would have to refuse
+    if subject is None and payload.get("uscc"):
         subject = MarketSubject.objects.filter(uscc=payload["uscc"]).first()
     rows = []
     with transaction.atomic():
@@ -90,17 +51,19 @@ def _enqueue(kind: str, *, jurisdiction, payload: dict, subject=None, obj=None, 
 
 
 def enqueue_decision(kind: str, *, jurisdiction, obj=None, by=None, subject=None, **fields) -> list[OutboundRecord]:
-    """Queue a licensing (``"licensing"``) or penalty (``"penalty"``) decision for every platform."""
+    """Queue a licensing (``"licensing"``) or penalty (``"penalty"``) decision for every platform; ``fields``
+    are the keys of its national layout (EXCHANGE.md). The 双公示 register (zhunru.credit.disclosure) is
+    the usual caller."""
     if kind not in (OutboundRecord.Kind.LICENSING, OutboundRecord.Kind.PENALTY):
         raise ValidationError(f"未知的决定类型“{kind}”。")
-    return _enqueue(kind, jurisdiction=jurisdiction, payload=build_payload(**fields), subject=subject, obj=obj,
-                    by=by)
+    return _enqueue(kind, jurisdiction=jurisdiction, payload=layouts.normalise(kind, **fields), subject=subject,
+                    obj=obj, by=by)
 
 
 def enqueue_dishonesty(rec, *, by=None) -> list[OutboundRecord]:
     s = rec.subject
-    payload = build_payload(
-        subject_name=s.name, uscc=s.uscc, legal_representative=s.legal_representative,
+    payload = layouts.normalise(
+        layouts.DISHONESTY, subject_name=s.name, uscc=s.uscc, legal_representative=s.legal_representative,
         document_number=rec.document_number, category=rec.category, content=rec.content,
         decided_on=rec.decided_on, authority_name=rec.authority_name, authority_uscc=rec.authority_uscc,
         source_unit=rec.authority_name, source_unit_uscc=rec.authority_uscc,
@@ -146,6 +109,7 @@ def resend(row: OutboundRecord, *, by=None, request=None, force: bool = False) -
 
     if row.status == OutboundRecord.Status.DELIVERED and not force:
         raise ValidationError("该记录已送达，无需重新发送。")
+    layouts.validate_payload(row.kind, row.payload or {})  # a corrected payload is checked like a new one
     with transaction.atomic():
         row.status = OutboundRecord.Status.PENDING
         row.rejection_reason = ""
@@ -173,32 +137,4 @@ def sweep(now=None) -> int:
     return send_now(list(due.order_by("pk").values_list("pk", flat=True)[:5000]))
 
 
-# --- batch files ---------------------------------------------------------------------------------
-
-def _rows(records):
-    for r in records:
-        yield [str(r.record_id), r.get_kind_display()] + [r.payload.get(k, "") for k, _ in LAYOUT]
-
-
-HEADERS = ["记录标识", "记录类型"] + [h for _, h in LAYOUT]
-
-
-def export_csv(records) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(HEADERS)
-    w.writerows(csv_row(row) for row in _rows(records))
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def export_xlsx(records) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("双公示")
-    ws.append(HEADERS)
-    for row in _rows(records):
-        ws.append(xlsx_row(ws, row))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+# The batch files (XLSX, CSV) are written by zhunru.credit.batch_files in the same layouts.

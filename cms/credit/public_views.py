@@ -60,13 +60,15 @@ def disclosure(request, code: str):
 
 
 def repair_form(request, code: str):
-    """信用修复 application by the subject itself (its USCC must be the record's)."""
+    """信用修复 application by the subject itself: its USCC must be the record's, and it proves what only it
+    holds (法定代表人 on file, the 责令整改通知 served on it); see zhunru.credit.repair.apply."""
     from django.core.exceptions import ValidationError
 
     from zhunru.credit import repair
 
     jurisdiction = get_object_or_404(Jurisdiction, division_code=code)
-    fields = ("uscc", "document_number", "contact_name", "contact_phone", "rectification")
+    fields = ("uscc", "document_number", "legal_representative", "notice_number", "contact_name", "contact_phone",
+              "contact_email", "rectification")
     values = {k: (request.POST.get(k) or "").strip()[:2000] for k in fields} if request.method == "POST" else {}
     error, done = "", None
     if request.method == "POST":

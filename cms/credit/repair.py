@@ -74,10 +74,22 @@ def expire_records(today: datetime.date | None = None) -> int:
 MINIMUM_MONTHS = 3  # a general breach: repair may be applied for after at least 3 months of publicity
 
 
+def _same_name(a: str, b: str) -> bool:
+    return "".join((a or "").split()) == "".join((b or "").split())
+
+
 def apply(*, jurisdiction, uscc: str, document_number: str, contact_name: str, contact_phone: str,
-          rectification: str):
-    """A subject applies to repair one of its own records; someone else's record is refused."""
+          rectification: str, contact_email: str = "", legal_representative: str = "", notice_number: str = ""):
+    """A subject applies to repair one of its own records; someone else's record is refused.
+
+    The portal has no login for market subjects, and the USCC and the decision's document number are public
+    (the 公示 page shows both). So the subject also proves what only it was told or registered: the name of
+    its 法定代表人 as we hold it, and, for a record from a breach procedure, the number of the 责令整改通知 that
+    was served on it (never published). A mismatch is refused without saying which part was wrong. The
+    office's review, with the applicant's materials, remains the decision.
+    """
     from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
 
     from zhunru.audit.recording import record
     from zhunru.clock import format_date
@@ -88,16 +100,29 @@ def apply(*, jurisdiction, uscc: str, document_number: str, contact_name: str, c
     from zhunru.validators import validate_uscc
 
     uscc = validate_uscc((uscc or "").strip().upper())
-    for label, value in (("决定文书号", document_number), ("联系人", contact_name), ("联系电话", contact_phone),
+    for label, value in (("决定文书号", document_number), ("法定代表人姓名", legal_representative),
+                         ("联系人", contact_name), ("联系电话", contact_phone), ("电子邮箱", contact_email),
                          ("整改情况", rectification)):
         if not (value or "").strip():
             raise ValidationError(f"请填写{label}。")
+    contact_email = contact_email.strip()
+    try:
+        validate_email(contact_email)
+    except ValidationError:
+        raise ValidationError("电子邮箱格式不正确，审核结果将发送到该邮箱。") from None
     rec = (DishonestyRecord.objects.select_related("subject", "commitment")
            .filter(jurisdiction=jurisdiction, document_number=document_number.strip()).first())
     if rec is None:
         raise ValidationError("未找到该决定文书号对应的失信记录，请核对文书号。")
+    proc = getattr(rec, "procedure", None)  # a record from a breach procedure (reverse one-to-one)
+    others = ("该失信记录不属于您填写的统一社会信用代码对应的市场主体，或法定代表人姓名、责令整改通知文号与本机关"
+              "掌握的不一致，不能为他人的记录申请信用修复。")
     if rec.subject.uscc != uscc:
-        raise ValidationError("该失信记录不属于您填写的统一社会信用代码对应的市场主体，不能为他人的记录申请信用修复。")
+        raise ValidationError(others)
+    if rec.subject.legal_representative and not _same_name(rec.subject.legal_representative, legal_representative):
+        raise ValidationError(others)
+    if proc is not None and proc.notice_number and not _same_name(proc.notice_number, notice_number):
+        raise ValidationError(others)
     if rec.repaired_at is not None:
         raise ValidationError("该失信记录已修复或公示期已满，无需申请。")
     earliest = _add_months(rec.decided_on, MINIMUM_MONTHS)
@@ -107,7 +132,7 @@ def apply(*, jurisdiction, uscc: str, document_number: str, contact_name: str, c
         raise ValidationError("该记录已有待审核的信用修复申请，请等待审核结果。")
     with transaction.atomic():
         app = RepairApplication.objects.create(record=rec, subject=rec.subject, contact_name=contact_name.strip(),
-                                               contact_phone=contact_phone.strip(),
+                                               contact_phone=contact_phone.strip(), contact_email=contact_email,
                                                rectification=rectification.strip())
         record("credit.repair_applied", obj=app, note=app.rectification[:500],
                changes={"document_number": rec.document_number})
@@ -116,7 +141,29 @@ def apply(*, jurisdiction, uscc: str, document_number: str, contact_name: str, c
         notify(people, f"信用修复申请待审核：{rec.subject.name}",
                f"{rec.subject.name}申请修复失信记录{rec.document_number}。整改情况：{app.rectification[:300]}",
                obj=app, key=f"credit-repair:{app.pk}:applied")
+        notify([], f"信用修复申请已收到：{rec.document_number}",
+               f"{rec.subject.name}：{jurisdiction.office}已收到您对失信记录{rec.document_number}的信用修复申请"
+               f"（编号 {app.pk}），审核后将通过本邮箱告知结果。",
+               key=f"credit-repair:{app.pk}:received", addresses=[contact_email])
     return app
+
+
+def tell_applicant(app) -> int:
+    """The applicant learns the outcome by e-mail (the notification outbox and its relay)."""
+    from zhunru.leads.notifications import notify
+
+    rec, office = app.record, app.record.jurisdiction.office
+    if not app.contact_email:
+        return 0
+    if app.status == app.Status.APPROVED:
+        title = f"信用修复申请已通过：{rec.document_number}"
+        body = (f"{app.subject.name}：您对失信记录{rec.document_number}的信用修复申请已由{office}审核通过。"
+                f"该记录已从公示页面撤下，并已通知信用平台撤下。审核意见：{app.review_note}")
+    else:
+        title = f"信用修复申请未通过：{rec.document_number}"
+        body = (f"{app.subject.name}：您对失信记录{rec.document_number}的信用修复申请经{office}审核不予修复。"
+                f"审核意见：{app.review_note}。如有异议，可补充整改材料后重新申请。")
+    return notify([], title, body, key=f"credit-repair:{app.pk}:result", addresses=[app.contact_email])
 
 
 def review_application(app, *, approve: bool, note: str, by, request=None):
@@ -142,4 +189,5 @@ def review_application(app, *, approve: bool, note: str, by, request=None):
                changes={"status": app.status}, note=app.review_note)
         if approve:
             take_off(app.record, reason="信用修复", by=by, request=request)
+        tell_applicant(app)
     return app

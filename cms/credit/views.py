@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhunru.credit import outbox
 from zhunru.credit.models import CreditCommitment, CreditPlatform, MarketSubject, OutboundRecord
-from zhunru.scoping import get_visible_or_404, is_coordinator
+from zhunru.scoping import get_visible_or_404, is_coordinator, sees_jurisdiction
 from zhunru.workers.clients.credit_platform import CreditPlatformError, for_platform
 
 
@@ -22,6 +22,12 @@ def _require(request, perm: str):
 def _coordinator(request):
     if not is_coordinator(request.user):
         raise PermissionDenied("仅发改委协调员可以执行此操作。")
+
+
+def _jurisdiction_reader(request):
+    """Coordinators and auditors (who only read) may open the jurisdiction-wide credit pages."""
+    if not sees_jurisdiction(request.user):
+        raise PermissionDenied("仅发改委协调员和审计员可以查看此页面。")
 
 
 def subject_credit(request, pk):
@@ -69,11 +75,12 @@ def fulfil(request, pk):
 
 def reconciliation(request):
     """What we sent vs what each platform acknowledged, for the latest records per platform."""
-    _coordinator(request)
+    _jurisdiction_reader(request)
     limit = 500
     report = []
-    for platform in CreditPlatform.objects.filter(enabled=True):
-        rows = list(platform.outbound.order_by("-created_at")[:limit])
+    mine = OutboundRecord.objects.visible_to(request.user)  # national platforms carry every jurisdiction: own only
+    for platform in CreditPlatform.objects.visible_to(request.user).filter(enabled=True):
+        rows = list(mine.filter(platform=platform).order_by("-created_at")[:limit])
         error = ""
         acks: dict = {}
         try:
@@ -105,23 +112,36 @@ def reconciliation(request):
 
 
 def export(request, fmt):
+    """The batch file in the national 双公示 layouts: XLSX one sheet per record kind, CSV one kind per file."""
+    from zhunru.credit import batch_files
+
     _coordinator(request)
     if fmt not in ("csv", "xlsx"):  # before the audit entry: a refused export is no export
         raise PermissionDenied("不支持的导出格式。")
-    qs = OutboundRecord.objects.select_related("platform").order_by("created_at")
+    kind = (request.GET.get("kind") or "").strip()
+    labels = dict(OutboundRecord.Kind.choices)
+    if kind and kind not in labels:
+        return HttpResponseBadRequest(f"记录类型“{kind[:20]}”无效。".encode(), content_type="text/plain; charset=utf-8")
+    if fmt == "csv" and not kind:
+        choices = "、".join(labels.values())
+        return HttpResponseBadRequest(f"CSV 批量文件按记录类型分别导出（各类型字段不同），请选择记录类型：{choices}。".encode(),
+                                      content_type="text/plain; charset=utf-8")
+    qs = OutboundRecord.objects.visible_to(request.user)
     if request.GET.get("platform"):
         qs = qs.filter(platform__code=request.GET["platform"])
-    if request.GET.get("kind"):
-        qs = qs.filter(kind=request.GET["kind"])
+    kinds = [kind] if kind else list(batch_files.KINDS)
     from zhunru.audit.recording import record
 
     record("credit.export", actor=request.user, request=request, object_type="zhunru_credit.outboundrecord",
-           object_id="*", object_repr=f"双公示批量文件（{fmt}）", changes={"count": qs.count()})
+           object_id="*", object_repr=f"双公示批量文件（{fmt}）",
+           changes={"count": qs.filter(kind__in=kinds).count(), "kinds": kinds})
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     if fmt == "csv":
-        resp = HttpResponse(outbox.export_csv(qs), content_type="text/csv; charset=utf-8")
+        resp = HttpResponse(batch_files.export_csv(qs, kind), content_type="text/csv; charset=utf-8")
+        name = f"shuanggongshi-{kind}-{stamp}.csv"
     else:
-        resp = HttpResponse(outbox.export_xlsx(qs),
+        resp = HttpResponse(batch_files.export_xlsx(qs, kinds),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="shuanggongshi-{stamp}.{fmt}"'
+        name = f"shuanggongshi-{stamp}.xlsx"
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp

@@ -15,7 +15,10 @@ def test_unsupported_format_is_refused_before_it_is_recorded(client, make_user):
     assert refused.status_code in (302, 403)
     assert not AuditEvent.objects.filter(action="credit.export").exists()
 
-    exported = client.get("/admin/credit/export.csv", REMOTE_ADDR="192.0.2.60")
+    assert client.get("/admin/credit/export.csv").status_code == 400  # one kind per CSV file: say which
+    assert not AuditEvent.objects.filter(action="credit.export").exists()
+
+    exported = client.get("/admin/credit/export.csv?kind=penalty", REMOTE_ADDR="192.0.2.60")
     assert exported.status_code == 200
     event = AuditEvent.objects.get(action="credit.export")
     assert (event.actor_id, event.ip) == (coordinator.pk, "192.0.2.60")

@@ -79,10 +79,11 @@ def test_third_jurisdiction_end_to_end(client, parent):
     body = "91141021MA0000001"
     subject = MarketSubject.objects.create(name="曲沃县测试有限公司", uscc=body + uscc_check_character(body),
                                            jurisdiction=j)
-    rows = outbox.enqueue_decision(
-        "licensing", jurisdiction=j, subject_name=subject.name, uscc=subject.uscc, document_number="曲市监许〔2026〕1号",
-        category="普通", content="食品经营许可", decided_on="2026-11-20", valid_until="2031-11-19",
-        authority_name="曲沃县市场监督管理局", source_unit="曲沃县市场监督管理局")
+    from tests.credit.conftest import decision_fields
+
+    rows = outbox.enqueue_decision("licensing", jurisdiction=j, **decision_fields(
+        subject, document_number="曲市监许〔2026〕1号", authority_name="曲沃县市场监督管理局",
+        source_unit="曲沃县市场监督管理局"))
     assert {r.platform.code for r in rows} >= {"shanxi"}
     assert set(OutboundRecord.objects.filter(jurisdiction=j).values_list("platform__jurisdiction", flat=True)) <= {
         j.pk, None}

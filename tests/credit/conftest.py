@@ -53,10 +53,24 @@ def make_subject(db):
     return make
 
 
-def decision_fields(subject, **over):
-    fields = dict(subject_name=subject.name, uscc=subject.uscc, document_number="昌市监许〔2026〕18号",
-                  category="普通", content="食品经营许可", decided_on="2026-11-20", valid_until="2031-11-19",
-                  authority_name="昌江区市场监督管理局", source_unit="昌江区市场监督管理局")
+AUTHORITY_USCC = make_uscc("11360202MB1234567")
+
+
+def decision_fields(subject, kind: str = "licensing", **over) -> dict:
+    """A complete decision of ``kind`` in its national 双公示 layout (zhunru.credit.layouts)."""
+    fields = dict(subject_name=subject.name, subject_category="法人及非法人组织", uscc=subject.uscc,
+                  legal_representative=getattr(subject, "legal_representative", "") or "张三",
+                  decided_on="2026-11-20", authority_name="昌江区市场监督管理局", authority_uscc=AUTHORITY_USCC,
+                  source_unit="昌江区市场监督管理局", source_unit_uscc=AUTHORITY_USCC)
+    if kind == "licensing":
+        fields.update(document_name="准予行政许可决定书", document_number="昌市监许〔2026〕18号", licence_category="普通",
+                      licence_content="食品经营许可", valid_from="2026-11-20", valid_until="2031-11-19",
+                      current_status="有效")
+    else:
+        fields.update(document_number="昌市监罚〔2026〕18号", violation_type="未取得许可从事食品经营",
+                      facts="未取得食品经营许可证经营预包装食品", basis="《中华人民共和国食品安全法》第一百二十二条",
+                      penalty_category="罚款", penalty_content="罚款人民币五万元", fine_amount="5",
+                      publicity_until="2027-11-20")
     fields.update(over)
     return fields
 

@@ -40,7 +40,7 @@ def test_admin_pages(coordinator, client, platforms, make_subject, jurisdiction,
     assert rejected.status == "pending"
     xlsx = client.get("/admin/credit/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    assert "行政相对人名称" in client.get("/admin/credit/export.csv").content.decode("utf-8-sig")
+    assert "行政许可决定文书号" in client.get("/admin/credit/export.csv?kind=licensing").content.decode("utf-8-sig")
 
 
 def test_officers_cannot_resend(make_user, client, platforms, make_subject, jurisdiction):

@@ -83,10 +83,12 @@ def test_payload_is_validated_before_it_is_queued(platforms, make_subject, juris
     from django.core.exceptions import ValidationError
 
     s = make_subject()
-    with pytest.raises(ValidationError, match="决定文书号"):
-        outbox.enqueue_decision("penalty", jurisdiction=jurisdiction, **decision_fields(s, document_number=""))
+    with pytest.raises(ValidationError, match="双公示信息缺少必填项：行政处罚决定书文号。"):
+        outbox.enqueue_decision("penalty", jurisdiction=jurisdiction,
+                                **decision_fields(s, "penalty", document_number=""))
     with pytest.raises(ValidationError, match="校验位"):
-        outbox.enqueue_decision("penalty", jurisdiction=jurisdiction, **decision_fields(s, uscc="91330100716105852E"))
+        outbox.enqueue_decision("penalty", jurisdiction=jurisdiction,
+                                **decision_fields(s, "penalty", uscc="91330100716105852E"))
     assert not OutboundRecord.objects.exists()
 
 
@@ -105,21 +107,7 @@ def test_the_worker_retries_after_500_and_timeout_but_not_after_400(platforms, m
     assert sum(r.attempts for r in rows) == 2 + 3  # three failures spread over the two records
     simulator.fail("400", count=1, reason="内容字段不得为空")
     with transaction.atomic():
-        rows = outbox.enqueue_decision("penalty", jurisdiction=jurisdiction, **decision_fields(subject))
+        rows = outbox.enqueue_decision("penalty", jurisdiction=jurisdiction, **decision_fields(subject, "penalty"))
     drain(broker, worker)
     states = sorted((r.status, r.attempts) for r in OutboundRecord.objects.filter(kind="penalty"))
     assert states == [("delivered", 1), ("rejected", 1)]
-
-
-def test_export_layout_csv_and_xlsx(queued):
-    import io
-
-    from openpyxl import load_workbook
-
-    data = outbox.export_csv(OutboundRecord.objects.all()).decode("utf-8-sig")
-    header = data.splitlines()[0].split(",")
-    assert header[2:6] == ["行政相对人名称", "统一社会信用代码", "法定代表人", "决定文书号"]
-    assert "昌市监许〔2026〕18号" in data
-    wb = load_workbook(io.BytesIO(outbox.export_xlsx(OutboundRecord.objects.all())))
-    rows = list(wb.active.values)
-    assert rows[0][2] == "行政相对人名称" and len(rows) == 3

@@ -128,14 +128,20 @@ def test_repair_by_portal_form_and_office_review(client, platforms, jurisdiction
     d = disclosure.register(penalty(jurisdiction, mine, document_number=rec.document_number))[0].payload
     assert d["document_number"] == rec.document_number
     url = f"/portal/{jurisdiction.division_code}/credit-repair/"
-    form = {"uscc": other.uscc, "document_number": rec.document_number, "contact_name": "王五",
-            "contact_phone": "0798-1234567", "rectification": "已补交全部材料"}
-    resp = client.post(url, form)
-    assert resp.status_code == 400 and "不能为他人的记录申请信用修复" in resp.content.decode()
+    form = {"uscc": other.uscc, "document_number": rec.document_number, "legal_representative": "张三",
+            "contact_name": "王五", "contact_phone": "0798-1234567", "contact_email": "wangwu@example.invalid",
+            "rectification": "已补交全部材料"}
+    # The USCC and the document number are both on the public page: someone else's code is refused, and so is
+    # the right code with a 法定代表人 other than the one on file (no hint which part was wrong).
+    for bad in ({"uscc": other.uscc}, {"uscc": mine.uscc, "legal_representative": "李四"}):
+        resp = client.post(url, {**form, **bad})
+        assert resp.status_code == 400 and "不能为他人的记录申请信用修复" in resp.content.decode()
     assert not RepairApplication.objects.exists()
     assert client.post(url, {**form, "uscc": "123"}).status_code == 400
+    resp = client.post(url, {**form, "uscc": mine.uscc, "contact_email": "不是邮箱"})
+    assert resp.status_code == 400 and "电子邮箱格式不正确" in resp.content.decode()
     with django_capture_on_commit_callbacks(execute=False):
-        resp = client.post(url, {**form, "uscc": mine.uscc})
+        resp = client.post(url, {**form, "uscc": mine.uscc, "legal_representative": " 张 三 "})
     assert resp.status_code == 200 and "申请已提交" in resp.content.decode()
     app = RepairApplication.objects.get()
     coord = make_user("xf-coord", groups=[roles.COORDINATOR], departments=[jurisdiction.lead_department])
@@ -151,6 +157,37 @@ def test_repair_by_portal_form_and_office_review(client, platforms, jurisdiction
     assert "测发改信决〔2026〕9号" not in client.get(f"/portal/{jurisdiction.division_code}/disclosure/").content.decode()
     told = OutboundRecord.objects.filter(kind="repair", payload__document_number=rec.document_number)
     assert {r.payload["reason"] for r in told} == {"信用修复"} and told.count() == 4  # record + 双公示 entry, 2 platforms
+    # The applicant is told by e-mail (the notification outbox and its relay): the receipt, then the outcome.
+    mailed = _mails_to("wangwu@example.invalid")
+    assert len(mailed) == 2 and "信用修复申请已收到" in mailed[0].subject and "信用修复申请已通过" in mailed[1].subject
+    assert "已从公示页面撤下，并已通知信用平台撤下" in mailed[1].body and "整改到位" in mailed[1].body
+    assert jurisdiction.office in mailed[1].body
+
+
+def _mails_to(address):
+    """Relay the outbox's e-mails to ``address`` as the worker does, and return them in order."""
+    from django.core import mail
+
+    from zhunru.leads.models import Notification
+    from zhunru.leads.notifications import relay
+
+    relay(list(Notification.objects.filter(address=address).values_list("pk", flat=True)))
+    return [m for m in mail.outbox if m.to == [address]]
+
+
+def test_a_refused_repair_is_mailed_and_leaves_the_record(jurisdiction, make_subject, make_user, platforms,
+                                                          django_capture_on_commit_callbacks):
+    rec = _signed_record(jurisdiction, make_subject())
+    with django_capture_on_commit_callbacks(execute=False):
+        app = repair.apply(jurisdiction=jurisdiction, uscc=rec.subject.uscc, document_number=rec.document_number,
+                           legal_representative="张三", contact_name="王五", contact_phone="1",
+                           contact_email="refused@example.invalid", rectification="已整改")
+        coord = make_user("xf-refuse", groups=[roles.COORDINATOR], departments=[jurisdiction.lead_department])
+        repair.review_application(app, approve=False, note="整改材料不全", by=coord)
+    rec.refresh_from_db()
+    assert rec.repaired_at is None and not OutboundRecord.objects.filter(kind="repair").exists()
+    mailed = _mails_to("refused@example.invalid")
+    assert len(mailed) == 2 and "不予修复" in mailed[1].body and "整改材料不全" in mailed[1].body
 
 
 def test_repair_review_is_scoped(client, jurisdiction, make_subject, make_user):
@@ -159,11 +196,12 @@ def test_repair_review_is_scoped(client, jurisdiction, make_subject, make_user):
     from zhunru.models import Department, Jurisdiction
 
     rec = _signed_record(jurisdiction, make_subject())
+    who = dict(legal_representative="张三", contact_name="王五", contact_phone="1", contact_email="w@example.invalid")
     app = repair.apply(jurisdiction=jurisdiction, uscc=rec.subject.uscc, document_number=rec.document_number,
-                       contact_name="王五", contact_phone="1", rectification="已整改")
+                       rectification="已整改", **who)
     with pytest.raises(ValidationError, match="待审核"):
         repair.apply(jurisdiction=jurisdiction, uscc=rec.subject.uscc, document_number=rec.document_number,
-                     contact_name="王五", contact_phone="1", rectification="已整改")
+                     rectification="已整改", **who)
     j2 = Jurisdiction.objects.create(name="外县", short_name="外", level="county", division_code="360283")
     d2 = Department.objects.create(jurisdiction=j2, name="外县发展和改革委员会", is_lead=True)
     client.force_login(make_user("outsider", groups=[roles.COORDINATOR], departments=[d2]))

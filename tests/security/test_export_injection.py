@@ -72,7 +72,7 @@ def world(jurisdiction):
         platform=platform, kind=OutboundRecord.Kind.PENALTY, jurisdiction=jurisdiction, subject=subject,
         status=OutboundRecord.Status.REJECTED,
         payload={"subject_name": "某某有限公司", "uscc": subject.uscc, "document_number": "罚〔2025〕1号",
-                 "category": "行政处罚", "content": PAYLOADS["credit"], "decided_on": "2025-01-01",
+                 "penalty_category": "罚款", "penalty_content": PAYLOADS["credit"], "decided_on": "2025-01-01",
                  "authority_name": "甲局", "source_unit": "甲局"},
     )
     old, new = ListEdition.objects.create(name="2024年版"), ListEdition.objects.create(name="2025年版")
@@ -90,7 +90,7 @@ def _exports(world):
     return [
         (reverse("zhunru_lead_export"), "xlsx", [PAYLOADS["lead"], PAYLOADS["complaint"]]),
         (reverse("case_catalogue:index") + "?export=xlsx", "xlsx", [PAYLOADS["case"]]),
-        (reverse("zhunru_credit_export", args=["csv"]), "csv", [PAYLOADS["credit"]]),
+        (reverse("zhunru_credit_export", args=["csv"]) + "?kind=penalty", "csv", [PAYLOADS["credit"]]),
         (reverse("zhunru_credit_export", args=["xlsx"]), "xlsx", [PAYLOADS["credit"]]),
         (f"{diff}?{against}&format=csv", "csv", [PAYLOADS["item"]]),
         (f"{diff}?{against}&format=xlsx", "xlsx", [PAYLOADS["item"]]),
