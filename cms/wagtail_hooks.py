@@ -6,7 +6,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from zhunru import jurisdiction_settings
+from zhunru import jurisdiction_settings, page_scoping
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.models import Department, DepartmentMembership, Jurisdiction
 
@@ -62,3 +62,9 @@ class _SettingsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def jurisdiction_settings_menu_item():
     return _SettingsMenuItem("辖区设置", reverse("zhunru_jurisdiction_settings_index"), icon_name="cogs", order=890)
+
+
+# Pages per jurisdiction (zhunru.page_scoping): the admin page API, chooser and explorer.
+hooks.register("construct_admin_api", page_scoping.scope_admin_api)
+hooks.register("construct_page_chooser_queryset", page_scoping.scope_page_chooser)
+hooks.register("construct_explorer_page_queryset", page_scoping.scope_explorer)

@@ -11,42 +11,88 @@ LEGAL_TASK_NAME = "司法审核：合法性与合规性审查"
 APPROVAL_TASK_NAME = "发改委协调员审批发布"
 
 
-def _group_task(name: str, group_name: str):
+def _group_task(name: str, group, task=None):
+    """``task`` (or a new GroupApprovalTask) named ``name``, active, approved by ``group`` alone."""
     from wagtail.models import GroupApprovalTask
 
-    group, _ = Group.objects.get_or_create(name=group_name)
-    task = GroupApprovalTask.objects.filter(name=name).first()
     if task is None:
         task = GroupApprovalTask.objects.create(name=name)
-    if not task.active:
-        task.active = True
-        task.save(update_fields=["active"])
+    changed = [field for field, value in (("name", name), ("active", True)) if getattr(task, field) != value]
+    for field in changed:
+        setattr(task, field, name if field == "name" else True)
+    if changed:
+        task.save(update_fields=changed)
     task.groups.set([group])
     return task
 
 
-@transaction.atomic
-def ensure_bulletin_workflow():
-    """Create the workflow and its two tasks, in order; running it again changes nothing."""
+def _workflow(name: str, legal, approval):
+    """The workflow ``name`` whose steps are ``legal`` then ``approval`` (the one already starting with
+    ``legal`` when there is one, renamed if need be)."""
     from wagtail.models import Workflow, WorkflowTask
 
-    legal = _group_task(LEGAL_TASK_NAME, roles.LEGAL_REVIEWER)
-    approval = _group_task(APPROVAL_TASK_NAME, roles.COORDINATOR)
-    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
-    if not workflow.active:
-        workflow.active = True
-        workflow.save(update_fields=["active"])
+    workflow = Workflow.objects.filter(workflow_tasks__task=legal).order_by("pk").first()
+    if workflow is None:
+        workflow = Workflow.objects.filter(name=name).order_by("pk").first() or Workflow.objects.create(name=name)
+    changed = [field for field, value in (("name", name), ("active", True)) if getattr(workflow, field) != value]
+    for field in changed:
+        setattr(workflow, field, name if field == "name" else True)
+    if changed:
+        workflow.save(update_fields=changed)
     for order, task in enumerate([legal, approval]):
         WorkflowTask.objects.update_or_create(workflow=workflow, task=task, defaults={"sort_order": order})
     WorkflowTask.objects.filter(workflow=workflow).exclude(task__in=[legal, approval]).delete()
     return workflow
 
 
+@transaction.atomic
+def ensure_bulletin_workflow(jurisdiction=None):
+    """Create the workflow and its two tasks, in order; running it again changes nothing.
+
+    With a jurisdiction: that jurisdiction's own workflow, whose steps are approved by its own legal reviewers'
+    and coordinators' groups ("侯马市·司法审核", "侯马市·发改委协调员"), so no other jurisdiction's reviewer can
+    act on its bulletins. Without one: the installation-wide workflow of the global role groups, for
+    jurisdictions not provisioned yet."""
+    from wagtail.models import GroupApprovalTask
+
+    if jurisdiction is None:
+        legal_group, _ = Group.objects.get_or_create(name=roles.LEGAL_REVIEWER)
+        approval_group, _ = Group.objects.get_or_create(name=roles.COORDINATOR)
+        names = (LEGAL_TASK_NAME, APPROVAL_TASK_NAME, WORKFLOW_NAME)
+    else:
+        legal_group = roles.jurisdiction_group(jurisdiction, roles.LEGAL_REVIEWER)
+        approval_group = roles.jurisdiction_group(jurisdiction, roles.COORDINATOR)
+        names = tuple(f"{name}（{jurisdiction.name}）" for name in (LEGAL_TASK_NAME, APPROVAL_TASK_NAME, WORKFLOW_NAME))
+
+    def existing(name, group):
+        """The task of this step: by name for the global groups, by its group for a jurisdiction's (which
+        keeps it when the jurisdiction is renamed)."""
+        tasks = GroupApprovalTask.objects.order_by("pk")
+        if jurisdiction is None:
+            return tasks.filter(name=name).first()
+        return tasks.filter(groups=group, name__startswith=name.split("（")[0]).first()
+
+    legal = _group_task(names[0], legal_group, existing(names[0], legal_group))
+    approval = _group_task(names[1], approval_group, existing(names[1], approval_group))
+    return _workflow(names[2], legal, approval)
+
+
+def index_jurisdiction(index_page):
+    """The provisioned jurisdiction whose portal home holds ``index_page`` (None when it has no per-jurisdiction
+    groups yet: its bulletins then go through the installation-wide workflow)."""
+    from zhunru.models import JurisdictionGroup, JurisdictionHomePage
+
+    home = JurisdictionHomePage.objects.ancestor_of(index_page, inclusive=True).select_related("jurisdiction").first()
+    if home is None or not JurisdictionGroup.objects.filter(jurisdiction_id=home.jurisdiction_id).exists():
+        return None
+    return home.jurisdiction
+
+
 def attach_workflow(index_page) -> None:
-    """Make every bulletin under ``index_page`` go through the workflow."""
+    """Make every bulletin under ``index_page`` go through its jurisdiction's workflow."""
     from wagtail.models import WorkflowPage
 
-    workflow = ensure_bulletin_workflow()
+    workflow = ensure_bulletin_workflow(index_jurisdiction(index_page))
     WorkflowPage.objects.update_or_create(page_id=index_page.pk, defaults={"workflow": workflow})
 
 
@@ -58,6 +104,13 @@ def attach_to_all_indexes() -> int:
         attach_workflow(index_page)
         count += 1
     return count
+
+
+def role_groups(role: str):
+    """The groups of ``role``: the global one and every jurisdiction's ("侯马市·司法审核")."""
+    from django.db.models import Q
+
+    return Group.objects.filter(Q(name=role) | Q(zhunru_jurisdiction_role__role=role))
 
 
 def legal_review_approved(page) -> bool:
@@ -72,8 +125,7 @@ def legal_review_approved(page) -> bool:
     if state is None or state.status != WorkflowState.STATUS_APPROVED:
         return False
     approved = TaskState.objects.filter(workflow_state=state, status=TaskState.STATUS_APPROVED)
-    legal_group = Group.objects.filter(name=roles.LEGAL_REVIEWER).first()
-    if legal_group is None or not approved.filter(task__groupapprovaltask__groups=legal_group).exists():
+    if not approved.filter(task__groupapprovaltask__groups__in=role_groups(roles.LEGAL_REVIEWER)).exists():
         return False
     finished = approved.aggregate(last=Max("finished_at"))["last"]
     latest = page.get_latest_revision()
@@ -91,7 +143,8 @@ def notify_legal_reviewers(sender, instance, user=None, **kwargs) -> None:
     from zhunru.models import JurisdictionHomePage
 
     task = instance.task.specific
-    if not getattr(task, "groups", None) or not task.groups.filter(name=roles.LEGAL_REVIEWER).exists():
+    if not getattr(task, "groups", None) or not task.groups.filter(
+            pk__in=role_groups(roles.LEGAL_REVIEWER).values("pk")).exists():
         return
     page = instance.workflow_state.content_object
     page = getattr(page, "specific", page)
