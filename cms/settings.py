@@ -68,6 +68,8 @@ ZHUNRU_MIDDLEWARE = [
     "zhunru.security.middleware.TwoFactorMiddleware",
     "zhunru.security.middleware.JurisdictionWideReportsMiddleware",
     "zhunru.audit.middleware.AuditlogMiddleware",
+    # Anonymous portal pages and API reads from the cache (inside CSP, CSRF, sessions and authentication).
+    "zhunru.portal.caching.PortalCacheMiddleware",
     # Wagtail admin's password reset, throttled per client address, e-mail address and account.
     "zhunru.security.password_reset.PasswordResetThrottleMiddleware",
     # Last: turns a django-axes lockout into the lockout page.

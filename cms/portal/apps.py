@@ -18,6 +18,9 @@ class ZhunruPortalConfig(AppConfig):
         if not auditlog.contains(Complaint):
             auditlog.register(Complaint, exclude_fields=list(Complaint.CONTACT_FIELDS))
         register_app_models(self)
+        from zhunru.portal.caching import connect_signals
+
+        connect_signals()  # publishing, unpublishing and the records pages show invalidate the page cache
         roles.grant(
             roles.COORDINATOR,
             [

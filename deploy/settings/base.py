@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhunru.audit.middleware.AuditlogMiddleware",
+    # Anonymous portal pages and API reads from the cache (inside CSP, CSRF, sessions and authentication).
+    "zhunru.portal.caching.PortalCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "zhunru.security.password_reset.PasswordResetThrottleMiddleware",
     # Last: turns a django-axes lockout into the lockout page.

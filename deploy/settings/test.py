@@ -29,6 +29,8 @@ if REDIS_URL:  # noqa: F405
     # Queues and cache keys of this run only, so parallel runs never consume each other's messages.
     DRAMATIQ_BROKER["OPTIONS"]["namespace"] = f"zhunru-test-{os.getpid()}"  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"zhunru-test-{os.getpid()}"  # noqa: F405
+# No full-page cache (zhunru.portal.caching): pages would outlive a test's rolled-back rows; its own tests turn it on.
+ZHUNRU_PAGE_CACHE_SECONDS = 0
 _TEST_VAR.mkdir(parents=True, exist_ok=True)
 STATIC_ROOT = _TEST_VAR / "static"  # WhiteNoise warns about a missing directory otherwise
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
