@@ -41,7 +41,7 @@ def test_refused_complaints_carry_retry_after_in_the_header_and_in_words(client,
     assert refused.status_code == 429
     wait = int(refused["Retry-After"])
     assert 0 < wait <= 2 * 3600
-    assert f"请{-(-wait // 60)} 分钟后再试" in refused.content.decode()
+    assert f"请在 {-(-wait // 60)} 分钟后再试" in refused.content.decode()
     assert Complaint.objects.exclude(receipt_code__startswith="DEMX").count() == 1
 
 
