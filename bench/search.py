@@ -9,7 +9,9 @@ Every backend gets the same documents, the same queries and the same rounds, in 
   same text as document titles (255 characters; the other backends get the same truncated text).
 
 A query is timed end to end as the portal runs it: the total and the first page of 10 (with facet
-counts and highlights where the backend has them). Recall is the share of documents containing the
+counts and highlights where the backend has them). The local backends are timed twice on the same index:
+with the bounds of issue 21 item 5 (total exact up to 10,000, facets over a sample beyond 5,000 matches)
+and without them (every match counted, facets over all); recall comes from the exact totals. Recall is the share of documents containing the
 query string (ground truth by substring scan) that the backend counts as hits. The last rows give
 each backend's p95 as a multiple of the database backend's, with both recalls.
 
@@ -176,12 +178,24 @@ def run(docs_n: int | None = None, n_queries: int | None = None, skip_es: bool =
         measured[(name, n)] = (p95, found)
 
     def local(name: str, backend_class, n: int) -> None:
+        from zhunru.search.analysis import plan_query
+
         subset = docs[:n]
-        backend = backend_class({"PATH": str(tmp / f"{name}-{n}"), "LOCK_TIMEOUT": 60})
+        params = {"PATH": str(tmp / f"{name}-{n}"), "LOCK_TIMEOUT": 60}
+        backend = backend_class(params)
+        # The same index without the bounds of issue 21 item 5 (every match counted, facets over all of them):
+        # the peer of the bounded figures, measured in the same run; its exact totals give the recall (the
+        # bounded totals stop at TOTAL_HITS_THRESHOLD).
+        unbounded = backend_class({**params, "TOTAL_HITS_THRESHOLD": 10**12, "FACET_SAMPLE_SIZE": 10**12})
         try:
-            report(name, n, *bench_backend(backend, subset, queries, rounds), truth(subset, queries))
+            build, timings, _capped = bench_backend(backend, subset, queries, rounds)
+            exact, totals = time_queries(lambda q: unbounded.search(plan_query(q), per_page=10).total, queries, rounds)
+            report(name, n, build, timings, totals, truth(subset, queries))
+            rows.append(("search", f"{name}, {n} docs, exact totals and facets (unbounded) query p50 / p95",
+                         f"{percentile(exact, 50):.1f} / {percentile(exact, 95):.1f} ms ({len(exact)} queries)"))
         finally:
             backend.close()
+            unbounded.close()
 
     # The local backends load fast: always on every document, and on the comparison set if smaller.
     for n in dict.fromkeys([docs_n, compare_n]):
@@ -196,7 +210,9 @@ def run(docs_n: int | None = None, n_queries: int | None = None, skip_es: bool =
 
             server = OsmemProcess().start()
             try:
-                es = ElasticsearchBackend({**es_params(server.url, index="bench"), "TIMEOUT": 300})
+                # Exact totals (track_total_hits up to 10^9): recall is read from them.
+                es = ElasticsearchBackend({**es_params(server.url, index="bench"), "TIMEOUT": 300,
+                                           "TOTAL_HITS_THRESHOLD": 10**9})
                 report("elasticsearch@osmem (test server, not a cluster)", compare_n,
                        *bench_backend(es, sub, queries, rounds), sub_expected)
             finally:

@@ -28,6 +28,9 @@ class HitOut(Schema):
 
 class SearchOut(Schema):
     total: int
+    total_relation: str
+    total_display: str
+    facets_sampled: bool
     page: int
     per_page: int
     message: str
@@ -51,7 +54,10 @@ def search_view(
     page: str = "1",
     per_page: str = "10",
 ):
-    """检索公开内容；返回命中总数、带高亮片段的结果（链接为绝对地址）和分面计数。检索词为空时按日期列出最新内容。"""
+    """检索公开内容；返回命中总数、带高亮片段的结果（链接为绝对地址）和分面计数。检索词为空时按日期列出最新内容。
+
+    命中总数在 10000 条以内为精确值；超过时 total 为 10000、total_relation 为 "gte"、total_display 为 "10000+"。
+    命中较多时分面计数按命中结果的固定抽样估算（facets_sampled 为 true）。"""
     try:
         result = search(q, type=type or None, category=category or None, year=year or None,
                         department=department or None, region=region or None, page=page, per_page=per_page)

@@ -15,11 +15,16 @@ DEFAULTS = {
     # Deepest result a query may ask for: Elasticsearch's index.max_result_window (from + size).
     "MAX_RESULT_WINDOW": 10_000,
     "LOCK_TIMEOUT": 60,
+    # Bounded work per query: totals exact up to this many matches, then shown as "10000+".
+    "TOTAL_HITS_THRESHOLD": 10_000,
+    # Facets counted over every match up to this many, then over a sample of about this size (estimates).
+    "FACET_SAMPLE_SIZE": 5_000,
 }
 
 
 # Settings that must be whole numbers; a value that is not falls back to its default (check E004 names it).
-INTEGER_KEYS = ("TIMEOUT", "MAX_QUERY_LENGTH", "MAX_PER_PAGE", "MAX_RESULT_WINDOW", "LOCK_TIMEOUT")
+INTEGER_KEYS = ("TIMEOUT", "MAX_QUERY_LENGTH", "MAX_PER_PAGE", "MAX_RESULT_WINDOW", "LOCK_TIMEOUT",
+                "TOTAL_HITS_THRESHOLD", "FACET_SAMPLE_SIZE")
 
 
 def configured() -> dict:

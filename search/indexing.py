@@ -5,8 +5,12 @@ applies it after commit. Applying always re-reads the object, so tasks are idemp
 coalesced: a search outage only delays them (they stay pending, with backoff), never loses them.
 """
 
+import hashlib
 import logging
-from collections.abc import Callable
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 
 from django.db import transaction
 from django.utils import timezone
@@ -95,21 +99,51 @@ def apply_due(limit: int = 500) -> tuple[int, int]:
     return applied, failed
 
 
-def reconcile() -> dict:
-    """Compare every public document with its index copy; index the missing or stale, delete the orphans."""
-    backend = get_backend()
-    indexed = backend.checksums()
-    expected: dict[str, dict] = {doc["id"]: doc for doc in documents.iter_documents()}
-    repair = [doc for doc_id, doc in expected.items() if indexed.get(doc_id) != doc["checksum"]]
-    orphans = [doc_id for doc_id in indexed if doc_id not in expected]
-    missing = sum(1 for doc in repair if doc["id"] not in indexed)
-    if repair:
-        backend.bulk_index(repair)
-    for doc_id in orphans:
-        backend.delete_document(doc_id)
-    stats = {"documents": len(expected), "missing": missing, "stale": len(repair) - missing, "orphans": len(orphans)}
+def reconcile(backend=None, docs: Iterable[dict] | None = None, chunk: int = 1000) -> dict:
+    """Compare every public document with its index copy; index the missing or stale, delete the orphans.
+
+    Streams in bounded memory (issue 21 item 5): the database's documents a chunk at a time, each chunk
+    checked against the checksums of just those ids in the index and repaired at once; then the index's
+    ids a chunk at a time, an id being an orphan when its 8-byte hash is not among the documents seen
+    (a sorted array: 8 bytes per document, not the documents and checksums themselves).
+    """
+    backend = backend or get_backend()
+    docs = documents.iter_documents() if docs is None else docs
+    seen = array("Q")
+    stats = {"documents": 0, "missing": 0, "stale": 0, "orphans": 0}
+    for batch in chunked(docs, chunk):
+        indexed = backend.checksums_of([doc["id"] for doc in batch])
+        repair = [doc for doc in batch if indexed.get(doc["id"]) != doc["checksum"]]
+        if repair:
+            backend.bulk_index(repair)
+        missing = sum(1 for doc in repair if doc["id"] not in indexed)
+        stats["documents"] += len(batch)
+        stats["missing"] += missing
+        stats["stale"] += len(repair) - missing
+        seen.extend(id_hash(doc["id"]) for doc in batch)
+    seen = array("Q", sorted(seen))
+    for ids in backend.iter_ids(chunk):  # every backend walks a snapshot: deleting as it goes is safe
+        orphans = [doc_id for doc_id in ids if not contains(seen, id_hash(doc_id))]
+        if orphans:
+            backend.delete_documents(orphans)
+            stats["orphans"] += len(orphans)
     log.info("检索索引核对完成：%s", stats)
     return stats
+
+
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def id_hash(doc_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def contains(sorted_hashes: array, value: int) -> bool:
+    i = bisect_left(sorted_hashes, value)
+    return i < len(sorted_hashes) and sorted_hashes[i] == value
 
 
 def rebuild(progress: Callable[[int, int], None] | None = None, before_swap: Callable[[], None] | None = None) -> int:

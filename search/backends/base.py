@@ -1,9 +1,11 @@
 """The search interface every backend implements, and the result types the portal and API consume."""
 
+import hashlib
 import html
+import math
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from zhunru.search.analysis import QueryPlan, fold, tokenize
@@ -13,6 +15,40 @@ FACET_FIELDS = ("type", "category", "year", "department", "region")
 # Fields of a document dict (``zhunru.search.documents``) that local backends keep as they are.
 KEYWORD_FIELDS = ("id", "type", "category", "department", "region", "checksum")
 STORED_FIELDS = ("type_label", "title", "summary", "text", "url", "date")
+
+# Bounded work per query (issue 21 item 5): the total is exact up to a threshold ("10000+" beyond it), and
+# facets are counted over every match only while there are few; beyond that, over a fixed pseudo-random
+# sample of the matches (documents whose ``sample`` key, a hash of their id in 0..SAMPLE_BUCKETS-1, is below
+# a cut), scaled up and marked approximate. Every backend stores the same key and applies the same rule.
+TOTAL_HITS_THRESHOLD = 10_000
+FACET_SAMPLE_SIZE = 5_000
+SAMPLE_BUCKETS = 1024
+
+
+def sample_key(doc_id: str) -> int:
+    """A document's facet-sample key: the same on every backend and in every process."""
+    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big") % SAMPLE_BUCKETS
+
+
+def sample_cut(total: int, relation: str, num_docs: int, size: int) -> int | None:
+    """Facet counting for a query matching ``total`` (``relation`` "gte": at least that many) of ``num_docs``
+    documents: None to count every match, else the sample keys below which matches are counted.
+
+    A capped total may hide up to the whole index, so the cut is then sized on ``num_docs``: about ``size``
+    matches are counted at most, whatever the corpus."""
+    matches = max(total, num_docs) if relation == "gte" else total
+    if matches <= size:
+        return None
+    return max(1, SAMPLE_BUCKETS * size // matches)
+
+
+def scaled_facets(counts: dict[str, dict[str, int]], cut: int | None) -> dict[str, dict[str, int]]:
+    """Facet counts of a sample (keys below ``cut``) scaled to estimates over every match."""
+    if cut is None:
+        return counts
+    factor = SAMPLE_BUCKETS / cut
+    return {name: {value: max(1, math.floor(n * factor + 0.5)) for value, n in values.items()}
+            for name, values in counts.items()}
 
 
 class SearchUnavailable(Exception):
@@ -58,10 +94,21 @@ class SearchResult:
     page: int = 1
     per_page: int = 10
     message: str = ""
+    # "eq": ``total`` is exact; "gte": at least ``total`` (the threshold) match, shown as "10000+".
+    total_relation: str = "eq"
+    # True: the facet counts are estimates from a sample of the matches (see ``sample_cut``).
+    facets_sampled: bool = False
+
+    @property
+    def total_display(self) -> str:
+        return f"{self.total}+" if self.total_relation == "gte" else str(self.total)
 
     def as_dict(self) -> dict:
         return {
             "total": self.total,
+            "total_relation": self.total_relation,
+            "total_display": self.total_display,
+            "facets_sampled": self.facets_sampled,
             "page": self.page,
             "per_page": self.per_page,
             "message": self.message,
@@ -81,6 +128,19 @@ class SearchBackend(ABC):
     def __init__(self, params: dict):
         self.params = params
 
+    @property
+    def total_hits_threshold(self) -> int:
+        return int(self.params.get("TOTAL_HITS_THRESHOLD") or TOTAL_HITS_THRESHOLD)
+
+    @property
+    def facet_sample_size(self) -> int:
+        return int(self.params.get("FACET_SAMPLE_SIZE") or FACET_SAMPLE_SIZE)
+
+    def capped(self, count: int) -> tuple[int, str]:
+        """An exact match count as (total, relation): at most the threshold, "gte" beyond it."""
+        limit = self.total_hits_threshold
+        return (limit, "gte") if count > limit else (count, "eq")
+
     @abstractmethod
     def index_document(self, doc: dict) -> None:
         """Add or replace one document (by ``doc["id"]``)."""
@@ -88,6 +148,11 @@ class SearchBackend(ABC):
     @abstractmethod
     def delete_document(self, doc_id: str) -> None:
         """Remove one document; no error if it is absent."""
+
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        """Remove several documents (a backend may do it in one write)."""
+        for doc_id in doc_ids:
+            self.delete_document(doc_id)
 
     @abstractmethod
     def bulk_index(self, docs: Iterable[dict], progress: ProgressCallback | None = None) -> int:
@@ -102,7 +167,8 @@ class SearchBackend(ABC):
         per_page: int = 10,
         facets: Iterable[str] = FACET_FIELDS,
     ) -> SearchResult:
-        """Run a query plan (all terms must match), filtered, with facet counts and highlights."""
+        """Run a query plan, filtered, with the top ``per_page`` hits of ``page`` highlighted, the total (exact up
+        to ``total_hits_threshold``) and facet counts (exact up to ``facet_sample_size`` matches, else sampled)."""
 
     @abstractmethod
     def rebuild(self, docs: Iterable[dict], total: int | None = None, progress: ProgressCallback | None = None,
@@ -111,7 +177,18 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def checksums(self) -> dict[str, str]:
-        """``{doc_id: checksum}`` of every indexed document, for reconciliation."""
+        """``{doc_id: checksum}`` of every indexed document (small indexes and tests; reconciliation streams)."""
+
+    def checksums_of(self, doc_ids: list[str]) -> dict[str, str]:
+        """``{doc_id: checksum}`` of those of ``doc_ids`` that are indexed (one chunk of a reconciliation)."""
+        wanted = set(doc_ids)
+        return {k: v for k, v in self.checksums().items() if k in wanted}
+
+    def iter_ids(self, chunk: int = 1000) -> Iterator[list[str]]:
+        """Every indexed id, in chunks of about ``chunk``, holding no more than a chunk at a time."""
+        ids = list(self.checksums())
+        for start in range(0, len(ids), chunk):
+            yield ids[start:start + chunk]
 
     @abstractmethod
     def health(self) -> dict:

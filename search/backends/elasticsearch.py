@@ -21,7 +21,7 @@ extra signal; nothing depends on it.
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from zhunru.search.analysis import QueryPlan, Term, normalize, normalize_code, tokenize
 from zhunru.search.backends.base import (
@@ -31,6 +31,9 @@ from zhunru.search.backends.base import (
     SearchRejected,
     SearchResult,
     SearchUnavailable,
+    sample_cut,
+    sample_key,
+    scaled_facets,
     stored_hit,
 )
 
@@ -77,6 +80,7 @@ def mappings(word_analyzer: str | None = None) -> dict:
             "checksum": keyword,
             "codes": keyword,  # normalised (half-width, upper-case) in Python on both sides
             "year": {"type": "integer"},
+            "sample": {"type": "integer"},  # facet sample key (base.sample_key)
             "date": {"type": "date", "format": "strict_date"},
             # title, text, summary, url ... stay unmapped ("dynamic": False): in _source, displayed, not indexed.
             "search_title": text_field(),
@@ -169,6 +173,7 @@ class ElasticsearchBackend(SearchBackend):
     def _source(doc: dict) -> dict:
         src = {k: v for k, v in doc.items() if v not in (None, "", [])}
         src["codes"] = [normalize_code(c) for c in doc.get("codes") or ()]
+        src["sample"] = sample_key(doc["id"])
         # Like the embedded backend: the summary is searched (and highlighted) as part of the text.
         src["text"] = " ".join(filter(None, [doc.get("summary"), doc.get("text")]))
         src["search_title"] = normalize(doc.get("title") or "")
@@ -284,35 +289,82 @@ class ElasticsearchBackend(SearchBackend):
             "query": query,
             "from": (page - 1) * per_page,
             "size": per_page,
-            "track_total_hits": True,
-            "aggs": {n: {"terms": {"field": n, "size": 50}} for n in names},
+            # Exact up to the threshold, then "gte": the cluster stops counting (and may skip) beyond it.
+            "track_total_hits": self.total_hits_threshold,
         }
         if plan.empty:
             body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+        empty = SearchResult(total=0, hits=[], facets={n: {} for n in names}, page=page, per_page=per_page)
         try:
             res = self._call(self.client.search, index=self.alias, **body)
         except NotFoundError:
-            return SearchResult(total=0, hits=[], facets={n: {} for n in names}, page=page, per_page=per_page)
+            return empty
         # ``text`` already holds the summary (see _source): highlight it once.
         hits = [stored_hit({**h["_source"], "summary": ""}, plan, h.get("_score") or 0.0) for h in res["hits"]["hits"]]
+        found = res["hits"]["total"]
+        if isinstance(found, dict):
+            total, relation = self.capped(int(found["value"]))
+            relation = "gte" if found.get("relation") == "gte" else relation
+        else:
+            total, relation = self.capped(int(found))
+        facet_counts, cut = {n: {} for n in names}, None
+        if names and total:
+            facet_counts, cut = self._facets(query, names, total, relation)
+        return SearchResult(total=total, hits=hits, facets=facet_counts, page=page, per_page=per_page,
+                            total_relation=relation, facets_sampled=cut is not None)
+
+    def _facets(self, query: dict, names: list[str], total: int, relation: str) -> tuple[dict, int | None]:
+        """Facet counts over every match, or over the sample ``base.sample_cut`` chooses (unscored, no hits)."""
+        num_docs = self.count() if relation == "gte" else total
+        cut = sample_cut(total, relation, num_docs, self.facet_sample_size)
+        counted = {"bool": {"filter": [query] + ([{"range": {"sample": {"lt": cut}}}] if cut is not None else [])}}
+        res = self._call(self.client.search, index=self.alias, query=counted, size=0, track_total_hits=False,
+                         aggs={n: {"terms": {"field": n, "size": 50}} for n in names})
         aggs = res.get("aggregations", {})
-        facet_counts = {n: {str(b["key"]): int(b["doc_count"]) for b in aggs.get(n, {}).get("buckets", [])}
-                        for n in names}
-        total = res["hits"]["total"]
-        return SearchResult(total=int(total["value"] if isinstance(total, dict) else total), hits=hits,
-                            facets=facet_counts, page=page, per_page=per_page)
+        counts = {n: {str(b["key"]): int(b["doc_count"]) for b in aggs.get(n, {}).get("buckets", [])}
+                  for n in names}
+        return scaled_facets(counts, cut), cut
 
     def checksums(self) -> dict[str, str]:
+        return {doc_id: checksum for chunk in self._scan_chunks(1000) for doc_id, checksum in chunk.items()}
+
+    def checksums_of(self, doc_ids: list[str]) -> dict[str, str]:
+        from elasticsearch import NotFoundError
+
+        if not doc_ids:
+            return {}
+        try:
+            res = self._call(self.client.search, index=self.alias, query={"terms": {"id": list(doc_ids)}},
+                             size=len(doc_ids), _source=["id", "checksum"], track_total_hits=False)
+        except NotFoundError:
+            return {}
+        return {h["_source"]["id"]: h["_source"].get("checksum", "") for h in res["hits"]["hits"]}
+
+    def iter_ids(self, chunk: int = 1000) -> Iterator[list[str]]:
+        for ids in self._scan_chunks(chunk):
+            yield list(ids)
+
+    def _scan_chunks(self, chunk: int) -> Iterator[dict[str, str]]:
+        """``{id: checksum}`` of every document, ``chunk`` at a time (a scroll: one page in memory)."""
         from elasticsearch import NotFoundError
         from elasticsearch.helpers import scan
 
+        hits = scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, size=chunk,
+                    _source=["id", "checksum"])
+        out: dict[str, str] = {}
         try:
-            return {h["_source"]["id"]: h["_source"].get("checksum", "")
-                    for h in self._call(lambda: list(scan(self.client, index=self.alias,
-                                                          query={"query": {"match_all": {}}},
-                                                          _source=["id", "checksum"])))}
+            while True:
+                h = self._call(next, hits, None)
+                if h is None:
+                    break
+                out[h["_source"]["id"]] = h["_source"].get("checksum", "")
+                if len(out) >= chunk:
+                    yield out
+                    out = {}
         except NotFoundError:
-            return {}
+            return
+        if out:
+            yield out
 
     def count(self) -> int:
         from elasticsearch import NotFoundError

@@ -8,7 +8,7 @@ lock across processes come from :mod:`zhunru.search.backends.directory`.
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,10 +18,14 @@ from zhunru.search.analysis import QueryPlan, Term, analyzed, normalize_code, to
 from zhunru.search.backends.base import (
     FACET_FIELDS,
     KEYWORD_FIELDS,
+    SAMPLE_BUCKETS,
     STORED_FIELDS,
     ProgressCallback,
     SearchResult,
     SearchUnavailable,
+    sample_cut,
+    sample_key,
+    scaled_facets,
     sort_date,
     stored_hit,
 )
@@ -40,6 +44,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("codes", stored=True, tokenizer_name="raw")
     sb.add_integer_field("year", stored=True, indexed=True, fast=True)
     sb.add_integer_field("sort_date", indexed=False, fast=True)
+    sb.add_integer_field("sample", indexed=True, fast=True)  # facet sample key (base.sample_key)
     for name in STORED_FIELDS:
         sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("title_t", tokenizer_name="whitespace")
@@ -58,6 +63,7 @@ def to_tantivy(doc: dict) -> tantivy.Document:
     if doc.get("year"):
         d.add_integer("year", int(doc["year"]))
     d.add_integer("sort_date", sort_date(doc))
+    d.add_integer("sample", sample_key(doc["id"]))
     for name in STORED_FIELDS:
         if doc.get(name):
             d.add_text(name, str(doc[name]))
@@ -86,7 +92,14 @@ class EmbeddedBackend(DirectoryBackend):
         with self._mutex:
             name = self._ensure_current()
             if self._index is None or self._index_dir != name:
-                self._index = tantivy.Index(self.schema, path=str(self.root / name))
+                try:
+                    self._index = tantivy.Index(self.schema, path=str(self.root / name))
+                except ValueError as exc:
+                    if "schema does not match" not in str(exc):
+                        raise
+                    # An index written by an older release (fields added since, e.g. the facet sample key).
+                    raise SearchUnavailable("检索索引由旧版本建立，结构已更新：请运行 manage.py rebuild_search_index "
+                                            "重建索引。") from exc
                 self._index_dir = name
             else:
                 self._index.reload()
@@ -117,6 +130,11 @@ class EmbeddedBackend(DirectoryBackend):
     def delete_document(self, doc_id: str) -> None:
         with self._writer() as w:
             w.delete_documents_by_term("id", doc_id)
+
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        with self._writer() as w:
+            for doc_id in doc_ids:
+                w.delete_documents_by_term("id", doc_id)
 
     def bulk_index(self, docs: Iterable[dict], progress: ProgressCallback | None = None) -> int:
         n = 0
@@ -219,23 +237,31 @@ class EmbeddedBackend(DirectoryBackend):
         searcher = index.searcher()
         query = self._plan_query(plan, filters or {})
         offset = (page - 1) * per_page
-        if plan.empty:
-            result = searcher.search(query, per_page, count=True, offset=offset, order_by_field="sort_date")
-        else:
-            result = searcher.search(query, per_page, count=True, offset=offset)
+        # Top-k: the collector keeps per_page + offset hits; counting rides along the same pass over the
+        # matches (the query is scored for every match anyway), and is shown capped at the threshold.
+        order = {"order_by_field": "sort_date"} if plan.empty else {}
+        result = searcher.search(query, per_page, count=True, offset=offset, **order)
+        total, relation = self.capped(int(result.count or 0))
         hits = []
         for score, address in result.hits:
             stored = searcher.doc(address).to_dict()
             hits.append(stored_hit({k: (v[0] if v else None) for k, v in stored.items()}, plan, score))
-        facet_counts: dict[str, dict[str, int]] = {}
         names = list(facets)
-        if names and result.count:
-            aggs = searcher.aggregate(query, {n: {"terms": {"field": n, "size": 50}} for n in names})
+        facet_counts: dict[str, dict[str, int]] = {n: {} for n in names}
+        cut = None
+        if names and total:
+            cut = sample_cut(total, relation, searcher.num_docs, self.facet_sample_size)
+            counted = query if cut is None else tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, query),
+                (tantivy.Occur.Must, tantivy.Query.range_query(
+                    self.schema, "sample", tantivy.FieldType.Integer, 0, cut, include_upper=False)),
+            ])
+            aggs = searcher.aggregate(counted, {n: {"terms": {"field": n, "size": 50}} for n in names})
             for n in names:
-                facet_counts[n] = {str(b["key"]): int(b["doc_count"]) for b in aggs.get(n, {}).get("buckets", [])}
-        else:
-            facet_counts = {n: {} for n in names}
-        return SearchResult(total=int(result.count or 0), hits=hits, facets=facet_counts, page=page, per_page=per_page)
+                facet_counts[n] = {_key(b["key"]): int(b["doc_count"]) for b in aggs.get(n, {}).get("buckets", [])}
+            facet_counts = scaled_facets(facet_counts, cut)
+        return SearchResult(total=total, hits=hits, facets=facet_counts, page=page, per_page=per_page,
+                            total_relation=relation, facets_sampled=cut is not None)
 
     def checksums(self) -> dict[str, str]:
         index = self._open()
@@ -250,5 +276,42 @@ class EmbeddedBackend(DirectoryBackend):
             out[stored["id"][0]] = (stored.get("checksum") or [""])[0]
         return out
 
+    def checksums_of(self, doc_ids: list[str]) -> dict[str, str]:
+        if not doc_ids:
+            return {}
+        searcher = self._open().searcher()
+        result = searcher.search(tantivy.Query.term_set_query(self.schema, "id", list(doc_ids)), len(doc_ids),
+                                 count=False)
+        return self._id_checksums(searcher, result)
+
+    def iter_ids(self, chunk: int = 1000) -> Iterator[list[str]]:
+        """By sample key, so that one chunk is about ``num_docs / 1024`` ids (a few at a time per key)."""
+        searcher = self._open().searcher()
+        n = searcher.num_docs
+        if not n:
+            return
+        keys_per_chunk = max(1, min(SAMPLE_BUCKETS, SAMPLE_BUCKETS * chunk // n))
+        for lo in range(0, SAMPLE_BUCKETS, keys_per_chunk):
+            query = tantivy.Query.range_query(self.schema, "sample", tantivy.FieldType.Integer, lo,
+                                              lo + keys_per_chunk, include_upper=False)
+            result = searcher.search(query, min(n, 4 * chunk), count=True)  # a collector sized for a chunk
+            if result.count > len(result.hits):  # an unlucky range: collect all of it
+                result = searcher.search(query, result.count, count=False)
+            if result.hits:
+                yield list(self._id_checksums(searcher, result))
+
+    @staticmethod
+    def _id_checksums(searcher, result) -> dict[str, str]:
+        out = {}
+        for _score, address in result.hits:
+            stored = searcher.doc(address).to_dict()
+            out[stored["id"][0]] = (stored.get("checksum") or [""])[0]
+        return out
+
     def count(self) -> int:
         return self._open().searcher().num_docs
+
+
+def _key(value) -> str:
+    """A facet bucket's key as text (Tantivy returns integer fields' keys as floats: 2024.0)."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)

@@ -7,7 +7,8 @@ tokens the embedded backend indexes. A code (事项编码, USCC, document number
 in a third column, ``c`` + the hex of the normalised code, so a code lookup is part of the same
 MATCH expression and bm25 weighs it like the other backends' code boost. Filter and facet values
 live in a narrow ``facets`` table and the stored fields in ``docs``, both sharing the FTS rowid;
-the total and all facet counts come from one GROUP BY over the matches.
+the total is counted up to the threshold (a LIMIT), and the facet counts come from one GROUP BY over the
+matches, or over the sample of them ``base.sample_cut`` chooses when there are many.
 
 Ranking is FTS5's bm25 (title 2, text 1, codes 20). The exact phrase of a multi-bigram term is
 OR'ed in as one more phrase: it changes no match, but bm25 counts it, so documents containing
@@ -36,6 +37,9 @@ from zhunru.search.backends.base import (
     ProgressCallback,
     SearchResult,
     SearchUnavailable,
+    sample_cut,
+    sample_key,
+    scaled_facets,
     sort_date,
     stored_hit,
 )
@@ -46,13 +50,13 @@ TITLE_WEIGHT, TEXT_WEIGHT, CODE_WEIGHT = 2.0, 1.0, 20.0
 RANK = f"-bm25(fts, {TITLE_WEIGHT}, {TEXT_WEIGHT}, {CODE_WEIGHT})"
 # ``facets`` is narrow on purpose (filters and facet counts join every match to it); ``docs`` holds
 # what only the hits of one page need. Both share the FTS rowid.
-FACET_COLUMNS = tuple(FACET_FIELDS) + ("sort_date",)
+FACET_COLUMNS = tuple(FACET_FIELDS) + ("sort_date", "sample")
 DOC_COLUMNS = ("id", "checksum") + tuple(f for f in KEYWORD_FIELDS + STORED_FIELDS
                                           if f not in FACET_FIELDS and f not in ("id", "checksum"))
 SCHEMA = f"""
 CREATE TABLE docs (rowid INTEGER PRIMARY KEY, {", ".join(f"{c} TEXT" for c in DOC_COLUMNS)}, UNIQUE (id));
 CREATE TABLE facets (rowid INTEGER PRIMARY KEY, {", ".join(
-    f"{c} INTEGER" if c in ("year", "sort_date") else f"{c} TEXT" for c in FACET_COLUMNS)});
+    f"{c} INTEGER" if c in ("year", "sort_date", "sample") else f"{c} TEXT" for c in FACET_COLUMNS)});
 CREATE INDEX facets_newest ON facets (sort_date DESC, rowid);
 CREATE VIRTUAL TABLE fts USING fts5(title_t, text_t, codes_t, tokenize="ascii tokenchars '._'");
 CREATE VIRTUAL TABLE vocab USING fts5vocab(fts, row);
@@ -80,6 +84,7 @@ def rows(doc: dict, rowid: int) -> tuple[tuple, tuple, tuple]:
     values = {name: doc.get(name) or None for name in KEYWORD_FIELDS + STORED_FIELDS}
     values["year"] = int(doc["year"]) if doc.get("year") else None
     values["sort_date"] = sort_date(doc)
+    values["sample"] = sample_key(doc["id"])
     text = " ".join(filter(None, [doc.get("summary"), doc.get("text")]))
     codes = " ".join(code_token(str(c)) for c in doc.get("codes") or () if c)
     return ((rowid, *(values[c] for c in DOC_COLUMNS)), (rowid, *(values[c] for c in FACET_COLUMNS)),
@@ -92,7 +97,7 @@ def chunks(docs: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-def facet_counts(combos: list, names: list[str], size: int = 50) -> dict[str, dict[str, int]]:
+def facet_count_rows(combos: list, names: list[str], size: int = 50) -> dict[str, dict[str, int]]:
     """Per-facet counts (the ``size`` largest) from rows of (facet values in FACET_FIELDS order..., count)."""
     out = {}
     for name in names:
@@ -215,6 +220,10 @@ class SqliteFtsBackend(DirectoryBackend):
         with self._transaction() as conn:
             self._remove(conn, [doc_id])
 
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        with self._transaction() as conn:
+            self._remove(conn, list(doc_ids))
+
     def bulk_index(self, docs: Iterable[dict], progress: ProgressCallback | None = None) -> int:
         with self._transaction() as conn:
             return self._write(conn, docs, progress, 0)
@@ -302,14 +311,21 @@ class SqliteFtsBackend(DirectoryBackend):
                 ranked = MATCHES if len(where) > 1 else "fts"  # filters need the facets table
                 key, score, order = "fts.rowid", RANK, "score DESC, fts.rowid"
             condition = f" WHERE {' AND '.join(where)}" if where else ""
-            # Total and facet counts in one pass: a row per combination of facet values among the matches.
-            combos = conn.execute(
-                f"SELECT {', '.join(f'f.{n}' for n in FACET_FIELDS)}, count(*) FROM {matches}{condition} "
-                f"GROUP BY {', '.join(f'f.{n}' for n in FACET_FIELDS)}", params,
-            ).fetchall()
-            total = sum(row[-1] for row in combos)
+            total, relation = self.capped(conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {matches}{condition} LIMIT ?)",
+                [*params, self.total_hits_threshold + 1]).fetchone()[0])
             if not total:
                 return empty
+            facet_counts, cut = {n: {} for n in names}, None
+            if names:
+                num_docs = self.count() if relation == "gte" else total
+                cut = sample_cut(total, relation, num_docs, self.facet_sample_size)
+                sampled = condition + (f"{' AND' if where else ' WHERE'} f.sample < {int(cut)}" if cut else "")
+                combos = conn.execute(
+                    f"SELECT {', '.join(f'f.{n}' for n in FACET_FIELDS)}, count(*) FROM {matches}{sampled} "
+                    f"GROUP BY {', '.join(f'f.{n}' for n in FACET_FIELDS)}", params,
+                ).fetchall()
+                facet_counts = scaled_facets(facet_counts | facet_count_rows(combos, names), cut)
             page_scores = conn.execute(
                 f"SELECT {key}, {score} AS score FROM {ranked}{condition} ORDER BY {order} "
                 "LIMIT ? OFFSET ?", [*params, per_page, (page - 1) * per_page],
@@ -318,12 +334,31 @@ class SqliteFtsBackend(DirectoryBackend):
                 "SELECT d.rowid, d.*, f.* FROM docs d JOIN facets f ON f.rowid = d.rowid "
                 f"WHERE d.rowid IN ({', '.join('?' * len(page_scores))})", [r[0] for r in page_scores])}
         hits = [stored_hit(stored[rowid], plan, score) for rowid, score in page_scores]
-        return SearchResult(total=total, hits=hits, facets=facet_counts(combos, names), page=page,
-                            per_page=per_page)
+        return SearchResult(total=total, hits=hits, facets=facet_counts, page=page, per_page=per_page,
+                            total_relation=relation, facets_sampled=cut is not None)
 
     def checksums(self) -> dict[str, str]:
         with unavailable_on_error():
             return {row[0]: row[1] or "" for row in self._conn().execute("SELECT id, checksum FROM docs")}
+
+    def checksums_of(self, doc_ids: list[str]) -> dict[str, str]:
+        if not doc_ids:
+            return {}
+        with unavailable_on_error():
+            return {row[0]: row[1] or "" for row in self._conn().execute(
+                f"SELECT id, checksum FROM docs WHERE id IN ({', '.join('?' * len(doc_ids))})", list(doc_ids))}
+
+    def iter_ids(self, chunk: int = 1000) -> Iterator[list[str]]:
+        """By rowid ranges (keyset), a chunk at a time."""
+        last = 0
+        while True:
+            with unavailable_on_error():
+                rows = self._conn().execute("SELECT rowid, id FROM docs WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                                            (last, chunk)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [r[1] for r in rows]
 
     def count(self) -> int:
         with unavailable_on_error():
