@@ -1,14 +1,23 @@
 """Wiring: hand-offs notify the people concerned; a calendar change recomputes open due times after commit."""
 
+import logging
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+log = logging.getLogger(__name__)
+
 
 def calendar_changed(sender, **kwargs) -> None:
+    """The stages themselves record the calendar version they were computed with, so a lost message only
+    delays the recompute: the periodic deadline scan recomputes whatever is stale first."""
     def enqueue():
         from zhunru.workers.tasks.deadlines import recompute_due_times
 
-        recompute_due_times.send()
+        try:
+            recompute_due_times.send()
+        except Exception:  # broker unreachable: the calendar change is saved; the next scan recomputes
+            log.warning("日历变更后的期限重算入队失败，将由定期期限扫描补做", exc_info=True)
 
     transaction.on_commit(enqueue)
 

@@ -7,22 +7,25 @@ started again. The relay runs as production runs it: the scheduler's sweeps are 
 they enqueue is consumed from Redis (in this thread, as a worker would, so the test's transaction sees it).
 """
 
+import datetime
 import uuid
 
 import dramatiq
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from dramatiq.brokers.redis import RedisBroker
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from deploy.settings.base import redis_cache
 from tests.conftest import create_department, create_user
 from zhunru import roles
-from zhunru.leads.models import Lead, Notification
+from zhunru.leads.models import CalendarRange, HolidayYear, Lead, Notification
 from zhunru.models import PolicyPage
 from zhunru.portal.models import Complaint
 from zhunru.search.models import IndexTask
+from zhunru.workers.tasks.deadlines import recompute_due_times, scan_lead_deadlines
 from zhunru.workers.tasks.indexing import sweep_index_tasks
 from zhunru.workers.tasks.notifications import sweep_notifications
 
@@ -160,3 +163,27 @@ def test_with_redis_down_every_page_answers_and_nothing_waiting_is_lost(
         f"{username}@example.invalid" for username in notices.values_list("recipient__username", flat=True))
     assert set(notices.values_list("email_status", flat=True)) == {"sent"}
     assert not IndexTask.objects.pending().filter(object_pk=str(page.pk)).exists()
+
+
+def test_a_calendar_change_during_an_outage_is_saved_and_the_next_scan_recomputes(
+        jurisdiction, caplog, django_capture_on_commit_callbacks):
+    lead = Lead.objects.create_lead(jurisdiction=jurisdiction, title="跨年线索", source=Lead.Source.COMPLAINT,
+                                    received_at=timezone.make_aware(datetime.datetime(2026, 12, 31, 10)))
+    assert lead.current_stage().provisional  # 2027's holidays are not entered yet
+    dead = RedisBroker(url="redis://127.0.0.1:1/0")  # nothing listens there
+    live, recompute_due_times.broker = recompute_due_times.broker, dead
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            year = HolidayYear.objects.create(year=2027)
+            CalendarRange.objects.create(holiday_year=year, name="元旦", start=datetime.date(2027, 1, 1),
+                                         end=datetime.date(2027, 1, 3))
+    finally:
+        recompute_due_times.broker = live
+        dead.close()
+    assert "期限重算入队失败" in caplog.text
+    assert lead.current_stage().provisional  # the message was lost, the calendar change was not
+
+    scan_lead_deadlines()  # the periodic scan, once the broker is back
+
+    stage = lead.current_stage()
+    assert not stage.provisional and stage.due_date == datetime.date(2027, 1, 4)

@@ -9,9 +9,12 @@ from zhunru.workers.scheduler import periodic
 @periodic(every_seconds=conf.get("SCAN_EVERY_SECONDS"), offset_seconds=60)
 @dramatiq.actor(queue_name="leads", max_retries=3, time_limit=30 * 60_000, max_age=2 * 3600_000)
 def scan_lead_deadlines() -> None:
-    """Remind about stages due soon/today, mark overdue ones, escalate by rule; idempotent."""
+    """Remind about stages due soon/today, mark overdue ones, escalate by rule; idempotent. Stages computed
+    with an older calendar are recomputed first (a recompute message lost while the broker was down)."""
+    from zhunru.leads.recompute import recompute_open_due_times
     from zhunru.leads.tracking import scan_deadlines
 
+    recompute_open_due_times()
     scan_deadlines()
 
 
