@@ -1,15 +1,17 @@
-"""/api/v1/credit/: market subjects' credit status (signed-in staff)."""
+"""/api/v1/credit/: market subjects' credit status (signed-in staff: the admin session, 401 without it; 403
+without the permission to view market subjects)."""
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from ninja.security import django_auth
 
 from zhunru.credit.models import MarketSubject
 from zhunru.validators import validate_uscc
 
 prefix = "credit/"
-router = Router(tags=["信用"])
+router = Router(tags=["信用"], auth=django_auth)
 
 
 class ListOut(Schema):
@@ -31,8 +33,8 @@ class SubjectOut(Schema):
 
 @router.get("/subjects/{uscc}", response=SubjectOut, summary="按统一社会信用代码查询市场主体信用状态")
 def subject(request: HttpRequest, uscc: str):
-    if not (request.user.is_authenticated and request.user.has_perm("zhunru_credit.view_marketsubject")):
-        raise HttpError(403, "需要登录并具有查看市场主体的权限。")
+    if not request.user.has_perm("zhunru_credit.view_marketsubject"):
+        raise HttpError(403, "需要具有查看市场主体的权限。")
     try:
         code = validate_uscc(uscc)
     except ValidationError as exc:

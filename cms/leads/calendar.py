@@ -45,6 +45,10 @@ _HOLIDAY_NAMES = {
 }
 
 _PACKAGE_YEARS = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+# The start days a deadline may have: before 1949 Beijing time was no fixed +08:00 (the time zone database
+# gives local mean time, +08:05:43, which no ISO 8601 client reads), and far-future dates overflow.
+EARLIEST_START = datetime.date(1949, 10, 1)
+LATEST_START = datetime.date(2100, 12, 31)
 
 
 class CalendarError(ValueError):
@@ -165,6 +169,11 @@ class WorkingCalendar:
         return s.working, s.known
 
     def compute_due(self, start, amount: int, unit: str, jurisdiction=None) -> DueTime:
+        day = start.date() if isinstance(start, datetime.datetime) else start
+        if isinstance(day, datetime.date) and not EARLIEST_START <= day <= LATEST_START:
+            raise CalendarError(
+                f"起算日应在 {format_date(EARLIEST_START)}至 {format_date(LATEST_START)}之间，收到“{day.isoformat()}”。"
+            )
         start_dt = _as_datetime(start)
         if unit not in UNITS:
             raise CalendarError(f"期限单位应为 working（工作日）或 calendar（自然日），收到“{unit}”。")
