@@ -242,6 +242,9 @@ ZHUNRU_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHUNRU_AUDIT_RETENTION_DAYS") 
 # else is a direct client. One definition (zhunru.proxies.client_ip) for the audit trail, login throttling,
 # portal and API limits. ZHUNRU_PROXY_COUNT is the older, weaker form (N proxies, from any peer).
 ZHUNRU_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("ZHUNRU_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# The health endpoints answer over plain HTTP wherever SECURE_SSL_REDIRECT is on: their probes (the kubelet,
+# compose's healthcheck inside the container) are not the trusted proxy, so their X-Forwarded-Proto is dropped.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # The audit chain's checkpoints are signed with a key kept outside the database (zhunru_audit.W002 without it).
 ZHUNRU_AUDIT_CHECKPOINT_KEY = os.environ.get("ZHUNRU_AUDIT_CHECKPOINT_KEY", "")
 ZHUNRU_PROXY_COUNT = int(os.environ.get("ZHUNRU_PROXY_COUNT", "0"))

@@ -1,5 +1,7 @@
 import pytest
-from django.test import override_settings
+from django.http import HttpResponse
+from django.middleware.security import SecurityMiddleware
+from django.test import RequestFactory, override_settings
 
 from .manifests import actor_queues, k8s_documents, queues_of
 
@@ -87,17 +89,40 @@ def test_migrate_job_runs_migrations(manifests):
     assert job["restartPolicy"] in ("OnFailure", "Never")
 
 
-def test_web_probe_headers_pass_host_validation_and_the_https_redirect(manifests, client):
-    # Production-like security: only the configured hosts, HTTPS enforced behind the proxy.
+def test_web_probes_pass_host_validation_and_the_https_redirect_from_an_untrusted_peer(manifests, client):
+    # Production-like security: only the configured hosts, HTTPS enforced behind the proxy, forwarded headers
+    # believed from the configmap's trusted proxies only. The kubelet is not one of them (the test client's
+    # 127.0.0.1 is not either): the probes answer 200 all the same, the health endpoints being exempt from the
+    # HTTPS redirect, while any other page from that peer is redirected.
     config = manifests["ConfigMap"]["zhunru-config"]["data"]
     web = _container(manifests["Deployment"]["zhunru-web"])
+    from deploy.settings import base
+
     with override_settings(ALLOWED_HOSTS=config["ALLOWED_HOSTS"].split(","), SECURE_SSL_REDIRECT=True,
-                           SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")):
-        headers = {h["name"]: h["value"] for h in web["livenessProbe"]["httpGet"]["httpHeaders"]}
-        response = client.get(web["livenessProbe"]["httpGet"]["path"], headers=headers)
-        assert response.status_code == 200
+                           SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+                           SECURE_REDIRECT_EXEMPT=base.SECURE_REDIRECT_EXEMPT,
+                           ZHUNRU_TRUSTED_PROXIES=config["ZHUNRU_TRUSTED_PROXIES"].split(",")):
+        security = SecurityMiddleware(lambda request: HttpResponse())
+        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+            get = web[probe]["httpGet"]
+            headers = {h["name"]: h["value"] for h in get.get("httpHeaders", [])}
+            assert security.process_request(RequestFactory().get(get["path"], headers=headers)) is None, probe
+        headers = {h["name"]: h["value"] for h in web["livenessProbe"]["httpGet"].get("httpHeaders", [])}
+        assert client.get(web["livenessProbe"]["httpGet"]["path"], headers=headers).status_code == 200
+        forged = {"Host": "localhost", "X-Forwarded-Proto": "https"}
+        assert client.get("/portal/", headers=forged).status_code == 301
         # What the kubelet would get without the headers: a pod IP as host is refused.
         assert client.get("/healthz", HTTP_HOST="10.1.2.3:8000").status_code == 400
+
+
+def test_the_configmap_trusts_the_ingress_network_not_any_peer_nor_a_proxy_count(manifests):
+    import ipaddress
+
+    config = manifests["ConfigMap"]["zhunru-config"]["data"]
+    assert "ZHUNRU_PROXY_COUNT" not in config
+    networks = [ipaddress.ip_network(entry.strip()) for entry in config["ZHUNRU_TRUSTED_PROXIES"].split(",")]
+    assert networks and all(n.is_private for n in networks)
+    assert config["FORWARDED_ALLOW_IPS"] == config["ZHUNRU_TRUSTED_PROXIES"]  # not "*"
 
 
 def test_ingress_routes_every_host_to_the_web_service_and_hosts_are_allowed(manifests):
