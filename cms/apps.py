@@ -18,7 +18,7 @@ class ZhunruCmsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from zhunru import checks, roles  # noqa: F401  (checks registers the core app's system checks)
+        from zhunru import checks, roles, user_admin  # noqa: F401  (system checks; 本辖区用户 admin hooks)
         from zhunru.auditing import register_app_models
         from zhunru.compat import define_page_model_setting
 

@@ -24,6 +24,19 @@ SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
 
 @dataclass
+class HigherOffice:
+    """The higher-level jurisdiction a seed's notice names for extension approvals (section 十二(三)): on this
+    installation with its development and reform office, so its approver approves the seed's requests."""
+
+    name: str
+    short_name: str
+    division_code: str
+    office: str
+    office_short: str
+    level: str = Jurisdiction.Level.CITY
+
+
+@dataclass
 class Seed:
     name: str
     short_name: str
@@ -38,6 +51,7 @@ class Seed:
     issue_date: datetime.date | None
     departments: list[tuple[str, str, str, bool]] = field(default_factory=list)
     escalates_to: str = ""  # the government an overdue lead is escalated to
+    parent: HigherOffice | None = None
 
 
 SEED_JURISDICTIONS = [
@@ -48,6 +62,8 @@ SEED_JURISDICTIONS = [
         division_code="360202",
         higher_office="景德镇市发展和改革委员会",
         escalates_to="昌江区人民政府",
+        parent=HigherOffice(name="景德镇市", short_name="景", division_code="360200",
+                            office="景德镇市发展和改革委员会", office_short="市发改委"),
         hostname="changjiang.localhost",
         slug="changjiang",
         notice_file="changjiang.txt",
@@ -71,6 +87,8 @@ SEED_JURISDICTIONS = [
         division_code="141081",
         higher_office="临汾市发展和改革委员会",
         escalates_to="侯马市人民政府",
+        parent=HigherOffice(name="临汾市", short_name="临", division_code="141000",
+                            office="临汾市发展和改革委员会", office_short="市发改委"),
         hostname="houma.localhost",
         slug="houma",
         notice_file="houma.txt",
@@ -163,7 +181,24 @@ def _portal_in_host(portal: PortalIndexPage, prefix: str) -> None:
     portal.save_revision().publish()
 
 
+def load_higher_office(office: HigherOffice) -> Jurisdiction:
+    """The higher-level jurisdiction with its development and reform office (its only department, where its
+    extension approver works) and its role groups; no portal of its own in the demo."""
+    jurisdiction, _ = Jurisdiction.objects.update_or_create(
+        division_code=office.division_code,
+        defaults={"name": office.name, "short_name": office.short_name, "level": office.level,
+                  "office_name": office.office},
+    )
+    Department.objects.update_or_create(
+        jurisdiction=jurisdiction, name=office.office,
+        defaults={"short_name": office.office_short, "kind": Department.Kind.DEVELOPMENT_REFORM, "is_lead": True},
+    )
+    roles.provision_jurisdiction(jurisdiction)
+    return jurisdiction
+
+
 def load_jurisdiction(seed: Seed, portal: PortalIndexPage) -> Jurisdiction:
+    parent = load_higher_office(seed.parent) if seed.parent is not None else None
     jurisdiction, _ = Jurisdiction.objects.update_or_create(
         division_code=seed.division_code,
         defaults={
@@ -173,6 +208,7 @@ def load_jurisdiction(seed: Seed, portal: PortalIndexPage) -> Jurisdiction:
             "higher_office": seed.higher_office,
             "escalates_to": seed.escalates_to,
             "office_name": seed.issuer,
+            "parent": parent,
         },
     )
     for order, (name, short, kind, is_lead) in enumerate(seed.departments):
@@ -225,7 +261,8 @@ def load_jurisdiction(seed: Seed, portal: PortalIndexPage) -> Jurisdiction:
 
 @transaction.atomic
 def load(stdout=None) -> list[Jurisdiction]:
-    """Create (or bring up to date) the two seed jurisdictions; safe to run repeatedly."""
+    """Create (or bring up to date) the two seed jurisdictions, with the higher-level jurisdictions whose offices
+    approve their extension requests; safe to run repeatedly. Returns the two seeds."""
     roles.sync_roles()
     portal = _portal_root()
     loaded = [load_jurisdiction(seed, portal) for seed in SEED_JURISDICTIONS]

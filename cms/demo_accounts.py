@@ -21,7 +21,9 @@ DEMO_SALT = "zhunrudemo2026"
 class DemoAccount:
     suffix: str
     role: str
-    department: str  # a department of the jurisdiction: "lead", a Department.Kind, or its exact name
+    # A department of the jurisdiction: "lead", a Department.Kind, or its exact name; "higher" is the lead
+    # department of the higher-level jurisdiction (Jurisdiction.parent), where the extension approver works.
+    department: str
     duties: str
 
 
@@ -34,7 +36,7 @@ ACCOUNTS = [
                 "受理群众反映、登记和移交线索、督办、办结；审批通报发布；管理部门和人员"),
     DemoAccount("market", roles.DEPARTMENT_OFFICER, "market_regulation", "主管单位经办人：签收、核查线索并报送核查意见"),
     DemoAccount("responsible", roles.DEPARTMENT_OFFICER, "responsible", "责任单位经办人：整改、报送整改情况、申请延期"),
-    DemoAccount("approver", roles.EXTENSION_APPROVER, "lead", "审批办理期限的延期申请"),
+    DemoAccount("approver", roles.EXTENSION_APPROVER, "higher", "上级发展改革部门：审批下级辖区线索办理期限的延期申请"),
     DemoAccount("auditor", roles.AUDITOR, "lead", "查阅和导出审计日志（只读）"),
 ]
 
@@ -55,6 +57,8 @@ def demo_usernames() -> list[str]:
 
 def _department(jurisdiction, key: str, responsible: str):
     departments = jurisdiction.departments.all()
+    if key == "higher":
+        return jurisdiction.parent.lead_department if jurisdiction.parent_id else jurisdiction.lead_department
     if key == "lead":
         return jurisdiction.lead_department
     if key == "responsible":
@@ -92,6 +96,8 @@ def load(stdout=None) -> list[str]:
             department = _department(jurisdiction, account.department, responsible)
             if department is not None:
                 DepartmentMembership.objects.get_or_create(user=user, department=department)
+                if account.department == "higher":  # the higher office's approver is no member of the lower one
+                    DepartmentMembership.objects.filter(user=user).exclude(department=department).delete()
             made.append(name)
     if stdout is not None:
         if settings.DEBUG:

@@ -1,15 +1,33 @@
 """Who may see what: department scoping applied in queries, not templates."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from zhunru import roles
 
 
-def is_coordinator(user) -> bool:
-    """Coordinators (and superusers) see every department of their jurisdictions."""
+def sees_jurisdiction(user) -> bool:
+    """May see every department of their jurisdictions: coordinators and auditors (and superusers). Seeing is
+    not acting: the auditor only reads (``is_coordinator`` says who may act)."""
     if not user.is_authenticated:
         return False
     return user.is_superuser or user.groups.filter(name__in=[roles.COORDINATOR, roles.AUDITOR]).exists()
+
+
+def is_coordinator(user) -> bool:
+    """May act as the coordinator of their jurisdictions (transfer, register, resend, triage ...): coordinators
+    and superusers, never the auditor."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name=roles.COORDINATOR).exists()
+
+
+def is_read_only(user) -> bool:
+    """An auditor holding no role that acts: may read their jurisdictions' records and exports, change nothing."""
+    if not user.is_authenticated or user.is_superuser:
+        return False
+    held = set(user.groups.filter(name__in=roles.ROLES).values_list("name", flat=True))
+    return held == {roles.AUDITOR}  # any other role acts
 
 
 def user_departments(user) -> QuerySet:
@@ -31,6 +49,32 @@ def user_jurisdictions(user) -> QuerySet:
     return Jurisdiction.objects.filter(departments__memberships__user=user).distinct()
 
 
+def ancestor_ids(jurisdiction) -> list[int]:
+    """The ids of ``jurisdiction``'s higher-level jurisdictions (parent, its parent, ...), nearest first."""
+    from zhunru.models import Jurisdiction
+
+    found, parent_id = [], jurisdiction.parent_id
+    while parent_id is not None and parent_id not in found and len(found) < 10:  # a cycle or a runaway chain ends
+        found.append(parent_id)
+        parent_id = Jurisdiction.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    return found
+
+
+def lower_jurisdictions(jurisdictions) -> QuerySet:
+    """The jurisdictions under ``jurisdictions`` (children, their children, ...), not those themselves: whose
+    extension requests their higher-level offices approve."""
+    from zhunru.models import Jurisdiction
+
+    found: set[int] = set()
+    level = set(Jurisdiction.objects.filter(pk__in=jurisdictions).values_list("pk", flat=True))
+    for _ in range(10):
+        level = set(Jurisdiction.objects.filter(parent_id__in=level).values_list("pk", flat=True)) - found
+        if not level:
+            break
+        found |= level
+    return Jurisdiction.objects.filter(pk__in=found)
+
+
 def visible_departments(user) -> QuerySet:
     """Departments whose records the user may see: all of its jurisdictions for coordinators, else its own."""
     from zhunru.models import Department
@@ -39,14 +83,14 @@ def visible_departments(user) -> QuerySet:
         return Department.objects.none()
     if user.is_superuser:
         return Department.objects.all()
-    if is_coordinator(user):
+    if sees_jurisdiction(user):
         return Department.objects.filter(jurisdiction__in=user_jurisdictions(user))
     return user_departments(user)
 
 
 def scope_choices(queryset: QuerySet, user) -> QuerySet:
     """What a choice list (a form field, a listing's filter facet) may offer the user: their jurisdictions,
-    those jurisdictions' departments, or the records ``visible_to`` them; other models as they are."""
+    those jurisdictions' departments and people, or the records ``visible_to`` them; other models as they are."""
     from zhunru.models import Department, Jurisdiction
 
     if user is None or getattr(user, "is_superuser", False):
@@ -55,6 +99,10 @@ def scope_choices(queryset: QuerySet, user) -> QuerySet:
         return queryset.filter(pk__in=user_jurisdictions(user).values("pk"))
     if queryset.model is Department:
         return queryset.filter(jurisdiction__in=user_jurisdictions(user).values("pk"))
+    if queryset.model is get_user_model():  # people of the user's jurisdictions, never another's
+        people = queryset.model._default_manager.filter(
+            department_memberships__department__jurisdiction__in=user_jurisdictions(user).values("pk"))
+        return queryset.filter(pk__in=people.values("pk"))
     if hasattr(queryset, "visible_to"):
         return queryset.filter(pk__in=queryset.visible_to(user).values("pk"))
     return queryset

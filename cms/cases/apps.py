@@ -28,7 +28,8 @@ class ZhunruCasesConfig(AppConfig):
                                         "zhunru_cases.view_registersettings", "zhunru_cases.change_registersettings",
                                         "zhunru_cases.add_registersettings"])
         roles.grant(roles.AUDITOR, ["zhunru_cases.view_case", "zhunru_cases.view_integrityreport",
-                                    "zhunru_cases.view_ledgerentry", "zhunru_cases.export_catalogue"])
+                                    "zhunru_cases.view_ledgerentry", "zhunru_cases.export_catalogue",
+                                    "zhunru_cases.view_inspectioncampaign", "zhunru_cases.view_registersettings"])
         roles.grant(roles.DEPARTMENT_OFFICER, ["zhunru_cases.add_case", "zhunru_cases.change_case",
                                                "zhunru_cases.view_case", "zhunru_cases.view_inspectioncampaign",
                                                "zhunru_cases.add_ledgerentry", "zhunru_cases.change_ledgerentry",

@@ -100,7 +100,8 @@ def load(stdout) -> None:
     if not ListEdition.objects.filter(is_active=True).exists():
         current.is_active = True
         current.save(update_fields=["is_active"])
-    for jurisdiction in Jurisdiction.objects.all():
+    # The offices with a portal: a higher-level office on the installation only to approve extensions has none.
+    for jurisdiction in Jurisdiction.objects.filter(site__isnull=False):
         department = (
             Department.objects.filter(jurisdiction=jurisdiction, kind=Department.Kind.MARKET_REGULATION)
             .order_by("pk")

@@ -27,3 +27,5 @@ class ZhunruCreditConfig(AppConfig):
         roles.grant(roles.COORDINATOR, ["zhunru_credit.view_breachprocedure", "zhunru_credit.view_creditsettings",
                                         "zhunru_credit.change_creditsettings"])
         roles.grant(roles.LEGAL_REVIEWER, ["zhunru_credit.view_breachprocedure"])
+        # The auditor reads the credit records of their jurisdiction (visible_to) and changes nothing.
+        roles.grant(roles.AUDITOR, [f"zhunru_credit.view_{m}" for m in [*models, "breachprocedure"]])

@@ -148,13 +148,13 @@ class CommitmentRule(models.Model):
 class CreditCommitmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CreditCommitmentQuerySet":
         """Coordinators see their jurisdictions' commitments; an officer only those its own departments decided."""
-        from zhunru.scoping import is_coordinator, user_jurisdictions, visible_departments
+        from zhunru.scoping import sees_jurisdiction, user_jurisdictions, visible_departments
 
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        if is_coordinator(user):  # their own jurisdictions only (tenancy), every department there
+        if sees_jurisdiction(user):  # their own jurisdictions only (tenancy), every department there
             return self.filter(jurisdiction__in=user_jurisdictions(user))
         return self.filter(department__in=visible_departments(user))
 
@@ -251,9 +251,22 @@ class CreditCommitment(models.Model):
                    changes={"due_date": str(due_date), "permit_name": permit_name})
         return c
 
+    def may_handle(self, user) -> bool:
+        """The deciding department's officers and the jurisdiction's coordinators (who may change commitments
+        and see this one); never another department's officer, nor the auditor who only reads."""
+        if user is None or not user.is_authenticated:
+            return False
+        return user.is_superuser or (user.has_perm("zhunru_credit.change_creditcommitment")
+                                     and type(self).objects.visible_to(user).filter(pk=self.pk).exists())
+
     def fulfil(self, *, by=None, request=None):
+        """确认履约; ``by=None`` is the system (the due-date worker), a person must handle the commitment."""
+        from django.core.exceptions import PermissionDenied
+
         from zhunru.audit.recording import record
 
+        if by is not None and not self.may_handle(by):
+            raise PermissionDenied("只有作出承诺审批的部门或本辖区发改委协调员可以确认履约。")
         if self.status != self.Status.ACTIVE:
             raise ValidationError("只有履约中的承诺可以确认履约。")
         self.status = self.Status.FULFILLED
@@ -290,13 +303,13 @@ class DishonestyRecord(models.Model):
 class CreditPlatformQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Coordinators see their own jurisdictions' platforms and the national ones; superusers all."""
-        from zhunru.scoping import is_coordinator, user_jurisdictions
+        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
 
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        if not is_coordinator(user):
+        if not sees_jurisdiction(user):
             return self.none()
         return self.filter(models.Q(jurisdiction__isnull=True) | models.Q(jurisdiction__in=user_jurisdictions(user)))
 
@@ -343,13 +356,13 @@ class CreditPlatform(models.Model):
 class OutboundRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Coordinators see their own jurisdictions' outbox; records of no jurisdiction only superusers."""
-        from zhunru.scoping import is_coordinator, user_jurisdictions
+        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
 
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        if not is_coordinator(user):
+        if not sees_jurisdiction(user):
             return self.none()
         return self.filter(jurisdiction__in=user_jurisdictions(user))
 
@@ -606,13 +619,13 @@ class BreachProcedure(models.Model):
 class PublicDecisionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PublicDecisionQuerySet":
         """The offices of the user's jurisdictions; an officer its own departments' decisions."""
-        from zhunru.scoping import is_coordinator, user_jurisdictions, visible_departments
+        from zhunru.scoping import sees_jurisdiction, user_jurisdictions, visible_departments
 
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        if is_coordinator(user):
+        if sees_jurisdiction(user):
             return self.filter(jurisdiction__in=user_jurisdictions(user))
         return self.filter(department__in=visible_departments(user))
 
@@ -713,13 +726,13 @@ class PublicDecision(models.Model):
 
 class RepairApplicationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "RepairApplicationQuerySet":
-        from zhunru.scoping import is_coordinator, user_jurisdictions, visible_departments
+        from zhunru.scoping import sees_jurisdiction, user_jurisdictions, visible_departments
 
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        if is_coordinator(user):
+        if sees_jurisdiction(user):
             return self.filter(record__jurisdiction__in=user_jurisdictions(user))
         return self.filter(record__commitment__department__in=visible_departments(user))
 

@@ -27,7 +27,7 @@ from zhunru.credit.models import (
     RepairApplication,
 )
 from zhunru.jurisdiction_settings import jurisdiction_limited_form
-from zhunru.scoping import is_coordinator
+from zhunru.scoping import is_coordinator, sees_jurisdiction
 
 
 class MarketSubjectViewSet(ScopedSnippetViewSet):
@@ -324,22 +324,28 @@ def credit_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, BreachProcedure):
         yield ListingButton("办理", reverse("zhunru_credit_procedure", args=[snippet.commitment_id]), priority=4,
                             icon_name="edit")
-    if isinstance(snippet, PublicDecision) and snippet.queued_at is None:
+    # Action buttons only for those who may act (the auditor reads): the views refuse the rest.
+    decides = user.has_perm("zhunru_credit.change_publicdecision")
+    if isinstance(snippet, PublicDecision) and snippet.queued_at is None and decides:
         yield ListingButton("报送", reverse("zhunru_credit_share", args=[snippet.pk]), priority=4, icon_name="upload")
-    if isinstance(snippet, PublicDecision) and snippet.queued_at and snippet.withdrawn_at is None:
+    if isinstance(snippet, PublicDecision) and snippet.queued_at and snippet.withdrawn_at is None and decides:
         yield ListingButton("撤下", reverse("zhunru_credit_withdraw", args=[snippet.pk]), priority=6,
                             icon_name="bin")
-    if isinstance(snippet, RepairApplication) and snippet.status == RepairApplication.Status.PENDING:
+    if (isinstance(snippet, RepairApplication) and snippet.status == RepairApplication.Status.PENDING
+            and user.has_perm("zhunru_credit.change_repairapplication")):
         yield ListingButton("审核", reverse("zhunru_credit_repair_review", args=[snippet.pk]), priority=4,
                             icon_name="tick")
-    if isinstance(snippet, OutboundRecord) and snippet.status != OutboundRecord.Status.DELIVERED:
+    if (isinstance(snippet, OutboundRecord) and snippet.status != OutboundRecord.Status.DELIVERED
+            and is_coordinator(user)):
         yield ListingButton("重新发送", reverse("zhunru_credit_resend", args=[snippet.pk]), priority=5,
                             icon_name="repeat")
 
 
 class _CoordinatorMenuItem(MenuItem):
+    """Shown to the jurisdiction-wide roles: coordinators, and auditors who read it."""
+
     def is_shown(self, request):
-        return is_coordinator(request.user)
+        return sees_jurisdiction(request.user)
 
 
 @hooks.register("register_admin_menu_item")

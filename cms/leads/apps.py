@@ -33,4 +33,7 @@ class ZhunruLeadsConfig(AppConfig):
              "zhunru_leads.approve_extension", "zhunru_leads.view_leadstage", "zhunru_leads.view_leadevent",
              "zhunru_leads.view_notification", "zhunru_leads.change_notification"],
         )
-        roles.grant(roles.AUDITOR, ["zhunru_leads.view_lead", "zhunru_leads.view_leadevent", "zhunru_leads.view_escalation"])
+        roles.grant(roles.AUDITOR, ["zhunru_leads.view_lead", "zhunru_leads.view_leadevent", "zhunru_leads.view_escalation",
+                                    "zhunru_leads.view_extension", "zhunru_leads.view_leadstage",
+                                    "zhunru_leads.view_leadreport", "zhunru_leads.view_cohandling",
+                                    "zhunru_leads.export_lead"])

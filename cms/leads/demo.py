@@ -44,7 +44,8 @@ def _load_one(j: Jurisdiction, cfg: dict) -> int:
     coord = _user(f"{cfg['slug']}-coordinator", roles.COORDINATOR, lead_dept)
     market = _user(f"{cfg['slug']}-market", roles.DEPARTMENT_OFFICER, depts[cfg["market"]])
     resp = _user(f"{cfg['slug']}-responsible", roles.DEPARTMENT_OFFICER, depts[cfg["responsible"]])
-    _user(f"{cfg['slug']}-approver", roles.EXTENSION_APPROVER, lead_dept)
+    # The approver works at the higher-level office (the parent jurisdiction), which approves extensions.
+    _user(f"{cfg['slug']}-approver", roles.EXTENSION_APPROVER, j.parent.lead_department if j.parent_id else lead_dept)
     now = timezone.now()
     made = 0
 

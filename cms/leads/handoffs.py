@@ -30,8 +30,17 @@ def coordinators(jurisdiction_id) -> list:
 
 
 def extension_approvers(jurisdiction_id) -> list:
+    """The extension approvers of the higher-level offices (the jurisdiction's parent and up): they decide its
+    requests, not anyone of the jurisdiction itself."""
+    from zhunru.models import Jurisdiction
+    from zhunru.scoping import ancestor_ids
+
+    jurisdiction = Jurisdiction.objects.filter(pk=jurisdiction_id).first()
+    higher = ancestor_ids(jurisdiction) if jurisdiction is not None else []
+    if not higher:
+        return []
     return list(_users().filter(groups__name=roles.EXTENSION_APPROVER,
-                                department_memberships__department__jurisdiction_id=jurisdiction_id)
+                                department_memberships__department__jurisdiction_id__in=higher)
                 .distinct().order_by("pk"))
 
 

@@ -4,7 +4,7 @@ One section per kind of work, each shown only to those who do it (issue 20, item
 
 - 我的线索: open stages of the leads that sit with the user's departments (transfer for the lead
   department, verification for the competent unit, rectification for the responsible unit), by due time;
-- 待审批的延期申请: pending extension requests, for extension approvers (the leads they may see);
+- 待审批的延期申请: pending extension requests of the jurisdictions under the approver's office;
 - 待反馈的协办: co-handling requests to the user's departments not yet answered, by due time;
 - 待分拣的问题反映: complaints received and not triaged, for coordinators.
 
@@ -27,7 +27,7 @@ def todo_sections(user, now=None) -> list[dict]:
     """[{"title", "count", "items": [(text, url, due_at | None, overdue)], "more_url"}] with work waiting."""
     from zhunru.leads.models import CoHandling, Extension, Lead, LeadStage
     from zhunru.portal.models import Complaint
-    from zhunru.scoping import user_departments
+    from zhunru.scoping import lower_jurisdictions, user_departments, user_jurisdictions
 
     if not user.is_authenticated:
         return []
@@ -42,8 +42,10 @@ def todo_sections(user, now=None) -> list[dict]:
                    reverse("zhunru_lead_timeline", args=[s.lead_id]), s.due_at, s.due_at < now) for s in stages[:SHOWN]],
     })
     if roles.has_role(user, roles.EXTENSION_APPROVER):
-        pending = (Extension.objects.filter(status=Extension.Status.PENDING, lead__in=Lead.objects.visible_to(user))
-                   .select_related("lead").order_by("requested_at", "pk"))
+        pending = Extension.objects.filter(status=Extension.Status.PENDING, lead__in=Lead.objects.visible_to(user))
+        if not user.is_superuser:  # the requests of the jurisdictions under the approver's office only
+            pending = pending.filter(lead__jurisdiction__in=lower_jurisdictions(user_jurisdictions(user)))
+        pending = pending.select_related("lead").order_by("requested_at", "pk")
         sections.append({
             "title": "待审批的延期申请", "count": pending.count(),
             "more_url": reverse("wagtailsnippets_zhunru_leads_extension:list"),

@@ -18,12 +18,13 @@ from zhunru.leads.dashboard import dashboard_figures
 from zhunru.leads.exports import ledger_workbook
 from zhunru.leads.models import CoHandling, Lead, LeadReport
 from zhunru.leads.scorecard import PeriodError, date_param
-from zhunru.scoping import is_coordinator, visible_departments
+from zhunru.scoping import get_visible_or_404, is_read_only, sees_jurisdiction, visible_departments
 
 
 def _lead(request, pk) -> Lead:
-    return get_object_or_404(Lead.objects.visible_to(request.user).select_related(
-        "jurisdiction", "competent_unit", "responsible_unit", "lead_department"), pk=pk)
+    """The lead if the user may see it; 404 otherwise, and a lead of someone else's scope is audited
+    (越权访问尝试), as a foreign approver's reach for another office's extension request is."""
+    return get_visible_or_404(Lead, request, pk=pk)
 
 
 def timeline(request, pk):
@@ -38,6 +39,11 @@ def timeline(request, pk):
         })
     reports = lead.reports.select_related("department", "author").prefetch_related("attachments")
     departments = visible_departments(request.user).filter(jurisdiction=lead.jurisdiction)
+    mine = set(request.user.department_memberships.values_list("department_id", flat=True))
+    read_only = is_read_only(request.user)
+    # Evidence goes on a report by its own department (LeadReport.add_evidence): offer the upload to them only.
+    evidence_department_ids = ({r.department_id for r in reports} if request.user.is_superuser
+                               else set() if read_only else mine)
     return TemplateResponse(request, "zhunru_leads/admin/timeline.html", {
         "lead": lead, "stages": stages, "now": now,
         "events": lead.events.select_related("actor"),
@@ -46,7 +52,7 @@ def timeline(request, pk):
         "escalations": lead.escalations.all(),
         "all_departments": lead.jurisdiction.departments.all(),
         "my_departments": departments,
-        "my_department_ids": set(request.user.department_memberships.values_list("department_id", flat=True)),
+        "my_department_ids": mine, "read_only": read_only, "evidence_department_ids": evidence_department_ids,
         "allowed": lead.allowed_actions(request.user),
         "methods": CoHandling.Method.choices, "forms": CoHandling.Form.choices,
         "header_title": f"线索办理过程：{lead.number}",
@@ -193,8 +199,8 @@ def report_evidence(request, pk):
 
 def dashboard(request):
     """Counts, on-time rates and the overdue list, filtered by the period received, department and state."""
-    if not is_coordinator(request.user):
-        raise PermissionDenied("仅发改委协调员可查看线索督办看板。")
+    if not sees_jurisdiction(request.user):
+        raise PermissionDenied("仅发改委协调员和审计员可查看线索督办看板。")
     leads = Lead.objects.visible_to(request.user)
     departments = visible_departments(request.user).order_by("jurisdiction__division_code", "sort_order", "name")
     params = request.GET

@@ -31,7 +31,7 @@ from zhunru.leads.models import (
     Notification,
 )
 from zhunru.leads.todo import TodoPanel
-from zhunru.scoping import is_coordinator, user_jurisdictions
+from zhunru.scoping import sees_jurisdiction, user_jurisdictions
 
 
 class LeadFilterSet(WagtailFilterSet):
@@ -259,8 +259,10 @@ def lead_listing_buttons(snippet, user, next_url=None):
 
 
 class _CoordinatorMenuItem(MenuItem):
+    """Shown to the jurisdiction-wide roles: coordinators, and auditors who read it."""
+
     def is_shown(self, request):
-        return is_coordinator(request.user)
+        return sees_jurisdiction(request.user)
 
 
 @hooks.register("register_admin_menu_item")

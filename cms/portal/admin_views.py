@@ -12,7 +12,7 @@ from zhunru import roles
 from zhunru.audit.recording import record
 from zhunru.portal.leads import lead_entry_point
 from zhunru.portal.models import Complaint
-from zhunru.scoping import is_coordinator
+from zhunru.scoping import is_coordinator, sees_jurisdiction
 
 
 def may_see_contact(user) -> bool:
@@ -22,10 +22,13 @@ def may_see_contact(user) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def triage(request, pk: int):
-    if not is_coordinator(request.user):
-        raise PermissionDenied("只有发改委协调员可以查看和分办问题反映。")
+    if not sees_jurisdiction(request.user):
+        raise PermissionDenied("只有发改委协调员和审计员可以查看问题反映。")
     complaint = get_object_or_404(Complaint.objects.visible_to(request.user).select_related("jurisdiction"), pk=pk)
+    may_act = is_coordinator(request.user)  # the auditor reads the complaint, never triages it
     if request.method == "POST":
+        if not may_act:
+            raise PermissionDenied("只有发改委协调员可以分办问题反映。")
         action = request.POST.get("action")
         try:
             if action == "accept":
@@ -59,6 +62,7 @@ def triage(request, pk: int):
         "contact": contact,
         "revealed": reveal,
         "may_see_contact": may_see_contact(request.user),
+        "may_act": may_act,
         "attachments": complaint.attachments,
         "lead_tracker_ready": lead_entry_point() is not None,
         "page_title": str(complaint),

@@ -82,14 +82,14 @@ class Hotline(models.Model):
 
 class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ComplaintQuerySet":
-        """Coordinators see complaints of their jurisdictions; nobody else sees any."""
-        from zhunru.scoping import is_coordinator, user_jurisdictions
+        """Coordinators (and auditors, reading) see complaints of their jurisdictions; nobody else sees any."""
+        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
 
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        if not is_coordinator(user):
+        if not sees_jurisdiction(user):
             return self.none()
         return self.filter(jurisdiction__in=user_jurisdictions(user))
 

@@ -78,7 +78,12 @@ def complaint_triage_urls():
 
 @hooks.register("register_snippet_listing_buttons")
 def complaint_listing_buttons(snippet, user, next_url=None):
+    from zhunru.scoping import is_coordinator
+
     if not isinstance(snippet, Complaint):
         return []
-    label = "分办" if snippet.status == Complaint.Status.RECEIVED else "查看与办结"
+    if not is_coordinator(user):  # the auditor reads the complaint, never triages it
+        label = "查看"
+    else:
+        label = "分办" if snippet.status == Complaint.Status.RECEIVED else "查看与办结"
     return [ListingButton(label, reverse("zhunru_complaint_triage", args=[snippet.pk]), priority=5)]

@@ -70,18 +70,39 @@ def jurisdiction_wide_view(path_info: str) -> bool:
         return False
 
 
+# What a read-only user (the auditor) may still POST in the admin: their own session, account and settings.
+READ_ONLY_MAY_POST = {"wagtailadmin_login", "wagtailadmin_logout", "zhunru_2fa", "zhunru_2fa_verify",
+                      "zhunru_notification_preference", "wagtailadmin_dismissibles"}
+
+
+def read_only_may_post(path_info: str) -> bool:
+    try:
+        name = resolve(path_info).view_name
+    except Resolver404:
+        return True  # nothing there to change: the 404 follows
+    return name in READ_ONLY_MAY_POST or name.startswith("wagtailadmin_account")
+
+
 class JurisdictionWideReportsMiddleware:
     """Refuse Wagtail's site history report (page, results and exports) to all but coordinators,
-    auditors and superusers; ``zhunru.security.wagtail_hooks`` hides its menu item from the rest."""
+    auditors and superusers; ``zhunru.security.wagtail_hooks`` hides its menu item from the rest.
+
+    And the auditor is read-only everywhere in the admin: any POST, PUT, PATCH or DELETE by a user whose only
+    role is the auditor's is refused with 403 before a view runs (their own account and session aside), so
+    no action, edit or upload a view forgot to guard can change anything."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from zhunru.scoping import is_coordinator
+        from zhunru.scoping import is_read_only, sees_jurisdiction
 
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and not is_coordinator(user)
+        if (user is not None and user.is_authenticated and request.method not in ("GET", "HEAD", "OPTIONS")
+                and request.path_info.startswith(admin_prefix() or "/admin/") and is_read_only(user)
+                and not read_only_may_post(request.path_info)):
+            raise PermissionDenied("审计员为只读角色，不能新增、修改、删除或办理任何事项。")
+        if (user is not None and user.is_authenticated and not sees_jurisdiction(user)
                 and jurisdiction_wide_view(request.path_info)):
             raise PermissionDenied("站点历史记录涉及所有部门，仅发改委协调员和审计员可以查看；请使用本部门的记录。")
         return self.get_response(request)

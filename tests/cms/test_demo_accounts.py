@@ -45,8 +45,11 @@ def test_every_demo_login_opens_its_main_page(settings):
     for code, (slug, _) in JURISDICTIONS.items():
         held = set(Group.objects.filter(user__username__startswith=f"{slug}-").values_list("name", flat=True))
         jurisdiction = Jurisdiction.objects.get(division_code=code)
-        # The global role groups (model permissions) and the same roles' groups of the account's jurisdiction.
-        assert held == set(roles.ROLES) | {roles.jurisdiction_group_name(jurisdiction, role) for role in roles.ROLES}
+        # The global role groups (model permissions) and the same roles' groups of the account's jurisdiction;
+        # the approver's of the higher-level jurisdiction, where the approver works.
+        assert held == set(roles.ROLES) | {roles.jurisdiction_group_name(jurisdiction, role) for role in roles.ROLES
+                                           if role != roles.EXTENSION_APPROVER} | {
+            roles.jurisdiction_group_name(jurisdiction.parent, roles.EXTENSION_APPROVER)}
         jurisdiction = Jurisdiction.objects.get(division_code=code)
         for account in ACCOUNTS:
             client = Client()

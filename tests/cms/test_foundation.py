@@ -17,11 +17,14 @@ PNG = bytes.fromhex("89504E470D0A1A0A0000000D4948445200000001000000010806000000"
 def test_load_demo_is_idempotent_and_publishes_both_notices(client):
     call_command("load_demo")
     call_command("load_demo")
-    assert Jurisdiction.objects.count() == 2
-    assert Department.objects.filter(is_lead=True).count() == 2
+    # The two seeds and the higher-level jurisdictions whose offices approve their extension requests.
+    assert Jurisdiction.objects.count() == 4
+    assert Department.objects.filter(is_lead=True).count() == 4
     assert PolicyPage.objects.live().count() == 2
     houma = Jurisdiction.objects.get(name="侯马市")
     assert houma.lead_department.name == "侯马市发展和改革局"
+    assert houma.parent.name == "临汾市" and houma.higher_office_name == "临汾市发展和改革委员会"
+    assert houma.parent.site is None  # no portal of its own in the demo
     assert houma.site is not None and houma.site.root_page.specific.jurisdiction == houma
 
     response = client.get("/api/v2/pages/", {"type": "zhunru_cms.PolicyPage", "fields": "issuer"})

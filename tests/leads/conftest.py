@@ -22,13 +22,28 @@ def depts(jurisdiction, make_department):
 
 
 @pytest.fixture
-def people(make_user, depts):
+def higher_office(jurisdiction):
+    """测试市, the higher-level jurisdiction of 测试区 (its parent): its development and reform commission
+    approves 测试区's extension requests."""
+    from zhunru.models import Department, Jurisdiction
+
+    parent = Jurisdiction.objects.create(name="测试市", short_name="测市", level=Jurisdiction.Level.CITY,
+                                         division_code="369900", office_name="测试市发展和改革委员会")
+    office = Department.objects.create(jurisdiction=parent, name="测试市发展和改革委员会", short_name="市发改委",
+                                       kind=Department.Kind.DEVELOPMENT_REFORM, is_lead=True)
+    jurisdiction.parent = parent
+    jurisdiction.save(update_fields=["parent"])
+    return office
+
+
+@pytest.fixture
+def people(make_user, depts, higher_office):
     return {
         "coordinator": make_user("coord", groups=[roles.COORDINATOR], departments=[depts["lead"]]),
         "market": make_user("market", groups=[roles.DEPARTMENT_OFFICER], departments=[depts["market"]]),
         "housing": make_user("housing", groups=[roles.DEPARTMENT_OFFICER], departments=[depts["housing"]]),
         "justice": make_user("justice", groups=[roles.DEPARTMENT_OFFICER], departments=[depts["justice"]]),
-        "approver": make_user("approver", groups=[roles.EXTENSION_APPROVER], departments=[depts["lead"]]),
+        "approver": make_user("approver", groups=[roles.EXTENSION_APPROVER], departments=[higher_office]),
         "gov": make_user("gov", departments=[depts["gov"]]),
     }
 

@@ -5,7 +5,7 @@ import string
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -104,13 +104,13 @@ def default_interval(importance: str) -> int:
 class RegisterSettingsQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Coordinators (and auditors, reading) see their own jurisdictions' settings; superusers all."""
-        from zhunru.scoping import is_coordinator, user_jurisdictions
+        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
 
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        if not is_coordinator(user):
+        if not sees_jurisdiction(user):
             return self.none()
         return self.filter(jurisdiction__in=user_jurisdictions(user))
 
@@ -353,6 +353,24 @@ class Case(models.Model):
 
     # --- life cycle -----------------------------------------------------------------
 
+    def may_keep_register(self, user) -> bool:
+        """Whether ``user`` may take the register's steps on this case (登记, 审核, 归档, 定期审核): a keeper of
+        the register (``register_case``, the coordinator's) in the case's jurisdiction, or a superuser. A
+        department officer reports cases; they do not register them."""
+        from zhunru.scoping import user_jurisdictions
+
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        return user.has_perm("zhunru_cases.register_case") and user_jurisdictions(user).filter(
+            pk=self.jurisdiction_id).exists()
+
+    def _require_keeper(self, by) -> None:
+        """``by=None`` is the system acting by rule (a worker, a data migration); a person must keep the register."""
+        if by is not None and not self.may_keep_register(by):
+            raise PermissionDenied("只有本辖区牵头部门的案例管理人员可以登记、审核和归档案例。")
+
     def _locked_status(self) -> str:
         """Re-read the status under a row lock so two officers cannot take the same step twice."""
         return Case.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
@@ -372,6 +390,7 @@ class Case(models.Model):
     @transaction.atomic
     def register(self, *, by=None, request=None, on: datetime.date | None = None) -> str:
         """Register a reported case and give it the next register number of the jurisdiction's year."""
+        self._require_keeper(by)
         current = self._locked_status()
         if current != Status.REPORTED:
             raise CaseTransitionError(f"案例当前状态为“{Status(current).label}”，只有“已报送”的案例可以登记。")
@@ -403,6 +422,7 @@ class Case(models.Model):
     @transaction.atomic
     def start_review(self, *, by=None, request=None) -> None:
         """Begin the lead department's analysis of a registered case (分析研究)."""
+        self._require_keeper(by)
         current = self._locked_status()
         if current != Status.REGISTERED:
             raise CaseTransitionError(f"案例当前状态为“{Status(current).label}”，只有“已登记”的案例可以进入审核。")
@@ -414,6 +434,7 @@ class Case(models.Model):
     @transaction.atomic
     def archive(self, *, by=None, request=None) -> str:
         """Archive a reviewed case and give it the next archive number (档号) of the year."""
+        self._require_keeper(by)
         current = self._locked_status()
         if current != Status.UNDER_REVIEW:
             raise CaseTransitionError(f"案例当前状态为“{Status(current).label}”，只有“审核中”的案例可以归档。")
@@ -440,6 +461,7 @@ class Case(models.Model):
     @transaction.atomic
     def mark_reviewed(self, *, by=None, request=None, note: str = "", on: datetime.date | None = None) -> None:
         """Record a periodic review (审核、更新, section 十三(六)); the next one falls due one interval later."""
+        self._require_keeper(by)
         current = self._locked_status()
         if current not in REGISTERED_STATUSES:
             raise CaseTransitionError("尚未登记的案例无需定期审核。")

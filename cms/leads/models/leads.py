@@ -37,24 +37,33 @@ class LeadTransitionError(ValidationError):
 
 class LeadQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Coordinators see their jurisdictions' leads; officers see leads their department handles."""
-        from zhunru.scoping import is_coordinator, user_departments, user_jurisdictions
+        """Coordinators and auditors see their jurisdictions' leads; officers see leads their department handles;
+        an extension approver (of the higher-level office) also the leads of the jurisdictions under theirs
+        that carry an extension request."""
+        from zhunru.scoping import (
+            lower_jurisdictions,
+            sees_jurisdiction,
+            user_departments,
+            user_jurisdictions,
+        )
 
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        if is_coordinator(user):
-            return self.filter(jurisdiction__in=user_jurisdictions(user))
-        if user.groups.filter(name=roles.EXTENSION_APPROVER).exists():
+        if sees_jurisdiction(user):
             return self.filter(jurisdiction__in=user_jurisdictions(user))
         depts = user_departments(user)
-        return self.filter(
+        handled = (
             models.Q(competent_unit__in=depts)
             | models.Q(responsible_unit__in=depts)
             | models.Q(lead_department__in=depts)
             | models.Q(co_handlers__department__in=depts)
-        ).distinct()
+        )
+        if user.groups.filter(name=roles.EXTENSION_APPROVER).exists():
+            lower = lower_jurisdictions(user_jurisdictions(user))
+            handled |= models.Q(pk__in=Extension.objects.filter(lead__jurisdiction__in=lower).values("lead_id"))
+        return self.filter(handled).distinct()
 
     def open(self):
         return self.exclude(state=Lead.State.CLOSED)
@@ -285,7 +294,16 @@ class Lead(models.Model):
     }
 
     def _approver(self, user) -> bool:
-        return roles.has_role(user, roles.EXTENSION_APPROVER)
+        """An extension approver of the higher-level office: a member of one of the lead's jurisdiction's
+        higher-level jurisdictions (``Jurisdiction.parent`` and up), never of the lead's own."""
+        from zhunru.scoping import ancestor_ids
+
+        if user.is_superuser:
+            return True
+        if not roles.has_role(user, roles.EXTENSION_APPROVER):
+            return False
+        higher = ancestor_ids(self.jurisdiction)
+        return bool(higher) and user.department_memberships.filter(department__jurisdiction_id__in=higher).exists()
 
     def may_by_role(self, user, action: str) -> bool:
         """Whether ``user``'s role and departments allow ``action`` on this lead (its state aside)."""
