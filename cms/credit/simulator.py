@@ -212,6 +212,9 @@ class Handler(BaseHTTPRequestHandler):
             missing.insert(1, "uscc")
         if missing:
             return 400, {"reason": f"缺少必填字段：{'、'.join(missing)}"}
+        problem = _layout_problem(kind, doc)  # as a platform would: the kind's layout, its mandatory fields
+        if problem:
+            return 400, {"reason": problem}
         with self.state.lock:
             self.state.posts += 1
             known = self.state.received.get((channel, record_id))
@@ -224,6 +227,19 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "repair":  # the named record leaves the platform's public list
                 self.state.withdrawn[(channel, doc["document_number"])] = doc.get("reason", "")
         return 200, {"record_id": record_id, "ack_id": known["ack_id"], "duplicate": duplicate}
+
+
+def _layout_problem(kind: str, doc: dict) -> str:
+    """Why a record does not fit its kind's layout (EXCHANGE.md; national 双公示 layouts), or ""."""
+    from django.core.exceptions import ValidationError
+
+    from zhunru.credit.layouts import validate_payload
+
+    try:
+        validate_payload(kind, {k: v for k, v in doc.items() if k not in ("record_id", "kind")})
+    except ValidationError as exc:
+        return exc.messages[0]
+    return ""
 
 
 class Simulator:

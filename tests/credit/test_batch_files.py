@@ -112,3 +112,17 @@ def test_export_view_is_scoped_and_a_csv_names_its_kind(client, make_user, queue
     refused = client.get("/admin/credit/export.csv")
     assert refused.status_code == 400 and "请选择记录类型" in refused.content.decode()
     assert client.get("/admin/credit/export.csv?kind=xyz").status_code == 400
+
+
+def test_the_simulator_refuses_a_record_outside_its_layout(platforms, simulator, make_subject):
+    """The platform's side of the same rule: a penalty without its 处罚依据 is answered 400 with the field named."""
+    import uuid
+
+    from zhunru.workers.clients.credit_platform import CreditPlatformRejected, for_platform
+
+    doc = {"record_id": str(uuid.uuid4()), "kind": "penalty",
+           **layouts.normalise("penalty", **decision_fields(make_subject(), "penalty"))}
+    client = for_platform(platforms[0])
+    with pytest.raises(CreditPlatformRejected, match="双公示信息缺少必填项：处罚依据。"):
+        client.deliver({**doc, "basis": ""})
+    assert client.deliver(doc)["ack_id"].startswith("ACK-")
