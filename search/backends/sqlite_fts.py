@@ -7,8 +7,9 @@ tokens the embedded backend indexes. A code (事项编码, USCC, document number
 in a third column, ``c`` + the hex of the normalised code, so a code lookup is part of the same
 MATCH expression and bm25 weighs it like the other backends' code boost. Filter and facet values
 live in a narrow ``facets`` table and the stored fields in ``docs``, both sharing the FTS rowid;
-the total is counted up to the threshold (a LIMIT), and the facet counts come from one GROUP BY over the
-matches, or over the sample of them ``base.sample_cut`` chooses when there are many.
+the total and facet counts come from one GROUP BY over at most FACET_SAMPLE_SIZE + 1 matches; beyond
+that, the total is counted up to the threshold (a LIMIT) and the facets over the sample of the matches
+``base.sample_cut`` chooses.
 
 Ranking is FTS5's bm25 (title 2, text 1, codes 20). The exact phrase of a multi-bigram term is
 OR'ed in as one more phrase: it changes no match, but bm25 counts it, so documents containing
@@ -311,21 +312,30 @@ class SqliteFtsBackend(DirectoryBackend):
                 ranked = MATCHES if len(where) > 1 else "fts"  # filters need the facets table
                 key, score, order = "fts.rowid", RANK, "score DESC, fts.rowid"
             condition = f" WHERE {' AND '.join(where)}" if where else ""
-            total, relation = self.capped(conn.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {matches}{condition} LIMIT ?)",
-                [*params, self.total_hits_threshold + 1]).fetchone()[0])
-            if not total:
+            columns = ", ".join(FACET_FIELDS)
+            size = self.facet_sample_size
+            # One bounded pass first: the facet values of at most size + 1 matches. Few matches (the usual
+            # case) give the exact total and exact facets at once; more are counted (up to the threshold)
+            # and their facets taken from the sample ``sample_cut`` chooses.
+            combos = conn.execute(
+                f"SELECT {columns}, count(*) FROM (SELECT {', '.join(f'f.{n} AS {n}' for n in FACET_FIELDS)} "
+                f"FROM {matches}{condition} LIMIT ?) GROUP BY {columns}", [*params, size + 1]).fetchall()
+            seen = sum(row[-1] for row in combos)
+            if not seen:
                 return empty
-            facet_counts, cut = {n: {} for n in names}, None
-            if names:
-                num_docs = self.count() if relation == "gte" else total
-                cut = sample_cut(total, relation, num_docs, self.facet_sample_size)
-                sampled = condition + (f"{' AND' if where else ' WHERE'} f.sample < {int(cut)}" if cut else "")
+            if seen <= size:
+                total, relation = self.capped(seen)
+            else:
+                total, relation = self.capped(conn.execute(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {matches}{condition} LIMIT ?)",
+                    [*params, self.total_hits_threshold + 1]).fetchone()[0])
+            cut = sample_cut(total, relation, self.count() if relation == "gte" else total, size)
+            if cut is not None and names:  # else every match is among the combinations already read
                 combos = conn.execute(
-                    f"SELECT {', '.join(f'f.{n}' for n in FACET_FIELDS)}, count(*) FROM {matches}{sampled} "
-                    f"GROUP BY {', '.join(f'f.{n}' for n in FACET_FIELDS)}", params,
-                ).fetchall()
-                facet_counts = scaled_facets(facet_counts | facet_count_rows(combos, names), cut)
+                    f"SELECT {', '.join(f'f.{n}' for n in FACET_FIELDS)}, count(*) FROM {matches}{condition}"
+                    f"{' AND' if where else ' WHERE'} f.sample < {int(cut)} "
+                    f"GROUP BY {', '.join(f'f.{n}' for n in FACET_FIELDS)}", params).fetchall()
+            facet_counts = scaled_facets({n: {} for n in names} | facet_count_rows(combos, names), cut)
             page_scores = conn.execute(
                 f"SELECT {key}, {score} AS score FROM {ranked}{condition} ORDER BY {order} "
                 "LIMIT ? OFFSET ?", [*params, per_page, (page - 1) * per_page],
