@@ -51,8 +51,80 @@ def scope_admin_api(router) -> None:
 
 
 def scope_page_chooser(pages, request):
-    """``construct_page_chooser_queryset`` hook: the chooser browses and searches the user's jurisdictions only."""
+    """``construct_page_chooser_queryset`` hook: the chooser browses and searches the user's jurisdictions only;
+    browsing from another jurisdiction's page (its title and path would show) answers 404, audited."""
+    from django.http import Http404
+    from wagtail.models import Page
+
+    from zhunru.scoping import record_foreign_attempt
+
+    match = getattr(request, "resolver_match", None)
+    parent_id = (match.kwargs if match is not None else {}).get("parent_page_id")
+    if parent_id is not None and not visible_pages(request.user, Page.objects.filter(pk=parent_id)).exists():
+        if Page.objects.filter(pk=parent_id).exists():
+            record_foreign_attempt(request, Page, parent_id)
+        raise Http404("页面不存在或您无权访问。")
     return visible_pages(request.user, pages)
+
+
+def refuse_foreign_move(request, page_to_move, destination):
+    """``before_move_page`` hook: Wagtail's move confirmation shows both pages' titles before any permission
+    check; a page or destination outside the user's jurisdictions answers 404, audited."""
+    from django.http import Http404
+    from wagtail.models import Page
+
+    from zhunru.scoping import record_foreign_attempt
+
+    for page in (page_to_move, destination):
+        if not visible_pages(request.user, Page.objects.filter(pk=page.pk)).exists():
+            record_foreign_attempt(request, Page, page.pk)
+            raise Http404("页面不存在或您无权访问。")
+
+
+def scope_form_pages(user, editable_forms):
+    """``filter_form_submissions_for_user`` hook: form pages (and their submissions) of the user's
+    jurisdictions only."""
+    return visible_pages(user, editable_forms)
+
+
+def _media_policy(model):
+    try:
+        from wagtail.permissions import policy_registry  # Wagtail 8
+    except ImportError:  # Wagtail 7
+        from wagtail.images import get_image_model
+
+        if issubclass(model, get_image_model()):
+            from wagtail.images.permissions import permission_policy
+        else:
+            from wagtail.documents.permissions import permission_policy
+        return permission_policy
+    return policy_registry.get_by_type(model)
+
+
+def visible_media(user, queryset):
+    """Images or documents in the collections where the user may choose or change them (their jurisdiction's
+    collection, ``roles.COLLECTION_PERMISSIONS``); everything for superusers."""
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    allowed = _media_policy(queryset.model).instances_user_has_any_permission_for(user, ["choose", "change"])
+    return queryset.filter(pk__in=allowed.values("pk"))
+
+
+class _VisibleMediaMixin:
+    def get_queryset(self):
+        return visible_media(self.request.user, super().get_queryset())
+
+
+def scope_media_admin_api(router) -> None:
+    """``construct_admin_api`` hook (after Wagtail's own): the admin API's images and documents endpoints list
+    only the media of the user's collections; another jurisdiction's id answers 404."""
+    for name in ("images", "documents"):
+        endpoint = router._endpoints.get(name)
+        if endpoint is not None and not issubclass(endpoint, _VisibleMediaMixin):
+            router.register_endpoint(name, type(f"Visible{endpoint.__name__}", (_VisibleMediaMixin, endpoint),
+                                                {"__module__": __name__}))
 
 
 def scope_explorer(parent_page, pages, request):

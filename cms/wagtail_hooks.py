@@ -9,6 +9,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from zhunru import jurisdiction_settings, page_scoping
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.models import Department, DepartmentMembership, Jurisdiction
+from zhunru.scoping import scope_choices
 
 
 class JurisdictionViewSet(ScopedSnippetViewSet):
@@ -17,6 +18,10 @@ class JurisdictionViewSet(ScopedSnippetViewSet):
     menu_label = "辖区"
     list_display = ["name", "level", "division_code", "higher_office", "site"]
     search_fields = ["name", "division_code"]
+
+    def get_queryset(self, request):
+        """The user's own jurisdictions (listing, chooser, every view of one)."""
+        return scope_choices(Jurisdiction.objects.all(), request.user)
 
 
 class DepartmentViewSet(ScopedSnippetViewSet):
@@ -27,6 +32,9 @@ class DepartmentViewSet(ScopedSnippetViewSet):
     list_filter = ["jurisdiction", "kind", "is_lead"]
     search_fields = ["name", "short_name"]
 
+    def get_queryset(self, request):
+        return Department.objects.visible_to(request.user).select_related("jurisdiction")
+
 
 class MembershipViewSet(ScopedSnippetViewSet):
     model = DepartmentMembership
@@ -34,6 +42,9 @@ class MembershipViewSet(ScopedSnippetViewSet):
     menu_label = "部门成员"
     list_display = ["user", "department", "title"]
     list_filter = ["department__jurisdiction", "department"]
+
+    def get_queryset(self, request):
+        return DepartmentMembership.objects.visible_to(request.user).select_related("user", "department")
 
 
 class ReferenceDataGroup(SnippetViewSetGroup):
@@ -66,5 +77,8 @@ def jurisdiction_settings_menu_item():
 
 # Pages per jurisdiction (zhunru.page_scoping): the admin page API, chooser and explorer.
 hooks.register("construct_admin_api", page_scoping.scope_admin_api)
+hooks.register("construct_admin_api", page_scoping.scope_media_admin_api, order=100)  # after Wagtail's endpoints
 hooks.register("construct_page_chooser_queryset", page_scoping.scope_page_chooser)
 hooks.register("construct_explorer_page_queryset", page_scoping.scope_explorer)
+hooks.register("before_move_page", page_scoping.refuse_foreign_move)
+hooks.register("filter_form_submissions_for_user", page_scoping.scope_form_pages)

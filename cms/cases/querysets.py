@@ -6,6 +6,18 @@ from django.db import models
 from django.db.models import Q
 
 
+class InspectionCampaignQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "InspectionCampaignQuerySet":
+        """The campaigns of the user's jurisdictions (every one for superusers)."""
+        from zhunru.scoping import user_jurisdictions
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(jurisdiction__in=user_jurisdictions(user))
+
+
 class CaseQuerySet(models.QuerySet):
     def registered(self) -> "CaseQuerySet":
         """Cases that carry a register number (registered, under review or archived)."""

@@ -106,11 +106,7 @@ class InspectionCampaignViewSet(ScopedSnippetViewSet):
     list_filter = ["jurisdiction"]
 
     def get_queryset(self, request):
-        from zhunru.scoping import visible_departments
-
-        return InspectionCampaign.objects.filter(
-            jurisdiction__departments__in=visible_departments(request.user)
-        ).distinct()
+        return InspectionCampaign.objects.visible_to(request.user)
 
 
 class LedgerEntryForm(WagtailAdminModelForm):

@@ -95,6 +95,18 @@ class Jurisdiction(models.Model):
         return self.higher_office
 
 
+class DepartmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DepartmentQuerySet":
+        """The departments of the user's jurisdictions (every one for superusers, none without a jurisdiction)."""
+        from zhunru.scoping import user_jurisdictions
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(jurisdiction__in=user_jurisdictions(user))
+
+
 class Department(models.Model):
     """A department of a jurisdiction: the lead department (发改委/发展和改革局) or a competent unit."""
 
@@ -118,6 +130,8 @@ class Department(models.Model):
     phone = models.CharField("联系电话", max_length=40, blank=True)
     sort_order = models.PositiveIntegerField("排序", default=100)
 
+    objects = DepartmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = "部门"
         verbose_name_plural = "部门"
@@ -135,6 +149,18 @@ class Department(models.Model):
         return f"{self.jurisdiction.short_name}·{self.short_name or self.name}"
 
 
+class DepartmentMembershipQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DepartmentMembershipQuerySet":
+        """Memberships of the departments of the user's jurisdictions (all for superusers)."""
+        from zhunru.scoping import user_jurisdictions
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(department__jurisdiction__in=user_jurisdictions(user))
+
+
 class DepartmentMembership(models.Model):
     """A user's membership of a department; scoping of leads, ledgers and files follows it."""
 
@@ -145,6 +171,8 @@ class DepartmentMembership(models.Model):
         Department, verbose_name="部门", on_delete=models.CASCADE, related_name="memberships"
     )
     title = models.CharField("职务", max_length=50, blank=True)
+
+    objects = DepartmentMembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = "部门成员"

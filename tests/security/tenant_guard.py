@@ -2,8 +2,8 @@
 
 A tenant table is one of Zhunru's tables whose rows belong to a jurisdiction or a department (the model has a
 ``jurisdiction`` or ``department`` field, or its QuerySet has ``visible_to``). A query over one is scoped
-when its SQL holds a predicate that ties it to a tenant: a jurisdiction or department column, a primary key,
-or a foreign key to a row already reached (``lead_id = 12`` after the lead was loaded through its scope).
+when its SQL holds a predicate that ties it to a tenant: a jurisdiction or department column, a primary key
+or other unique key (``uuid``), or a foreign key to a row already reached (``lead_id = 12`` after the lead was loaded through its scope).
 A listing that forgot ``visible_to(user)`` reads a tenant table with none of those: the guard records it.
 
 Allow-listed: tables that are national by design (holiday calendar, list editions and items, national
@@ -19,6 +19,7 @@ from django.db import connection
 # A predicate that binds the query to rows of one tenant (or to one row reached through a scope).
 SCOPED = re.compile(
     r'(jurisdiction_id"?\s*(=|IN\b)|department_id"?\s*(=|IN\b)|"id"\s*(=|IN\b)|_id"\s*(=|IN\b)'
+    r'|"uuid"\s*(=|IN\b)'  # a unique key (an attachment's download link), as good as the primary key
     r'|\."id"\s*IN\s*\(SELECT)', re.IGNORECASE)
 # Queries that are not reads of tenant rows for the user (savepoints, schema, locks).
 IGNORED = re.compile(r"^\s*(SAVEPOINT|RELEASE|ROLLBACK|PRAGMA|SET\b)", re.IGNORECASE)

@@ -85,6 +85,13 @@ def test_the_page_chooser_offers_own_pages_only(client, page_scoping_world):
         html = _html(client, url, params)
         assert changjiang["page"].title not in html and changjiang["home"].title not in html, url
     assert houma["page"].title in _html(client, f"/admin/choose-page/{houma['home'].pk}/")
+    # Browsing from, or moving to or from, another jurisdiction's page: 404, nothing of it shown.
+    for url in (f"/admin/choose-page/{changjiang['home'].pk}/", f"/admin/choose-page/{changjiang['page'].pk}/",
+                f"/admin/pages/{houma['page'].pk}/move/{changjiang['home'].pk}/confirm/",
+                f"/admin/pages/{changjiang['page'].pk}/move/{houma['home'].pk}/confirm/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert changjiang["page"].title not in response.content.decode()
 
     client.force_login(page_scoping_world["boss"])
     for world in (houma, changjiang):
@@ -98,3 +105,8 @@ def test_the_document_chooser_offers_own_collection_only(client, page_scoping_wo
     html = _html(client, "/admin/documents/chooser/")
     assert houma["document"].title in html and changjiang["document"].title not in html
     assert client.get(f"/admin/documents/edit/{changjiang['document'].pk}/").status_code in (302, 403, 404)
+    # The admin API's documents endpoint (Wagtail lists every document there): own collection only.
+    listing = client.get("/admin/api/main/documents/").json()
+    assert {d["title"] for d in listing["items"]} >= {houma["document"].title}
+    assert changjiang["document"].title not in {d["title"] for d in listing["items"]}
+    assert client.get(f"/admin/api/main/documents/{changjiang['document'].pk}/").status_code == 404

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from zhunru.audit.recording import record
-from zhunru.cases.querysets import LedgerEntryQuerySet
+from zhunru.cases.querysets import InspectionCampaignQuerySet, LedgerEntryQuerySet
 
 
 class InspectionCampaign(models.Model):
@@ -30,6 +30,8 @@ class InspectionCampaign(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,
     )
+
+    objects = InspectionCampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = "自查专项"
