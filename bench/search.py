@@ -20,7 +20,11 @@ run takes a quarter of an hour or more (``bench/run_all`` needs ``--timeout``/``
 of about 3600). ``--compare-docs N`` loads only the first N documents into those two, and compares
 the fast backends with them on those N as well.
 
+``--realistic`` builds ~900-character documents from the relevance set's case texts (titles, categories,
+regions, departments, years) instead of the 87-character word salad.
+
     .venv/bin/python bench/search.py [--docs N] [--compare-docs N] [--queries N] [--rounds N] [--skip-es] [--skip-db]
+                                     [--realistic]
 """
 
 import argparse
@@ -63,6 +67,29 @@ def generate(n: int, seed: int = 20261123) -> list[dict]:
             "title": title, "summary": "", "text": text[len(title) + 1:], "url": f"/b/{i}/",
             "date": f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}", "year": year, "category": "", "department":
             ORGS[i % len(ORGS)], "region": "", "codes": [], "checksum": "",
+        })
+    return docs
+
+
+def generate_realistic(n: int, seed: int = 20261204) -> list[dict]:
+    """Documents shaped like real typical cases (issue 21 item 7): ~900 characters made of four or five of the
+    relevance set's case texts (tests/search/data/), the first one's title, category and region, a
+    department, a year and a type, so that facets have realistic spreads."""
+    from tests.search import relevance
+
+    cases = relevance.cases()
+    rnd = random.Random(seed)
+    docs = []
+    for i in range(n):
+        parts = rnd.sample(cases, 5)
+        text = "".join(c["text"] for c in parts)[:rnd.randint(800, 1000)]
+        year = 2018 + rnd.randrange(8)
+        docs.append({
+            "id": f"bench:{i}", "type": rnd.choice(("case", "case", "bulletin", "policy")), "type_label": "",
+            "title": parts[0]["title"], "summary": "", "text": text, "url": f"/b/{i}/",
+            "date": f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}", "year": year, "category": parts[0]["category"],
+            "department": parts[0].get("department") or ORGS[i % len(ORGS)], "region": parts[0]["region"],
+            "codes": [], "checksum": "",
         })
     return docs
 
@@ -148,7 +175,7 @@ def setup_django(tmp: Path) -> None:
 
 
 def run(docs_n: int | None = None, n_queries: int | None = None, skip_es: bool = False, skip_db: bool = False,
-        rounds: int = 3, compare_docs: int | None = None) -> list[tuple[str, str, str]]:
+        rounds: int = 3, compare_docs: int | None = None, realistic: bool = False) -> list[tuple[str, str, str]]:
     quick = os.environ.get("ZHUNRU_BENCH_QUICK") == "1"
     docs_n = docs_n or (10_000 if quick else 100_000)
     compare_n = min(compare_docs or docs_n, docs_n)
@@ -162,8 +189,8 @@ def run(docs_n: int | None = None, n_queries: int | None = None, skip_es: bool =
 
     rows: list[tuple[str, str, str]] = []
     t0 = time.perf_counter()
-    docs = generate(docs_n)
-    rows.append(("search", "documents / queries / rounds",
+    docs = generate_realistic(docs_n) if realistic else generate(docs_n)
+    rows.append(("search", "documents / queries / rounds" + (" (realistic ~900 characters)" if realistic else ""),
                  f"{docs_n} / {len(queries)} / {rounds} (generated in {time.perf_counter() - t0:.1f} s)"))
     measured: dict[tuple[str, int], tuple[float, float]] = {}  # (backend, documents) -> (p95, recall)
 
@@ -241,8 +268,11 @@ def main() -> None:
     parser.add_argument("--skip-db", action="store_true", help="leave out Wagtail's database backend")
     parser.add_argument("--compare-docs", type=int, default=None,
                         help="documents loaded into osmem and the database backend (default: all of --docs)")
+    parser.add_argument("--realistic", action="store_true",
+                        help="~900-character documents built from the relevance set's case texts, with realistic facets")
     args = parser.parse_args()
-    rows = run(args.docs, args.queries, args.skip_es, args.skip_db, rounds=args.rounds, compare_docs=args.compare_docs)
+    rows = run(args.docs, args.queries, args.skip_es, args.skip_db, rounds=args.rounds, compare_docs=args.compare_docs,
+               realistic=args.realistic)
     width = max(len(r[1]) for r in rows)
     for _bench, metric, value in rows:
         print(f"{metric:<{width}}  {value}")
