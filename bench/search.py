@@ -94,6 +94,22 @@ def generate_realistic(n: int, seed: int = 20261204) -> list[dict]:
     return docs
 
 
+def raw_top_k(backend, queries: list[str], rounds: int) -> list[float]:
+    """The floor of the embedded backend: the same Tantivy query, top 10 addresses only (no count, no facets,
+    no stored documents, no highlighting)."""
+    from zhunru.search.analysis import plan_query
+
+    searcher = backend._open().searcher()
+    compiled = {q: backend._plan_query(plan_query(q), {}) for q in queries}
+    timings = []
+    for _ in range(rounds):
+        for q in queries:
+            t0 = time.perf_counter()
+            searcher.search(compiled[q], 10, count=False)
+            timings.append((time.perf_counter() - t0) * 1000)
+    return timings
+
+
 def truth(docs: list[dict], queries: list[str]) -> dict[str, int]:
     hay = [d["title"] + "，" + d["text"] for d in docs]
     return {q: sum(1 for h in hay if q in h) for q in queries}
@@ -220,6 +236,11 @@ def run(docs_n: int | None = None, n_queries: int | None = None, skip_es: bool =
             report(name, n, build, timings, totals, truth(subset, queries))
             rows.append(("search", f"{name}, {n} docs, exact totals and facets (unbounded) query p50 / p95",
                          f"{percentile(exact, 50):.1f} / {percentile(exact, 95):.1f} ms ({len(exact)} queries)"))
+            if backend_class is EmbeddedBackend:
+                raw = raw_top_k(backend, queries, rounds)
+                rows.append(("search", f"{name}, {n} docs, raw Tantivy top-10 (same query, no count, no facets, "
+                             "no stored fields) p50 / p95",
+                             f"{percentile(raw, 50):.1f} / {percentile(raw, 95):.1f} ms ({len(raw)} queries)"))
         finally:
             backend.close()
             unbounded.close()
