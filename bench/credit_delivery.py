@@ -92,8 +92,9 @@ def run() -> list[tuple[str, str, str]]:
 
             from zhunru.credit import conf
             from zhunru.credit.delivery import deliver, deliver_pending
+            from zhunru.credit.layouts import normalise
             from zhunru.credit.models import CreditPlatform, OutboundRecord
-            from zhunru.credit.outbox import build_payload, send_now
+            from zhunru.credit.outbox import send_now
             from zhunru.credit.simulator import Simulator
             from zhunru.validators import uscc_check_character
             from zhunru.workers.clients.credit_platform import for_platform
@@ -105,15 +106,16 @@ def run() -> list[tuple[str, str, str]]:
             rows = []
             try:
                 body = "91360202MA35X1C0Q"
-                office = "11360202MB1234567"
-                office += uscc_check_character(office)
-                payload = build_payload(  # a licensing decision in the national 双公示 layout
-                    "licensing", subject_name="景德镇市昌江区瓷都陶瓷文化有限公司", subject_category="法人及非法人组织",
-                    uscc=body + uscc_check_character(body), legal_representative="张三", document_name="准予行政许可决定书",
-                    document_number="x", licence_category="普通", licence_content="食品经营许可",
-                    decided_on="2026-11-20", valid_from="2026-11-20", valid_until="2031-11-19",
-                    authority_name="昌江区市场监督管理局", authority_uscc=office, current_status="有效",
-                    source_unit="昌江区市场监督管理局", source_unit_uscc=office)
+                authority = "11360202MB1234567"  # the authority's code, check character added below
+                payload = normalise("licensing", subject_name="景德镇市昌江区瓷都陶瓷文化有限公司",
+                                    subject_category="法人及非法人组织", uscc=body + uscc_check_character(body),
+                                    legal_representative="张三", document_name="准予行政许可决定书",
+                                    document_number="x", licence_category="普通", licence_content="食品经营许可",
+                                    decided_on="2026-11-20", valid_from="2026-11-20", valid_until="2031-11-19",
+                                    current_status="有效", authority_name="昌江区市场监督管理局",
+                                    authority_uscc=authority + uscc_check_character(authority),
+                                    source_unit="昌江区市场监督管理局",
+                                    source_unit_uscc=authority + uscc_check_character(authority))
 
                 def platform(code):
                     return CreditPlatform.objects.create(name=code, code=code, endpoint_url=sim.url + code + "/",
