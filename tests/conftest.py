@@ -119,19 +119,43 @@ class SharedRows:
 
 
 SHARED = SharedRows()
+GROUPED: set[str] = set()  # shared rows whose tests run together on one worker
 
 
-def shared_rows(name: str, base: str | None = None):
+def pytest_itemcollected(item):
+    """Tests of grouped shared rows join their xdist group (marked as collected: xdist reads the groups
+    before any reordering)."""
+    for name in GROUPED & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.xdist_group(name))
+
+
+def pytest_collection_modifyitems(items):
+    """Tests of grouped shared rows run one after the other (by the file order of the first of them)."""
+    first: dict[str, int] = {}
+    keys = []
+    for index, item in enumerate(items):
+        names = sorted(GROUPED & set(getattr(item, "fixturenames", ())))
+        key = first.setdefault(names[0], index) if names else index
+        keys.append((key, index))
+    order = sorted(range(len(items)), key=lambda i: keys[i])
+    items[:] = [items[i] for i in order]
+
+
+def shared_rows(name: str, base: str | None = None, group: bool = False):
     """Register ``builder`` as the fixture ``name`` whose rows consecutive tests share (see the module docstring).
 
     The builder takes no arguments (fixtures are not available to it: use the ``create_*`` functions) and
     returns the objects the tests need; each test gets its own deep copy. With ``base`` (another shared-rows
-    fixture's name) the builder runs after that one's, and tests asking for ``name`` share both.
+    fixture's name) the builder runs after that one's, and tests asking for ``name`` share both. With
+    ``group``, for rows that are slow to build and asked for by a few tests in different modules, those tests
+    run one after the other on one xdist worker (an ``xdist_group`` of that name), so the rows are built once.
     """
 
     def decorator(builder: Callable[[], object]):
         SHARED.builders[name] = builder
         SHARED.bases[name] = base
+        if group:
+            GROUPED.add(name)
 
         @pytest.fixture(name=name)
         def fixture(db, django_db_blocker, request):
@@ -226,6 +250,23 @@ def demo():
     jurisdictions = core_demo.load()
     portal_demo.load()
     return {j.division_code: j for j in jurisdictions}
+
+
+@shared_rows("full_demo", base="demo", group=True)
+def full_demo():
+    """``manage.py load_demo`` as ``make run`` does it (DEBUG on: the demo accounts get the demo password),
+    on top of ``demo``: {"output": what it printed, "loaded_at": when}."""
+    import io
+
+    from django.core.management import call_command
+    from django.test import override_settings
+    from django.utils import timezone
+
+    out = io.StringIO()
+    loaded_at = timezone.now()
+    with override_settings(DEBUG=True):
+        call_command("load_demo", stdout=out)
+    return {"output": out.getvalue(), "loaded_at": loaded_at}
 
 
 @shared_rows("catalog_demo", base="demo")

@@ -5,8 +5,7 @@ from zhunru.cases.models import BulletinIndexPage, BulletinPage, Case, LedgerEnt
 
 
 @pytest.mark.django_db
-def test_demo_cases_and_bulletin_are_idempotent(client):
-    call_command("load_demo")
+def test_demo_cases_and_bulletin_are_idempotent(client, full_demo):
     counts = (Case.objects.count(), BulletinPage.objects.count(), LedgerEntry.objects.count())
     call_command("load_demo")
     assert (Case.objects.count(), BulletinPage.objects.count(), LedgerEntry.objects.count()) == counts

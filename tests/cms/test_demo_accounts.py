@@ -6,7 +6,6 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -31,14 +30,12 @@ def main_page(suffix: str, jurisdiction) -> tuple[str, str]:
     }[suffix]
 
 
-def test_every_demo_login_opens_its_main_page(settings):
+def test_every_demo_login_opens_its_main_page(settings, full_demo):
     """`make run`: load_demo prints the password, and each of the 14 accounts works with it."""
     from zhunru.models import Jurisdiction
 
     settings.DEBUG = True
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    assert DEMO_PASSWORD in out.getvalue()
+    assert DEMO_PASSWORD in full_demo["output"]
     users = get_user_model().objects.filter(username__in=demo_usernames())
     assert users.count() == len(JURISDICTIONS) * len(ACCOUNTS) == 14
     failures = []

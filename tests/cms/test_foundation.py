@@ -14,9 +14,8 @@ PNG = bytes.fromhex("89504E470D0A1A0A0000000D4948445200000001000000010806000000"
 
 
 @pytest.mark.django_db
-def test_load_demo_is_idempotent_and_publishes_both_notices(client):
-    call_command("load_demo")
-    call_command("load_demo")
+def test_load_demo_is_idempotent_and_publishes_both_notices(client, full_demo):
+    call_command("load_demo")  # the second time (full_demo was the first)
     # The two seeds and the higher-level jurisdictions whose offices approve their extension requests.
     assert Jurisdiction.objects.count() == 4
     assert Department.objects.filter(is_lead=True).count() == 4
