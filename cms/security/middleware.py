@@ -57,9 +57,10 @@ class TwoFactorMiddleware:
         return None
 
 
-# Wagtail's site history report filters log entries by content type, not by department: an officer who
-# may view cases would read every department's case and ledger titles in it. The coordinator-facing
-# timeline is the audit chain (审计日志), scoped by jurisdiction; this report is for the same roles only.
+# Wagtail's site history report filters log entries by content type, not by department or jurisdiction: a
+# coordinator who may view ledger entries would read every jurisdiction's titles in it (the tenant walk found
+# it). The timeline for coordinators and auditors is the audit chain (审计日志), which mirrors every Wagtail log
+# entry with its jurisdiction and is scoped by AuditEvent.objects.visible_to; this report is for superusers.
 JURISDICTION_WIDE_VIEWS = {"wagtailadmin_reports:site_history", "wagtailadmin_reports:site_history_results"}
 
 
@@ -84,8 +85,8 @@ def read_only_may_post(path_info: str) -> bool:
 
 
 class JurisdictionWideReportsMiddleware:
-    """Refuse Wagtail's site history report (page, results and exports) to all but coordinators,
-    auditors and superusers; ``zhunru.security.wagtail_hooks`` hides its menu item from the rest.
+    """Refuse Wagtail's site history report (page, results and exports) to all but superusers (it is not
+    scoped by jurisdiction); ``zhunru.security.wagtail_hooks`` hides its menu item from the rest.
 
     And the auditor is read-only everywhere in the admin: any POST, PUT, PATCH or DELETE by a user whose only
     role is the auditor's is refused with 403 before a view runs (their own account and session aside), so
@@ -95,14 +96,14 @@ class JurisdictionWideReportsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from zhunru.scoping import is_read_only, sees_jurisdiction
+        from zhunru.scoping import is_read_only
 
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and request.method not in ("GET", "HEAD", "OPTIONS")
                 and request.path_info.startswith(admin_prefix() or "/admin/") and is_read_only(user)
                 and not read_only_may_post(request.path_info)):
             raise PermissionDenied("审计员为只读角色，不能新增、修改、删除或办理任何事项。")
-        if (user is not None and user.is_authenticated and not sees_jurisdiction(user)
+        if (user is not None and user.is_authenticated and not user.is_superuser
                 and jurisdiction_wide_view(request.path_info)):
-            raise PermissionDenied("站点历史记录涉及所有部门，仅发改委协调员和审计员可以查看；请使用本部门的记录。")
+            raise PermissionDenied("站点历史记录涉及所有辖区，仅超级管理员可以查看；请在“审计日志”中查看本辖区的记录。")
         return self.get_response(request)
