@@ -75,11 +75,20 @@ def normalize(text: str) -> str:
 
 def fold(text: str) -> str:
     """Full-width to half-width (NFKC, character by character so offsets survive) and lowercase."""
-    out = []
-    for ch in text:
+    return text.translate(_fold_table()).lower()
+
+
+@functools.cache
+def _fold_table() -> dict[int, str]:
+    """Every character whose NFKC form is one other character (full-width letters, digits and punctuation,
+    compatibility ideographs ...): one ``str.translate`` instead of a normalisation per character."""
+    table = {}
+    for cp in range(0x30000):
+        ch = chr(cp)
         norm = unicodedata.normalize("NFKC", ch)
-        out.append(norm if len(norm) == 1 else ch)
-    return "".join(out).lower()
+        if len(norm) == 1 and norm != ch:
+            table[cp] = norm
+    return table
 
 
 def is_cjk(ch: str) -> bool:
