@@ -584,6 +584,7 @@ class _Writes:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         self.rows = []
+        self.owners: dict[str, int | None] = {}  # row → its jurisdiction's id when it was written
         self._signals = (post_save, post_delete, m2m_changed)
         for signal in self._signals:
             signal.connect(self._written, dispatch_uid=f"url-walk-{id(self)}", weak=False)
@@ -592,7 +593,12 @@ class _Writes:
     def _written(self, sender, instance=None, **kwargs):
         meta = type(instance)._meta if instance is not None else sender._meta
         if meta.app_label.startswith("zhunru_") and meta.app_label != "zhunru_audit":
-            self.rows.append(f"{meta.label_lower}#{getattr(instance, 'pk', '')}")
+            row = f"{meta.label_lower}#{getattr(instance, 'pk', '')}"
+            self.rows.append(row)
+            if instance is not None:
+                from zhunru.audit.jurisdictions import jurisdiction_id_of
+
+                self.owners[row] = jurisdiction_id_of(instance)
 
     def __exit__(self, *exc):
         for signal in self._signals:
@@ -931,8 +937,9 @@ def _tenant_route_urls(route, foreign, home):
 # Found by the tenant walk and not yet fixed (pattern on the URL, why): kept out of the assertions so the
 # walk still fails on any new one.
 TENANT_KNOWN_LEAKS: list[tuple[str, str]] = [
-    (r"^/admin/(forms/|reports/page-types-usage/)", "Wagtail's site filter names every Site (every jurisdiction, "
-                                                    "as the public portal does); no records"),
+    (r"^/admin/forms/", "Wagtail's site filter names every Site (every jurisdiction, as the portal does)"),
+    (r"^/admin/reports/page-types-usage/", "Wagtail's page types report names every Site and the last edited page "
+                                           "of each type, whatever the site (a draft page's title)"),
     (r"^/admin/pages/usage/", "Wagtail's page-type usage lists every page of the type, whatever the permissions"),
     (r"^/admin/pages/workflow/preview/", "Wagtail's refusal message names the page"),
     (r"^/admin/(credit/(subjects|rules|dishonesty)|snippets/choose/zhunru_credit/"
@@ -944,6 +951,12 @@ TENANT_KNOWN_LEAKS: list[tuple[str, str]] = [
                                             "and document (served publicly by Wagtail)"),
     (r"^/api/v1/catalog/services/", "the public catalogue API reads published service items of every "
                                     "jurisdiction without a scope (anonymous readers)"),
+]
+
+# Writes the POST walk found and that are not fixed yet (pattern on the changed rows, why).
+TENANT_KNOWN_WRITES: list[tuple[str, str]] = [
+    (r"zhunru_catalog\.screeningrule", "the screening rules are national (no jurisdiction) and any coordinator "
+                                       "may edit or delete them: should be superusers only"),
 ]
 
 # The six roles of the notices, one demo account each, in both jurisdictions: twelve walkers. (The demo's second
@@ -1074,6 +1087,7 @@ def test_no_post_of_one_jurisdiction_changes_the_other(tenant_worlds, walker):
     who = _walker_id(walker)
     before = _snapshot()
     changed, leaks = [], []
+    own = home["jurisdiction"].pk
     with _Writes() as writes:
         for route in _walked_routes():
             if not route[1]:
@@ -1082,11 +1096,17 @@ def test_no_post_of_one_jurisdiction_changes_the_other(tenant_worlds, walker):
                 response = client.post(url, {"note": "越权", "department": foreign["dept"].pk, "file": _pdf_upload()})
                 leaks += [(who, marker, url) for url, marker in _tenant_leaks(url, response, foreign)]
                 leaks += [(who, marker, where) for where, marker in _message_leaks(url, _take_messages(client), foreign)]
-                if rows := writes.take():
+                # A fallback id may be one of the walker's own rows of another model: writing those is allowed.
+                if rows := [r for r in writes.take() if writes.owners.get(r) != own]:
                     changed.append((who, url, response.status_code, rows[:5]))
-    if diff := _changes(before, _snapshot()):
+    mine = {row.replace("#", " ~") for row, owner in writes.owners.items() if owner == own}
+    mine |= {row.replace("#", " -") for row, owner in writes.owners.items() if owner == own}
+    mine |= {row.replace("#", " +") for row, owner in writes.owners.items() if owner == own}
+    if diff := [d for d in _changes(before, _snapshot()) if d not in mine]:
         changed.append((who, "", "", diff[:20]))
-    assert not changed, f"一个辖区的用户改动了另一个辖区的记录：{changed[:20]}"
+    changed = [(*c[:3], rows) for c in changed
+               if (rows := [r for r in c[3] if not any(re.search(p, r) for p, _why in TENANT_KNOWN_WRITES)])]
+    assert not changed, f"一个辖区的用户改动了另一个辖区（或全国共用）的记录：{changed[:20]}"
     leaks = _unexpected_tenant(leaks)
     assert not leaks, f"一个辖区的用户在 POST 的回应中看到了另一个辖区的数据：{leaks[:20]}"
 
