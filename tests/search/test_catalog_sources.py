@@ -26,6 +26,11 @@ def catalog(search_settings, jurisdiction, make_department):
     from zhunru.models import Department
 
     make_department("测试区市场监督管理局", kind=Department.Kind.MARKET_REGULATION)
+    # The demo gives service items to jurisdictions with a portal (a Site) only.
+    from wagtail.models import Page, Site
+
+    jurisdiction.site = Site.objects.create(hostname="ceshi.localhost", root_page=Page.get_first_root_node())
+    jurisdiction.save(update_fields=["site"])
     demo.load(io.StringIO())
     apply_all()
     return {e.name: e for e in ListEdition.objects.all()}
