@@ -22,6 +22,8 @@ from zhunru.mounts import plugin_prefix
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
+DEMO_PORT = 8000  # `make run` serves http://127.0.0.1:8000
+
 
 @dataclass
 class HigherOffice:
@@ -154,7 +156,7 @@ def _portal_as_default_site(portal: PortalIndexPage) -> None:
     Site.objects.filter(is_default_site=True).update(is_default_site=False)
     Site.objects.update_or_create(
         hostname="127.0.0.1",
-        port=8000,
+        port=DEMO_PORT,
         defaults={"root_page": portal, "is_default_site": True, "site_name": "市场准入负面清单工作平台"},
     )
     for welcome in Page.objects.child_of(root).exclude(pk=portal.pk).filter(depth=2, numchild=0):
@@ -228,8 +230,11 @@ def load_jurisdiction(seed: Seed, portal: PortalIndexPage) -> Jurisdiction:
         )
         portal.add_child(instance=home)
         home.save_revision().publish()
+    # The port `make run` serves on, so links built outside a request (e-mails, the digest) from the Site
+    # open (*.localhost resolves to this machine); a request on another port still finds the Site by name.
+    Site.objects.filter(hostname=seed.hostname, port=80).update(port=DEMO_PORT)  # demo databases before 0.2
     site, _ = Site.objects.update_or_create(
-        hostname=seed.hostname, port=80, defaults={"root_page": home, "site_name": seed.name}
+        hostname=seed.hostname, port=DEMO_PORT, defaults={"root_page": home, "site_name": seed.name}
     )
     if jurisdiction.site_id != site.pk:
         jurisdiction.site = site

@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.db.models import Q
+
 from zhunru.catalog.models import ListEdition, ListItem, ListMeasure, ServiceDocumentVersion, ServiceItem
 from zhunru.models import Department, Jurisdiction
 
@@ -100,8 +102,9 @@ def load(stdout) -> None:
     if not ListEdition.objects.filter(is_active=True).exists():
         current.is_active = True
         current.save(update_fields=["is_active"])
-    # The offices with a portal: a higher-level office on the installation only to approve extensions has none.
-    for jurisdiction in Jurisdiction.objects.filter(site__isnull=False):
+    # The offices with a portal, or with no office under them: a higher-level office on the installation only
+    # to approve its lower offices' extensions (the demo's 景德镇市, 临汾市) gets no service items.
+    for jurisdiction in Jurisdiction.objects.filter(Q(site__isnull=False) | Q(children__isnull=True)).distinct():
         department = (
             Department.objects.filter(jurisdiction=jurisdiction, kind=Department.Kind.MARKET_REGULATION)
             .order_by("pk")

@@ -78,7 +78,9 @@ def test_status_follows_the_lead_with_a_dated_public_timeline(client, complaint,
     assert [m.subject for m in to_citizen] == ["【准入】您反映的问题已受理，转为线索办理", "【准入】您反映的问题已办结"]
     assert "已责令删除招标公告中的注册地要求。" in to_citizen[1].body
     assert complaint.display_code in to_citizen[0].body
-    assert "http://127.0.0.1:8000" + reverse("zhunru_portal:complaint_status") in to_citizen[0].body
+    # The link is built from the jurisdiction's Site (hostname and port), as a worker builds it.
+    site = complaint.jurisdiction.site
+    assert f"http://{site.hostname}:{site.port}" + reverse("zhunru_portal:complaint_status") in to_citizen[0].body
     for message in to_citizen:
         for secret in ("内部", "王处长", "李科员", "招标公告第五条"):
             assert secret not in message.body
