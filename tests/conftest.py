@@ -34,6 +34,13 @@ def _transactional(item) -> bool:
     return "transactional_db" in names or "live_server" in names
 
 
+def _skipped(item) -> bool:
+    """Marked to be skipped (``skip``, or ``skipif`` with a true condition): it needs no rows built."""
+    if item.get_closest_marker("skip") is not None:
+        return True
+    return any(mark.args and mark.args[0] is True for mark in item.iter_markers("skipif"))
+
+
 class SharedRows:
     """The one set of shared rows open at a time (with the rows it is built on), its transactions and its
     builders by fixture name."""
@@ -46,6 +53,7 @@ class SharedRows:
         self.values: dict[str, object] = {}  # the open run's rows: its key's and its bases'
         self._levels: list[tuple[str, object]] = []  # (fixture name, its open transaction.atomic), base first
         self._finalizer_added = False
+        self.builds: dict[str, int] = {}  # how often each was built in this process
 
     def wanted(self, item) -> str | None:
         if self.blocker is None or _transactional(item):
@@ -87,6 +95,7 @@ class SharedRows:
                     atomic.__enter__()
                     self._levels.append((name, atomic))
                     self.values[name] = self.builders[name]()
+                    self.builds[name] = self.builds.get(name, 0) + 1
             except BaseException:
                 self._unwind(0)
                 raise
@@ -108,6 +117,9 @@ class SharedRows:
     def leave(self) -> None:
         self._unwind(0)
         self.key = None
+        if report := os.environ.get("ZHUNRU_SHARED_ROWS_REPORT"):  # how often each was built, one line a process
+            with open(report, "a") as out:
+                out.write(f"{os.getpid()} {sorted(self.builds.items())}\n")
 
     def get(self, key: str, blocker):
         """The shared rows (a deep copy of what the builder returned, as Django's TestData gives each test),
@@ -130,13 +142,22 @@ def pytest_itemcollected(item):
 
 
 def pytest_collection_modifyitems(items):
-    """Tests of grouped shared rows run one after the other (by the file order of the first of them)."""
+    """Tests of the same shared rows run one after the other, so each run of them builds the rows once: tests
+    of rows built on the same base (``catalog_demo`` and ``portal_bulletin`` on ``demo``) next to each other
+    too, the base kept open between them. Only tests that share rows move (transactional ones build their own
+    and stay where pytest-django put them), each to the place of the first test of its rows; file order is
+    kept otherwise, and within each run of rows."""
     first: dict[str, int] = {}
     keys = []
     for index, item in enumerate(items):
-        names = sorted(GROUPED & set(getattr(item, "fixturenames", ())))
-        key = first.setdefault(names[0], index) if names else index
-        keys.append((key, index))
+        names = set(getattr(item, "fixturenames", ()))
+        wanted = max((name for name in SHARED.builders if name in names), key=lambda n: len(SHARED.chain(n)),
+                     default=None)
+        if wanted is None or _transactional(item):
+            keys.append((index, index, index))
+            continue
+        chain = SHARED.chain(wanted)
+        keys.append((first.setdefault(chain[0], index), first.setdefault(wanted, index), index))
     order = sorted(range(len(items)), key=lambda i: keys[i])
     items[:] = [items[i] for i in order]
 
@@ -172,6 +193,8 @@ def shared_rows(name: str, base: str | None = None, group: bool = False):
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """Before the test's fixtures: keep, open or close the shared rows it asks for."""
+    if _skipped(item):
+        return  # it will not run: whatever rows are open stay open for the tests after it
     wanted = SHARED.wanted(item)
     if SHARED.key != wanted:
         SHARED.switch(wanted, item.session)
