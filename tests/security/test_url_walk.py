@@ -104,6 +104,19 @@ def _pdf_upload(name: str = "甲局上传.pdf") -> SimpleUploadedFile:
                               content_type="application/pdf")
 
 
+def _penalty_payload(subject_name: str, uscc: str, number: str, content: str, office: str) -> dict:
+    """A penalty record in the national 双公示 layout (validated: a resend or batch file refuses anything less)."""
+    from zhunru.credit.layouts import PENALTY, normalise
+
+    return normalise(
+        PENALTY, subject_name=subject_name, subject_category="法人及非法人组织", uscc=uscc,
+        legal_representative="张三", document_number=number, violation_type="超范围经营", facts="超范围经营",
+        basis="《市场主体登记管理条例》第四十六条", penalty_category="罚款", penalty_content=content,
+        decided_on="2025-01-01", publicity_until="2026-01-01", authority_name=office,
+        authority_uscc="911100001000060005", source_unit=office, source_unit_uscc="911100001000060005",
+    )
+
+
 def _department_b_world(jurisdiction):
     """Department B's records of every kind, each carrying a marker; an officer of department A."""
     from django.contrib.contenttypes.models import ContentType
@@ -154,7 +167,7 @@ def _department_b_world(jurisdiction):
                                   content_type="application/pdf"),
     )
 
-    subject = MarketSubject.objects.create(name="某某有限公司", uscc="91330100716105852E", jurisdiction=jurisdiction)
+    subject = MarketSubject.objects.create(name="某某有限公司", uscc="91330100716105852F", jurisdiction=jurisdiction)
     commitment = CreditCommitment.objects.create(
         subject=subject, jurisdiction=jurisdiction, department=dept_b, permit_name="乙局机密承诺事项",
         promise="乙局机密承诺事项的承诺内容", due_date=datetime.date(2030, 1, 1),
@@ -164,9 +177,7 @@ def _department_b_world(jurisdiction):
     outbound = OutboundRecord.objects.create(
         platform=platform, kind=OutboundRecord.Kind.PENALTY, jurisdiction=jurisdiction, subject=subject,
         status=OutboundRecord.Status.REJECTED,
-        payload={"subject_name": "某某有限公司", "uscc": subject.uscc, "document_number": "乙罚〔2025〕1号",
-                 "category": "行政处罚", "content": "乙局机密处罚决定", "decided_on": "2025-01-01",
-                 "authority_name": "乙局", "source_unit": "乙局"},
+        payload=_penalty_payload("某某有限公司", subject.uscc, "乙罚〔2025〕1号", "乙局机密处罚决定", "乙局"),
     )
 
     # Two editions of the (national) list, so the edition diff and its export exist.
@@ -758,7 +769,7 @@ def _tenant_records(jurisdiction, tag: str):
     follow_up = submit_rating(service, 1, "hall").follow_up
     follow_up.answer = f"{tag}差评机密答复"
     follow_up.save()
-    uscc = {"360202": "91330100716105852E", "141081": "91110000100006000K"}[jurisdiction.division_code]
+    uscc = {"360202": "91330100716105852F", "141081": "911100001000060005"}[jurisdiction.division_code]
     subject = MarketSubject.objects.create(name=f"{tag}机密企业", uscc=uscc, jurisdiction=jurisdiction)
     commitment = CreditCommitment.objects.create(
         subject=subject, jurisdiction=jurisdiction, department=dept, permit_name=f"{tag}机密承诺事项",
@@ -770,9 +781,7 @@ def _tenant_records(jurisdiction, tag: str):
     outbound = OutboundRecord.objects.create(
         platform=platform, kind=OutboundRecord.Kind.PENALTY, jurisdiction=jurisdiction, subject=subject,
         status=OutboundRecord.Status.REJECTED,
-        payload={"subject_name": f"{tag}机密企业", "uscc": uscc, "document_number": "罚〔2025〕1号",
-                 "category": "行政处罚", "content": f"{tag}机密处罚决定", "decided_on": "2025-01-01",
-                 "authority_name": dept.name, "source_unit": dept.name},
+        payload=_penalty_payload(f"{tag}机密企业", uscc, "罚〔2025〕1号", f"{tag}机密处罚决定", dept.name),
     )
     media = _tenant_media(jurisdiction, tag, dept, boss)
     objects = [lead, attachment, report, case, entry, service, follow_up, subject, commitment, platform, outbound,
