@@ -25,6 +25,29 @@ def _uscc(value):
     validate_uscc(value)
 
 
+class MarketSubjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MarketSubjectQuerySet":
+        """One row per USCC in the installation; each office sees the subjects of its jurisdictions and those it
+        has records on (commitments, dishonesty records, 双公示 decisions, records shared with the platforms),
+        never another office's others."""
+        from zhunru.scoping import user_jurisdictions
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = user_jurisdictions(user)
+        return self.filter(
+            models.Q(jurisdiction__in=mine)
+            | models.Q(pk__in=CreditCommitment.objects.filter(jurisdiction__in=mine).values("subject"))
+            | models.Q(pk__in=DishonestyRecord.objects.filter(jurisdiction__in=mine).values("subject"))
+            | models.Q(pk__in=PublicDecision.objects.filter(jurisdiction__in=mine, subject__isnull=False)
+                       .values("subject"))
+            | models.Q(pk__in=OutboundRecord.objects.filter(jurisdiction__in=mine, subject__isnull=False)
+                       .values("subject"))
+        )
+
+
 class MarketSubject(models.Model):
     name = models.CharField("名称", max_length=200)
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[_uscc])
@@ -35,6 +58,8 @@ class MarketSubject(models.Model):
     credit_class = models.CharField("信用等级", max_length=20, choices=CreditClass.choices, default=CreditClass.GENERAL)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = MarketSubjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = "市场主体"
@@ -117,6 +142,21 @@ class ListMembership(models.Model):
         return f"{self.subject.name} · {self.get_list_kind_display()}"
 
 
+class CommitmentRuleQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CommitmentRuleQuerySet":
+        """A jurisdiction's rules to those who see the whole jurisdiction (its coordinators edit them); the rules
+        for every jurisdiction (no jurisdiction) are the superusers'."""
+        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not sees_jurisdiction(user):
+            return self.none()
+        return self.filter(jurisdiction__in=user_jurisdictions(user))
+
+
 class CommitmentRule(models.Model):
     """Whether subjects of a credit class may be granted commitments (per jurisdiction, or everywhere)."""
 
@@ -124,6 +164,8 @@ class CommitmentRule(models.Model):
                                      on_delete=models.CASCADE, help_text="留空表示适用于所有辖区。")
     credit_class = models.CharField("信用等级", max_length=20, choices=CreditClass.choices)
     allowed = models.BooleanField("允许适用告知承诺", default=True)
+
+    objects = CommitmentRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "告知承诺适用规则"
@@ -275,6 +317,21 @@ class CreditCommitment(models.Model):
         record("credit.commitment_fulfilled", obj=self, actor=by, request=request, department=self.department)
 
 
+class DishonestyRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DishonestyRecordQuerySet":
+        """Coordinators and auditors their jurisdictions' records; an officer those of its departments'
+        commitments."""
+        from zhunru.scoping import sees_jurisdiction, user_jurisdictions, visible_departments
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if sees_jurisdiction(user):
+            return self.filter(jurisdiction__in=user_jurisdictions(user))
+        return self.filter(commitment__department__in=visible_departments(user))
+
+
 class DishonestyRecord(models.Model):
     subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", related_name="dishonesty_records",
                                 on_delete=models.PROTECT)
@@ -290,6 +347,8 @@ class DishonestyRecord(models.Model):
     publicity_until = models.DateField("公示截止日期", null=True, blank=True)
     repaired_at = models.DateTimeField("信用修复时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = DishonestyRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = "失信记录"

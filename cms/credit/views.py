@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhunru.credit import outbox
-from zhunru.credit.models import CreditCommitment, CreditPlatform, MarketSubject, OutboundRecord
+from zhunru.credit.models import (
+    CreditCommitment,
+    CreditPlatform,
+    DishonestyRecord,
+    MarketSubject,
+    OutboundRecord,
+)
 from zhunru.scoping import get_visible_or_404, is_coordinator, sees_jurisdiction
 from zhunru.workers.clients.credit_platform import CreditPlatformError, for_platform
 
@@ -32,14 +38,14 @@ def _jurisdiction_reader(request):
 
 def subject_credit(request, pk):
     _require(request, "zhunru_credit.view_marketsubject")
-    subject = get_object_or_404(MarketSubject, pk=pk)
+    subject = get_visible_or_404(MarketSubject, request, pk=pk)
     return TemplateResponse(request, "zhunru_credit/admin/subject.html", {
         "subject": subject,
         "class_changes": subject.class_changes.select_related("changed_by"),
         "lists": subject.list_memberships.all(),
         "commitments": CreditCommitment.objects.visible_to(request.user).filter(subject=subject).select_related("department"),
-        "dishonesty": subject.dishonesty_records.all(),
-        "records": subject.outbound.select_related("platform"),
+        "dishonesty": DishonestyRecord.objects.visible_to(request.user).filter(subject=subject),
+        "records": OutboundRecord.objects.visible_to(request.user).filter(subject=subject).select_related("platform"),
         "feed_changes": subject.feed_changes.select_related("platform")[:50],
         "header_title": f"信用档案：{subject.name}",
     })

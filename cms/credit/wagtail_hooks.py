@@ -42,6 +42,9 @@ class MarketSubjectViewSet(ScopedSnippetViewSet):
     panels = [FieldPanel("name"), FieldRowPanel([FieldPanel("uscc"), FieldPanel("legal_representative")]),
               FieldPanel("jurisdiction")]  # the class changes only with a reason (feeds, change_class)
 
+    def get_queryset(self, request):
+        return MarketSubject.objects.visible_to(request.user)
+
 
 class CommitmentViewSet(ScopedSnippetViewSet):
     model = CreditCommitment
@@ -93,6 +96,9 @@ class DishonestyViewSet(ScopedSnippetViewSet):
     list_display = ["subject", "document_number", "category", "decided_on", "authority_name"]
     inspect_view_enabled = True
     copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return DishonestyRecord.objects.visible_to(request.user).select_related("subject")
 
 
 class OutboxViewSet(ScopedSnippetViewSet):
@@ -156,6 +162,9 @@ class RuleViewSet(ScopedSnippetViewSet):
     url_prefix = "credit/rules"
     list_display = ["jurisdiction", "credit_class", "allowed"]
     copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return CommitmentRule.objects.visible_to(request.user).select_related("jurisdiction")
 
 
 class FeedChangeViewSet(ScopedSnippetViewSet):

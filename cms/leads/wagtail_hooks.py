@@ -189,6 +189,9 @@ class DeadlineRuleViewSet(ScopedSnippetViewSet):
         FieldPanel("escalate_after"),
     ]
 
+    def get_queryset(self, request):
+        return DeadlineRule.objects.visible_to(request.user).select_related("jurisdiction")
+
 
 class NotificationViewSet(ScopedSnippetViewSet):
     model = Notification

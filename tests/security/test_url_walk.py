@@ -951,11 +951,6 @@ TENANT_KNOWN_LEAKS: list[tuple[str, str]] = [
                                            "of each type, whatever the site (a draft page's title)"),
     (r"^/admin/pages/usage/", "Wagtail's page-type usage lists every page of the type, whatever the permissions"),
     (r"^/admin/pages/workflow/preview/", "Wagtail's refusal message names the page"),
-    (r"^/admin/(credit/(subjects|rules|dishonesty)|snippets/choose/zhunru_credit/"
-     r"(marketsubject|commitmentrule|dishonestyrecord))/", "MarketSubject, CommitmentRule and DishonestyRecord "
-                                                           "have no visible_to yet"),
-    (r"^/admin/(leads/rules|snippets/choose/zhunru_leads/deadlinerule)/", "DeadlineRule has no visible_to yet "
-                                                                          "(national rules and local ones)"),
     (r"^/api/v2/(pages|images|documents)/", "Wagtail's public API lists every site's live pages and every image "
                                             "and document (served publicly by Wagtail)"),
     (r"^/api/v1/catalog/services/", "the public catalogue API reads published service items of every "

@@ -8,6 +8,20 @@ from zhunru.leads import conf
 UNIT_CHOICES = [("working", "工作日"), ("calendar", "自然日")]
 
 
+class DeadlineRuleQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DeadlineRuleQuerySet":
+        """A jurisdiction's rule to those who see the whole jurisdiction (its coordinators edit it)."""
+        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not sees_jurisdiction(user):
+            return self.none()
+        return self.filter(jurisdiction__in=user_jurisdictions(user))
+
+
 class DeadlineRule(models.Model):
     """Stage limits of one jurisdiction (section 十二); without a row the "0137" defaults apply."""
 
@@ -23,6 +37,8 @@ class DeadlineRule(models.Model):
     escalate_after = models.PositiveIntegerField(
         "逾期升级（工作日）", default=2, help_text="逾期超过该工作日数即督办升级：报告政府并起草通报。"
     )
+
+    objects = DeadlineRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "线索时限规则"
