@@ -86,3 +86,17 @@ def test_progress_for_large_files(tmp_path, jurisdiction, capsys):
     assert "校验进度：250/250（100%）" in out and "导入进度：25/250" in out
     assert Case.objects.count() == 250
     assert sorted(Case.objects.values_list("register_serial", flat=True)) == list(range(1, 251))
+
+
+@pytest.mark.django_db
+def test_writes_are_committed_in_short_batches(tmp_path, jurisdiction, capsys, monkeypatch):
+    """Each batch is its own transaction, ended once it has written for BATCH_SECONDS: with no time at all,
+    every record is a batch of its own; a small file is one batch. Numbers stay gap-free either way."""
+    from zhunru.cases.management.commands import import_cases
+
+    records = [{**GOOD, "title": f"分批案例{i}"} for i in range(3)]
+    assert "新增 3 件（分 1 批提交）" in run(write(tmp_path, records), capsys).out
+    monkeypatch.setattr(import_cases, "BATCH_SECONDS", 0)
+    records = [{**GOOD, "title": f"逐条提交案例{i}"} for i in range(3)]
+    assert "新增 3 件（分 3 批提交）" in run(write(tmp_path, records, "more.json"), capsys).out
+    assert sorted(Case.objects.values_list("register_serial", flat=True)) == list(range(1, 7))
