@@ -88,6 +88,22 @@ def visible_departments(user) -> QuerySet:
     return user_departments(user)
 
 
+def scoped(queryset: QuerySet, user, jurisdiction: str = "jurisdiction", department: str | None = None) -> QuerySet:
+    """What ``user`` may see of ``queryset``: everything for superusers; the rows of their jurisdictions
+    (through the ``jurisdiction`` lookup) for those who see the whole jurisdiction (coordinators, auditors);
+    anyone else the rows of their departments (through the ``department`` lookup), or nothing when the rows
+    belong to no department. The body of most models' ``visible_to``."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    if sees_jurisdiction(user):
+        return queryset.filter(**{f"{jurisdiction}__in": user_jurisdictions(user)})
+    if department is None:
+        return queryset.none()
+    return queryset.filter(**{f"{department}__in": visible_departments(user)})
+
+
 def scope_choices(queryset: QuerySet, user) -> QuerySet:
     """What a choice list (a form field, a listing's filter facet) may offer the user: their jurisdictions,
     those jurisdictions' departments and people, or the records ``visible_to`` them; other models as they are."""

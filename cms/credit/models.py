@@ -146,15 +146,9 @@ class CommitmentRuleQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CommitmentRuleQuerySet":
         """A jurisdiction's rules to those who see the whole jurisdiction (its coordinators edit them); the rules
         for every jurisdiction (no jurisdiction) are the superusers'."""
-        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
+        from zhunru.scoping import scoped
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if not sees_jurisdiction(user):
-            return self.none()
-        return self.filter(jurisdiction__in=user_jurisdictions(user))
+        return scoped(self, user)
 
 
 class CommitmentRule(models.Model):
@@ -190,15 +184,9 @@ class CommitmentRule(models.Model):
 class CreditCommitmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CreditCommitmentQuerySet":
         """Coordinators see their jurisdictions' commitments; an officer only those its own departments decided."""
-        from zhunru.scoping import sees_jurisdiction, user_jurisdictions, visible_departments
+        from zhunru.scoping import scoped
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if sees_jurisdiction(user):  # their own jurisdictions only (tenancy), every department there
-            return self.filter(jurisdiction__in=user_jurisdictions(user))
-        return self.filter(department__in=visible_departments(user))
+        return scoped(self, user, department="department")
 
 
 class CreditCommitment(models.Model):
@@ -321,15 +309,9 @@ class DishonestyRecordQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DishonestyRecordQuerySet":
         """Coordinators and auditors their jurisdictions' records; an officer those of its departments'
         commitments."""
-        from zhunru.scoping import sees_jurisdiction, user_jurisdictions, visible_departments
+        from zhunru.scoping import scoped
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if sees_jurisdiction(user):
-            return self.filter(jurisdiction__in=user_jurisdictions(user))
-        return self.filter(commitment__department__in=visible_departments(user))
+        return scoped(self, user, department="commitment__department")
 
 
 class DishonestyRecord(models.Model):
@@ -415,15 +397,9 @@ class CreditPlatform(models.Model):
 class OutboundRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Coordinators see their own jurisdictions' outbox; records of no jurisdiction only superusers."""
-        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
+        from zhunru.scoping import scoped
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if not sees_jurisdiction(user):
-            return self.none()
-        return self.filter(jurisdiction__in=user_jurisdictions(user))
+        return scoped(self, user)
 
 
 class OutboundRecord(models.Model):
@@ -678,15 +654,9 @@ class BreachProcedure(models.Model):
 class PublicDecisionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PublicDecisionQuerySet":
         """The offices of the user's jurisdictions; an officer its own departments' decisions."""
-        from zhunru.scoping import sees_jurisdiction, user_jurisdictions, visible_departments
+        from zhunru.scoping import scoped
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if sees_jurisdiction(user):
-            return self.filter(jurisdiction__in=user_jurisdictions(user))
-        return self.filter(department__in=visible_departments(user))
+        return scoped(self, user, department="department")
 
     def public(self) -> "PublicDecisionQuerySet":
         """What the 公示 page shows: queued for sharing and not withdrawn."""
@@ -785,15 +755,10 @@ class PublicDecision(models.Model):
 
 class RepairApplicationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "RepairApplicationQuerySet":
-        from zhunru.scoping import sees_jurisdiction, user_jurisdictions, visible_departments
+        from zhunru.scoping import scoped
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if sees_jurisdiction(user):
-            return self.filter(record__jurisdiction__in=user_jurisdictions(user))
-        return self.filter(record__commitment__department__in=visible_departments(user))
+        return scoped(self, user, jurisdiction="record__jurisdiction",
+                      department="record__commitment__department")
 
 
 class RepairApplication(models.Model):

@@ -83,15 +83,9 @@ class Hotline(models.Model):
 class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ComplaintQuerySet":
         """Coordinators (and auditors, reading) see complaints of their jurisdictions; nobody else sees any."""
-        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
+        from zhunru.scoping import scoped
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if not sees_jurisdiction(user):
-            return self.none()
-        return self.filter(jurisdiction__in=user_jurisdictions(user))
+        return scoped(self, user)
 
     def awaiting_triage(self) -> "ComplaintQuerySet":
         return self.filter(status=Complaint.Status.RECEIVED)

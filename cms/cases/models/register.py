@@ -104,15 +104,9 @@ def default_interval(importance: str) -> int:
 class RegisterSettingsQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Coordinators (and auditors, reading) see their own jurisdictions' settings; superusers all."""
-        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
+        from zhunru.scoping import scoped
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if not sees_jurisdiction(user):
-            return self.none()
-        return self.filter(jurisdiction__in=user_jurisdictions(user))
+        return scoped(self, user)
 
 
 class RegisterSettings(models.Model):

@@ -11,15 +11,9 @@ UNIT_CHOICES = [("working", "工作日"), ("calendar", "自然日")]
 class DeadlineRuleQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DeadlineRuleQuerySet":
         """A jurisdiction's rule to those who see the whole jurisdiction (its coordinators edit it)."""
-        from zhunru.scoping import sees_jurisdiction, user_jurisdictions
+        from zhunru.scoping import scoped
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if not sees_jurisdiction(user):
-            return self.none()
-        return self.filter(jurisdiction__in=user_jurisdictions(user))
+        return scoped(self, user)
 
 
 class DeadlineRule(models.Model):
