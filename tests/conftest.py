@@ -58,8 +58,12 @@ class SharedRows:
     def wanted(self, item) -> str | None:
         if self.blocker is None or _transactional(item):
             return None
+        return self.asked_for(item)
+
+    def asked_for(self, item) -> str | None:
+        """The most specific rows ``item`` asks for: those built on top of the others (their bases come with
+        them)."""
         names = getattr(item, "fixturenames", ())
-        # The most specific rows asked for: those built on top of the others (their bases come with them).
         return max((name for name in self.builders if name in names), key=lambda n: len(self.chain(n)),
                    default=None)
 
@@ -150,9 +154,7 @@ def pytest_collection_modifyitems(items):
     first: dict[str, int] = {}
     keys = []
     for index, item in enumerate(items):
-        names = set(getattr(item, "fixturenames", ()))
-        wanted = max((name for name in SHARED.builders if name in names), key=lambda n: len(SHARED.chain(n)),
-                     default=None)
+        wanted = SHARED.asked_for(item)
         if wanted is None or _transactional(item):
             keys.append((index, index, index))
             continue
