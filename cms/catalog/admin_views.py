@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Page
 
+from zhunru.audit.jurisdictions import page_jurisdiction_id
 from zhunru.audit.recording import record
 from zhunru.catalog import documents
 from zhunru.catalog.diff import diff_editions
@@ -24,7 +25,7 @@ from zhunru.catalog.importers import ImportError_, import_edition
 from zhunru.catalog.models import ListEdition, ServiceDocumentVersion, ServiceItem, ServiceRating
 from zhunru.catalog.screening import screen_text
 from zhunru.exports import FORMATS, table_response
-from zhunru.scoping import visible_departments
+from zhunru.scoping import user_jurisdictions, visible_departments
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 DIFF_HEADER = ["变化", "原事项编码", "新事项编码", "事项名称", "说明"]
@@ -208,8 +209,11 @@ def highlight(text: str, matches) -> str:
     return mark_safe("".join(parts).replace("\n", "<br>"))
 
 
-def _screen(request, text: str, title: str, subject: str, back_url: str = ""):
-    matches = screen_text(text)
+def _screen(request, text: str, title: str, subject: str, back_url: str = "", jurisdictions=None):
+    """Screen with the national rules and those of ``jurisdictions`` (the text's own; by default the user's)."""
+    if jurisdictions is None:
+        jurisdictions = user_jurisdictions(request.user)
+    matches = screen_text(text, jurisdictions=jurisdictions)
     return _render(
         request,
         "screen.html",
@@ -244,6 +248,7 @@ def screen_page(request, page_id: int):
         f"隐性壁垒筛查：{page.title}",
         page.title,
         reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        jurisdictions=[j for j in [page_jurisdiction_id(page)] if j is not None],
     )
 
 
@@ -279,6 +284,7 @@ def screen_service(request, pk: int):
         f"隐性壁垒筛查：{service.name}",
         service.name,
         reverse("wagtailsnippets_zhunru_catalog_serviceitem:edit", args=[service.pk]),
+        jurisdictions=[service.department.jurisdiction_id],
     )
 
 

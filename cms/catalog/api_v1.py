@@ -163,6 +163,8 @@ class RatingOut(Schema):
 
 class ScreenIn(Schema):
     text: str = Field(..., max_length=SCREEN_MAX_CHARS, title="待筛查文本")
+    jurisdiction: str = Field("", max_length=6, title="辖区行政区划代码",
+                              description="给出时同时使用该辖区自己的筛查规则；不给只用全国通用规则。")
 
 
 class MatchOut(Schema):
@@ -290,8 +292,16 @@ def service_statistics(request, pk: int = Path(..., title="事项编号")):
     return statistics(s.ratings.all())
 
 
-@router.post("/screen/", response=list[MatchOut], throttle=post_throttle("screen"), summary="隐性壁垒筛查")
+@router.post("/screen/", response={200: list[MatchOut], 404: ErrorOut}, throttle=post_throttle("screen"),
+             summary="隐性壁垒筛查")
 def screen(request, payload: ScreenIn):
+    from zhunru.models import Jurisdiction
+
+    jurisdictions = []
+    if payload.jurisdiction:
+        jurisdictions = list(Jurisdiction.objects.filter(division_code=payload.jurisdiction).values_list("pk", flat=True))
+        if not jurisdictions:
+            return Status(404, error_body(404, "没有这个辖区。", code="unknown_jurisdiction"))
     return [
         {
             "phrase": m.rule.phrase,
@@ -303,5 +313,5 @@ def screen(request, payload: ScreenIn):
             "end": m.end,
             "excerpt": m.excerpt,
         }
-        for m in screen_text(payload.text)
+        for m in screen_text(payload.text, jurisdictions=jurisdictions)
     ]

@@ -361,7 +361,40 @@ class RatingFollowUp(models.Model):
         return self.answered_at is None and self.due_date is not None and self.due_date < today
 
 
+class ScreeningRuleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The national rules (no jurisdiction) and those of the user's jurisdictions; superusers all; anonymous
+        readers (the public screening API) the national ones."""
+        from zhunru.scoping import user_jurisdictions
+
+        if not user.is_authenticated:
+            return self.filter(jurisdiction__isnull=True)
+        if user.is_superuser:
+            return self
+        return self.filter(models.Q(jurisdiction__isnull=True) | models.Q(jurisdiction__in=user_jurisdictions(user)))
+
+    def editable_by(self, user):
+        """National rules are changed by superusers only; a jurisdiction's own rules by the people of that
+        jurisdiction (their role's model permissions decide who of them)."""
+        from zhunru.scoping import user_jurisdictions
+
+        if user.is_authenticated and user.is_superuser:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(jurisdiction__in=user_jurisdictions(user))
+
+    def applying_to(self, jurisdictions):
+        """The enabled rules a text of ``jurisdictions`` is screened with: the national ones and theirs."""
+        return self.filter(models.Q(jurisdiction__isnull=True) | models.Q(jurisdiction__in=jurisdictions),
+                           enabled=True)
+
+
 class ScreeningRule(models.Model):
+    """A hidden-barrier pattern (section 十一). National rules (no jurisdiction) apply everywhere and only a
+    superuser changes them; a jurisdiction's own rules (its place names, local practices) apply to its texts
+    and are kept by its editors and coordinators."""
+
     # The three typical-case categories (section 八(二)); a match says what kind of case it would make.
     CATEGORY_CHOICES = [
         ("entry_conditions", "违规增设准入条件"),
@@ -374,6 +407,12 @@ class ScreeningRule(models.Model):
     explanation = models.TextField("说明")
     basis = models.CharField("违反条款", max_length=200, blank=True, help_text="如“十一(三)：不得要求企业必须在某地登记注册”。")
     enabled = models.BooleanField("启用", default=True)
+    jurisdiction = models.ForeignKey(
+        "zhunru_cms.Jurisdiction", on_delete=models.CASCADE, null=True, blank=True, related_name="screening_rules",
+        verbose_name="适用辖区", help_text="留空为全国通用规则，只有超级管理员能修改；本辖区规则只用于本辖区的文本。",
+    )
+
+    objects = ScreeningRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "隐性壁垒筛查规则"

@@ -49,18 +49,19 @@ def seed_rules() -> int:
     created = 0
     for phrase, is_regex, category, explanation, basis in SEED_RULES:
         _, new = ScreeningRule.objects.update_or_create(
-            phrase=phrase,
+            phrase=phrase, jurisdiction=None,
             defaults={"is_regex": is_regex, "category": category, "explanation": explanation, "basis": basis},
         )
         created += new
     return created
 
 
-def screen_text(text: str, rules=None) -> list[Match]:
+def screen_text(text: str, rules=None, jurisdictions=()) -> list[Match]:
+    """The matches of the enabled national rules and of ``jurisdictions``' own rules (or of ``rules``)."""
     from zhunru.catalog.models import ScreeningRule
 
     if rules is None:
-        rules = ScreeningRule.objects.filter(enabled=True)
+        rules = ScreeningRule.objects.applying_to(jurisdictions)
     matches = []
     for rule in rules:
         pattern = rule.phrase if rule.is_regex else re.escape(rule.phrase)

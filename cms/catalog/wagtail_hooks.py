@@ -16,13 +16,15 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import DeleteView as SnippetDeleteView
+from wagtail.snippets.views.snippets import EditView as SnippetEditView
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.catalog import admin_views
 from zhunru.catalog.models import ListEdition, ListItem, RatingFollowUp, ScreeningRule, ServiceItem
 from zhunru.compat import register_permission_policy
-from zhunru.scoping import visible_departments
+from zhunru.scoping import user_jurisdictions, visible_departments
 
 
 class DepartmentScopedPolicy(ModelPermissionPolicy):
@@ -239,11 +241,95 @@ class FollowUpViewSet(ScopedSnippetViewSet):
         return qs if request.user.is_superuser else qs.filter(department__in=visible_departments(request.user))
 
 
+class ScreeningRulePolicy(ModelPermissionPolicy):
+    """Model permissions, and on each rule: a national rule (no jurisdiction) is read by everyone with the view
+    permission and changed or deleted by superusers only; a jurisdiction's own rules by its people only."""
+
+    def _on(self, user, action):
+        rules = ScreeningRule.objects
+        return rules.visible_to(user) if action == "view" else rules.editable_by(user)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and self._on(user, action).filter(pk=instance.pk).exists()
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+    def instances_user_has_permission_for(self, user, action):
+        qs = super().instances_user_has_permission_for(user, action)
+        return qs.filter(pk__in=self._on(user, action).values("pk"))
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        qs = super().instances_user_has_any_permission_for(user, actions)
+        allowed = ScreeningRule.objects.none()
+        for action in actions:
+            if self.user_has_permission(user, action):
+                allowed |= self._on(user, action)
+        return qs.filter(pk__in=allowed.values("pk"))
+
+
+register_permission_policy(ScreeningRule, ScreeningRulePolicy(ScreeningRule))
+
+
+class ScreeningRuleForm(WagtailAdminModelForm):
+    """The jurisdiction of a rule: a superuser may leave it empty (a national rule); anyone else keeps rules of
+    their own jurisdictions only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user, field = self.for_user, self.fields.get("jurisdiction")
+        if field is None or user is None or user.is_superuser:
+            return
+        field.queryset = user_jurisdictions(user)
+        field.required = True
+        field.help_text = "本辖区的规则只用于本辖区的文本；全国通用规则只有超级管理员能修改。"
+        if not self.instance.pk and field.queryset.count() == 1:
+            field.initial = field.queryset.first().pk
+
+
+class _EditableRuleMixin:
+    """Another jurisdiction's rule answers 404 (audited); a national rule, which everyone reads, 403 to all but
+    superusers, before any form is shown or saved."""
+
+    def get_object(self, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from zhunru.scoping import record_foreign_attempt
+
+        obj = super().get_object(*args, **kwargs)
+        user = self.request.user
+        if not ScreeningRule.objects.visible_to(user).filter(pk=obj.pk).exists():
+            record_foreign_attempt(self.request, ScreeningRule, obj.pk)
+            raise Http404("对象不存在或您无权访问。")
+        if not ScreeningRule.objects.editable_by(user).filter(pk=obj.pk).exists():
+            raise PermissionDenied("全国通用的筛查规则只有超级管理员可以修改或删除。")
+        return obj
+
+
+class RuleEditView(_EditableRuleMixin, SnippetEditView):
+    pass
+
+
+class RuleDeleteView(_EditableRuleMixin, SnippetDeleteView):
+    pass
+
+
 class RuleViewSet(ScopedSnippetViewSet):
     model = ScreeningRule
     icon = "search"
-    list_display = ["phrase", "category", "basis", "is_regex", "enabled"]
-    list_filter = ["category", "enabled"]
+    list_display = ["phrase", "category", "basis", "jurisdiction", "is_regex", "enabled"]
+    list_filter = ["category", "jurisdiction", "enabled"]
+    edit_view_class = RuleEditView
+    delete_view_class = RuleDeleteView
+    edit_handler = ObjectList(
+        [FieldPanel("phrase"), FieldPanel("is_regex"), FieldPanel("category"), FieldPanel("explanation"),
+         FieldPanel("basis"), FieldPanel("enabled"), FieldPanel("jurisdiction")],
+        base_form_class=ScreeningRuleForm,
+    )
+
+    def get_queryset(self, request):
+        return ScreeningRule.objects.visible_to(request.user).select_related("jurisdiction")
 
 
 class CatalogGroup(SnippetViewSetGroup):

@@ -325,15 +325,20 @@ def test_status_of_an_item_awaiting_review_changes_only_by_the_review_decision(c
 def test_an_editor_maintains_screening_rules_used_by_screening(client, make_user, make_department):
     from zhunru.catalog.models import ScreeningRule
 
-    editor = make_user("rule_editor", groups=[roles.EDITOR], departments=[make_department("发改局")])
+    department = make_department("发改局")
+    editor = make_user("rule_editor", groups=[roles.EDITOR], departments=[department])
     client.force_login(editor)
     add = "/admin/snippets/zhunru_catalog/screeningrule/add/"
     assert client.get(add).status_code == 200
 
-    bad = client.post(add, {"phrase": "(本地", "is_regex": "on", "category": "discriminatory", "explanation": "x"})
+    bad = client.post(add, {"phrase": "(本地", "is_regex": "on", "category": "discriminatory", "explanation": "x",
+                            "jurisdiction": department.jurisdiction_id})
     assert bad.status_code == 200 and "正则表达式无效" in bad.content.decode()
 
+    # An editor's rule is their jurisdiction's own (national rules are the superuser's: tests/catalog/
+    # test_screening_rule_tenancy.py).
     response = client.post(add, {
+        "jurisdiction": department.jurisdiction_id,
         "phrase": "须在本地纳税",
         "category": "discriminatory",
         "explanation": "以本地纳税作为条件，排斥外地经营主体。",
@@ -348,7 +353,7 @@ def test_an_editor_maintains_screening_rules_used_by_screening(client, make_user
 
     # Switched off by an editor, it no longer matches.
     edit = client.post(f"/admin/snippets/zhunru_catalog/screeningrule/edit/{rule.pk}/", {
-        "phrase": rule.phrase, "category": rule.category, "explanation": rule.explanation, "basis": rule.basis,
+        "jurisdiction": department.jurisdiction_id, "phrase": rule.phrase, "category": rule.category, "explanation": rule.explanation, "basis": rule.basis,
     })
     assert edit.status_code == 302
     assert client.post("/admin/catalog/screen/", {"text": "投标人须在本地纳税满三年。"}).context["matches"] == []
