@@ -2,6 +2,7 @@
 import, diff, activation, screening, review, document and statistics views."""
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, F, IntegerField, Value, When
 from django.urls import path, reverse
@@ -324,7 +325,9 @@ class RuleViewSet(ScopedSnippetViewSet):
     delete_view_class = RuleDeleteView
     edit_handler = ObjectList(
         [FieldPanel("phrase"), FieldPanel("is_regex"), FieldPanel("category"), FieldPanel("explanation"),
-         FieldPanel("basis"), FieldPanel("enabled"), FieldPanel("jurisdiction")],
+         FieldPanel("basis"), FieldPanel("enabled"),
+         # A plain select of the user's jurisdictions (a chooser would show the title of whatever id was posted).
+         FieldPanel("jurisdiction", widget=forms.Select)],
         base_form_class=ScreeningRuleForm,
     )
 

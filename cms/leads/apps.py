@@ -25,7 +25,9 @@ class ZhunruLeadsConfig(AppConfig):
                "zhunru_leads.add_cohandling", "zhunru_leads.view_deadlinerule", "zhunru_leads.change_deadlinerule",
                "zhunru_leads.add_deadlinerule", "zhunru_leads.view_holidayyear", "zhunru_leads.add_holidayyear",
                "zhunru_leads.change_holidayyear", "zhunru_leads.view_calendarrange", "zhunru_leads.add_calendarrange",
-               "zhunru_leads.change_calendarrange", "zhunru_leads.delete_calendarrange"],
+               "zhunru_leads.change_calendarrange", "zhunru_leads.delete_calendarrange"]
+            # Their own jurisdiction's rest and working days (LocalCalendarDay.editable_by: coordinators only).
+            + [f"zhunru_leads.{a}_localcalendarday" for a in ("view", "add", "change", "delete")],
         )
         roles.grant(
             roles.EXTENSION_APPROVER,
@@ -36,4 +38,4 @@ class ZhunruLeadsConfig(AppConfig):
         roles.grant(roles.AUDITOR, ["zhunru_leads.view_lead", "zhunru_leads.view_leadevent", "zhunru_leads.view_escalation",
                                     "zhunru_leads.view_extension", "zhunru_leads.view_leadstage",
                                     "zhunru_leads.view_leadreport", "zhunru_leads.view_cohandling",
-                                    "zhunru_leads.export_lead"])
+                                    "zhunru_leads.export_lead", "zhunru_leads.view_localcalendarday"])

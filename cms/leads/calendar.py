@@ -1,6 +1,7 @@
 """The working-day calendar and the deadline arithmetic of section 十二 (DOMAIN.md, "The lead deadline rule").
 
-Day status comes from, in order: a date range an administrator entered (``CalendarRange``,
+Day status comes from, in order: the jurisdiction's own adjustments (``LocalCalendarDay``, for its
+deadlines only), a date range an administrator entered (``CalendarRange``,
 overriding the package day by day), the ``chinese_calendar`` package, a year an administrator
 entered (``HolidayYear``: days outside its ranges follow the weekend rule), and finally the
 weekend rule marked *unknown* — any due time that
@@ -9,7 +10,7 @@ consulted an unknown day is ``provisional``.
 Public API (imported by other areas; keep it stable)::
 
     compute_due(start, amount, unit, jurisdiction=None) -> DueTime
-    is_working_day(d) -> (working, known)
+    is_working_day(d, jurisdiction=None) -> (working, known)
     calendar_version() -> str
 """
 
@@ -120,15 +121,17 @@ def explain_computation(computation: dict) -> list[str]:
 class WorkingCalendar:
     """A snapshot of the calendar data: load once, ask many times (recomputing thousands of stages)."""
 
-    def __init__(self, overrides: dict[datetime.date, DayStatus], entered_years: set[int], version: str):
+    def __init__(self, overrides: dict[datetime.date, DayStatus], entered_years: set[int], version: str,
+                 local: dict[int, dict[datetime.date, DayStatus]] | None = None):
         self.overrides = overrides
+        self.local = local or {}  # jurisdiction id -> its own rest and working days
         self.entered_years = entered_years
         self.version = version
         self._memo: dict = {}
 
     @classmethod
     def load(cls) -> WorkingCalendar:
-        from zhunru.leads.models import CalendarRange, HolidayYear
+        from zhunru.leads.models import CalendarRange, HolidayYear, LocalCalendarDay
 
         overrides: dict[datetime.date, DayStatus] = {}
         digest = hashlib.sha256(f"chinese_calendar={chinese_calendar.__version__}".encode())
@@ -146,9 +149,17 @@ class WorkingCalendar:
                 else:
                     overrides[day] = DayStatus(False, True, f"{REASON_HOLIDAY}（{name}）")
                 day += datetime.timedelta(days=1)
-        return cls(overrides, years, digest.hexdigest()[:12])
+        local: dict[int, dict[datetime.date, DayStatus]] = {}
+        for jurisdiction_id, days in LocalCalendarDay.objects.by_jurisdiction().items():
+            for day, (working, reason) in days.items():
+                digest.update(f"|j{jurisdiction_id}:{day}:{int(working)}".encode())
+                local.setdefault(jurisdiction_id, {})[day] = DayStatus(working, True, reason)
+        return cls(overrides, years, digest.hexdigest()[:12], local)
 
-    def status(self, d: datetime.date) -> DayStatus:
+    def status(self, d: datetime.date, jurisdiction_id: int | None = None) -> DayStatus:
+        local = self.local.get(jurisdiction_id)
+        if local and d in local:
+            return local[d]
         if d in self.overrides:
             return self.overrides[d]
         weekend = d.weekday() >= 5
@@ -164,8 +175,8 @@ class WorkingCalendar:
             return DayStatus(not weekend, True, REASON_WEEKEND if weekend else "")
         return DayStatus(not weekend, False, REASON_UNKNOWN_WEEKEND if weekend else "")
 
-    def is_working_day(self, d: datetime.date) -> tuple[bool, bool]:
-        s = self.status(d)
+    def is_working_day(self, d: datetime.date, jurisdiction=None) -> tuple[bool, bool]:
+        s = self.status(d, getattr(jurisdiction, "pk", None))
         return s.working, s.known
 
     def compute_due(self, start, amount: int, unit: str, jurisdiction=None) -> DueTime:
@@ -181,9 +192,11 @@ class WorkingCalendar:
             raise CalendarError(f"期限天数应为 1 至 3660 之间的整数，收到“{amount}”。")
         start_day = timezone.localtime(start_dt).date()
         closes_at = getattr(jurisdiction, "office_closes_at", None) if jurisdiction is not None else None
-        key = (start_day, amount, unit, closes_at)
+        # A jurisdiction's own days count for its deadlines only; without any, it shares the national memo.
+        local_id = getattr(jurisdiction, "pk", None) if getattr(jurisdiction, "pk", None) in self.local else None
+        key = (start_day, amount, unit, closes_at, local_id)
         if key not in self._memo:
-            self._memo[key] = self._count(start_day, amount, unit, closes_at)
+            self._memo[key] = self._count(start_day, amount, unit, closes_at, local_id)
         day, due_at, skipped, unknown = self._memo[key]
         return DueTime(
             start=start_dt,
@@ -198,7 +211,7 @@ class WorkingCalendar:
             unknown_years=unknown,
         )
 
-    def _count(self, start_day: datetime.date, amount: int, unit: str, closes_at):
+    def _count(self, start_day: datetime.date, amount: int, unit: str, closes_at, local_id: int | None = None):
         """The date arithmetic proper; depends on the start day only, so it is memoised per snapshot."""
         skipped: list[tuple[datetime.date, str]] = [(start_day, REASON_START)]
         unknown: set[int] = set()
@@ -207,7 +220,7 @@ class WorkingCalendar:
             counted = 0
             while counted < amount:
                 day += datetime.timedelta(days=1)
-                s = self.status(day)
+                s = self.status(day, local_id)
                 if not s.known:
                     unknown.add(day.year)
                 if s.working:
@@ -217,7 +230,7 @@ class WorkingCalendar:
         else:
             day = start_day + datetime.timedelta(days=amount)
             while True:
-                s = self.status(day)
+                s = self.status(day, local_id)
                 if not s.known:
                     unknown.add(day.year)
                 if s.working:
@@ -245,9 +258,10 @@ def compute_due(start, amount: int, unit: str = WORKING, jurisdiction=None) -> D
     return WorkingCalendar.load().compute_due(start, amount, unit, jurisdiction)
 
 
-def is_working_day(d: datetime.date) -> tuple[bool, bool]:
-    """(is it a working day?, is the answer known rather than assumed from weekends?)"""
-    return WorkingCalendar.load().is_working_day(d)
+def is_working_day(d: datetime.date, jurisdiction=None) -> tuple[bool, bool]:
+    """(is it a working day?, is the answer known rather than assumed from weekends?) — for ``jurisdiction``'s
+    deadlines when given (its own rest and working days first)."""
+    return WorkingCalendar.load().is_working_day(d, jurisdiction)
 
 
 def calendar_version() -> str:

@@ -24,11 +24,11 @@ def calendar_changed(sender, **kwargs) -> None:
 
 def connect() -> None:
     from zhunru.leads.handoffs import lead_handed_off
-    from zhunru.leads.models import CalendarRange, HolidayYear
+    from zhunru.leads.models import CalendarRange, HolidayYear, LocalCalendarDay
     from zhunru.leads.signals import lead_transitioned
 
     lead_transitioned.connect(lead_handed_off, dispatch_uid="zhunru_leads_handoff_notifications")
 
-    for model in (HolidayYear, CalendarRange):
+    for model in (HolidayYear, CalendarRange, LocalCalendarDay):
         post_save.connect(calendar_changed, sender=model, dispatch_uid=f"zhunru_leads_calendar_save_{model.__name__}")
         post_delete.connect(calendar_changed, sender=model, dispatch_uid=f"zhunru_leads_calendar_delete_{model.__name__}")

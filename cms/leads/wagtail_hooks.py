@@ -3,10 +3,13 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
@@ -15,7 +18,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, IndexView, SnippetViewSetGroup
 
 from zhunru.admin_scoping import ScopedSnippetViewSet
 from zhunru.clock import format_datetime
@@ -28,6 +31,7 @@ from zhunru.leads.models import (
     HolidayYear,
     Lead,
     LeadStage,
+    LocalCalendarDay,
     Notification,
 )
 from zhunru.leads.todo import TodoPanel
@@ -193,6 +197,59 @@ class DeadlineRuleViewSet(ScopedSnippetViewSet):
         return DeadlineRule.objects.visible_to(request.user).select_related("jurisdiction")
 
 
+class _LocalDayEditMixin:
+    """Another jurisdiction's day answers 404 (audited); in one's own jurisdiction only its coordinators (never
+    its auditor) and superusers change the days (LocalCalendarDay.editable_by)."""
+
+    def get_object(self, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from zhunru.scoping import record_foreign_attempt
+
+        obj = super().get_object(*args, **kwargs)
+        user = self.request.user
+        if not LocalCalendarDay.objects.visible_to(user).filter(pk=obj.pk).exists():
+            record_foreign_attempt(self.request, LocalCalendarDay, obj.pk)
+            raise Http404(_("对象不存在或您无权访问。"))
+        if not LocalCalendarDay.objects.editable_by(user).filter(pk=obj.pk).exists():
+            raise PermissionDenied(_("只有本辖区的协调员可以修改本辖区的节假日调整。"))
+        return obj
+
+
+class LocalDayEditView(_LocalDayEditMixin, EditView):
+    pass
+
+
+class LocalDayDeleteView(_LocalDayEditMixin, DeleteView):
+    pass
+
+
+class LocalCalendarDayViewSet(ScopedSnippetViewSet):
+    """辖区节假日调整: a jurisdiction's own rest and working days, for its deadlines only."""
+
+    model = LocalCalendarDay
+    icon = "date"
+    menu_label = gettext_lazy("辖区节假日调整")
+    url_prefix = "leads/local-days"
+    list_display = ["day", "kind", "name", "jurisdiction", "basis"]
+    list_filter = ["jurisdiction", "kind"]
+    copy_view_enabled = False
+    edit_view_class = LocalDayEditView
+    delete_view_class = LocalDayDeleteView
+    # A plain select of the user's jurisdictions (a chooser would show the title of whatever id was posted).
+    panels = [FieldPanel("jurisdiction", widget=forms.Select),
+              FieldRowPanel([FieldPanel("day"), FieldPanel("kind"), FieldPanel("name")]), FieldPanel("basis")]
+
+    def get_queryset(self, request):
+        return LocalCalendarDay.objects.visible_to(request.user).select_related("jurisdiction")
+
+    def get_form_class(self, for_update=False):
+        from zhunru.jurisdiction_settings import jurisdiction_limited_form
+
+        return jurisdiction_limited_form(super().get_form_class(for_update=for_update))
+
+
 class NotificationViewSet(ScopedSnippetViewSet):
     model = Notification
     icon = "mail"
@@ -212,7 +269,8 @@ class NotificationViewSet(ScopedSnippetViewSet):
 
 
 class LeadGroup(SnippetViewSetGroup):
-    items = (LeadViewSet, ExtensionViewSet, EscalationViewSet, NotificationViewSet, HolidayYearViewSet, DeadlineRuleViewSet)
+    items = (LeadViewSet, ExtensionViewSet, EscalationViewSet, NotificationViewSet, HolidayYearViewSet, DeadlineRuleViewSet,
+             LocalCalendarDayViewSet)
     menu_label = "线索督办"
     menu_icon = "warning"
     menu_name = "zhunru-leads"

@@ -105,6 +105,7 @@ def test_an_editor_keeps_their_own_jurisdictions_rules(client, screening_rule_wo
     for jurisdiction in ("", changjiang.pk):
         response = client.post(add, {**data, "jurisdiction": jurisdiction})
         assert response.status_code == 200 and not ScreeningRule.objects.filter(phrase="须加入侯马商会").exists()
+        assert "景德镇市昌江区" not in response.content.decode()  # not even the posted id's name
     assert client.post(add, {**data, "jurisdiction": houma.pk}).status_code == 302
     rule = ScreeningRule.objects.get(phrase="须加入侯马商会")
     assert rule.jurisdiction == houma
