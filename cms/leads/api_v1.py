@@ -3,6 +3,8 @@
 import datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
@@ -11,7 +13,7 @@ from zhunru.leads.calendar import CalendarError, compute_due, explain_computatio
 from zhunru.leads.models import Lead
 
 prefix = "leads/"
-router = Router(tags=["线索"], auth=django_auth)
+router = Router(tags=[gettext_lazy("线索")], auth=django_auth)
 
 
 class StageOut(Schema):
@@ -74,8 +76,8 @@ def _out(lead: Lead) -> dict:
 def list_leads(
     request,
     state: str | None = None,
-    limit: int = Query(100, ge=1, le=500, title="条数上限"),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET, title="偏移量"),
+    limit: int = Query(100, ge=1, le=500, title=gettext_lazy("条数上限")),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, title=gettext_lazy("偏移量")),
 ):
     qs = Lead.objects.visible_to(request.user).select_related("competent_unit", "responsible_unit", "jurisdiction")
     if state:
@@ -98,7 +100,7 @@ def lead_detail(request, lead_id: int):
     lead = get_object_or_404(Lead.objects.visible_to(request.user), pk=lead_id)
     stages = [{
         "kind": s.kind, "kind_label": s.get_kind_display(), "department": str(s.department) if s.department else None,
-        "started_at": s.started_at, "limit": f"{s.limit_amount} 个{s.get_limit_unit_display()}", "due_at": s.due_at,
+        "started_at": s.started_at, "limit": _("{limit_amount} 个{get_limit_unit_display}").format(limit_amount=s.limit_amount, get_limit_unit_display=s.get_limit_unit_display()), "due_at": s.due_at,
         "provisional": s.provisional, "completed_at": s.completed_at, "explanation": explain_computation(s.computation),
     } for s in lead.stages.select_related("department")]
     return {**_out(lead), "description": lead.description, "subject_name": lead.subject_name,

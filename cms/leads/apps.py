@@ -1,11 +1,12 @@
 """准入 · 线索"""
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ZhunruLeadsConfig(AppConfig):
     name = "zhunru.leads"
     label = "zhunru_leads"
-    verbose_name = "准入 · 线索"
+    verbose_name = gettext_lazy("准入 · 线索")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

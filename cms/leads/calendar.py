@@ -22,27 +22,29 @@ from dataclasses import dataclass, field
 
 import chinese_calendar
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru.clock import format_date, format_datetime
 
 WORKING = "working"
 CALENDAR = "calendar"
-UNITS = {WORKING: "工作日", CALENDAR: "自然日"}
+UNITS = {WORKING: gettext_lazy("工作日"), CALENDAR: gettext_lazy("自然日")}
 
-REASON_START = "起算日不计入"
-REASON_WEEKEND = "周末"
-REASON_HOLIDAY = "法定节假日"
-REASON_UNKNOWN_WEEKEND = "周末（该年度节假日安排未知，暂按周末计）"
+REASON_START = gettext_lazy("起算日不计入")
+REASON_WEEKEND = gettext_lazy("周末")
+REASON_HOLIDAY = gettext_lazy("法定节假日")
+REASON_UNKNOWN_WEEKEND = gettext_lazy("周末（该年度节假日安排未知，暂按周末计）")
 
 _HOLIDAY_NAMES = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+    "New Year's Day": gettext_lazy("元旦"),
+    "Spring Festival": gettext_lazy("春节"),
+    "Tomb-sweeping Day": gettext_lazy("清明节"),
+    "Labour Day": gettext_lazy("劳动节"),
+    "Dragon Boat Festival": gettext_lazy("端午节"),
+    "National Day": gettext_lazy("国庆节"),
+    "Mid-autumn Festival": gettext_lazy("中秋节"),
+    "Anti-Fascist 70th Day": gettext_lazy("抗战胜利70周年纪念日"),
 }
 
 _PACKAGE_YEARS = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
@@ -90,7 +92,8 @@ class DueTime:
             "due_date": self.due_date.isoformat(),
             "due_at": self.due_at.isoformat(),
             "provisional": self.provisional,
-            "skipped": [[d.isoformat(), r] for d, r in self.skipped],
+            # The reasons are lazy translations: stored as text in the active language (plain JSON).
+            "skipped": [[d.isoformat(), str(r)] for d, r in self.skipped],
             "calendar_version": self.calendar_version,
             "closes_at": self.closes_at.strftime("%H:%M") if self.closes_at else None,
             "unknown_years": list(self.unknown_years),
@@ -101,15 +104,15 @@ def explain_step(step: dict) -> str:
     """One line of Chinese for a stored step of a due-time computation (``DueTime.as_json()``), in
     Beijing time: "自 2026年9月24日 15:00 起算 1 个工作日，届满 2026年9月28日 24:00；不计入：9月25日（中秋节）"."""
     if "approved_due_date" in step:
-        return f"经{step.get('approver') or '上级发展改革部门'}批准延期至 {format_date(step['approved_due_date'])}"
+        return _("经{value}批准延期至 {format_date}").format(value=step.get('approver') or _('上级发展改革部门'), format_date=format_date(step['approved_due_date']))
     closing = step.get("closes_at") or "24:00"
-    text = (f"自 {format_datetime(step['start'])} 起算 {step['amount']} 个{UNITS[step['unit']]}，"
-            f"届满 {format_date(step['due_date'])} {closing}")
+    text = _("自 {format_datetime} 起算 {value} 个{value2}，"
+            "届满 {format_date} {closing}").format(format_datetime=format_datetime(step['start']), value=step['amount'], value2=UNITS[step['unit']], format_date=format_date(step['due_date']), closing=closing)
     if step.get("skipped"):
-        text += "；不计入：" + "、".join(f"{format_date(d)[5:]}（{r}）" for d, r in step["skipped"])
+        text += _("；不计入：") + "、".join(f"{format_date(d)[5:]}（{r}）" for d, r in step["skipped"])
     if step.get("provisional"):
         years = "、".join(str(y) for y in step.get("unknown_years", []))
-        text += f"；{years}年节假日安排尚未录入，暂按周末计算，为临时期限"
+        text += _("；{years}年节假日安排尚未录入，暂按周末计算，为临时期限").format(years=years)
     return text
 
 
@@ -145,7 +148,7 @@ class WorkingCalendar:
             day = start
             while day <= end:
                 if kind == "workday":
-                    overrides[day] = DayStatus(True, True, f"{name}调休上班")
+                    overrides[day] = DayStatus(True, True, _("{name}调休上班").format(name=name))
                 else:
                     overrides[day] = DayStatus(False, True, f"{REASON_HOLIDAY}（{name}）")
                 day += datetime.timedelta(days=1)
@@ -169,7 +172,7 @@ class WorkingCalendar:
                 return DayStatus(False, True, f"{REASON_HOLIDAY}（{name}）")
             if d in chinese_calendar.workdays:
                 name = _HOLIDAY_NAMES.get(chinese_calendar.workdays[d], chinese_calendar.workdays[d])
-                return DayStatus(True, True, f"{name}调休上班")
+                return DayStatus(True, True, _("{name}调休上班").format(name=name))
             return DayStatus(not weekend, True, REASON_WEEKEND if weekend else "")
         if d.year in self.entered_years:
             return DayStatus(not weekend, True, REASON_WEEKEND if weekend else "")
@@ -183,13 +186,13 @@ class WorkingCalendar:
         day = start.date() if isinstance(start, datetime.datetime) else start
         if isinstance(day, datetime.date) and not EARLIEST_START <= day <= LATEST_START:
             raise CalendarError(
-                f"起算日应在 {format_date(EARLIEST_START)}至 {format_date(LATEST_START)}之间，收到“{day.isoformat()}”。"
+                _("起算日应在 {format_date}至 {format_date2}之间，收到“{isoformat}”。").format(format_date=format_date(EARLIEST_START), format_date2=format_date(LATEST_START), isoformat=day.isoformat())
             )
         start_dt = _as_datetime(start)
         if unit not in UNITS:
-            raise CalendarError(f"期限单位应为 working（工作日）或 calendar（自然日），收到“{unit}”。")
+            raise CalendarError(_("期限单位应为 working（工作日）或 calendar（自然日），收到“{unit}”。").format(unit=unit))
         if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1 or amount > 3660:
-            raise CalendarError(f"期限天数应为 1 至 3660 之间的整数，收到“{amount}”。")
+            raise CalendarError(_("期限天数应为 1 至 3660 之间的整数，收到“{amount}”。").format(amount=amount))
         start_day = timezone.localtime(start_dt).date()
         closes_at = getattr(jurisdiction, "office_closes_at", None) if jurisdiction is not None else None
         # A jurisdiction's own days count for its deadlines only; without any, it shares the national memo.
@@ -235,7 +238,7 @@ class WorkingCalendar:
                     unknown.add(day.year)
                 if s.working:
                     break
-                skipped.append((day, f"期限末日为{s.reason}，顺延"))
+                skipped.append((day, _("期限末日为{reason}，顺延").format(reason=s.reason)))
                 day += datetime.timedelta(days=1)
         tz = timezone.get_current_timezone()
         if closes_at is not None:
@@ -250,7 +253,7 @@ def _as_datetime(start) -> datetime.datetime:
         return start if timezone.is_aware(start) else timezone.make_aware(start)
     if isinstance(start, datetime.date):
         return timezone.make_aware(datetime.datetime.combine(start, datetime.time(0, 0)))
-    raise CalendarError("起算时间应为日期或日期时间。")
+    raise CalendarError(_("起算时间应为日期或日期时间。"))
 
 
 def compute_due(start, amount: int, unit: str = WORKING, jurisdiction=None) -> DueTime:

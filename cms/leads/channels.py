@@ -16,6 +16,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from zhunru.clock import format_datetime
 
@@ -60,7 +61,7 @@ def notification_jurisdiction(notification):
 
 
 def beijing_time(value) -> str:
-    return f"{format_datetime(value)}（北京时间）"
+    return _("{format_datetime}（北京时间）").format(format_datetime=format_datetime(value))
 
 
 class EmailChannel(Channel):
@@ -69,18 +70,18 @@ class EmailChannel(Channel):
     def render(self, notification) -> EmailMessage:
         user = notification.recipient
         name = (user.get_full_name() or user.get_username()) if user is not None else ""
-        lines = [f"{name}，您好：" if name else "您好：", "", notification.body, "",
-                 f"时间：{beijing_time(notification.created_at)}"]
+        lines = [_("{name}，您好：").format(name=name) if name else _("您好："), "", notification.body, "",
+                 _("时间：{beijing_time}").format(beijing_time=beijing_time(notification.created_at))]
         link = absolute_url(notification.url, notification_jurisdiction(notification))
         if link:
-            lines.append(f"查看：{link}")
-        lines += ["", "——准入平台（本邮件由系统自动发送，请勿直接回复）"]
-        return EmailMessage(f"【准入】{notification.subject}", "\n".join(lines), settings.DEFAULT_FROM_EMAIL,
+            lines.append(_("查看：{link}").format(link=link))
+        lines += ["", _("——准入平台（本邮件由系统自动发送，请勿直接回复）")]
+        return EmailMessage(_("【准入】{subject}").format(subject=notification.subject), "\n".join(lines), settings.DEFAULT_FROM_EMAIL,
                             [notification.email_address])
 
     def deliver(self, notification, *, connection=None) -> None:
         if not notification.email_address:
-            raise ChannelError("收件人没有邮箱地址。")
+            raise ChannelError(_("收件人没有邮箱地址。"))
         message = self.render(notification)
         message.connection = connection
         try:
@@ -88,7 +89,7 @@ class EmailChannel(Channel):
         except Exception as exc:  # SMTP refusals, timeouts, a down server: recorded and retried by the relay
             raise ChannelError(f"{type(exc).__name__}: {exc}"[:1000]) from exc
         if not sent:
-            raise ChannelError("邮件服务器未接受该邮件。")
+            raise ChannelError(_("邮件服务器未接受该邮件。"))
 
 
 class LoggingChannel(Channel):

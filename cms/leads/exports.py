@@ -3,6 +3,7 @@
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -10,10 +11,10 @@ from zhunru.clock import format_datetime
 from zhunru.exports import xlsx_row
 
 COLUMNS = [
-    ("序号", 6), ("线索编号", 22), ("来源", 10), ("接收时间", 17), ("线索标题", 36), ("涉及经营主体", 24),
-    ("统一社会信用代码", 20), ("主管单位", 22), ("责任单位", 22), ("协办部门", 24), ("状态", 8), ("当前阶段", 8),
-    ("当前阶段期限", 17), ("是否逾期", 8), ("临时期限", 8), ("延期次数", 8), ("督办次数", 8), ("核查结论", 36),
-    ("整改意见", 36), ("办结时间", 17),
+    (gettext_lazy("序号"), 6), (gettext_lazy("线索编号"), 22), (gettext_lazy("来源"), 10), (gettext_lazy("接收时间"), 17), (gettext_lazy("线索标题"), 36), (gettext_lazy("涉及经营主体"), 24),
+    (gettext_lazy("统一社会信用代码"), 20), (gettext_lazy("主管单位"), 22), (gettext_lazy("责任单位"), 22), (gettext_lazy("协办部门"), 24), (gettext_lazy("状态"), 8), (gettext_lazy("当前阶段"), 8),
+    (gettext_lazy("当前阶段期限"), 17), (gettext_lazy("是否逾期"), 8), (gettext_lazy("临时期限"), 8), (gettext_lazy("延期次数"), 8), (gettext_lazy("督办次数"), 8), (gettext_lazy("核查结论"), 36),
+    (gettext_lazy("整改意见"), 36), (gettext_lazy("办结时间"), 17),
 ]
 
 
@@ -26,8 +27,8 @@ def ledger_workbook(leads, now=None) -> bytes:
     now = now or timezone.now()
     wb = Workbook(write_only=False)
     ws = wb.active
-    ws.title = "线索台账"
-    ws.append([name for name, _ in COLUMNS])
+    ws.title = gettext("线索台账")
+    ws.append([str(name) for name, _ in COLUMNS])  # lazy translations: openpyxl takes str only
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
@@ -43,7 +44,7 @@ def ledger_workbook(leads, now=None) -> bytes:
             lead.subject_uscc, str(lead.competent_unit or ""), str(lead.responsible_unit or ""),
             "、".join(str(c.department) for c in lead.co_handlers.all()), lead.get_state_display(),
             stage.get_kind_display() if stage else "", _dt(stage.due_at) if stage else "",
-            "是" if stage and stage.due_at < now else "否", "是" if stage and stage.provisional else "否",
+            gettext("是") if stage and stage.due_at < now else gettext("否"), gettext("是") if stage and stage.provisional else gettext("否"),
             sum(1 for e in lead.extensions.all() if e.status == "approved"), lead.escalation_level,
             lead.findings, lead.rectification_opinion, _dt(lead.closed_at),
         ]))

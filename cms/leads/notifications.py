@@ -24,6 +24,7 @@ from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhunru.leads import conf
 from zhunru.leads.channels import (
@@ -155,7 +156,7 @@ def relay(ids=None, *, now: datetime.datetime | None = None) -> RelayResult:
                 Notification.objects.filter(pk=pk).update(
                     email_status=Notification.EmailStatus.FAILED if final else Notification.EmailStatus.PENDING,
                     email_error=str(exc), email_next_attempt_at=None if final else now + datetime.timedelta(seconds=delay))
-                log.warning("提醒邮件发送失败（第 %s 次%s）：%s → %s：%s", note.email_attempts, "，不再重试" if final else "",
+                log.warning("提醒邮件发送失败（第 %s 次%s）：%s → %s：%s", note.email_attempts, _("，不再重试") if final else "",
                             note.subject, note.email_address, exc)
                 continue
             Notification.objects.filter(pk=pk).update(
@@ -203,8 +204,8 @@ def send_digests(now: datetime.datetime | None = None) -> int:
             for n, note in enumerate(rows, start=1):
                 link = absolute_url(note.url, notification_jurisdiction(note))
                 lines += [f"{n}. {note.subject}（{format_datetime(note.created_at)}）", note.body,
-                          *([f"查看：{link}"] if link else []), ""]
-            summary = Notification(recipient=rows[0].recipient, subject=f"{format_date(cutoff)}提醒汇总（{len(rows)} 条）",
+                          *([_("查看：{link}").format(link=link)] if link else []), ""]
+            summary = Notification(recipient=rows[0].recipient, subject=_("{format_date}提醒汇总（{count} 条）").format(format_date=format_date(cutoff), count=len(rows)),
                                    body="\n".join(lines).rstrip(), created_at=cutoff)
             ids = [note.pk for note in rows]
             try:

@@ -4,6 +4,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhunru.leads import conf
 from zhunru.leads.calendar import WorkingCalendar
@@ -53,9 +54,9 @@ def recompute_open_due_times(*, chunk_size: int | None = None) -> int:
                 stage.soon_reminded = stage.today_reminded = stage.overdue_reminded = False
                 events.append(LeadEvent(
                     lead=stage.lead, action="due_recomputed", to_state=stage.lead.state,
-                    note=f"{stage.get_kind_display()}阶段期限由 {timezone.localtime(old[0]):%Y-%m-%d %H:%M}"
-                    f"{'（临时）' if old[1] else ''} 调整为 {timezone.localtime(stage.due_at):%Y-%m-%d %H:%M}"
-                    f"{'（临时）' if stage.provisional else ''}",
+                    note=_("{get_kind_display}阶段期限由 {localtime:%Y-%m-%d %H:%M}"
+                    "{value} 调整为 {localtime2:%Y-%m-%d %H:%M}"
+                    "{value2}").format(get_kind_display=stage.get_kind_display(), localtime=timezone.localtime(old[0]), value=_('（临时）') if old[1] else '', localtime2=timezone.localtime(stage.due_at), value2=_('（临时）') if stage.provisional else ''),
                     data={"stage": stage.pk, "old_due_at": old[0].isoformat(), "new_due_at": stage.due_at.isoformat(),
                           "old_calendar_version": old[2], "calendar_version": calendar.version},
                 ))
@@ -70,7 +71,7 @@ def recompute_open_due_times(*, chunk_size: int | None = None) -> int:
         co.compute(calendar)
         co.save(update_fields=["due_at", "provisional", "calendar_version"])
     if checked:
-        record("lead.due_recomputed", object_type="zhunru_leads.leadstage", object_repr="线索期限重算",
+        record("lead.due_recomputed", object_type="zhunru_leads.leadstage", object_repr=_("线索期限重算"),
                changes={"calendar_version": calendar.version, "checked": checked, "moved": moved})
         due_times_recomputed.send(sender=LeadStage, count=moved)
         log.info("日历变更：复核 %s 个期限，调整 %s 个", checked, moved)

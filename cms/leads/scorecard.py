@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from zhunru.clock import BEIJING
 
-KINDS = (("transfer", "移交"), ("verify", "核查"), ("rectify", "整改"))
-PERIOD_KINDS = {"month": "月度", "quarter": "季度", "year": "年度", "custom": "自定义"}
+KINDS = (("transfer", gettext_lazy("移交")), ("verify", gettext_lazy("核查")), ("rectify", gettext_lazy("整改")))
+PERIOD_KINDS = {"month": gettext_lazy("月度"), "quarter": gettext_lazy("季度"), "year": gettext_lazy("年度"), "custom": gettext_lazy("自定义")}
 MAX_CUSTOM_DAYS = 3 * 366
 
 
@@ -45,12 +47,12 @@ class Period:
     @property
     def label(self) -> str:
         if self.kind == "month":
-            return f"{self.start.year}年{self.start.month}月"
+            return gettext("{year}年{month}月").format(year=self.start.year, month=self.start.month)
         if self.kind == "quarter":
-            return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
+            return gettext("{year}年第{value}季度").format(year=self.start.year, value=(self.start.month - 1) // 3 + 1)
         if self.kind == "year":
-            return f"{self.start.year}年"
-        return f"{self.start.year}年{self.start.month}月{self.start.day}日至{self.end.year}年{self.end.month}月{self.end.day}日"
+            return gettext("{year}年").format(year=self.start.year)
+        return gettext("{year}年{month}月{day}日至{year2}年{month2}月{day2}日").format(year=self.start.year, month=self.start.month, day=self.start.day, year2=self.end.year, month2=self.end.month, day2=self.end.day)
 
     @property
     def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
@@ -97,7 +99,7 @@ def _int(params, name: str, label: str, low: int, high: int, default: int) -> in
     if raw == "":
         return default
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        raise PeriodError(f"{label}应为 {low} 至 {high} 之间的整数。")
+        raise PeriodError(gettext("{label}应为 {low} 至 {high} 之间的整数。").format(label=label, low=low, high=high))
     return int(raw)
 
 
@@ -106,7 +108,7 @@ def date_param(params, name: str, label: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
-        raise PeriodError(f"{label}应为日期，格式如 2026-12-01。") from None
+        raise PeriodError(gettext("{label}应为日期，格式如 2026-12-01。").format(label=label)) from None
 
 
 def period_from_params(params, today: datetime.date | None = None) -> Period:
@@ -115,20 +117,20 @@ def period_from_params(params, today: datetime.date | None = None) -> Period:
     today = today or timezone.localdate(timezone=BEIJING)
     kind = (params.get("period") or "month").strip()
     if kind not in PERIOD_KINDS:
-        raise PeriodError("统计周期应为月度、季度、年度或自定义。")
+        raise PeriodError(gettext("统计周期应为月度、季度、年度或自定义。"))
     if kind == "custom":
-        start, end = date_param(params, "start", "开始日期"), date_param(params, "end", "结束日期")
+        start, end = date_param(params, "start", gettext("开始日期")), date_param(params, "end", gettext("结束日期"))
         if end < start:
-            raise PeriodError("结束日期不能早于开始日期。")
+            raise PeriodError(gettext("结束日期不能早于开始日期。"))
         if (end - start).days + 1 > MAX_CUSTOM_DAYS:
-            raise PeriodError("自定义统计周期最长三年。")
+            raise PeriodError(gettext("自定义统计周期最长三年。"))
         return Period("custom", start, end)
-    year = _int(params, "year", "年份", 2000, 2100, today.year)
+    year = _int(params, "year", gettext("年份"), 2000, 2100, today.year)
     if kind == "year":
         return year_period(year)
     if kind == "quarter":
-        return quarter_period(year, _int(params, "quarter", "季度", 1, 4, (today.month - 1) // 3 + 1))
-    return month_period(year, _int(params, "month", "月份", 1, 12, today.month))
+        return quarter_period(year, _int(params, "quarter", gettext("季度"), 1, 4, (today.month - 1) // 3 + 1))
+    return month_period(year, _int(params, "month", gettext("月份"), 1, 12, today.month))
 
 
 @dataclass
@@ -252,12 +254,12 @@ def compare(current: list[Row], previous: list[Row]) -> list[dict]:
 
 
 COLUMNS = [
-    ("部门", 28), ("收到线索", 10),
-    *[(f"{label}完成", 10) for _, label in KINDS],
-    *[(f"{label}按时", 10) for _, label in KINDS],
-    ("按时办结率", 10), ("上期按时办结率", 12),
-    *[(f"{label}平均工作日", 12) for _, label in KINDS],
-    ("期末逾期未办", 12), ("延期申请", 10), ("督办升级", 10), ("好差评数", 10), ("平均评价等级", 12), ("满意率", 10),
+    (gettext_lazy("部门"), 28), (gettext_lazy("收到线索"), 10),
+    *[(format_lazy(gettext_lazy("{label}完成"), label=label), 10) for _, label in KINDS],
+    *[(format_lazy(gettext_lazy("{label}按时"), label=label), 10) for _, label in KINDS],
+    (gettext_lazy("按时办结率"), 10), (gettext_lazy("上期按时办结率"), 12),
+    *[(format_lazy(gettext_lazy("{label}平均工作日"), label=label), 12) for _, label in KINDS],
+    (gettext_lazy("期末逾期未办"), 12), (gettext_lazy("延期申请"), 10), (gettext_lazy("督办升级"), 10), (gettext_lazy("好差评数"), 10), (gettext_lazy("平均评价等级"), 12), (gettext_lazy("满意率"), 10),
 ]
 
 
@@ -288,9 +290,9 @@ def workbook(items: list[dict], title: str) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "部门考评"
+    ws.title = gettext("部门考评")
     ws.append(xlsx_row(ws, [title]))
-    ws.append([name for name, _ in COLUMNS])
+    ws.append([str(name) for name, _ in COLUMNS])  # lazy translations: openpyxl takes str only
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for i, (_, width) in enumerate(COLUMNS, start=1):

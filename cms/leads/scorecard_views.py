@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhunru.audit.recording import record
 from zhunru.leads.scorecard import (
@@ -27,9 +28,9 @@ def can_view_scorecard(user) -> bool:
 def department_scorecard(request):
     """Coordinators and auditors see every department of their jurisdictions; an officer sees their own."""
     if not can_view_scorecard(request.user):
-        raise PermissionDenied("您不属于任何部门，无法查看部门考评。")
+        raise PermissionDenied(gettext("您不属于任何部门，无法查看部门考评。"))
     departments = visible_departments(request.user).order_by("jurisdiction__division_code", "sort_order", "name")
-    context = {"header_title": "部门考评", "period_kinds": PERIOD_KINDS, "params": request.GET, "kinds": KINDS,
+    context = {"header_title": gettext("部门考评"), "period_kinds": PERIOD_KINDS, "params": request.GET, "kinds": KINDS,
                "columns": [name for name, _ in COLUMNS]}
     try:
         period = period_from_params(request.GET)
@@ -38,7 +39,7 @@ def department_scorecard(request):
         return TemplateResponse(request, "zhunru_leads/admin/scorecard.html", context, status=400)
     previous = period.previous()
     items = compare(scorecard(departments, period), scorecard(departments, previous))
-    title = f"部门考评 {period.label}（对比 {previous.label}）"
+    title = gettext("部门考评 {label}（对比 {label2}）").format(label=period.label, label2=previous.label)
     output = request.GET.get("format", "")
     if output == "xlsx":
         record("lead.scorecard_export", actor=request.user, request=request, object_type="zhunru_cms.department",

@@ -15,6 +15,7 @@ Each section is one query with a limit, plus one count.
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from wagtail.admin.ui.components import Component
 
 from zhunru import roles
@@ -37,7 +38,7 @@ def todo_sections(user, now=None) -> list[dict]:
     stages = (LeadStage.objects.open().filter(department__in=departments)
               .select_related("lead").order_by("due_at", "pk"))
     sections.append({
-        "title": "我的线索", "count": stages.count(), "more_url": reverse("wagtailsnippets_zhunru_leads_lead:list"),
+        "title": _("我的线索"), "count": stages.count(), "more_url": reverse("wagtailsnippets_zhunru_leads_lead:list"),
         "items": [(f"{s.lead.number} {s.lead.title}（{s.get_kind_display()}）",
                    reverse("zhunru_lead_timeline", args=[s.lead_id]), s.due_at, s.due_at < now) for s in stages[:SHOWN]],
     })
@@ -47,22 +48,22 @@ def todo_sections(user, now=None) -> list[dict]:
             pending = pending.filter(lead__jurisdiction__in=lower_jurisdictions(user_jurisdictions(user)))
         pending = pending.select_related("lead").order_by("requested_at", "pk")
         sections.append({
-            "title": "待审批的延期申请", "count": pending.count(),
+            "title": _("待审批的延期申请"), "count": pending.count(),
             "more_url": reverse("wagtailsnippets_zhunru_leads_extension:list"),
-            "items": [(f"{e.lead.number} 申请延期 {e.days} 个{e.get_unit_display()}",
+            "items": [(_("{number} 申请延期 {days} 个{get_unit_display}").format(number=e.lead.number, days=e.days, get_unit_display=e.get_unit_display()),
                        reverse("zhunru_lead_timeline", args=[e.lead_id]), None, False) for e in pending[:SHOWN]],
         })
     co = (CoHandling.objects.filter(department__in=departments, answered_at__isnull=True)
           .exclude(lead__state=Lead.State.CLOSED).select_related("lead").order_by("due_at", "pk"))
     sections.append({
-        "title": "待反馈的协办", "count": co.count(), "more_url": "",
+        "title": _("待反馈的协办"), "count": co.count(), "more_url": "",
         "items": [(f"{c.lead.number} {c.task[:30]}", reverse("zhunru_lead_timeline", args=[c.lead_id]), c.due_at,
                    c.due_at < now) for c in co[:SHOWN]],
     })
     if roles.has_role(user, roles.COORDINATOR):
         complaints = Complaint.objects.visible_to(user).awaiting_triage().order_by("submitted_at", "pk")
         sections.append({
-            "title": "待分拣的问题反映", "count": complaints.count(),
+            "title": _("待分拣的问题反映"), "count": complaints.count(),
             "more_url": reverse("wagtailsnippets_zhunru_portal_complaint:list"),
             "items": [(str(c), reverse("zhunru_complaint_triage", args=[c.pk]), None, False)
                       for c in complaints[:SHOWN]],
@@ -86,10 +87,10 @@ class TodoPanel(Component):
             items = format_html_join(
                 "", '<li><a href="{}">{}</a>{}</li>',
                 ((url, text, _due(due, overdue)) for text, url, due, overdue in section["items"]))
-            more = (format_html(' <a href="{}">全部</a>', section["more_url"])
+            more = (format_html(_(' <a href="{}">全部</a>'), section["more_url"])
                     if section["more_url"] and section["count"] > len(section["items"]) else "")
-            blocks.append(format_html("<h3>{}（{} 项）{}</h3><ul>{}</ul>", section["title"], section["count"], more, items))
-        return format_html('<section class="panel summary nice-padding"><h2>待办</h2>{}</section>',
+            blocks.append(format_html(_("<h3>{}（{} 项）{}</h3><ul>{}</ul>"), section["title"], section["count"], more, items))
+        return format_html(_('<section class="panel summary nice-padding"><h2>待办</h2>{}</section>'),
                            format_html_join("", "{}", ((b,) for b in blocks)))
 
 
@@ -97,5 +98,5 @@ def _due(due, overdue) -> str:
     if due is None:
         return ""
     if overdue:
-        return format_html(' <strong class="w-text-critical-200">已逾期（届满 {}）</strong>', format_datetime(due))
-    return format_html("（届满 {}）", format_datetime(due))
+        return format_html(_(' <strong class="w-text-critical-200">已逾期（届满 {}）</strong>'), format_datetime(due))
+    return format_html(_("（届满 {}）"), format_datetime(due))

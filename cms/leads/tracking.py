@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhunru import roles
 from zhunru.clock import format_datetime
@@ -142,12 +143,12 @@ def _track_co_handling(now, people: _Recipients, result: ScanResult, chunk_size:
     for co in _walk(waiting.filter(due_at__lte=now, overdue_reminded=False), chunk_size):
         result.stages_seen += 1
         lead = co.lead
-        body = (f"{co.department}协办线索“{lead.title}”（{lead.number}）的任务应于 {format_datetime(co.due_at)} 前反馈，"
-                f"现已逾期，请立即反馈。\n协办任务：{co.task}")
+        body = _("{department}协办线索“{title}”（{number}）的任务应于 {format_datetime} 前反馈，"
+                "现已逾期，请立即反馈。\n协办任务：{task}").format(department=co.department, title=lead.title, number=lead.number, format_datetime=format_datetime(co.due_at), task=co.task)
         users = (people.department(co.department_id) + people.department(lead.competent_unit_id)
                  + people.coordinators(lead.jurisdiction_id))
         with transaction.atomic():
-            result.notifications += notify(users, f"协办逾期：{lead.title[:40]}", body, obj=lead,
+            result.notifications += notify(users, _("协办逾期：{value}").format(value=lead.title[:40]), body, obj=lead,
                                            key=f"co-handling:{co.pk}:overdue:{co.due_at.isoformat()}")
             CoHandling.objects.filter(pk=co.pk).update(overdue_reminded=True)
         result.overdue += 1
@@ -155,8 +156,8 @@ def _track_co_handling(now, people: _Recipients, result: ScanResult, chunk_size:
         result.stages_seen += 1
         try:
             with transaction.atomic():
-                co.lead.escalate(by=None, reason=f"{co.department}逾期未反馈协办任务（应于 {format_datetime(co.due_at)} "
-                                                 f"前反馈），按规则督办升级。")
+                co.lead.escalate(by=None, reason=_("{department}逾期未反馈协办任务（应于 {format_datetime} "
+                                                 "前反馈），按规则督办升级。").format(department=co.department, format_datetime=format_datetime(co.due_at)))
                 CoHandling.objects.filter(pk=co.pk).update(escalated_at=now)
         except Exception as exc:  # one bad lead must not stop the scan
             log.exception("协办督办升级失败：协办 %s", co.pk)
@@ -167,21 +168,21 @@ def _track_co_handling(now, people: _Recipients, result: ScanResult, chunk_size:
 
 def _describe(stage) -> str:
     lead = stage.lead
-    text = (f"线索“{lead.title}”（{lead.number}）的{stage.get_kind_display()}阶段由{stage.department or '有关单位'}办理，"
-            f"期限届满时刻为 {format_datetime(stage.due_at)}")
+    text = _("线索“{title}”（{number}）的{get_kind_display}阶段由{value}办理，"
+            "期限届满时刻为 {format_datetime}").format(title=lead.title, number=lead.number, get_kind_display=stage.get_kind_display(), value=stage.department or _('有关单位'), format_datetime=format_datetime(stage.due_at))
     if stage.provisional:
-        text += "（临时期限：相关年度节假日安排尚未录入）"
+        text += _("（临时期限：相关年度节假日安排尚未录入）")
     return text + "。"
 
 
 def _remind(stage, which: str, people: _Recipients, result: ScanResult) -> None:
     from zhunru.leads.models import LeadStage
 
-    label = {"today": "今日到期", "soon": "即将到期"}[which]
+    label = {"today": _("今日到期"), "soon": _("即将到期")}[which]
     key = f"lead-stage:{stage.pk}:{which}:{stage.due_at.isoformat()}"
     with transaction.atomic():
-        result.notifications += notify(people.department(stage.department_id), f"线索{label}：{stage.lead.title[:40]}",
-                                       _describe(stage) + "请按时办理；确需延期的，请书面申请。", obj=stage.lead, key=key)
+        result.notifications += notify(people.department(stage.department_id), _("线索{label}：{value}").format(label=label, value=stage.lead.title[:40]),
+                                       _describe(stage) + _("请按时办理；确需延期的，请书面申请。"), obj=stage.lead, key=key)
         LeadStage.objects.filter(pk=stage.pk).update(**{f"{which}_reminded": True})
     setattr(result, "due_today" if which == "today" else "due_soon", getattr(result, "due_today" if which == "today" else "due_soon") + 1)
 
@@ -192,12 +193,12 @@ def _overdue(stage, now, people: _Recipients, result: ScanResult) -> None:
     key = f"lead-stage:{stage.pk}:overdue:{stage.due_at.isoformat()}"
     with transaction.atomic():
         users = people.department(stage.department_id) + people.coordinators(stage.lead.jurisdiction_id)
-        result.notifications += notify(users, f"线索已逾期：{stage.lead.title[:40]}",
-                                       _describe(stage) + "现已逾期，请立即办理并说明原因。", obj=stage.lead, key=key)
+        result.notifications += notify(users, _("线索已逾期：{value}").format(value=stage.lead.title[:40]),
+                                       _describe(stage) + _("现已逾期，请立即办理并说明原因。"), obj=stage.lead, key=key)
         LeadStage.objects.filter(pk=stage.pk).update(overdue_reminded=True, overdue_marked_at=now, today_reminded=True,
                                                      soon_reminded=True)
         LeadEvent.objects.create(lead=stage.lead, action="overdue", to_state=stage.lead.state, at=now,
-                                 note=f"{stage.get_kind_display()}阶段已逾期", data={"stage": stage.pk})
+                                 note=_("{get_kind_display}阶段已逾期").format(get_kind_display=stage.get_kind_display()), data={"stage": stage.pk})
     result.overdue += 1
 
 
@@ -208,7 +209,7 @@ def _escalate(stage, now, people: _Recipients, result: ScanResult) -> None:
             # lead.escalate() sends lead_transitioned: zhunru.leads.handoffs tells the department's officers,
             # the coordinators and the government, in this transaction.
             lead.escalate(by=None, stage=stage,
-                          reason=_describe(stage) + "逾期已超过规定工作日，按规则督办升级。")
+                          reason=_describe(stage) + _("逾期已超过规定工作日，按规则督办升级。"))
     except Exception as exc:  # one bad lead must not stop the scan
         log.exception("督办升级失败：线索 %s", lead.pk)
         result.errors.append(f"{lead.number}: {exc}")

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhunru.audit.recording import record
@@ -55,13 +56,13 @@ def timeline(request, pk):
         "my_department_ids": mine, "read_only": read_only, "evidence_department_ids": evidence_department_ids,
         "allowed": lead.allowed_actions(request.user),
         "methods": CoHandling.Method.choices, "forms": CoHandling.Form.choices,
-        "header_title": f"线索办理过程：{lead.number}",
+        "header_title": _("线索办理过程：{number}").format(number=lead.number),
     })
 
 
 def _duration(delta: datetime.timedelta) -> str:
     days, hours = delta.days, delta.seconds // 3600
-    return f"{days}天{hours}小时" if days else f"{hours}小时{(delta.seconds % 3600) // 60}分"
+    return _("{days}天{hours}小时").format(days=days, hours=hours) if days else _("{hours}小时{value}分").format(hours=hours, value=(delta.seconds % 3600) // 60)
 
 
 def _dept(lead, value):
@@ -105,13 +106,13 @@ def lead_action(request, pk, action):
         elif action == "reject_extension":
             lead.reject_extension(by=by, note=p.get("note", ""), request=request)
         elif action == "escalate":
-            lead.escalate(by=by, reason=p.get("reason", "") or "协调员督办", request=request)
+            lead.escalate(by=by, reason=p.get("reason", "") or _("协调员督办"), request=request)
         elif action == "urge":
             lead.urge(by=by, note=p.get("note", ""), request=request)
         elif action == "co_handler":
             dept = _dept(lead, p.get("department"))
             if dept is None:
-                raise ValidationError("请选择协办部门。")
+                raise ValidationError(_("请选择协办部门。"))
             CoHandling.set_up(lead, department=dept, task=p.get("task", ""), duties=p.get("duties", ""),
                               method=p.get("method", ""), form=p.get("form", ""), limit_amount=_int(p.get("days")),
                               limit_unit=p.get("unit", "working"), by=by, request=request)
@@ -119,17 +120,17 @@ def lead_action(request, pk, action):
             co = get_object_or_404(CoHandling, pk=_int(p.get("co")), lead=lead)
             co.respond(answer=p.get("answer", ""), by=by, request=request)
         else:
-            raise ValidationError("未知的操作。")
+            raise ValidationError(_("未知的操作。"))
     except (ValidationError, PermissionDenied, ValueError) as exc:
         text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        messages.error(request, f"操作未完成：{text}")
+        messages.error(request, _("操作未完成：{text}").format(text=text))
     else:
         messages.success(request, done_message(lead, action, p))
     return redirect("zhunru_lead_timeline", pk=lead.pk)
 
 
 def _unit(department) -> str:
-    return (department.short_name or department.name) if department else "有关单位"
+    return (department.short_name or department.name) if department else _("有关单位")
 
 
 def done_message(lead, action: str, data) -> str:
@@ -137,77 +138,77 @@ def done_message(lead, action: str, data) -> str:
     lead.refresh_from_db()
     stage = lead.current_stage()
     due = format_date(stage.due_date) if stage else ""
-    head = f"线索 {lead.number}"
+    head = _("线索 {number}").format(number=lead.number)
     if action == "transfer":
-        return f"{head} 已转办至 {_unit(lead.competent_unit)}，办理期限 {due}。"
+        return _("{head} 已转办至 {unit}，办理期限 {due}。").format(head=head, unit=_unit(lead.competent_unit), due=due)
     if action == "accept":
-        return f"{head} 已签收，开始核查，核查期限 {due}。"
+        return _("{head} 已签收，开始核查，核查期限 {due}。").format(head=head, due=due)
     if action == "verify":
         if lead.state == lead.State.RECTIFYING and stage:
-            return f"{head} 核查结果已报告，已交 {_unit(stage.department)} 整改，整改期限 {due}。"
-        return f"{head} 核查结果已报告，状态：{lead.get_state_display()}。"
+            return _("{head} 核查结果已报告，已交 {unit} 整改，整改期限 {due}。").format(head=head, unit=_unit(stage.department), due=due)
+        return _("{head} 核查结果已报告，状态：{get_state_display}。").format(head=head, get_state_display=lead.get_state_display())
     if action == "report":
-        return f"{head} 整改情况已报告，待 {_unit(lead.lead_department)} 审核办结。"
+        return _("{head} 整改情况已报告，待 {unit} 审核办结。").format(head=head, unit=_unit(lead.lead_department))
     if action == "return":
-        return f"{head} 已退回 {_unit(stage.department if stage else None)} 整改，整改期限 {due}。"
+        return _("{head} 已退回 {unit} 整改，整改期限 {due}。").format(head=head, unit=_unit(stage.department if stage else None), due=due)
     if action == "close":
-        return f"{head} 已办结。"
+        return _("{head} 已办结。").format(head=head)
     if action == "request_extension":
-        approver = lead.jurisdiction.higher_office_name or "上级发展改革部门"
-        return f"{head} 的延期申请已提交，待{approver}审批。"
+        approver = lead.jurisdiction.higher_office_name or _("上级发展改革部门")
+        return _("{head} 的延期申请已提交，待{approver}审批。").format(head=head, approver=approver)
     if action == "approve_extension":
-        return f"{head} 的延期已批准，新的办理期限 {due}。"
+        return _("{head} 的延期已批准，新的办理期限 {due}。").format(head=head, due=due)
     if action == "reject_extension":
-        return f"{head} 的延期申请未获批准，办理期限仍为 {due}。"
+        return _("{head} 的延期申请未获批准，办理期限仍为 {due}。").format(head=head, due=due)
     if action == "escalate":
-        return f"{head} 已督办升级（第 {lead.escalation_level} 次）。"
+        return _("{head} 已督办升级（第 {escalation_level} 次）。").format(head=head, escalation_level=lead.escalation_level)
     if action == "urge":
-        return f"{head} 已催办 {_unit(stage.department if stage else None)}，办理期限 {due}。"
+        return _("{head} 已催办 {unit}，办理期限 {due}。").format(head=head, unit=_unit(stage.department if stage else None), due=due)
     if action == "co_handler":
         co = lead.co_handlers.order_by("-pk").first()
         if co is not None:
-            return f"{head} 已设立协办部门 {_unit(co.department)}，反馈期限 {format_date(co.due_at)}。"
-        return f"{head} 已设立协办部门。"
+            return _("{head} 已设立协办部门 {unit}，反馈期限 {format_date}。").format(head=head, unit=_unit(co.department), format_date=format_date(co.due_at))
+        return _("{head} 已设立协办部门。").format(head=head)
     if action == "co_answer":
-        return f"{head} 的协办反馈已提交。"
-    return f"{head} 已更新。"
+        return _("{head} 的协办反馈已提交。").format(head=head)
+    return _("{head} 已更新。").format(head=head)
 
 
 def _int(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"“{value or ''}”不是有效的天数。") from None
+        raise ValidationError(_("“{value}”不是有效的天数。").format(value=value or '')) from None
 
 
 @require_POST
 def report_evidence(request, pk):
     report = get_object_or_404(LeadReport.objects.select_related("lead"), pk=pk)
     if not report.attachment_visible_to(request.user):
-        raise PermissionDenied("您无权查看该报告。")
+        raise PermissionDenied(_("您无权查看该报告。"))
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise ValidationError("请选择文件。")
+            raise ValidationError(_("请选择文件。"))
         report.add_evidence(upload, by=request.user, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "上传失败：" + ("；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)))
+        messages.error(request, _("上传失败：") + ("；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)))
     else:
-        messages.success(request, "印证材料已上传。")
+        messages.success(request, _("印证材料已上传。"))
     return redirect("zhunru_lead_timeline", pk=report.lead_id)
 
 
 def dashboard(request):
     """Counts, on-time rates and the overdue list, filtered by the period received, department and state."""
     if not sees_jurisdiction(request.user):
-        raise PermissionDenied("仅发改委协调员和审计员可查看线索督办看板。")
+        raise PermissionDenied(_("仅发改委协调员和审计员可查看线索督办看板。"))
     leads = Lead.objects.visible_to(request.user)
     departments = visible_departments(request.user).order_by("jurisdiction__division_code", "sort_order", "name")
     params = request.GET
     errors = []
     chosen = {name: (params.get(name) or "").strip() for name in ("start", "end", "department", "state")}
-    for name, label, lookup in (("start", "接收日期（起）", "received_at__date__gte"),
-                                ("end", "接收日期（止）", "received_at__date__lte")):
+    for name, label, lookup in (("start", _("接收日期（起）"), "received_at__date__gte"),
+                                ("end", _("接收日期（止）"), "received_at__date__lte")):
         if chosen[name]:
             try:
                 leads = leads.filter(**{lookup: date_param(chosen, name, label)})
@@ -216,7 +217,7 @@ def dashboard(request):
     if chosen["department"]:
         department = departments.filter(pk=chosen["department"]).first() if chosen["department"].isdigit() else None
         if department is None:
-            errors.append("所选部门不存在或您无权查看。")
+            errors.append(_("所选部门不存在或您无权查看。"))
         else:
             handled = Lead.objects.filter(Q(competent_unit=department) | Q(responsible_unit=department)
                                           | Q(lead_department=department) | Q(stages__department=department))
@@ -225,8 +226,8 @@ def dashboard(request):
         if chosen["state"] in Lead.State.values:
             leads = leads.filter(state=chosen["state"])
         else:
-            errors.append("所选状态无效。")
-    context = {"header_title": "线索督办看板", "now": timezone.now(), "chosen": chosen, "errors": errors,
+            errors.append(_("所选状态无效。"))
+    context = {"header_title": _("线索督办看板"), "now": timezone.now(), "chosen": chosen, "errors": errors,
                "departments": departments, "states": Lead.State.choices}
     if errors:
         return TemplateResponse(request, "zhunru_leads/admin/dashboard.html", context, status=400)
@@ -236,7 +237,7 @@ def dashboard(request):
 
 def export_ledger(request):
     if not request.user.has_perm("zhunru_leads.export_lead") and not request.user.is_superuser:
-        raise PermissionDenied("您无权导出线索台账。")
+        raise PermissionDenied(_("您无权导出线索台账。"))
     leads = Lead.objects.visible_to(request.user).order_by("received_at", "pk")
     state = request.GET.get("state")
     if state:
@@ -244,7 +245,7 @@ def export_ledger(request):
     count = leads.count()
     data = ledger_workbook(leads)
     record("lead.export", actor=request.user, request=request, object_type="zhunru_leads.lead",
-           object_repr="线索台账", changes={"rows": count, "state": state or ""})
+           object_repr=_("线索台账"), changes={"rows": count, "state": state or ""})
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"lead-ledger-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

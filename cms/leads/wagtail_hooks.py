@@ -39,8 +39,8 @@ from zhunru.scoping import sees_jurisdiction, user_jurisdictions
 
 
 class LeadFilterSet(WagtailFilterSet):
-    overdue = django_filters.BooleanFilter(label="是否逾期", method="filter_overdue")
-    provisional = django_filters.BooleanFilter(label="临时期限", method="filter_provisional")
+    overdue = django_filters.BooleanFilter(label=gettext_lazy("是否逾期"), method="filter_overdue")
+    provisional = django_filters.BooleanFilter(label=gettext_lazy("临时期限"), method="filter_provisional")
 
     class Meta:
         model = Lead
@@ -109,8 +109,8 @@ def current_due(lead) -> str:
         return "—"
     text = format_datetime(stage.due_at)
     if stage.due_at < timezone.now():
-        return format_html('<span style="color:#cd4444">{}（已逾期）</span>', text)
-    return text + ("（临时）" if stage.provisional else "")
+        return format_html(_('<span style="color:#cd4444">{}（已逾期）</span>'), text)
+    return text + (_("（临时）") if stage.provisional else "")
 
 
 
@@ -118,12 +118,12 @@ def current_due(lead) -> str:
 class LeadViewSet(ScopedSnippetViewSet):
     model = Lead
     icon = "warning"
-    menu_label = "线索"
+    menu_label = gettext_lazy("线索")
     url_prefix = "leads/list"
     index_view_class = LeadIndexView
     add_view_class = LeadCreateView
     edit_view_class = LeadEditView
-    list_display = ["title", Column("number", label="线索编号"), "state", "source", "competent_unit", "responsible_unit", Column("current_due", label="当前期限", accessor=current_due),
+    list_display = ["title", Column("number", label=gettext_lazy("线索编号")), "state", "source", "competent_unit", "responsible_unit", Column("current_due", label=gettext_lazy("当前期限"), accessor=current_due),
                     "received_at"]
     filterset_class = LeadFilterSet
     search_fields = ["number", "title", "description", "subject_name", "subject_uscc"]
@@ -135,7 +135,7 @@ class LeadViewSet(ScopedSnippetViewSet):
         FieldPanel("title"),
         FieldPanel("description"),
         FieldPanel("reporter"),
-        MultiFieldPanel([FieldRowPanel([FieldPanel("subject_name"), FieldPanel("subject_uscc")])], heading="涉及经营主体"),
+        MultiFieldPanel([FieldRowPanel([FieldPanel("subject_name"), FieldPanel("subject_uscc")])], heading=gettext_lazy("涉及经营主体")),
     ]
 
     def get_queryset(self, request):
@@ -146,7 +146,7 @@ class LeadViewSet(ScopedSnippetViewSet):
 class ExtensionViewSet(ScopedSnippetViewSet):
     model = Extension
     icon = "time"
-    menu_label = "延期申请"
+    menu_label = gettext_lazy("延期申请")
     url_prefix = "leads/extensions"
     list_display = ["lead", "days", "unit", "status", "requested_at", "decided_at"]
     list_filter = ["status"]
@@ -160,7 +160,7 @@ class ExtensionViewSet(ScopedSnippetViewSet):
 class EscalationViewSet(ScopedSnippetViewSet):
     model = Escalation
     icon = "pick"
-    menu_label = "督办升级"
+    menu_label = gettext_lazy("督办升级")
     url_prefix = "leads/escalations"
     list_display = ["lead", "level", "reason", "created_at"]
     inspect_view_enabled = True
@@ -173,7 +173,7 @@ class EscalationViewSet(ScopedSnippetViewSet):
 class HolidayYearViewSet(ScopedSnippetViewSet):
     model = HolidayYear
     icon = "date"
-    menu_label = "节假日安排"
+    menu_label = gettext_lazy("节假日安排")
     url_prefix = "leads/holidays"
     list_display = ["year", "notice", "updated_at"]
     copy_view_enabled = False
@@ -182,7 +182,7 @@ class HolidayYearViewSet(ScopedSnippetViewSet):
 class DeadlineRuleViewSet(ScopedSnippetViewSet):
     model = DeadlineRule
     icon = "cog"
-    menu_label = "时限规则"
+    menu_label = gettext_lazy("时限规则")
     url_prefix = "leads/rules"
     list_display = ["jurisdiction", "transfer_amount", "verify_amount", "rectify_amount", "rectify_unit", "escalate_after"]
     panels = [
@@ -253,7 +253,7 @@ class LocalCalendarDayViewSet(ScopedSnippetViewSet):
 class NotificationViewSet(ScopedSnippetViewSet):
     model = Notification
     icon = "mail"
-    menu_label = "我的提醒"
+    menu_label = gettext_lazy("我的提醒")
     url_prefix = "leads/notifications"
     list_display = ["subject", "created_at", "read_at", "email_status"]
     list_filter = ["email_status"]
@@ -271,7 +271,7 @@ class NotificationViewSet(ScopedSnippetViewSet):
 class LeadGroup(SnippetViewSetGroup):
     items = (LeadViewSet, ExtensionViewSet, EscalationViewSet, NotificationViewSet, HolidayYearViewSet, DeadlineRuleViewSet,
              LocalCalendarDayViewSet)
-    menu_label = "线索督办"
+    menu_label = gettext_lazy("线索督办")
     menu_icon = "warning"
     menu_name = "zhunru-leads"
     menu_order = 210
@@ -305,18 +305,18 @@ class _OutboxMenuItem(MenuItem):
 
 @hooks.register("register_settings_menu_item")
 def preference_menu_item():
-    return MenuItem("提醒方式", reverse("zhunru_notification_preference"), icon_name="mail", order=902)
+    return MenuItem(_("提醒方式"), reverse("zhunru_notification_preference"), icon_name="mail", order=902)
 
 
 @hooks.register("register_settings_menu_item")
 def outbox_menu_item():
-    return _OutboxMenuItem("提醒邮件发件箱", reverse("zhunru_notification_outbox"), icon_name="mail", order=901)
+    return _OutboxMenuItem(_("提醒邮件发件箱"), reverse("zhunru_notification_outbox"), icon_name="mail", order=901)
 
 
 @hooks.register("register_snippet_listing_buttons")
 def lead_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, Lead):
-        yield ListingButton("办理过程", reverse("zhunru_lead_timeline", args=[snippet.pk]), priority=5, icon_name="history")
+        yield ListingButton(_("办理过程"), reverse("zhunru_lead_timeline", args=[snippet.pk]), priority=5, icon_name="history")
 
 
 class _CoordinatorMenuItem(MenuItem):
@@ -328,7 +328,7 @@ class _CoordinatorMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def dashboard_menu_item():
-    return _CoordinatorMenuItem("线索督办看板", reverse("zhunru_lead_dashboard"), icon_name="table", order=211)
+    return _CoordinatorMenuItem(_("线索督办看板"), reverse("zhunru_lead_dashboard"), icon_name="table", order=211)
 
 
 class _ScorecardMenuItem(MenuItem):
@@ -338,7 +338,7 @@ class _ScorecardMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def scorecard_menu_item():
-    return _ScorecardMenuItem("部门考评", reverse("zhunru_lead_scorecard"), icon_name="tasks", order=212)
+    return _ScorecardMenuItem(_("部门考评"), reverse("zhunru_lead_scorecard"), icon_name="tasks", order=212)
 
 
 class LeadHomePanel(Component):
@@ -359,15 +359,15 @@ class LeadHomePanel(Component):
         if gaps:
             years = "、".join(str(y) for y in gaps)
             parts.append(format_html(
-                '<div class="help-block help-warning"><p><strong>{}年节假日安排尚未录入。</strong>'
-                '依赖该年度的线索期限暂按周末计算（临时期限），录入后自动重算。<a href="{}">录入节假日安排</a></p></div>',
+                _('<div class="help-block help-warning"><p><strong>{}年节假日安排尚未录入。</strong>'
+                '依赖该年度的线索期限暂按周末计算（临时期限），录入后自动重算。<a href="{}">录入节假日安排</a></p></div>'),
                 years, reverse("wagtailsnippets_zhunru_leads_holidayyear:add")))
         if unread:
-            parts.append(format_html('<p>您有 <a href="{}">{} 条未读线索提醒</a>。</p>',
+            parts.append(format_html(_('<p>您有 <a href="{}">{} 条未读线索提醒</a>。</p>'),
                                      reverse("wagtailsnippets_zhunru_leads_notification:list"), unread))
         if not parts:
             return ""
-        return format_html('<section class="panel summary nice-padding"><h2>线索督办</h2>{}</section>',
+        return format_html(_('<section class="panel summary nice-padding"><h2>线索督办</h2>{}</section>'),
                            format_html_join("", "{}", ((p,) for p in parts)))
 
 

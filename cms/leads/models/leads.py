@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru import roles
 from zhunru.clock import format_date, format_datetime
@@ -26,9 +28,9 @@ def format_lead_number(jurisdiction, year: int, serial: int) -> str:
     """``Jurisdiction.lead_number_format`` filled in; an unusable format falls back to the default one."""
     fields = {"short": jurisdiction.short_name, "year": year, "serial": serial, "division_code": jurisdiction.division_code}
     try:
-        return (jurisdiction.lead_number_format or "").format(**fields) or f"{jurisdiction.short_name}线索〔{year}〕{serial}号"
+        return (jurisdiction.lead_number_format or "").format(**fields) or _("{short_name}线索〔{year}〕{serial}号").format(short_name=jurisdiction.short_name, year=year, serial=serial)
     except (KeyError, IndexError, ValueError):
-        return f"{jurisdiction.short_name}线索〔{year}〕{serial}号"
+        return _("{short_name}线索〔{year}〕{serial}号").format(short_name=jurisdiction.short_name, year=year, serial=serial)
 
 
 class LeadTransitionError(ValidationError):
@@ -76,7 +78,7 @@ class LeadQuerySet(models.QuerySet):
 def _complaint_title(complaint) -> str:
     organization = getattr(complaint, "organization", "") or ""
     what = getattr(complaint, "document_or_practice", "") or (getattr(complaint, "description", "") or "")[:40]
-    return f"公众投诉：{organization}{'：' if organization and what else ''}{what}" if (organization or what) else str(complaint)
+    return _("公众投诉：{organization}{value}{what}").format(organization=organization, value='：' if organization and what else '', what=what) if (organization or what) else str(complaint)
 
 
 class LeadManager(models.Manager.from_queryset(LeadQuerySet)):
@@ -116,7 +118,7 @@ class LeadManager(models.Manager.from_queryset(LeadQuerySet)):
         lead.number = lead.allocate_number()
         lead.save()
         lead.open_stage(LeadStage.Kind.TRANSFER, lead.lead_department, lead.received_at)
-        lead._record("received", by, request, note=f"来源：{lead.get_source_display()}")
+        lead._record("received", by, request, note=_("来源：{get_source_display}").format(get_source_display=lead.get_source_display()))
         return lead
 
     def create_from_complaint(self, complaint, *, by=None, request=None, title: str = "", description: str = "") -> Lead:
@@ -146,7 +148,7 @@ class LeadManager(models.Manager.from_queryset(LeadQuerySet)):
             received_at=first("submitted_at", "created_at", default=None) or timezone.now(),
             subject_name=str(first("subject_name", "enterprise_name", "respondent", "organization"))[:200],
             subject_uscc=str(first("subject_uscc", "uscc")),
-            reporter=f"公众投诉（回执码 {getattr(complaint, 'display_code', '') or getattr(complaint, 'receipt_code', '')}）",
+            reporter=_("公众投诉（回执码 {value}）").format(value=getattr(complaint, 'display_code', '') or getattr(complaint, 'receipt_code', '')),
             origin=complaint,
             by=by,
             request=request,
@@ -162,67 +164,67 @@ class LeadManager(models.Manager.from_queryset(LeadQuerySet)):
         basis = getattr(entry, "basis", "")
         return self.create_lead(
             jurisdiction=entry.department.jurisdiction, source=Lead.Source.INSPECTION,
-            title=problem.splitlines()[0][:200], description=problem + (f"\n\n依据：{basis}" if basis else ""),
-            reporter=f"问题台账（{entry.department}）", origin=entry, by=by, request=request,
+            title=problem.splitlines()[0][:200], description=problem + (_("\n\n依据：{basis}").format(basis=basis) if basis else ""),
+            reporter=_("问题台账（{department}）").format(department=entry.department), origin=entry, by=by, request=request,
         )
 
 
 class Lead(models.Model):
     class Source(models.TextChoices):
-        NATIONAL = "national", "国家移交"
-        PROVINCIAL = "provincial", "省级移交"
-        MUNICIPAL = "municipal", "市级移交"
-        COMPLAINT = "complaint", "公众投诉"
-        DEPARTMENT = "department", "部门报送"
-        INSPECTION = "inspection", "自查发现"
+        NATIONAL = "national", gettext_lazy("国家移交")
+        PROVINCIAL = "provincial", gettext_lazy("省级移交")
+        MUNICIPAL = "municipal", gettext_lazy("市级移交")
+        COMPLAINT = "complaint", gettext_lazy("公众投诉")
+        DEPARTMENT = "department", gettext_lazy("部门报送")
+        INSPECTION = "inspection", gettext_lazy("自查发现")
 
     class State(models.TextChoices):
-        RECEIVED = "received", "已接收"
-        TRANSFERRED = "transferred", "已移交"
-        VERIFYING = "verifying", "核查中"
-        RECTIFYING = "rectifying", "整改中"
-        REPORTED = "reported", "已报告"
-        CLOSED = "closed", "已办结"
+        RECEIVED = "received", gettext_lazy("已接收")
+        TRANSFERRED = "transferred", gettext_lazy("已移交")
+        VERIFYING = "verifying", gettext_lazy("核查中")
+        RECTIFYING = "rectifying", gettext_lazy("整改中")
+        REPORTED = "reported", gettext_lazy("已报告")
+        CLOSED = "closed", gettext_lazy("已办结")
 
-    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT, related_name="leads")
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.PROTECT, related_name="leads")
     lead_department = models.ForeignKey(
-        "zhunru_cms.Department", verbose_name="牵头部门", null=True, on_delete=models.PROTECT, related_name="+"
+        "zhunru_cms.Department", verbose_name=gettext_lazy("牵头部门"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     competent_unit = models.ForeignKey(
-        "zhunru_cms.Department", verbose_name="主管单位", null=True, blank=True, on_delete=models.PROTECT, related_name="competent_leads"
+        "zhunru_cms.Department", verbose_name=gettext_lazy("主管单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="competent_leads"
     )
     responsible_unit = models.ForeignKey(
-        "zhunru_cms.Department", verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT, related_name="responsible_leads"
+        "zhunru_cms.Department", verbose_name=gettext_lazy("责任单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="responsible_leads"
     )
-    source = models.CharField("来源", max_length=20, choices=Source.choices)
-    received_at = models.DateTimeField("接收时间")
+    source = models.CharField(gettext_lazy("来源"), max_length=20, choices=Source.choices)
+    received_at = models.DateTimeField(gettext_lazy("接收时间"))
     number = models.CharField(
-        "线索编号", max_length=100, blank=True, db_index=True, editable=False,
-        help_text="按辖区“线索编号格式”逐年连续编号，登记时分配。",
+        gettext_lazy("线索编号"), max_length=100, blank=True, db_index=True, editable=False,
+        help_text=gettext_lazy("按辖区“线索编号格式”逐年连续编号，登记时分配。"),
     )
-    title = models.CharField("线索标题", max_length=200)
-    description = models.TextField("线索内容", blank=True)
-    reporter = models.CharField("反映人/移交机关", max_length=200, blank=True)
-    subject_name = models.CharField("涉及经营主体", max_length=200, blank=True)
-    subject_uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[validate_uscc])
-    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.RECEIVED, db_index=True)
-    escalation_level = models.PositiveSmallIntegerField("督办升级次数", default=0)
-    findings = models.TextField("核查结论", blank=True)
-    rectification_opinion = models.TextField("整改意见", blank=True)
+    title = models.CharField(gettext_lazy("线索标题"), max_length=200)
+    description = models.TextField(gettext_lazy("线索内容"), blank=True)
+    reporter = models.CharField(gettext_lazy("反映人/移交机关"), max_length=200, blank=True)
+    subject_name = models.CharField(gettext_lazy("涉及经营主体"), max_length=200, blank=True)
+    subject_uscc = models.CharField(gettext_lazy("统一社会信用代码"), max_length=18, blank=True, validators=[validate_uscc])
+    state = models.CharField(gettext_lazy("状态"), max_length=20, choices=State.choices, default=State.RECEIVED, db_index=True)
+    escalation_level = models.PositiveSmallIntegerField(gettext_lazy("督办升级次数"), default=0)
+    findings = models.TextField(gettext_lazy("核查结论"), blank=True)
+    rectification_opinion = models.TextField(gettext_lazy("整改意见"), blank=True)
     origin_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     origin_id = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("登记人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(gettext_lazy("登记时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(gettext_lazy("办结时间"), null=True, blank=True)
 
     objects = LeadManager()
 
     class Meta:
-        verbose_name = "线索"
-        verbose_name_plural = "线索"
+        verbose_name = gettext_lazy("线索")
+        verbose_name_plural = gettext_lazy("线索")
         ordering = ["-received_at", "-pk"]
         indexes = [models.Index(fields=["jurisdiction", "state"])]
-        permissions = [("export_lead", "可导出线索台账"), ("approve_extension", "可审批延期申请")]
+        permissions = [("export_lead", gettext_lazy("可导出线索台账")), ("approve_extension", gettext_lazy("可审批延期申请"))]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -333,12 +335,12 @@ class Lead(models.Model):
 
     def _require(self, user, allowed: bool, what: str) -> None:
         if user is None or not user.is_authenticated or not allowed:
-            raise PermissionDenied(f"您无权{what}。")
+            raise PermissionDenied(_("您无权{what}。").format(what=what))
 
     def _require_state(self, *states: str, what: str) -> None:
         if self.state not in states:
             allowed = "、".join(str(self.State(s).label) for s in states)
-            raise LeadTransitionError(f"线索当前状态为“{self.get_state_display()}”，不能{what}（仅限“{allowed}”状态）。")
+            raise LeadTransitionError(_("线索当前状态为“{get_state_display}”，不能{what}（仅限“{allowed}”状态）。").format(get_state_display=self.get_state_display(), what=what, allowed=allowed))
 
     def _lock(self) -> None:
         fresh = type(self).objects.select_for_update().get(pk=self.pk)
@@ -390,10 +392,10 @@ class Lead(models.Model):
     def transfer(self, *, to, by, note: str = "", request=None) -> LeadEvent:
         """Lead department → competent unit (移交), within 1 working day; opens the verify stage."""
         self._lock()
-        self._require(by, self.may_by_role(by, "transfer"), "移交线索")
-        self._require_state(self.State.RECEIVED, what="移交")
+        self._require(by, self.may_by_role(by, "transfer"), _("移交线索"))
+        self._require_state(self.State.RECEIVED, what=_("移交"))
         if to is None or to.jurisdiction_id != self.jurisdiction_id:
-            raise LeadTransitionError("主管单位须为本辖区的部门。")
+            raise LeadTransitionError(_("主管单位须为本辖区的部门。"))
         now = timezone.now()
         prev = self.state
         self._close_stage(LeadStage.Kind.TRANSFER, now)
@@ -407,8 +409,8 @@ class Lead(models.Model):
     def accept(self, *, by, note: str = "", request=None) -> LeadEvent:
         """The competent unit signs for the lead and starts verifying (签收)."""
         self._lock()
-        self._require(by, self.may_by_role(by, "accept"), "签收该线索")
-        self._require_state(self.State.TRANSFERRED, what="签收")
+        self._require(by, self.may_by_role(by, "accept"), _("签收该线索"))
+        self._require_state(self.State.TRANSFERRED, what=_("签收"))
         prev, self.state = self.state, self.State.VERIFYING
         self.save(update_fields=["state"])
         return self._record("accepted", by, request, from_state=prev, note=note)
@@ -418,15 +420,15 @@ class Lead(models.Model):
                note: str = "", request=None) -> LeadEvent:
         """Report the verification (核查): name the responsible unit and give a rectification opinion."""
         self._lock()
-        self._require(by, self.may_by_role(by, "verify"), "报告核查结果")
-        self._require_state(self.State.TRANSFERRED, self.State.VERIFYING, what="报告核查结果")
+        self._require(by, self.may_by_role(by, "verify"), _("报告核查结果"))
+        self._require_state(self.State.TRANSFERRED, self.State.VERIFYING, what=_("报告核查结果"))
         if not findings.strip():
-            raise LeadTransitionError("请填写核查结论。")
+            raise LeadTransitionError(_("请填写核查结论。"))
         if needs_rectification:
             if responsible_unit is None or responsible_unit.jurisdiction_id != self.jurisdiction_id:
-                raise LeadTransitionError("需要整改时须指定本辖区的责任单位。")
+                raise LeadTransitionError(_("需要整改时须指定本辖区的责任单位。"))
             if not opinion.strip():
-                raise LeadTransitionError("需要整改时须提出整改意见。")
+                raise LeadTransitionError(_("需要整改时须提出整改意见。"))
         now = timezone.now()
         prev = self.state
         self._close_stage(LeadStage.Kind.VERIFY, now)
@@ -447,10 +449,10 @@ class Lead(models.Model):
     def report(self, *, by, summary: str, note: str = "", request=None) -> LeadEvent:
         """The responsible unit reports the rectification (整改报告), evidence attached to its LeadReport."""
         self._lock()
-        self._require(by, self.may_by_role(by, "report"), "报告整改情况")
-        self._require_state(self.State.RECTIFYING, what="报告整改情况")
+        self._require(by, self.may_by_role(by, "report"), _("报告整改情况"))
+        self._require_state(self.State.RECTIFYING, what=_("报告整改情况"))
         if not summary.strip():
-            raise LeadTransitionError("请填写整改情况。")
+            raise LeadTransitionError(_("请填写整改情况。"))
         prev = self.state
         self._close_stage(LeadStage.Kind.RECTIFY, timezone.now())
         self.state = self.State.REPORTED
@@ -461,12 +463,12 @@ class Lead(models.Model):
     def return_for_rework(self, *, by, note: str, request=None) -> LeadEvent:
         """The lead department sends an inadequate report back (退回整改); a new rectify stage opens."""
         self._lock()
-        self._require(by, self.may_by_role(by, "return"), "退回整改")
-        self._require_state(self.State.REPORTED, what="退回整改")
+        self._require(by, self.may_by_role(by, "return"), _("退回整改"))
+        self._require_state(self.State.REPORTED, what=_("退回整改"))
         if not note.strip():
-            raise LeadTransitionError("退回整改须说明理由。")
+            raise LeadTransitionError(_("退回整改须说明理由。"))
         if self.responsible_unit is None:
-            raise LeadTransitionError("该线索没有责任单位，不能退回整改。")
+            raise LeadTransitionError(_("该线索没有责任单位，不能退回整改。"))
         prev, self.state = self.state, self.State.RECTIFYING
         self.save(update_fields=["state"])
         self.open_stage(LeadStage.Kind.RECTIFY, self.responsible_unit, timezone.now())
@@ -476,10 +478,10 @@ class Lead(models.Model):
     def close(self, *, by, note: str = "", request=None) -> LeadEvent:
         """The lead department closes a reported lead (办结)."""
         self._lock()
-        self._require(by, self.may_by_role(by, "close"), "办结线索")
-        self._require_state(self.State.REPORTED, what="办结")
+        self._require(by, self.may_by_role(by, "close"), _("办结线索"))
+        self._require_state(self.State.REPORTED, what=_("办结"))
         if self.extensions.filter(status=Extension.Status.PENDING).exists():
-            raise LeadTransitionError("尚有待审批的延期申请，不能办结。")
+            raise LeadTransitionError(_("尚有待审批的延期申请，不能办结。"))
         prev, self.state = self.state, self.State.CLOSED
         self.closed_at = timezone.now()
         self.save(update_fields=["state", "closed_at"])
@@ -489,19 +491,19 @@ class Lead(models.Model):
     def request_extension(self, *, by, days: int, unit: str = "working", reason: str, request=None) -> Extension:
         """The competent unit applies in writing for more time on the current stage (延期申请)."""
         self._lock()
-        self._require(by, self.may_by_role(by, "request_extension"), "申请延期")
-        self._require_state(self.State.TRANSFERRED, self.State.VERIFYING, self.State.RECTIFYING, what="申请延期")
+        self._require(by, self.may_by_role(by, "request_extension"), _("申请延期"))
+        self._require_state(self.State.TRANSFERRED, self.State.VERIFYING, self.State.RECTIFYING, what=_("申请延期"))
         if not reason.strip():
-            raise LeadTransitionError("延期申请须写明理由。")
+            raise LeadTransitionError(_("延期申请须写明理由。"))
         if not isinstance(days, int) or days < 1 or days > 365:
-            raise LeadTransitionError("延期天数应为 1 至 365 之间的整数。")
+            raise LeadTransitionError(_("延期天数应为 1 至 365 之间的整数。"))
         if unit not in UNITS:
-            raise LeadTransitionError("延期单位应为工作日或自然日。")
+            raise LeadTransitionError(_("延期单位应为工作日或自然日。"))
         if self.extensions.filter(status=Extension.Status.PENDING).exists():
-            raise LeadTransitionError("已有待审批的延期申请。")
+            raise LeadTransitionError(_("已有待审批的延期申请。"))
         stage = self.current_stage()
         if stage is None:
-            raise LeadTransitionError("当前没有进行中的办理阶段，无需延期。")
+            raise LeadTransitionError(_("当前没有进行中的办理阶段，无需延期。"))
         ext = Extension.objects.create(lead=self, stage=stage, days=days, unit=unit, reason=reason, requested_by=by)
         self._record("extension_requested", by, request, from_state=self.state, note=reason,
                      data={"days": days, "unit": unit, "stage": stage.kind, "extension": ext.pk})
@@ -510,7 +512,7 @@ class Lead(models.Model):
     def _pending_extension(self) -> Extension:
         ext = self.extensions.select_for_update().filter(status=Extension.Status.PENDING).first()
         if ext is None:
-            raise LeadTransitionError("没有待审批的延期申请。")
+            raise LeadTransitionError(_("没有待审批的延期申请。"))
         return ext
 
     @transaction.atomic
@@ -518,15 +520,15 @@ class Lead(models.Model):
                           request=None) -> Extension:
         """The higher-level office approves (the jurisdiction's higher office); the stage's due time moves from its current due date."""
         self._lock()
-        self._require(by, self.may_by_role(by, "approve_extension"), "审批延期申请（需上级发展改革部门的延期审批角色）")
+        self._require(by, self.may_by_role(by, "approve_extension"), _("审批延期申请（需上级发展改革部门的延期审批角色）"))
         ext = self._pending_extension()
         stage = ext.stage
         if stage.completed_at is not None:
-            raise LeadTransitionError("该阶段已办结，延期申请无须审批。")
+            raise LeadTransitionError(_("该阶段已办结，延期申请无须审批。"))
         old_due = stage.due_at
         if new_due_date is not None:
             if new_due_date <= stage.due_date:
-                raise LeadTransitionError("新的期限须晚于原期限。")
+                raise LeadTransitionError(_("新的期限须晚于原期限。"))
             stage.fixed_due_date = new_due_date
         elif stage.fixed_due_date is None and (not stage.extension_amount or stage.extension_unit == ext.unit):
             # Extensions add up, and stay recomputable from the stage's own inputs.
@@ -548,9 +550,9 @@ class Lead(models.Model):
     @transaction.atomic
     def reject_extension(self, *, by, note: str, request=None) -> Extension:
         self._lock()
-        self._require(by, self.may_by_role(by, "approve_extension"), "审批延期申请（需上级发展改革部门的延期审批角色）")
+        self._require(by, self.may_by_role(by, "approve_extension"), _("审批延期申请（需上级发展改革部门的延期审批角色）"))
         if not note.strip():
-            raise LeadTransitionError("不予延期须说明理由。")
+            raise LeadTransitionError(_("不予延期须说明理由。"))
         ext = self._pending_extension()
         ext.status, ext.decided_by, ext.decided_at, ext.decision_note = Extension.Status.REJECTED, by, timezone.now(), note
         ext.save()
@@ -565,20 +567,20 @@ class Lead(models.Model):
         """
         self._lock()
         if by is not None:
-            self._require(by, self.may_by_role(by, "escalate"), "督办升级")
+            self._require(by, self.may_by_role(by, "escalate"), _("督办升级"))
         self._require_state(self.State.RECEIVED, self.State.TRANSFERRED, self.State.VERIFYING, self.State.RECTIFYING,
-                            self.State.REPORTED, what="督办升级")
+                            self.State.REPORTED, what=_("督办升级"))
         self.escalation_level += 1
         self.save(update_fields=["escalation_level"])
         stage = stage or self.current_stage()
         dept = stage.department if stage is not None else self.competent_unit
         draft = (
-            f"关于{dept or '有关单位'}办理线索逾期情况的通报（草稿）\n\n"
-            f"线索“{self.title}”（{self.number}）"
-            + (f"{stage.get_kind_display()}阶段应于 {format_datetime(stage.due_at)} 前办结，" if stage else "")
-            + f"截至 {format_date(timezone.now())} 仍未办结。根据市场准入负面清单线索核查处理机制，现予通报，"
-            "请立即办理并书面说明逾期原因。"
-            + (f"\n\n抄报：{self.jurisdiction.escalates_to}" if getattr(self.jurisdiction, "escalates_to", "") else "")
+            _("关于{value}办理线索逾期情况的通报（草稿）\n\n"
+            "线索“{title}”（{number}）").format(value=dept or _('有关单位'), title=self.title, number=self.number)
+            + (_("{get_kind_display}阶段应于 {format_datetime} 前办结，").format(get_kind_display=stage.get_kind_display(), format_datetime=format_datetime(stage.due_at)) if stage else "")
+            + _("截至 {format_date} 仍未办结。根据市场准入负面清单线索核查处理机制，现予通报，"
+            "请立即办理并书面说明逾期原因。").format(format_date=format_date(timezone.now()))
+            + (_("\n\n抄报：{escalates_to}").format(escalates_to=self.jurisdiction.escalates_to) if getattr(self.jurisdiction, "escalates_to", "") else "")
         )
         esc = Escalation.objects.create(lead=self, stage=stage, level=self.escalation_level, reason=reason,
                                         created_by=by, circulation_draft=draft)
@@ -593,9 +595,9 @@ class Lead(models.Model):
         """催办: a coordinator reminds the unit holding the current stage. Logged on the timeline, in the audit
         trail and as a notification to that unit's officers; the stage and its deadline do not change."""
         self._lock()
-        self._require(by, self.may_by_role(by, "urge"), "催办线索")
+        self._require(by, self.may_by_role(by, "urge"), _("催办线索"))
         self._require_state(self.State.RECEIVED, self.State.TRANSFERRED, self.State.VERIFYING, self.State.RECTIFYING,
-                            what="催办")
+                            what=_("催办"))
         stage = self.current_stage()
         department = stage.department if stage is not None else None
         return self._record("urged", by, request, from_state=self.state, note=note.strip(),
@@ -618,38 +620,38 @@ class LeadStage(models.Model):
 
 
     class Kind(models.TextChoices):
-        TRANSFER = "transfer", "移交"
-        VERIFY = "verify", "核查"
-        RECTIFY = "rectify", "整改"
+        TRANSFER = "transfer", gettext_lazy("移交")
+        VERIFY = "verify", gettext_lazy("核查")
+        RECTIFY = "rectify", gettext_lazy("整改")
 
-    lead = models.ForeignKey(Lead, verbose_name="线索", on_delete=models.CASCADE, related_name="stages")
-    kind = models.CharField("阶段", max_length=10, choices=Kind.choices)
-    department = models.ForeignKey("zhunru_cms.Department", verbose_name="承办单位", null=True, on_delete=models.PROTECT, related_name="+")
-    started_at = models.DateTimeField("起算时间")
-    limit_amount = models.PositiveIntegerField("时限")
-    limit_unit = models.CharField("时限单位", max_length=10, choices=UNIT_CHOICES)
-    extension_amount = models.PositiveIntegerField("延期时限", null=True, blank=True)
-    extension_unit = models.CharField("延期单位", max_length=10, choices=UNIT_CHOICES, blank=True)
-    fixed_due_date = models.DateField("批准的期限", null=True, blank=True)
-    due_date = models.DateField("届满日")
-    due_at = models.DateTimeField("届满时刻", db_index=True)
-    remind_at = models.DateTimeField("提醒时刻")
-    escalate_at = models.DateTimeField("升级时刻")
-    provisional = models.BooleanField("临时期限", default=False, help_text="依赖尚未录入的年度节假日安排。")
-    calendar_version = models.CharField("日历版本", max_length=20)
-    computation = models.JSONField("计算过程", default=dict)
-    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
-    soon_reminded = models.BooleanField("已提醒即将到期", default=False)
-    today_reminded = models.BooleanField("已提醒当日到期", default=False)
-    overdue_reminded = models.BooleanField("已提醒逾期", default=False)
-    overdue_marked_at = models.DateTimeField("标记逾期时间", null=True, blank=True)
-    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+    lead = models.ForeignKey(Lead, verbose_name=gettext_lazy("线索"), on_delete=models.CASCADE, related_name="stages")
+    kind = models.CharField(gettext_lazy("阶段"), max_length=10, choices=Kind.choices)
+    department = models.ForeignKey("zhunru_cms.Department", verbose_name=gettext_lazy("承办单位"), null=True, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(gettext_lazy("起算时间"))
+    limit_amount = models.PositiveIntegerField(gettext_lazy("时限"))
+    limit_unit = models.CharField(gettext_lazy("时限单位"), max_length=10, choices=UNIT_CHOICES)
+    extension_amount = models.PositiveIntegerField(gettext_lazy("延期时限"), null=True, blank=True)
+    extension_unit = models.CharField(gettext_lazy("延期单位"), max_length=10, choices=UNIT_CHOICES, blank=True)
+    fixed_due_date = models.DateField(gettext_lazy("批准的期限"), null=True, blank=True)
+    due_date = models.DateField(gettext_lazy("届满日"))
+    due_at = models.DateTimeField(gettext_lazy("届满时刻"), db_index=True)
+    remind_at = models.DateTimeField(gettext_lazy("提醒时刻"))
+    escalate_at = models.DateTimeField(gettext_lazy("升级时刻"))
+    provisional = models.BooleanField(gettext_lazy("临时期限"), default=False, help_text=gettext_lazy("依赖尚未录入的年度节假日安排。"))
+    calendar_version = models.CharField(gettext_lazy("日历版本"), max_length=20)
+    computation = models.JSONField(gettext_lazy("计算过程"), default=dict)
+    completed_at = models.DateTimeField(gettext_lazy("完成时间"), null=True, blank=True)
+    soon_reminded = models.BooleanField(gettext_lazy("已提醒即将到期"), default=False)
+    today_reminded = models.BooleanField(gettext_lazy("已提醒当日到期"), default=False)
+    overdue_reminded = models.BooleanField(gettext_lazy("已提醒逾期"), default=False)
+    overdue_marked_at = models.DateTimeField(gettext_lazy("标记逾期时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(gettext_lazy("升级时间"), null=True, blank=True)
 
     objects = LeadStageQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "办理阶段"
-        verbose_name_plural = "办理阶段"
+        verbose_name = gettext_lazy("办理阶段")
+        verbose_name_plural = gettext_lazy("办理阶段")
         ordering = ["started_at", "pk"]
         indexes = [
             models.Index(fields=["remind_at", "id"], name="zhunru_stage_open_remind", condition=models.Q(completed_at__isnull=True)),
@@ -668,7 +670,7 @@ class LeadStage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}（届满 {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}）"
+        return _("{get_kind_display}（届满 {localtime:%Y-%m-%d %H:%M}）").format(get_kind_display=self.get_kind_display(), localtime=timezone.localtime(self.due_at))
 
     def compute(self, *, calendar: WorkingCalendar | None = None, escalate_after: int | None = None) -> DueTime:
         """Set due_at/due_date/remind_at/escalate_at from the stored inputs and the current calendar."""
@@ -688,7 +690,7 @@ class LeadStage(models.Model):
             due = DueTime(start=base.start, amount=base.amount, unit=base.unit, due_date=self.fixed_due_date, due_at=due_at,
                           provisional=False, skipped=[], calendar_version=calendar.version, closes_at=closes)
             steps.append({"approved_due_date": self.fixed_due_date.isoformat(),
-                          "approver": jurisdiction.higher_office_name or "上级发展改革部门"})
+                          "approver": jurisdiction.higher_office_name or _("上级发展改革部门")})
             provisional = False
         elif self.extension_amount:
             due = calendar.compute_due(datetime.datetime.combine(due.due_date, datetime.time(12), tzinfo=timezone.get_current_timezone()),
@@ -716,16 +718,16 @@ class LeadStage(models.Model):
         lines = []
         for step in self.computation.get("steps", []):
             if "approved_due_date" in step:
-                lines.append(f"经{step.get('approver') or '上级发展改革部门'}批准延期至 {step['approved_due_date']}")
+                lines.append(_("经{value}批准延期至 {value2}").format(value=step.get('approver') or _('上级发展改革部门'), value2=step['approved_due_date']))
                 continue
             skipped = "、".join(f"{d[5:]}（{r}）" for d, r in step["skipped"])
             closing = step.get("closes_at") or "24:00"
-            line = (f"自 {step['start'][:16].replace('T', ' ')} 起算 {step['amount']} 个{UNITS[step['unit']]}，"
-                    f"届满 {step['due_date']} {closing}")
+            line = _("自 {replace} 起算 {value} 个{value2}，"
+                    "届满 {value3} {closing}").format(replace=step['start'][:16].replace('T', ' '), value=step['amount'], value2=UNITS[step['unit']], value3=step['due_date'], closing=closing)
             if skipped:
-                line += f"；不计入：{skipped}"
+                line += _("；不计入：{skipped}").format(skipped=skipped)
             if step["provisional"]:
-                line += f"；{'、'.join(map(str, step['unknown_years']))}年节假日安排尚未录入，暂按周末计算（临时期限）"
+                line += _("；{value}年节假日安排尚未录入，暂按周末计算（临时期限）").format(value='、'.join(map(str, step['unknown_years'])))
             lines.append(line)
         return lines
 
@@ -747,25 +749,25 @@ class LeadEvent(models.Model):
 
 
     ACTIONS = {
-        "received": "接收登记", "transferred": "移交主管单位", "accepted": "签收", "verified": "报告核查结果",
-        "reported": "报告整改情况", "returned": "退回整改", "closed": "办结",
-        "extension_requested": "申请延期", "extension_approved": "批准延期", "extension_rejected": "不予延期",
-        "escalated": "督办升级", "urged": "催办", "overdue": "标记逾期", "due_recomputed": "日历变更，重新计算期限",
-        "co_handler_added": "设立协办部门", "co_handler_answered": "协办部门反馈", "evidence_added": "上传印证材料",
+        "received": gettext_lazy("接收登记"), "transferred": gettext_lazy("移交主管单位"), "accepted": gettext_lazy("签收"), "verified": gettext_lazy("报告核查结果"),
+        "reported": gettext_lazy("报告整改情况"), "returned": gettext_lazy("退回整改"), "closed": gettext_lazy("办结"),
+        "extension_requested": gettext_lazy("申请延期"), "extension_approved": gettext_lazy("批准延期"), "extension_rejected": gettext_lazy("不予延期"),
+        "escalated": gettext_lazy("督办升级"), "urged": gettext_lazy("催办"), "overdue": gettext_lazy("标记逾期"), "due_recomputed": gettext_lazy("日历变更，重新计算期限"),
+        "co_handler_added": gettext_lazy("设立协办部门"), "co_handler_answered": gettext_lazy("协办部门反馈"), "evidence_added": gettext_lazy("上传印证材料"),
     }
 
-    lead = models.ForeignKey(Lead, verbose_name="线索", on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("事项", max_length=30)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField("时间", default=timezone.now)
-    from_state = models.CharField("原状态", max_length=20, blank=True)
-    to_state = models.CharField("新状态", max_length=20, blank=True)
-    note = models.TextField("说明", blank=True)
-    data = models.JSONField("详情", default=dict, blank=True)
+    lead = models.ForeignKey(Lead, verbose_name=gettext_lazy("线索"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(gettext_lazy("事项"), max_length=30)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(gettext_lazy("时间"), default=timezone.now)
+    from_state = models.CharField(gettext_lazy("原状态"), max_length=20, blank=True)
+    to_state = models.CharField(gettext_lazy("新状态"), max_length=20, blank=True)
+    note = models.TextField(gettext_lazy("说明"), blank=True)
+    data = models.JSONField(gettext_lazy("详情"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = "线索办理记录"
-        verbose_name_plural = "线索办理记录"
+        verbose_name = gettext_lazy("线索办理记录")
+        verbose_name_plural = gettext_lazy("线索办理记录")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -781,37 +783,37 @@ class LeadEvent(models.Model):
 
     @property
     def actor_label(self) -> str:
-        return (self.actor.get_full_name() or self.actor.get_username()) if self.actor else "系统"
+        return (self.actor.get_full_name() or self.actor.get_username()) if self.actor else _("系统")
 
 
 class Extension(models.Model):
     wagtail_reference_index_ignore = True  # high-volume rows: not worth Wagtail's usage index
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已批准"
-        REJECTED = "rejected", "不予批准"
+        PENDING = "pending", gettext_lazy("待审批")
+        APPROVED = "approved", gettext_lazy("已批准")
+        REJECTED = "rejected", gettext_lazy("不予批准")
 
-    lead = models.ForeignKey(Lead, verbose_name="线索", on_delete=models.CASCADE, related_name="extensions")
-    stage = models.ForeignKey(LeadStage, verbose_name="阶段", on_delete=models.CASCADE, related_name="extensions")
-    days = models.PositiveIntegerField("申请延期天数")
-    unit = models.CharField("单位", max_length=10, choices=UNIT_CHOICES, default="working")
-    reason = models.TextField("延期理由")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, on_delete=models.SET_NULL, related_name="+")
-    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
-    status = models.CharField("审批状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.TextField("审批意见", blank=True)
-    new_due_at = models.DateTimeField("新的届满时刻", null=True, blank=True)
+    lead = models.ForeignKey(Lead, verbose_name=gettext_lazy("线索"), on_delete=models.CASCADE, related_name="extensions")
+    stage = models.ForeignKey(LeadStage, verbose_name=gettext_lazy("阶段"), on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveIntegerField(gettext_lazy("申请延期天数"))
+    unit = models.CharField(gettext_lazy("单位"), max_length=10, choices=UNIT_CHOICES, default="working")
+    reason = models.TextField(gettext_lazy("延期理由"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("申请人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(gettext_lazy("申请时间"), auto_now_add=True)
+    status = models.CharField(gettext_lazy("审批状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("审批人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(gettext_lazy("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(gettext_lazy("审批意见"), blank=True)
+    new_due_at = models.DateTimeField(gettext_lazy("新的届满时刻"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "延期申请"
-        verbose_name_plural = "延期申请"
+        verbose_name = gettext_lazy("延期申请")
+        verbose_name_plural = gettext_lazy("延期申请")
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:
-        return f"{self.lead.number} 延期 {self.days} 个{UNITS[self.unit]}（{self.get_status_display()}）"
+        return _("{number} 延期 {days} 个{value}（{get_status_display}）").format(number=self.lead.number, days=self.days, value=UNITS[self.unit], get_status_display=self.get_status_display())
 
 
 class Escalation(models.Model):
@@ -819,18 +821,18 @@ class Escalation(models.Model):
     wagtail_reference_index_ignore = True  # high-volume rows: not worth Wagtail's usage index
 
 
-    lead = models.ForeignKey(Lead, verbose_name="线索", on_delete=models.CASCADE, related_name="escalations")
-    stage = models.ForeignKey(LeadStage, verbose_name="阶段", null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations")
-    level = models.PositiveSmallIntegerField("升级次数")
-    reason = models.TextField("原因")
-    circulation_draft = models.TextField("通报草稿", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("时间", auto_now_add=True)
+    lead = models.ForeignKey(Lead, verbose_name=gettext_lazy("线索"), on_delete=models.CASCADE, related_name="escalations")
+    stage = models.ForeignKey(LeadStage, verbose_name=gettext_lazy("阶段"), null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations")
+    level = models.PositiveSmallIntegerField(gettext_lazy("升级次数"))
+    reason = models.TextField(gettext_lazy("原因"))
+    circulation_draft = models.TextField(gettext_lazy("通报草稿"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("发起人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(gettext_lazy("时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "督办升级"
-        verbose_name_plural = "督办升级"
+        verbose_name = gettext_lazy("督办升级")
+        verbose_name_plural = gettext_lazy("督办升级")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.lead.number} 第{self.level}次督办"
+        return _("{number} 第{level}次督办").format(number=self.lead.number, level=self.level)

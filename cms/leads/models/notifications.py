@@ -12,6 +12,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -34,38 +35,38 @@ class Notification(models.Model):
     wagtail_reference_index_ignore = True  # high-volume rows: not worth Wagtail's usage index
 
     class EmailStatus(models.TextChoices):
-        PENDING = "pending", "待发送"
-        SENDING = "sending", "发送中"
-        SENT = "sent", "已发送"
-        FAILED = "failed", "发送失败"
-        NO_ADDRESS = "no_address", "无邮箱，仅站内提醒"
-        DIGEST = "digest", "待每日汇总发送"
+        PENDING = "pending", gettext_lazy("待发送")
+        SENDING = "sending", gettext_lazy("发送中")
+        SENT = "sent", gettext_lazy("已发送")
+        FAILED = "failed", gettext_lazy("发送失败")
+        NO_ADDRESS = "no_address", gettext_lazy("无邮箱，仅站内提醒")
+        DIGEST = "digest", gettext_lazy("待每日汇总发送")
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("接收人"), null=True, blank=True, on_delete=models.CASCADE,
         related_name="zhunru_notifications",
     )
-    address = models.EmailField("收件邮箱", blank=True, help_text="无账号的收件人（如反映人）的邮箱。")
-    key = models.CharField("去重键", max_length=200, help_text="同一接收人同一键只通知一次。")
-    subject = models.CharField("标题", max_length=200)
-    body = models.TextField("内容")
-    url = models.CharField("链接", max_length=500, blank=True)
+    address = models.EmailField(gettext_lazy("收件邮箱"), blank=True, help_text=gettext_lazy("无账号的收件人（如反映人）的邮箱。"))
+    key = models.CharField(gettext_lazy("去重键"), max_length=200, help_text=gettext_lazy("同一接收人同一键只通知一次。"))
+    subject = models.CharField(gettext_lazy("标题"), max_length=200)
+    body = models.TextField(gettext_lazy("内容"))
+    url = models.CharField(gettext_lazy("链接"), max_length=500, blank=True)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     object_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("content_type", "object_id")
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    email_status = models.CharField("邮件状态", max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
-    email_attempts = models.PositiveSmallIntegerField("邮件发送次数", default=0)
-    email_next_attempt_at = models.DateTimeField("下次发送时间", null=True, blank=True)
-    email_error = models.TextField("邮件错误", blank=True)
-    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("时间"), auto_now_add=True, db_index=True)
+    email_status = models.CharField(gettext_lazy("邮件状态"), max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(gettext_lazy("邮件发送次数"), default=0)
+    email_next_attempt_at = models.DateTimeField(gettext_lazy("下次发送时间"), null=True, blank=True)
+    email_error = models.TextField(gettext_lazy("邮件错误"), blank=True)
+    emailed_at = models.DateTimeField(gettext_lazy("邮件发送时间"), null=True, blank=True)
+    read_at = models.DateTimeField(gettext_lazy("已读时间"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "站内提醒"
-        verbose_name_plural = "站内提醒"
+        verbose_name = gettext_lazy("站内提醒")
+        verbose_name_plural = gettext_lazy("站内提醒")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], name="zhunru_notification_once_per_key"),
@@ -91,16 +92,16 @@ class NotificationPreference(models.Model):
     """How a person wants their notification e-mails: each at once, or one daily digest (in-app is always at once)."""
 
     class EmailMode(models.TextChoices):
-        IMMEDIATE = "immediate", "每条提醒立即发送邮件"
-        DIGEST = "digest", "每天汇总发送一封邮件"
+        IMMEDIATE = "immediate", gettext_lazy("每条提醒立即发送邮件")
+        DIGEST = "digest", gettext_lazy("每天汇总发送一封邮件")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("用户"), on_delete=models.CASCADE,
                                 related_name="zhunru_notification_preference")
-    email_mode = models.CharField("邮件提醒方式", max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE)
+    email_mode = models.CharField(gettext_lazy("邮件提醒方式"), max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE)
 
     class Meta:
-        verbose_name = "提醒方式"
-        verbose_name_plural = "提醒方式"
+        verbose_name = gettext_lazy("提醒方式")
+        verbose_name_plural = gettext_lazy("提醒方式")
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_email_mode_display()}"
