@@ -46,9 +46,24 @@ grant(AUDITOR, ["zhunru_cms.view_jurisdiction", "zhunru_cms.view_department", "z
 grant(COORDINATOR, ["zhunru_audit.view_auditevent"])
 
 
+_HELD = "_zhunru_roles_held"
+
+
+def held(user) -> frozenset[str]:
+    """The roles ``user`` holds (their role groups), read once per user object: a request asks several times
+    (scoping, menus, read-only checks), as Django caches permissions on the user object. Changing the user's
+    groups through ``user.groups`` forgets it; another process's change shows on the next request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    roles = user.__dict__.get(_HELD)
+    if roles is None:
+        roles = user.__dict__[_HELD] = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    return roles
+
+
 def has_role(user, role: str) -> bool:
     """Whether ``user`` holds ``role`` (a member of its group, or a superuser)."""
-    return user.is_superuser or user.groups.filter(name=role).exists()
+    return user.is_superuser or role in held(user)
 
 
 def sync_roles() -> dict[str, int]:
@@ -276,6 +291,7 @@ def _user_groups_changed(sender, instance, action, reverse, pk_set, **kwargs) ->
 
     if action not in ("post_add", "post_remove", "post_clear"):
         return
+    instance.__dict__.pop(_HELD, None)
     if reverse:  # group.user_set changed
         if isinstance(instance, Group) and instance.name in ROLES:
             for user in get_user_model().objects.filter(pk__in=pk_set or []):

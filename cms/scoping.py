@@ -11,7 +11,7 @@ def sees_jurisdiction(user) -> bool:
     not acting: the auditor only reads (``is_coordinator`` says who may act)."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name__in=[roles.COORDINATOR, roles.AUDITOR]).exists()
+    return user.is_superuser or bool(roles.held(user) & {roles.COORDINATOR, roles.AUDITOR})
 
 
 def is_coordinator(user) -> bool:
@@ -19,15 +19,14 @@ def is_coordinator(user) -> bool:
     and superusers, never the auditor."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name=roles.COORDINATOR).exists()
+    return user.is_superuser or roles.COORDINATOR in roles.held(user)
 
 
 def is_read_only(user) -> bool:
     """An auditor holding no role that acts: may read their jurisdictions' records and exports, change nothing."""
     if not user.is_authenticated or user.is_superuser:
         return False
-    held = set(user.groups.filter(name__in=roles.ROLES).values_list("name", flat=True))
-    return held == {roles.AUDITOR}  # any other role acts
+    return roles.held(user) == {roles.AUDITOR}  # any other role acts
 
 
 def user_departments(user) -> QuerySet:
