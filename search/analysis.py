@@ -176,8 +176,13 @@ class QueryPlan:
         return not self.terms and not self.optional
 
     def highlight_forms(self) -> list[str]:
-        forms = {fold(f) for t in self.terms + self.optional for f in t.forms}
-        return sorted(forms, key=len, reverse=True)
+        return list(_highlight_forms(tuple(f for t in self.terms + self.optional for f in t.forms)))
+
+
+@functools.lru_cache(maxsize=256)
+def _highlight_forms(forms: tuple[str, ...]) -> tuple[str, ...]:
+    """Folded, distinct, longest first: computed once per query, not once per highlighted hit."""
+    return tuple(sorted({fold(f) for f in forms}, key=len, reverse=True))
 
 
 # A term of up to this many bigrams (six characters: 食品经营许可, 违规收取费用) is a keyword: all its bigrams must match.
@@ -234,6 +239,12 @@ def expand(term: str, groups: Iterable[Iterable[str]], limit: int = 8) -> list[s
     return forms[:limit]
 
 
+@functools.lru_cache(maxsize=8)
+def _normalized_groups(groups: tuple[tuple[str, ...], ...]) -> list[list[str]]:
+    """The synonym groups normalised once per set, not once per query."""
+    return [[normalize(m) for m in g if normalize(m)] for g in groups]
+
+
 def plan_query(text: str, groups: Iterable[Iterable[str]] = ()) -> QueryPlan:
     """Split a user query into terms (query syntax is just punctuation here), expand synonyms, detect codes.
 
@@ -241,7 +252,7 @@ def plan_query(text: str, groups: Iterable[Iterable[str]] = ()) -> QueryPlan:
     with full-width digits is recognised as a code."""
     text = normalize(text).strip()
     plan = QueryPlan(text=text)
-    groups = [[normalize(m) for m in g if normalize(m)] for g in groups]
+    groups = _normalized_groups(tuple(tuple(g) for g in groups))
     seen: set[str] = set()
     for raw in text.split():
         tokens = tokenize(raw)

@@ -3,7 +3,6 @@
 import hashlib
 import html
 import math
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -230,10 +229,10 @@ def highlight(text: str, plan: QueryPlan, fragment_chars: int = 60, max_fragment
     folded = fold(text)
     spans: list[tuple[int, int]] = []
     for form in plan.highlight_forms():
-        spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(form), folded))
+        spans.extend(_occurrences(form, folded))
     if not spans:
         for tok in {t for term in plan.terms for f in term.forms for t in tokenize(f)}:
-            spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(tok), folded))
+            spans.extend(_occurrences(tok, folded))
     if not spans:
         return []
     spans.sort()
@@ -262,3 +261,13 @@ def highlight(text: str, plan: QueryPlan, fragment_chars: int = 60, max_fragment
         if len(fragments) >= max_fragments:
             break
     return fragments
+
+
+def _occurrences(needle: str, haystack: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of every non-overlapping occurrence (``re.finditer`` of the escaped needle, faster)."""
+    if not needle:
+        return
+    start = haystack.find(needle)
+    while start >= 0:
+        yield start, start + len(needle)
+        start = haystack.find(needle, start + len(needle))

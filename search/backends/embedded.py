@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 TITLE_BOOST, PHRASE_BOOST, CODE_BOOST, PROXIMITY_BOOST = 2.0, 4.0, 20.0, 0.5
 WRITER_HEAP = 64_000_000
+SORT_RUN = 10_000  # documents held and sorted at once while a rebuild loads (see EmbeddedBackend._load)
 
 
 def build_schema() -> tantivy.Schema:
@@ -148,15 +149,21 @@ class EmbeddedBackend(DirectoryBackend):
         return n
 
     def _load(self, path: Path, docs: Iterable[dict], total: int, progress: ProgressCallback | None) -> int:
+        """Load in runs of ``SORT_RUN`` documents, each in facet-sample-key order: the documents of a facet
+        sample (keys below a cut, ``base.sample_cut``) then lie together at the front of each run, so a
+        sampled facet count reads a few stretches of the posting lists instead of all of them (at 100,000
+        documents the sample is 5 % of the index). Only the order of documents changes, not what is indexed."""
         index = tantivy.Index(self.schema, path=str(path))
         n = 0
         writer = index.writer(WRITER_HEAP * 2, 1)  # a private directory: no lock needed while loading
         try:
-            for doc in docs:
-                writer.add_document(to_tantivy(doc))
-                n += 1
-                if progress and n % PROGRESS_EVERY == 0:
-                    progress(n, total)
+            for run in _runs(docs, SORT_RUN):
+                run.sort(key=lambda doc: sample_key(doc["id"]))
+                for doc in run:
+                    writer.add_document(to_tantivy(doc))
+                    n += 1
+                    if progress and n % PROGRESS_EVERY == 0:
+                        progress(n, total)
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
@@ -310,6 +317,18 @@ class EmbeddedBackend(DirectoryBackend):
 
     def count(self) -> int:
         return self._open().searcher().num_docs
+
+
+def _runs(docs: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    """``docs`` in lists of at most ``size`` (memory stays bounded while a stream is loaded)."""
+    run: list[dict] = []
+    for doc in docs:
+        run.append(doc)
+        if len(run) >= size:
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 def _key(value) -> str:
