@@ -1,14 +1,20 @@
 """Search relevance on the relevance set (tests/search/data/, issue 21 item 6): nDCG@10 (graded: 3 the sought
-case, 2 same barrier and field, 1 same field), recall@10, MRR and top-3 hit rate of the sought case per
+case, 2 the same specific demand, 1 related; tests/search/data/README.md), recall@10, MRR and top-3 hit rate of the sought case per
 backend, for the natural (unspaced sentence) and the keyword queries, and for the natural queries typed
 with typos, traditional characters or full-width digits.
 
 Backends: embedded (Tantivy), fts5 (SQLite), and the Elasticsearch backend on osmem-server (a test server:
 its BM25 and analysis are not a real cluster's, so a cluster may score differently). The ``strict AND``
 rows run the same plans with every unit of a sentence required and no proximity pieces: what search did
-before sentences were understood. Wagtail's database backend is not measured here (yet).
+before sentences were understood.
 
-    .venv/bin/python bench/search_relevance.py [--skip-es]
+The peer: Wagtail's database backend on PostgreSQL (modelsearch's PostgresSearchBackend, ``simple``
+configuration, ts_rank) fed the same CJK bigram tokens (bench/search.py ``wagtail_pg``: a scratch database
+``zhunru_bench_search`` on ``ZHUNRU_BENCH_PG_URL``, default postgres://postgres@127.0.0.1:5432/test, dropped
+afterwards). Keyword queries run with its default ``and`` operator; natural queries once with ``or`` (its
+ranked OR over the bigrams, the fair reading of a sentence) and once with ``and`` (every bigram required).
+
+    .venv/bin/python bench/search_relevance.py [--skip-es] [--skip-pg]
 """
 
 import argparse
@@ -55,7 +61,30 @@ class StrictAnd:
         return self.backend.search(plan, **kwargs)
 
 
-def run(skip_es: bool = False) -> list[tuple[str, str, str]]:
+def wagtail_pg_rows(tmp: Path) -> list[tuple[str, str, str]]:
+    """The relevance set on Wagtail's database backend on PostgreSQL with the same bigram tokens."""
+    import importlib.util
+
+    from tests.search import relevance
+
+    spec = importlib.util.spec_from_file_location("bench_search", ROOT / "bench" / "search.py")
+    bench_search = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_search)
+    runs = [("natural", "or"), ("natural", "and"), ("keyword", "and")]
+    jobs = [(kind, op, row) for kind, op in runs for row in relevance.queries(kind)]
+    out = bench_search.wagtail_pg({"kind": "relevance"}, [{"q": row["q"], "operator": op} for _k, op, row in jobs],
+                                  1, tmp)
+    rows = []
+    name = f"wagtail-db ({out['class']}, PostgreSQL, same bigram tokens)"
+    for kind, op in runs:
+        picked = [(row, r["ids"]) for (k, o, row), r in zip(jobs, out["results"], strict=True) if (k, o) == (kind, op)]
+        m = metrics([row for row, _ in picked], [ids for _, ids in picked])
+        rows.append(("search_relevance", f"{name}, operator {op}, {kind} ({len(picked)})",
+                     "  ".join(f"{k} {v:.3f}" for k, v in m.items())))
+    return rows
+
+
+def run(skip_es: bool = False, skip_pg: bool = False) -> list[tuple[str, str, str]]:
     os.environ["DJANGO_SETTINGS_MODULE"] = "deploy.settings.test"
     import django
 
@@ -99,6 +128,11 @@ def run(skip_es: bool = False) -> list[tuple[str, str, str]]:
                             rows.append(("search_relevance", f"{variant}, natural with {typed} ({len(picked)})",
                                          "  ".join(f"{k} {v:.3f}" for k, v in m.items())))
             backend.close()
+        if not skip_pg:
+            try:
+                rows.extend(wagtail_pg_rows(tmp))
+            except Exception as exc:
+                rows.append(("search_relevance", "wagtail-db on PostgreSQL", f"skipped: {exc}"))
     finally:
         if server is not None:
             server.stop()
@@ -108,9 +142,11 @@ def run(skip_es: bool = False) -> list[tuple[str, str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-es", action="store_true", help="leave out the Elasticsearch backend on osmem")
+    parser.add_argument("--skip-pg", action="store_true",
+                        help="leave out Wagtail's database backend on PostgreSQL (ZHUNRU_BENCH_PG_URL)")
     args = parser.parse_args()
-    for _bench, label, value in run(skip_es=args.skip_es):
-        print(f"{label:<52} {value}")
+    for _bench, label, value in run(skip_es=args.skip_es, skip_pg=args.skip_pg):
+        print(f"{label:<88} {value}")
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@
 - ``relevance_queries.json``: citizen-style queries with the case each one is after: ``natural``
   (an unspaced sentence as a citizen types it; ``variant`` marks those with typos, traditional characters
   or full-width digits) and ``keyword`` (two or three words separated by spaces). ``grades`` are graded
-  judgements: 3 the case the query is after, 2 a case of the same barrier type in the same field, 1 another
-  case of the same field (2 and 1 assigned by that rule, not one by one).
+  judgements (3 the case the query is after, 2 another case on the same specific demand, 1 a related case:
+  same barrier type in the same field, 0 absent); ``judged`` says how: ``hand`` (24 queries, a seeded random
+  sample, every candidate read) or ``rule`` (the other 293: 1 for each case of the same barrier type and
+  field, no 2s). How the grades came about and how well the rule agrees with the hand: data/README.md.
 
 Used by tests/search/test_relevance.py (the ≥90 % top-3 goal) and bench/search_relevance.py (graded
 nDCG@10, recall@10 and MRR of the sought case).
