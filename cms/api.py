@@ -30,21 +30,22 @@ from ninja.pagination import PageNumberPagination
 from ninja.throttling import BaseThrottle
 from pydantic import BaseModel
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from zhunru import throttling
 from zhunru.input_bounds import InputRejected, check_json_request
+from zhunru.page_scoping import SitePagesAPIViewSet, site_media_viewset
 from zhunru.plugins import zhunru_app_modules
 from zhunru.proxies import client_ip
 
 log = logging.getLogger(__name__)
 
+# Each Site's API lists its own pages and media only (issue 19): a jurisdiction's host never lists another's.
 wagtail_api = WagtailAPIRouter("wagtailapi")
-wagtail_api.register_endpoint("pages", PagesAPIViewSet)
-wagtail_api.register_endpoint("images", ImagesAPIViewSet)
-wagtail_api.register_endpoint("documents", DocumentsAPIViewSet)
+wagtail_api.register_endpoint("pages", SitePagesAPIViewSet)
+wagtail_api.register_endpoint("images", site_media_viewset(ImagesAPIViewSet))
+wagtail_api.register_endpoint("documents", site_media_viewset(DocumentsAPIViewSet))
 
 ERROR_CODES = {
     400: ("bad_request", "请求有误。"),

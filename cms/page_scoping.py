@@ -8,6 +8,7 @@ and its chooser list pages by tree position: these hooks narrow them to ``visibl
 
 from django.db.models import Q
 from wagtail.admin.api.views import PagesAdminAPIViewSet
+from wagtail.api.v2.views import PagesAPIViewSet
 
 from zhunru.scoping import user_jurisdictions
 
@@ -130,3 +131,70 @@ def scope_media_admin_api(router) -> None:
 def scope_explorer(parent_page, pages, request):
     """``construct_explorer_page_queryset`` hook: the explorer lists the user's jurisdictions' pages only."""
     return visible_pages(request.user, pages)
+
+
+# --- The public page, image and document API (Wagtail API v2) -----------------------------------------------
+
+
+def _requested_other_site(request, site) -> bool:
+    """Whether ``?site=host[:port]`` names a Site other than ``site``, the one answering the request's host."""
+    asked = request.GET.get("site")
+    if not asked:
+        return False
+    hostname, _, port = asked.partition(":")
+    if site is None or hostname != site.hostname:
+        return True
+    return bool(port) and port != str(site.port)
+
+
+class SitePagesAPIViewSet(PagesAPIViewSet):
+    """Wagtail's public page API on the request's own Site only. Wagtail lists the pages under the Site that
+    answers the host, but ``?site=<another host>`` lists another Site's pages through this one: refused (400)."""
+
+    def get_base_queryset(self):
+        from wagtail.api.v2.utils import BadRequestError
+        from wagtail.models import Site
+
+        if _requested_other_site(self.request, Site.find_for_request(self.request)):
+            raise BadRequestError("只能查询本站点的页面：site 参数须为本站点的主机名。")
+        return super().get_base_queryset()
+
+
+def site_jurisdiction_ids(request) -> set[int]:
+    """The jurisdictions whose portal home is the request's Site's root page or under it (the installation's
+    index site serves every jurisdiction below it; a jurisdiction's own host only that jurisdiction)."""
+    from wagtail.models import Site
+
+    from zhunru.models import JurisdictionHomePage
+
+    site = Site.find_for_request(request)
+    if site is None:
+        return set()
+    homes = JurisdictionHomePage.objects.filter(path__startswith=site.root_page.path)
+    return set(homes.values_list("jurisdiction_id", flat=True))
+
+
+def site_media(request, queryset):
+    """Images or documents outside the collections of jurisdictions the request's Site does not serve."""
+    from wagtail.models import Collection
+
+    from zhunru.models import Jurisdiction
+
+    others = Jurisdiction.objects.exclude(pk__in=site_jurisdiction_ids(request)).values_list("name", flat=True)
+    root = Collection.get_first_root_node()
+    if root is None:
+        return queryset
+    for collection in root.get_children().filter(name__in=list(others)):
+        queryset = queryset.exclude(collection__path__startswith=collection.path)
+    return queryset
+
+
+class _SiteMediaMixin:
+    def get_queryset(self):
+        return site_media(self.request, super().get_queryset())
+
+
+def site_media_viewset(endpoint):
+    """``endpoint`` (Wagtail's images or documents API view set) listing and serving only the media of the
+    request's Site: another jurisdiction's id answers 404."""
+    return type(f"Site{endpoint.__name__}", (_SiteMediaMixin, endpoint), {"__module__": __name__})

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
@@ -61,14 +62,55 @@ class TwoFactorMiddleware:
 # coordinator who may view ledger entries would read every jurisdiction's titles in it (the tenant walk found
 # it). The timeline for coordinators and auditors is the audit chain (审计日志), which mirrors every Wagtail log
 # entry with its jurisdiction and is scoped by AuditEvent.objects.visible_to; this report is for superusers.
-JURISDICTION_WIDE_VIEWS = {"wagtailadmin_reports:site_history", "wagtailadmin_reports:site_history_results"}
+# The same for Wagtail's other reports that list every Site or every page of a type whatever its jurisdiction:
+# the page types report (every Site, the last edited page of each type), the page-type usage listing (every page
+# of the type) and the form pages listing (its site filter names every Site; form pages are scoped by
+# ``filter_form_submissions_for_user``, so it lists nothing of a jurisdiction's to anyone else anyway).
+SITE_HISTORY_REFUSAL = "站点历史记录涉及所有辖区，仅超级管理员可以查看；请在“审计日志”中查看本辖区的记录。"
+ALL_SITES_REFUSAL = "该报表涉及所有辖区的站点和页面，仅超级管理员可以查看。"
+JURISDICTION_WIDE_VIEWS = {
+    "wagtailadmin_reports:site_history": SITE_HISTORY_REFUSAL,
+    "wagtailadmin_reports:site_history_results": SITE_HISTORY_REFUSAL,
+    "wagtailadmin_reports:page_types_usage": ALL_SITES_REFUSAL,
+    "wagtailadmin_reports:page_types_usage_results": ALL_SITES_REFUSAL,
+    "wagtailadmin_pages:type_use": ALL_SITES_REFUSAL,
+    "wagtailadmin_pages:type_use_results": ALL_SITES_REFUSAL,
+    "wagtailforms:index": ALL_SITES_REFUSAL,
+    "wagtailforms:index_results": ALL_SITES_REFUSAL,
+}
+# Wagtail admin views of one page that name it before (or instead of) checking the user's permission on it:
+# the workflow preview's refusal message carries the page's title. A page of another jurisdiction answers 404.
+PAGE_VIEWS = {"wagtailadmin_pages:workflow_preview", "wagtailadmin_pages:usage"}
 
 
-def jurisdiction_wide_view(path_info: str) -> bool:
+def jurisdiction_wide_view(path_info: str) -> str:
+    """The refusal message when ``path_info`` is a view for superusers only, else ""."""
     try:
-        return resolve(path_info).view_name in JURISDICTION_WIDE_VIEWS
+        return JURISDICTION_WIDE_VIEWS.get(resolve(path_info).view_name, "")
+    except Resolver404:
+        return ""
+
+
+def foreign_page_view(request) -> bool:
+    """Whether the request opens one of ``PAGE_VIEWS`` for a page of a jurisdiction the user is not in (audited).
+    Pages of no jurisdiction (a host site's own) are left to Wagtail's permissions."""
+    from zhunru.audit.jurisdictions import page_jurisdiction_id
+    from zhunru.scoping import record_foreign_attempt, user_jurisdictions
+
+    try:
+        match = resolve(request.path_info)
     except Resolver404:
         return False
+    if match.view_name not in PAGE_VIEWS or "page_id" not in match.kwargs:
+        return False
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=match.kwargs["page_id"]).only("path").first()
+    owner = page_jurisdiction_id(page) if page is not None else None
+    if owner is None or user_jurisdictions(request.user).filter(pk=owner).exists():
+        return False
+    record_foreign_attempt(request, Page, page.pk)
+    return True
 
 
 # What a read-only user (the auditor) may still POST in the admin: their own session, account and settings.
@@ -85,8 +127,10 @@ def read_only_may_post(path_info: str) -> bool:
 
 
 class JurisdictionWideReportsMiddleware:
-    """Refuse Wagtail's site history report (page, results and exports) to all but superusers (it is not
-    scoped by jurisdiction); ``zhunru.security.wagtail_hooks`` hides its menu item from the rest.
+    """Refuse Wagtail's site history report (page, results and exports) and the other reports over every
+    Site (``JURISDICTION_WIDE_VIEWS``) to all but superusers (they are not scoped by jurisdiction);
+    ``zhunru.security.wagtail_hooks`` hides their menu items from the rest. A page view of ``PAGE_VIEWS`` for
+    another jurisdiction's page answers 404.
 
     And the auditor is read-only everywhere in the admin: any POST, PUT, PATCH or DELETE by a user whose only
     role is the auditor's is refused with 403 before a view runs (their own account and session aside), so
@@ -103,7 +147,9 @@ class JurisdictionWideReportsMiddleware:
                 and request.path_info.startswith(admin_prefix() or "/admin/") and is_read_only(user)
                 and not read_only_may_post(request.path_info)):
             raise PermissionDenied("审计员为只读角色，不能新增、修改、删除或办理任何事项。")
-        if (user is not None and user.is_authenticated and not user.is_superuser
-                and jurisdiction_wide_view(request.path_info)):
-            raise PermissionDenied("站点历史记录涉及所有辖区，仅超级管理员可以查看；请在“审计日志”中查看本辖区的记录。")
+        if user is not None and user.is_authenticated and not user.is_superuser:
+            if refusal := jurisdiction_wide_view(request.path_info):
+                raise PermissionDenied(refusal)
+            if foreign_page_view(request):
+                raise Http404("页面不存在或您无权访问。")
         return self.get_response(request)

@@ -25,6 +25,14 @@ def two_factor_account_item(request):
 
 @hooks.register("construct_reports_menu")
 def hide_site_history_from_department_users(request, menu_items):
-    """Site history spans every jurisdiction: superusers only (see the middleware); others read 审计日志."""
+    """Site history and the page types report span every jurisdiction: superusers only (see the middleware);
+    others read 审计日志."""
     if not request.user.is_superuser:
-        menu_items[:] = [item for item in menu_items if item.name != "site-history"]
+        menu_items[:] = [item for item in menu_items if item.name not in ("site-history", "page-types-usage")]
+
+
+@hooks.register("construct_main_menu")
+def hide_form_pages_listing(request, menu_items):
+    """The form pages listing names every Site in its filter: superusers only (see the middleware)."""
+    if not request.user.is_superuser:
+        menu_items[:] = [item for item in menu_items if item.name != "forms"]
