@@ -13,6 +13,8 @@ from django.conf import settings
 DEFAULTS = {
     "PRIVATE_MEDIA_ROOT": Path("var/private"),
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
+    # The longest an import's batch of writes keeps its transaction open (zhunru.imports).
+    "IMPORT_BATCH_SECONDS": 0.5,
 }
 
 # Settings that the host did not set and the plugin filled in (the system checks name them).
@@ -48,6 +50,15 @@ def upload_max_bytes() -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     return DEFAULTS["UPLOAD_MAX_BYTES"]
+
+
+def import_batch_seconds() -> float:
+    """ZHUNRU_IMPORT_BATCH_SECONDS; a value that is no number of seconds from 0 up gives the default (0: every
+    write its own transaction)."""
+    value = get("IMPORT_BATCH_SECONDS")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    return DEFAULTS["IMPORT_BATCH_SECONDS"]
 
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")

@@ -81,7 +81,7 @@ def edition_import(request):
                 tmp.write(chunk)
             tmp.flush()
             try:
-                result = import_edition(tmp.name, form.cleaned_data["edition"])
+                result = import_edition(tmp.name, form.cleaned_data["edition"], by=request.user)
             except ImportError_ as exc:
                 errors = exc.errors
             else:
@@ -171,7 +171,11 @@ def edition_activate(request, pk: int):
         messages.info(request, f"{edition.name}已是现行版本。")
         return redirect("wagtailsnippets_zhunru_catalog_listedition:list")
     if request.method == "POST":
-        flagged = edition.activate(by=request.user)
+        try:
+            flagged = edition.activate(by=request.user)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("zhunru_catalog_edition_diff", pk=edition.pk)
         messages.success(
             request,
             f"已启用{edition.name}；{len(set(flagged))} 个政务服务事项已标记待复核，依据被删除的事项已停止受理。",

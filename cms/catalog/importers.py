@@ -1,4 +1,5 @@
-"""Import of a negative list edition from CSV, XLSX or JSON: validate everything first, then write all or nothing.
+"""Import of a negative list edition from CSV, XLSX or JSON: validate everything first, then write in short batches
+into a draft that cannot be activated until the import finished (zhunru.imports).
 
 Bounds are checked before parsing and while reading, each with a Chinese error (never a 500): the file size,
 an XLSX's uncompressed size (a decompression bomb), the number of rows, the length of a cell (a CSV cell
@@ -250,58 +251,98 @@ def _published_refusal(edition, created: list[str], updated: list[str], removed:
     ]
 
 
-def import_edition(path, edition_name: str) -> ImportResult:
-    """Create or update a draft edition by item code; an edition in force only accepts an identical file."""
+IMPORT_KIND = "catalog.edition"
+
+
+def _plan(edition, rows: list[Row], result: ImportResult) -> tuple[list[tuple], list]:
+    """The writes that make ``edition`` match ``rows``: (action, row, values, item) to create or update, and
+    the items to remove; items already as the file has them count as unchanged."""
+    existing = {i.code: i for i in edition.items.prefetch_related("measures")}
+    plan = []
+    for row in rows:
+        values = {
+            "number": row.number,
+            "kind": KIND_BY_PREFIX[row.code[0]],
+            "name": row.name,
+            "departments": row.departments,
+            "local": row.local,
+        }
+        item = existing.pop(row.code, None)
+        if item is None:
+            plan.append(("create", row, values, None))
+        elif any(getattr(item, k) != v for k, v in values.items()) or _measures(item) != _wanted(row):
+            plan.append(("update", row, values, item))
+        else:
+            result.unchanged += 1
+    return plan, sorted(existing.values(), key=lambda item: item.code)
+
+
+def import_edition(path, edition_name: str, *, by=None) -> ImportResult:
+    """Create or update a draft edition by item code; an edition in force only accepts an identical file.
+
+    The draft is written in short batches (zhunru.imports). It is not public (only an activated edition is)
+    and cannot be activated while this import's ``ImportRun`` is unfinished; an import stopped half-way
+    leaves such a draft, and running it again (upserts by code) completes it. The last import started on a
+    draft owns it: an earlier one still running stops at its next batch.
+    """
+    from django.utils import timezone
+
     from zhunru.catalog.models import ListEdition, ListItem, ListMeasure
+    from zhunru.imports import file_sha256, write_in_batches
+    from zhunru.models import ImportRun
 
     rows = parse(path)
     result = ImportResult()
     with transaction.atomic():
         edition, _ = ListEdition.objects.get_or_create(name=edition_name)
-        # Locked, so an activation cannot slip in between the check below and the writes.
+        # Locked, so an activation cannot slip in between the check below and the import taking the draft.
         edition = ListEdition.objects.select_for_update().get(pk=edition.pk)
-        existing = {i.code: i for i in edition.items.prefetch_related("measures")}
-        plan = []
-        for row in rows:
-            values = {
-                "number": row.number,
-                "kind": KIND_BY_PREFIX[row.code[0]],
-                "name": row.name,
-                "departments": row.departments,
-                "local": row.local,
-            }
-            item = existing.pop(row.code, None)
-            if item is None:
-                plan.append(("create", row, values, None))
-            elif any(getattr(item, k) != v for k, v in values.items()) or _measures(item) != _wanted(row):
-                plan.append(("update", row, values, item))
-            else:
-                result.unchanged += 1
-        removed = list(existing.values())
         if edition.is_active or edition.activated_at is not None:
+            plan, removed = _plan(edition, rows, result)
             refusal = _published_refusal(
                 edition,
                 [row.code for action, row, _, _ in plan if action == "create"],
                 [row.code for action, row, _, _ in plan if action == "update"],
-                sorted(item.code for item in removed),
+                [item.code for item in removed],
             )
             if refusal:
                 raise ImportError_(refusal)
-        for action, row, values, item in plan:
-            if action == "create":
-                item = ListItem.objects.create(edition=edition, code=row.code, **values)
-                result.created += 1
-            else:
-                for k, v in values.items():
-                    setattr(item, k, v)
-                item.save()
-                item.measures.all().delete()
-                result.updated += 1
-            ListMeasure.objects.bulk_create(
-                ListMeasure(item=item, position=i, text=t, scope=scope, legal_basis=basis)
-                for i, (t, scope, basis) in enumerate(_wanted(row), 1)
-            )
-        for item in removed:
+            return result  # the same list as in force: nothing to write
+        runs = ImportRun.objects.filter(kind=IMPORT_KIND, target=str(edition.pk))
+        runs.filter(state=ImportRun.State.RUNNING).update(state=ImportRun.State.SUPERSEDED, finished_at=timezone.now())
+        run = runs.create(kind=IMPORT_KIND, target=str(edition.pk), file_sha256=file_sha256(path),
+                          file_name=Path(path).name[:255], started_by=by if getattr(by, "pk", None) else None)
+    plan, removed = _plan(edition, rows, result)
+    steps = plan + [("remove", None, None, item) for item in removed]
+    runs.filter(pk=run.pk).update(planned=len(steps))
+
+    def still_ours() -> None:
+        list(ListEdition.objects.select_for_update().filter(pk=edition.pk).values_list("pk", flat=True))
+        if not runs.filter(pk=run.pk, state=ImportRun.State.RUNNING).exists():
+            raise ImportError_([f"另一次导入已接管「{edition.name}」，本次导入已停止：该版本以最近开始的导入为准。"])
+
+    def write(step) -> None:
+        action, row, values, item = step
+        if action == "remove":
             item.delete()
             result.removed += 1
+            return
+        if action == "create":
+            item = ListItem.objects.create(edition=edition, code=row.code, **values)
+            result.created += 1
+        else:
+            for k, v in values.items():
+                setattr(item, k, v)
+            item.save()
+            item.measures.all().delete()
+            result.updated += 1
+        ListMeasure.objects.bulk_create(
+            ListMeasure(item=item, position=i, text=t, scope=scope, legal_basis=basis)
+            for i, (t, scope, basis) in enumerate(_wanted(row), 1)
+        )
+
+    write_in_batches(steps, write, sender=ListItem, begin=still_ours)
+    with transaction.atomic():
+        still_ours()
+        run.finish()
     return result

@@ -28,13 +28,21 @@ class ListEdition(models.Model):
 
         The edition becomes current first, so the service items carried over to its items pass the 单外无单
         guard (zhunru.catalog.single_list); an item of it that is 禁止准入类 carries none over: the service
-        items under it are suspended and flagged for review instead.
+        items under it are suspended and flagged for review instead. A draft whose import has not finished
+        (stopped half-way: zhunru.catalog.importers) is refused with a ValidationError, so it never goes public.
         """
+        from django.core.exceptions import ValidationError
+
         from zhunru.audit.recording import record
         from zhunru.catalog.diff import diff_editions
         from zhunru.catalog.single_list import became_prohibited_reason
+        from zhunru.models import ImportRun
 
         with transaction.atomic():
+            list(ListEdition.objects.select_for_update().filter(pk=self.pk).values_list("pk", flat=True))
+            if ImportRun.objects.filter(kind="catalog.edition", target=str(self.pk),
+                                        state=ImportRun.State.RUNNING).exists():
+                raise ValidationError(f"「{self.name}」的导入尚未完成（可能已中断）：请重新导入该文件，完成后再启用。")
             previous = ListEdition.objects.filter(is_active=True).exclude(pk=self.pk).first()
             result = diff_editions(previous, self) if previous is not None else None
             if previous is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhunru.credit import layouts
@@ -148,14 +148,21 @@ def _headers(kind: str) -> dict[str, str]:
 
 
 def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
-    """Import decisions of one kind; every row is validated first, any error imports nothing.
+    """Import decisions of one kind; every row is validated first, any error imports nothing. Returns how
+    many decisions this run registered.
 
     Raises ValidationError with one Chinese message per bad row ("第3行：双公示信息缺少必填项：处罚依据。").
+    The valid file is then written in short batches (zhunru.imports), each decision registered, audited and
+    queued as by hand. A decision already registered is refused, unless an import that stopped half-way (a
+    crash, or a row someone registered meanwhile) wrote it with the same content: re-running that file (or
+    it corrected) then registers the rest, each decision once.
     """
     from decimal import Decimal, InvalidOperation
     from pathlib import Path
 
     from zhunru.catalog.importers import ImportError_, _read_rows
+    from zhunru.imports import file_sha256, write_in_batches
+    from zhunru.models import ImportRun
 
     if kind not in PublicDecision.Kind.values:
         raise ValidationError("请选择决定类型（行政许可或行政处罚）。")
@@ -168,7 +175,7 @@ def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
     headers = _headers(kind)
     categories = {label: value for value, label in PublicDecision.SubjectCategory.choices}
     date_keys = {"decided_on", "valid_from", "valid_until", "penalty_valid_until", "publicity_until"}
-    errors, decisions = [], []
+    errors, rows = [], []
     for line, raw in enumerate(records, 2):
         fields = {}
         for header, value in raw.items():
@@ -205,15 +212,57 @@ def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
         except ValidationError as exc:
             errors.append(f"第{line}行：{exc.messages[0]}")
             continue
-        if PublicDecision.objects.filter(jurisdiction=jurisdiction, kind=kind,
-                                         document_number=d.document_number).exists() or any(
-                x.document_number == d.document_number for x in decisions):
+        rows.append((line, d))
+
+    # Registered already: by an import run that stopped half-way, with the same content (skipped now: this is
+    # its re-run), or otherwise (refused, as a decision is registered once).
+    registered = {
+        d.document_number: d
+        for d in PublicDecision.objects.filter(jurisdiction=jurisdiction, kind=kind,
+                                               document_number__in=[d.document_number for _, d in rows])
+        .select_related("import_run")
+    }
+    decisions, seen, resumed_runs = [], set(), set()
+    for line, d in rows:
+        done = registered.get(d.document_number)
+        if d.document_number in seen or (done is not None and not _left_by_stopped_run(done, d)):
             errors.append(f"第{line}行：决定文书号“{d.document_number}”已登记。")
-            continue
-        decisions.append(d)
+        elif done is not None:
+            resumed_runs.add(done.import_run_id)
+        else:
+            decisions.append((line, d))
+        seen.add(d.document_number)
     if errors:
         raise ValidationError(errors)
+
+    run = ImportRun.objects.create(kind=f"credit.{kind}", target=str(jurisdiction.pk), file_sha256=file_sha256(path),
+                                   file_name=Path(path).name[:255], planned=len(decisions),
+                                   started_by=by if getattr(by, "pk", None) else None)
+
+    def write(item) -> None:
+        line, d = item
+        d.import_run = run
+        try:
+            with transaction.atomic():
+                register(d, by=by, request=request)
+        except IntegrityError:  # registered by someone else after the check above
+            raise ValidationError(
+                f"第{line}行：决定文书号“{d.document_number}”已登记（导入期间由他人登记）。此前的行已导入；"
+                "请删去该行后重新导入同一文件，已导入的行不会重复登记。") from None
+
+    write_in_batches(decisions, write, sender=PublicDecision)
     with transaction.atomic():
-        for d in decisions:
-            register(d, by=by, request=request)
+        run.finish()
+        # The stopped runs this one completed are done with.
+        ImportRun.objects.filter(pk__in=resumed_runs, state=ImportRun.State.RUNNING).update(
+            state=ImportRun.State.SUPERSEDED, finished_at=timezone.now())
     return len(decisions)
+
+
+def _left_by_stopped_run(registered, row) -> bool:
+    """Whether a registered decision is this row as written by an import that has not finished (stopped by a
+    crash or an error half-way): the same national payload, so its re-run may skip it."""
+    from zhunru.models import ImportRun
+
+    run = registered.import_run
+    return run is not None and run.state == ImportRun.State.RUNNING and payload(registered) == payload(row)

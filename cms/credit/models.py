@@ -739,6 +739,9 @@ class PublicDecision(models.Model):
     withdrawn_at = models.DateTimeField("撤下时间", null=True, blank=True)
     withdraw_reason = models.CharField("撤下原因", max_length=200, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # The file import that wrote it (zhunru.credit.disclosure.import_file): re-run after it stopped, it is skipped.
+    import_run = models.ForeignKey("zhunru_cms.ImportRun", verbose_name="导入记录", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+", editable=False)
 
     objects = PublicDecisionQuerySet.as_manager()
 

@@ -1,4 +1,5 @@
 from zhunru.models.attachments import Attachment
+from zhunru.models.imports import ImportRun
 from zhunru.models.pages import JurisdictionHomePage, PolicyIndexPage, PolicyPage, PortalIndexPage
 from zhunru.models.reference import Department, DepartmentMembership, Jurisdiction, JurisdictionGroup
 
@@ -6,6 +7,7 @@ __all__ = [
     "Attachment",
     "Department",
     "DepartmentMembership",
+    "ImportRun",
     "Jurisdiction",
     "JurisdictionGroup",
     "JurisdictionHomePage",

@@ -89,14 +89,12 @@ def test_progress_for_large_files(tmp_path, jurisdiction, capsys):
 
 
 @pytest.mark.django_db
-def test_writes_are_committed_in_short_batches(tmp_path, jurisdiction, capsys, monkeypatch):
-    """Each batch is its own transaction, ended once it has written for BATCH_SECONDS: with no time at all,
-    every record is a batch of its own; a small file is one batch. Numbers stay gap-free either way."""
-    from zhunru.cases.management.commands import import_cases
-
+def test_writes_are_committed_in_short_batches(tmp_path, jurisdiction, capsys, settings):
+    """Each batch is its own transaction, ended once it has written for ZHUNRU_IMPORT_BATCH_SECONDS: with no
+    time at all, every record is a batch of its own; a small file is one batch. Numbers stay gap-free."""
     records = [{**GOOD, "title": f"分批案例{i}"} for i in range(3)]
     assert "新增 3 件（分 1 批提交）" in run(write(tmp_path, records), capsys).out
-    monkeypatch.setattr(import_cases, "BATCH_SECONDS", 0)
+    settings.ZHUNRU_IMPORT_BATCH_SECONDS = 0
     records = [{**GOOD, "title": f"逐条提交案例{i}"} for i in range(3)]
     assert "新增 3 件（分 3 批提交）" in run(write(tmp_path, records, "more.json"), capsys).out
     assert sorted(Case.objects.values_list("register_serial", flat=True)) == list(range(1, 7))

@@ -4,14 +4,13 @@ them in short batches, never twice."""
 import datetime
 import hashlib
 import json
-import time
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from zhunru.cases.models import Case, Category, Importance, Source, Subcategory
+from zhunru.imports import write_in_batches
 from zhunru.models import Department, Jurisdiction
 
 REQUIRED = {
@@ -29,7 +28,6 @@ PROGRESS_FROM = 200  # records; smaller files import without progress lines
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_RECORDS = 10_000
 MAX_TEXT_CHARS = 50_000
-BATCH_SECONDS = 0.5  # longest a batch of writes holds the database's write lock (SQLite: one writer at a time)
 
 
 def _aliases(choices, extra: dict[str, str]) -> dict[str, str]:
@@ -97,22 +95,15 @@ class Command(BaseCommand):
             Case.objects.filter(import_key__in=[c.import_key for c in prepared]).values_list("import_key", flat=True)
         )
         new = [c for c in prepared if c.import_key not in existing]
-        # Written in batches, each its own transaction of at most BATCH_SECONDS: SQLite has one writer, and a
-        # complaint filed meanwhile must not wait for the whole import. Every record was validated above; an
-        # import stopped between batches keeps the batches before it, and running it again adds the rest (the
-        # import key skips what is in).
-        done = batches = 0
-        while done < len(new):
-            started = time.monotonic()
-            with transaction.atomic():
-                while done < len(new):
-                    new[done].save()
-                    new[done].register()
-                    done += 1
-                    self._progress("导入", done, len(new))
-                    if time.monotonic() - started >= BATCH_SECONDS:
-                        break
-            batches += 1
+        # Written in short batches (zhunru.imports): a complaint filed meanwhile never waits for the whole import.
+        # Every record was validated above; an import stopped between batches keeps the batches before it, and
+        # running it again adds the rest (the import key skips what is in).
+        def write(case: Case) -> None:
+            case.save()
+            case.register()
+
+        batches = write_in_batches(new, write, sender=Case, progress=lambda done, total: self._progress(
+            "导入", done, total))
         self.stdout.write(self.style.SUCCESS(
             f"导入完成：新增 {len(new)} 件（分 {batches} 批提交），已存在跳过 {len(existing)} 件。"))
 

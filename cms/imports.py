@@ -1,0 +1,75 @@
+"""Writing a validated import in short transactions, never one long one.
+
+Every importer validates the whole file first (a bad row: nothing written), then hands its writes to
+``write_in_batches``: each batch is its own transaction, ended once it has written for
+``ZHUNRU_IMPORT_BATCH_SECONDS`` (0.5 s by default), so no import holds SQLite's single write lock, or
+PostgreSQL row locks, for longer than about that. A complaint filed meanwhile waits one batch at most.
+
+What a batch cannot give is all-or-nothing; each importer makes a stopped import safe to run again:
+
+- cases (``import_cases``): a natural key per case skips what an earlier run wrote;
+- 双公示 decisions (``zhunru.credit.disclosure.import_file``): each decision keeps the ``ImportRun`` that
+  wrote it, so a re-run of the same file skips its own rows and still refuses anyone else's;
+- a list edition (``zhunru.catalog.importers.import_edition``): items are upserted by code into a draft
+  edition, which cannot be activated (made public) while its ``ImportRun`` is unfinished.
+
+``batch_committed`` is sent after each batch commits (progress, and the hook tests use to stop an import
+half-way).
+"""
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from django.db import transaction
+from django.dispatch import Signal
+
+from zhunru import conf
+
+T = TypeVar("T")
+
+# Sent after each committed batch: sender is the model the import writes (Case, ListItem, PublicDecision), with
+# done (writes committed so far), total and seconds (how long the batch's transaction was open).
+batch_committed = Signal()
+
+
+def file_sha256(path) -> str:
+    """The file's identity for a re-run: the same bytes, the same import."""
+    digest = hashlib.sha256()
+    with open(Path(path), "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_in_batches(
+    items: Sequence[T],
+    write: Callable[[T], None],
+    *,
+    sender: type,
+    begin: Callable[[], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Call ``write`` for every item, in transactions of at most about ZHUNRU_IMPORT_BATCH_SECONDS each;
+    return the number of batches. ``begin`` runs first in every batch's transaction (e.g. to lock and check
+    the import still owns its target); an exception rolls back the current batch only."""
+    limit = conf.import_batch_seconds()
+    done = batches = 0
+    total = len(items)
+    while done < total:
+        started = time.monotonic()
+        with transaction.atomic():
+            if begin is not None:
+                begin()
+            while done < total:
+                write(items[done])
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+                if time.monotonic() - started >= limit:
+                    break
+        batches += 1
+        batch_committed.send(sender=sender, done=done, total=total, seconds=time.monotonic() - started)
+    return batches

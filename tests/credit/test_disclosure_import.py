@@ -1,0 +1,97 @@
+"""双公示 import in short batches (zhunru.imports): a crash half-way then a re-run registers every decision
+once; a finished file run again is still refused; another write is not held up by a long import."""
+
+import csv
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.cms.import_batches import Crash, stop_after, write_meanwhile
+from tests.credit.conftest import decision_fields
+from zhunru.audit.models import AuditEvent
+from zhunru.credit import disclosure
+from zhunru.credit.models import OutboundRecord, PublicDecision
+from zhunru.models import ImportRun
+
+
+def write_file(path, subject, numbers, **over):
+    """A penalty file in the national layout, one decision per document number."""
+    labels = dict(disclosure.PENALTY_FIELDS)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(labels.values()))
+        writer.writeheader()
+        for n in numbers:
+            fields = decision_fields(subject, "penalty", document_number=f"昌市监罚〔2026〕{n}号", **over)
+            writer.writerow({label: fields.get(key, "") for key, label in labels.items()})
+    return path
+
+
+def test_a_crash_half_way_then_a_rerun_registers_every_decision_once(jurisdiction, platforms, make_subject,
+                                                                     tmp_path, settings):
+    settings.ZHUNRU_IMPORT_BATCH_SECONDS = 0  # every decision its own batch
+    path = write_file(tmp_path / "penalties.csv", make_subject(), range(1, 6))
+
+    # Given an import that dies after three of its five decisions were committed
+    with stop_after(PublicDecision, 3), pytest.raises(Crash):
+        disclosure.import_file(path, kind="penalty", jurisdiction=jurisdiction)
+    assert PublicDecision.objects.count() == 3
+    assert ImportRun.objects.get().state == ImportRun.State.RUNNING
+
+    # When the same file is imported again, the rest is registered (and nothing twice)
+    assert disclosure.import_file(path, kind="penalty", jurisdiction=jurisdiction) == 2
+    numbers = list(PublicDecision.objects.order_by("document_number").values_list("document_number", flat=True))
+    assert numbers == [f"昌市监罚〔2026〕{n}号" for n in range(1, 6)]
+    # Each queued once per platform and audited once, as if registered in one go.
+    assert OutboundRecord.objects.filter(kind="penalty").count() == 5 * len(platforms)
+    assert AuditEvent.objects.filter(action="credit.decision_disclosed").count() == 5
+    assert list(ImportRun.objects.order_by("pk").values_list("state", flat=True)) == [
+        ImportRun.State.SUPERSEDED, ImportRun.State.FINISHED]
+
+    # And a third run of the finished file is refused, as a duplicate always was
+    with pytest.raises(ValidationError, match="已登记"):
+        disclosure.import_file(path, kind="penalty", jurisdiction=jurisdiction)
+    assert PublicDecision.objects.count() == 5
+
+
+def test_a_rerun_still_refuses_a_decision_registered_otherwise(jurisdiction, make_subject, tmp_path, settings):
+    """Only what a stopped import wrote, with the same content, is skipped: a decision registered by hand,
+    or changed since, is refused and the file writes nothing."""
+    settings.ZHUNRU_IMPORT_BATCH_SECONDS = 0
+    subject = make_subject()
+    path = write_file(tmp_path / "penalties.csv", subject, range(1, 4))
+    with stop_after(PublicDecision, 1), pytest.raises(Crash):
+        disclosure.import_file(path, kind="penalty", jurisdiction=jurisdiction)
+    disclosure.register(PublicDecision(kind="penalty", jurisdiction=jurisdiction, **decision_fields(
+        subject, "penalty", document_number="昌市监罚〔2026〕2号", subject_category="legal")))
+
+    changed = write_file(tmp_path / "changed.csv", subject, range(1, 4), penalty_content="罚款人民币六万元")
+    with pytest.raises(ValidationError) as refused:
+        disclosure.import_file(changed, kind="penalty", jurisdiction=jurisdiction)
+    assert refused.value.messages == ["第2行：决定文书号“昌市监罚〔2026〕1号”已登记。",
+                                      "第3行：决定文书号“昌市监罚〔2026〕2号”已登记。"]
+    with pytest.raises(ValidationError, match="第3行"):
+        disclosure.import_file(path, kind="penalty", jurisdiction=jurisdiction)
+    assert PublicDecision.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_registered_by_hand_commits_while_a_long_import_is_running(jurisdiction, make_subject,
+                                                                            tmp_path, settings):
+    """An officer registering a decision (audited, in the same table) from another connection is not held up
+    until the import ends: it commits between two batches."""
+    settings.ZHUNRU_IMPORT_BATCH_SECONDS = 0
+    subject = make_subject()
+    path = write_file(tmp_path / "penalties.csv", subject, range(1, 13))
+
+    def by_hand():
+        disclosure.register(PublicDecision(kind="penalty", jurisdiction=jurisdiction, **decision_fields(
+            subject, "penalty", document_number="昌市监罚〔2026〕99号", subject_category="legal")))
+        return PublicDecision.objects.filter(import_run__isnull=False).count()
+
+    with write_meanwhile(PublicDecision, 3, by_hand) as meanwhile:
+        assert disclosure.import_file(path, kind="penalty", jurisdiction=jurisdiction) == 12
+
+    assert meanwhile.alive is False and meanwhile.error is None, meanwhile.error
+    assert meanwhile.events == ["other write committed", "import finished"]
+    assert meanwhile.seen == 3  # a quarter of the file was in when the officer's decision committed
+    assert PublicDecision.objects.count() == 13
