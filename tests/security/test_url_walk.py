@@ -24,7 +24,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, get_resolver, resolve
 
-from tests.conftest import create_department, create_jurisdiction, create_user, shared_rows
+from tests.conftest import create_department, create_jurisdiction, create_user, shared_rows, sign_in
 from tests.security.file_text import file_text
 from zhunru import roles
 from zhunru.uploads import store_attachment
@@ -333,7 +333,7 @@ def test_the_walk_covers_every_route(department_b_world):
 @pytest.mark.parametrize("walker", WALKERS)
 @pytest.mark.parametrize("route", ROUTES, ids=_route_id)
 def test_officer_of_a_sees_nothing_of_b_anywhere(client, department_b_world, route, walker):
-    client.force_login(department_b_world[walker])
+    sign_in(client, department_b_world[walker])
     leaks = _unexpected(_walk(client, department_b_world, [route]))
     assert not leaks, f"部门 A 的经办人看到了部门 B 的数据：{leaks[:20]}"
 
@@ -365,7 +365,7 @@ def test_the_walk_does_find_b_for_someone_allowed_to_see_it(client, department_b
 def test_every_route_answers_a_superuser_without_a_server_error(client, department_b_world, route):
     """The superuser's side of the walk, route by route (the twin above stops early): every URL answers someone
     who may see everything, bodies read to the end, and none with a server error (a wrong id is a 4xx)."""
-    client.force_login(department_b_world["boss"])
+    sign_in(client, department_b_world["boss"])
     client.raise_request_exception = False
     errors = []
     for url, _params in _urls(department_b_world, [route]):
@@ -648,7 +648,7 @@ def test_posts_to_every_url_by_officer_of_a_change_nothing_of_b(client, departme
     """A POST to every URL naming B's objects (POSTs without an object, add forms and searches, name nothing
     of B): B's records stay exactly as they were."""
     world = department_b_world
-    client.force_login(world[walker])
+    sign_in(client, world[walker])
     client.raise_request_exception = False
     before = _snapshot()
     leaks, changed = [], []
@@ -1042,7 +1042,7 @@ def _walker_client(worlds, walker):
 
     code, role = walker
     client = Client(raise_request_exception=False)
-    client.force_login(worlds[code]["users"][role])
+    sign_in(client, worlds[code]["users"][role])
     return client, worlds[code], worlds[_other(code)]
 
 
