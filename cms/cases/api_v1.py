@@ -3,13 +3,14 @@
 import datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema
 
 from zhunru.api import MAX_OFFSET
 from zhunru.cases.models import BulletinPage, Case
 
 prefix = "cases/"
-router = Router(tags=["典型案例"])
+router = Router(tags=[gettext_lazy("典型案例")])
 
 
 class PublicCase(Schema):
@@ -57,9 +58,9 @@ def _public_case(case: Case) -> dict:
 
 
 @router.get("", response=CaseList, summary="已公开通报的案例")
-def list_cases(request, jurisdiction: str = "", category: str = "", year: int | None = Query(None, ge=1949, le=2100, title="年度"),
-               limit: int = Query(20, ge=1, le=1000, title="条数上限"),
-               offset: int = Query(0, ge=0, le=MAX_OFFSET, title="偏移量")):
+def list_cases(request, jurisdiction: str = "", category: str = "", year: int | None = Query(None, ge=1949, le=2100, title=gettext_lazy("年度")),
+               limit: int = Query(20, ge=1, le=1000, title=gettext_lazy("条数上限")),
+               offset: int = Query(0, ge=0, le=MAX_OFFSET, title=gettext_lazy("偏移量"))):
     """Only cases presented in a live bulletin, and only their public fields."""
     qs = Case.objects.published().select_related("jurisdiction").prefetch_related("bulletin_links__page")
     if jurisdiction:

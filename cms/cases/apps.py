@@ -1,11 +1,12 @@
 """准入 · 案例"""
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ZhunruCasesConfig(AppConfig):
     name = "zhunru.cases"
     label = "zhunru_cases"
-    verbose_name = "准入 · 案例"
+    verbose_name = gettext_lazy("准入 · 案例")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.translation import gettext, gettext_lazy
 
 from zhunru.clock import format_date, format_datetime
 
@@ -12,16 +13,16 @@ CJK_FONT = "STSong-Light"  # Adobe's built-in CID font: Chinese text without shi
 OFFICIAL_RED = "#C8161D"
 
 CATALOGUE_COLUMNS = [
-    ("archive_number", "档号", 28),
-    ("register_number", "登记编号", 24),
-    ("title", "案例名称", 40),
-    ("category", "类别", 18),
-    ("importance", "重要程度", 12),
-    ("organization", "涉及单位", 24),
-    ("reporting_department", "报送部门", 20),
-    ("registered_on", "登记日期", 12),
-    ("archived_on", "归档日期", 12),
-    ("keywords", "关键词", 20),
+    ("archive_number", gettext_lazy("档号"), 28),
+    ("register_number", gettext_lazy("登记编号"), 24),
+    ("title", gettext_lazy("案例名称"), 40),
+    ("category", gettext_lazy("类别"), 18),
+    ("importance", gettext_lazy("重要程度"), 12),
+    ("organization", gettext_lazy("涉及单位"), 24),
+    ("reporting_department", gettext_lazy("报送部门"), 20),
+    ("registered_on", gettext_lazy("登记日期"), 12),
+    ("archived_on", gettext_lazy("归档日期"), 12),
+    ("keywords", gettext_lazy("关键词"), 20),
 ]
 
 
@@ -52,15 +53,16 @@ def describe_filters(category: str = "", year: int | None = None, importance: st
 
     parts = []
     if category:
-        parts.append(f"类别：{Category(category).label}")
+        parts.append(gettext("类别：{label}").format(label=Category(category).label))
     if year:
-        parts.append(f"年度：{year}")
+        parts.append(gettext("年度：{year}").format(year=year))
     if importance:
-        parts.append(f"重要程度：{Importance(importance).label}")
-    return "；".join(parts) or "全部"
+        parts.append(gettext("重要程度：{label}").format(label=Importance(importance).label))
+    return "；".join(parts) or gettext("全部")
 
 
-def catalogue_xlsx(cases: Iterable, *, title: str = "案例档案目录", filters: str = "全部") -> bytes:
+def catalogue_xlsx(cases: Iterable, *, title: str = "", filters: str = "") -> bytes:
+    title, filters = title or gettext("案例档案目录"), filters or gettext("全部")
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -68,11 +70,11 @@ def catalogue_xlsx(cases: Iterable, *, title: str = "案例档案目录", filter
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "档案目录"
+    sheet.title = gettext("档案目录")
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([f"筛选条件：{filters}", f"导出时间：{format_datetime(timezone.now())}"])
-    sheet.append([label for _, label, _ in CATALOGUE_COLUMNS])
+    sheet.append([gettext("筛选条件：{filters}").format(filters=filters), gettext("导出时间：{format_datetime}").format(format_datetime=format_datetime(timezone.now()))])
+    sheet.append([str(label) for _, label, _ in CATALOGUE_COLUMNS])  # lazy translations: openpyxl takes str only
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for index, (_, _, width) in enumerate(CATALOGUE_COLUMNS, start=1):
@@ -118,7 +120,8 @@ def _esc(text: str) -> str:
     return escape(text or "")
 
 
-def catalogue_pdf(cases: Iterable, *, title: str = "案例档案目录", filters: str = "全部") -> bytes:
+def catalogue_pdf(cases: Iterable, *, title: str = "", filters: str = "") -> bytes:
+    title, filters = title or gettext("案例档案目录"), filters or gettext("全部")
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
@@ -145,12 +148,12 @@ def catalogue_pdf(cases: Iterable, *, title: str = "案例档案目录", filters
     )
     story = [
         Paragraph(_esc(title), styles["title"]),
-        Paragraph(_esc(f"筛选条件：{filters}　　导出时间：{format_datetime(timezone.now())}"), styles["small"]),
+        Paragraph(_esc(gettext("筛选条件：{filters}　　导出时间：{format_datetime}").format(filters=filters, format_datetime=format_datetime(timezone.now()))), styles["small"]),
         Spacer(1, 4 * mm),
         table,
     ]
     if not body:
-        story.append(Paragraph("（无符合条件的归档案例）", styles["center"]))
+        story.append(Paragraph(gettext("（无符合条件的归档案例）"), styles["center"]))
     doc.build(story)
     return out.getvalue()
 
@@ -184,7 +187,7 @@ def bulletin_pdf(page) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=A4, topMargin=37 * mm, leftMargin=28 * mm, rightMargin=26 * mm,
                             bottomMargin=35 * mm, title=page.title, author=page.issuing_office)
     story = [
-        Paragraph(_esc(f"{page.issuing_office}文件"), header),
+        Paragraph(_esc(gettext("{issuing_office}文件").format(issuing_office=page.issuing_office)), header),
         Spacer(1, 8 * mm),
         Paragraph(_esc(page.document_number), number),
         HRFlowable(width="100%", thickness=2, color=red, spaceBefore=2 * mm, spaceAfter=8 * mm),
@@ -192,23 +195,23 @@ def bulletin_pdf(page) -> bytes:
     ]
     for text in _paragraphs(page.intro):
         story.append(Paragraph(_esc(text), styles["indent"]))
-    chinese_numbers = "一二三四五六七八九十"
+    chinese_numbers = gettext("一二三四五六七八九十")
     for position, case in enumerate(page.public_cases):
         label = chinese_numbers[position] if position < len(chinese_numbers) else str(position + 1)
         story.append(Paragraph(_esc(f"{label}、{case['title']}"), styles["heading"]))
         lines = [
-            f"案例类别：{case['category_label']}" + (f"（{case['subcategory_label']}）" if case["subcategory_label"] else ""),
-            f"涉及单位：{case['organization']}" + (f"（{case['region']}）" if case["region"] else ""),
+            gettext("案例类别：{value}").format(value=case['category_label']) + (f"（{case['subcategory_label']}）" if case["subcategory_label"] else ""),
+            gettext("涉及单位：{value}").format(value=case['organization']) + (f"（{case['region']}）" if case["region"] else ""),
         ]
         if case["document_name"]:
-            lines.append(f"涉及文件：{case['document_name']} {case['document_number']}".strip())
-        lines.append(f"基本案情：{case['summary']}")
+            lines.append(gettext("涉及文件：{value} {value2}").format(value=case['document_name'], value2=case['document_number']).strip())
+        lines.append(gettext("基本案情：{value}").format(value=case['summary']))
         if case["violated_clause"]:
-            lines.append(f"违反规定：{case['violated_clause']}")
+            lines.append(gettext("违反规定：{value}").format(value=case['violated_clause']))
         if case["handling_result"]:
-            lines.append(f"处理及整改结果：{case['handling_result']}")
+            lines.append(gettext("处理及整改结果：{value}").format(value=case['handling_result']))
         if case["commentary"]:
-            lines.append(f"案例点评：{case['commentary']}")
+            lines.append(gettext("案例点评：{value}").format(value=case['commentary']))
         for line in lines:
             story.append(Paragraph(_esc(line), styles["indent"]))
     for text in _paragraphs(page.closing):
@@ -216,7 +219,7 @@ def bulletin_pdf(page) -> bytes:
     story += [
         Spacer(1, 14 * mm),
         Paragraph(_esc(page.issuing_office), right),
-        Paragraph(_esc(f"{page.issue_date.year}年{page.issue_date.month}月{page.issue_date.day}日"), right),
+        Paragraph(_esc(gettext("{year}年{month}月{day}日").format(year=page.issue_date.year, month=page.issue_date.month, day=page.issue_date.day)), right),
     ]
     doc.build(story)
     return out.getvalue()

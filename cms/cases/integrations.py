@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def _mail_once(address: str, subject: str, body: str, key: str | None) -> int:
             return 0
     def send() -> None:
         try:
-            send_mail(f"【准入】{subject}", body, settings.DEFAULT_FROM_EMAIL, [address])
+            send_mail(_("【准入】{subject}").format(subject=subject), body, settings.DEFAULT_FROM_EMAIL, [address])
         except Exception:  # the MailboxNotice row stays; log loudly rather than fail the job after commit
             log.exception("通知邮件发送失败：%s %s", address, subject)
 
@@ -79,7 +80,7 @@ def deadline(start: datetime.date, days: int, unit: str, *, jurisdiction=None) -
     compute_due = _leads_attr("calendar", "compute_due")
     if compute_due is None:
         if unit == "working":
-            raise ImproperlyConfigured("工作日期限需要线索模块的工作日历（zhunru.leads.calendar），目前尚不可用。")
+            raise ImproperlyConfigured(_("工作日期限需要线索模块的工作日历（zhunru.leads.calendar），目前尚不可用。"))
         return start + datetime.timedelta(days=days), False
     due = compute_due(start, days, unit, jurisdiction)
     return due.due_date, due.provisional
@@ -99,17 +100,17 @@ def lead_from_ledger_entry(entry, *, by=None, request=None):
 
     lead_cls = lead_model()
     if lead_cls is None or not hasattr(lead_cls.objects, "create_lead"):
-        raise ImproperlyConfigured("线索模块尚未提供 Lead.objects.create_lead，暂不能将问题转为线索。")
+        raise ImproperlyConfigured(_("线索模块尚未提供 Lead.objects.create_lead，暂不能将问题转为线索。"))
     existing = lead_cls.objects.filter(
         origin_type=ContentType.objects.get_for_model(entry), origin_id=str(entry.pk)
     ).first()
     if existing is not None:
         return existing
-    parts = [f"问题：{entry.problem}", f"依据：{entry.basis}"]
+    parts = [_("问题：{problem}").format(problem=entry.problem), _("依据：{basis}").format(basis=entry.basis)]
     if entry.measure:
-        parts.append(f"整改措施：{entry.measure}")
+        parts.append(_("整改措施：{measure}").format(measure=entry.measure))
     if entry.campaign_id:
-        parts.append(f"自查专项：{entry.campaign}")
+        parts.append(_("自查专项：{campaign}").format(campaign=entry.campaign))
     return lead_cls.objects.create_lead(
         jurisdiction=entry.department.jurisdiction,
         source=lead_cls.Source.INSPECTION,

@@ -6,6 +6,7 @@ import logging
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhunru.audit.recording import record
 from zhunru.cases import integrations
@@ -25,15 +26,15 @@ def notify_due_reviews(today: datetime.date | None = None) -> dict[str, int]:
         cases = [c for c in due if c.jurisdiction_id == jurisdiction.pk]
         register = RegisterSettings.for_jurisdiction(jurisdiction)
         lines = [
-            f"- {c.register_number} {c.title}（{c.get_importance_display()}，上次审核：{c.last_reviewed_on or '无'}）"
+            _("- {register_number} {title}（{get_importance_display}，上次审核：{value}）").format(register_number=c.register_number, title=c.title, get_importance_display=c.get_importance_display(), value=c.last_reviewed_on or _('无'))
             for c in cases
         ]
         body = (
-            f"{jurisdiction.name}案例登记簿中有 {len(cases)} 件案例已到定期审核时间"
-            f"（市场准入负面清单登记管理制度第十三条），请审核、更新后在后台记录审核：\n\n" + "\n".join(lines)
+            _("{name}案例登记簿中有 {count} 件案例已到定期审核时间"
+            "（市场准入负面清单登记管理制度第十三条），请审核、更新后在后台记录审核：\n\n").format(name=jurisdiction.name, count=len(cases)) + "\n".join(lines)
         )
         integrations.notify(
-            register.keepers(), f"【案例定期审核】{jurisdiction.name} {len(cases)} 件案例待审核", body,
+            register.keepers(), _("【案例定期审核】{name} {count} 件案例待审核").format(name=jurisdiction.name, count=len(cases)), body,
             addresses=register.keeper_addresses(), obj=jurisdiction, key=f"cases:review:{jurisdiction.pk}:{today}",
             url="/admin/snippets/zhunru_cases/case/",
         )
@@ -72,12 +73,12 @@ def run_integrity_check():
                                                        "altered": len(altered)}, note=report.summary())
     if not report.ok:
         body = report.summary() + "\n\n" + "\n".join(
-            [f"缺失：{r['name']}（{r['owner']}，{r['department']}）" for r in missing]
-            + [f"被改动：{r['name']}（{r['owner']}，{r['department']}）" for r in altered]
+            [_("缺失：{value}（{value2}，{value3}）").format(value=r['name'], value2=r['owner'], value3=r['department']) for r in missing]
+            + [_("被改动：{value}（{value2}，{value3}）").format(value=r['name'], value2=r['owner'], value3=r['department']) for r in altered]
         )
         for jurisdiction in Jurisdiction.objects.all():
             register = RegisterSettings.for_jurisdiction(jurisdiction)
-            integrations.notify(register.keepers(), "【安全检查】发现缺失或被改动的案例资料", body,
+            integrations.notify(register.keepers(), _("【安全检查】发现缺失或被改动的案例资料"), body,
                                 addresses=register.keeper_addresses(), obj=report,
                                 key=f"cases:integrity:{report.pk}:{jurisdiction.pk}",
                                 url=reverse("wagtailsnippets_zhunru_cases_integrityreport:inspect", args=[report.pk]))
@@ -102,13 +103,13 @@ def remind_overdue_ledger_entries(today: datetime.date | None = None) -> int:
             officers = [m.user for m in DepartmentMembership.objects.filter(department=unit).select_related("user")]
             register = RegisterSettings.for_jurisdiction(unit.jurisdiction)
             days = (today - entry.deadline).days
-            body = (
-                f"问题台账事项已超过整改期限 {days} 天，请尽快整改并上传整改印证材料。\n\n"
-                f"问题：{entry.problem}\n依据：{entry.basis}\n责任单位：{unit.name}\n"
-                f"整改期限：{entry.deadline}\n当前状态：{entry.get_status_display()}"
-            )
+            body = _(
+                "问题台账事项已超过整改期限 {days} 天，请尽快整改并上传整改印证材料。\n\n"
+                "问题：{problem}\n依据：{basis}\n责任单位：{name}\n"
+                "整改期限：{deadline}\n当前状态：{get_status_display}"
+            ).format(days=days, problem=entry.problem, basis=entry.basis, name=unit.name, deadline=entry.deadline, get_status_display=entry.get_status_display())
             addresses = [a for a in [unit.email, *register.keeper_addresses()] if a]
-            integrations.notify([*officers, *register.keepers()], f"【问题台账逾期】{unit.name}", body,
+            integrations.notify([*officers, *register.keepers()], _("【问题台账逾期】{name}").format(name=unit.name), body,
                                 addresses=addresses, obj=entry, key=f"ledger:{entry.pk}:overdue:{today}",
                                 url=reverse("wagtailsnippets_zhunru_cases_ledgerentry:inspect", args=[entry.pk]))
             locked.last_reminded_on = today

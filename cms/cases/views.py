@@ -8,16 +8,18 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru.audit.recording import record
 from zhunru.cases.exports import catalogue_pdf, catalogue_xlsx, describe_filters
 from zhunru.cases.models import Case, Category, Importance
 
 CASE_ACTIONS = {
-    "register": ("register", "已登记，编号 {result}。", "登记案例"),
-    "start_review": ("start_review", "案例已进入审核。", "开始审核"),
-    "archive": ("archive", "已归档，档号 {result}。", "归档"),
-    "mark_reviewed": ("mark_reviewed", "已记录本次定期审核。", "记录定期审核"),
+    "register": ("register", gettext_lazy("已登记，编号 {result}。"), gettext_lazy("登记案例")),
+    "start_review": ("start_review", gettext_lazy("案例已进入审核。"), gettext_lazy("开始审核")),
+    "archive": ("archive", gettext_lazy("已归档，档号 {result}。"), gettext_lazy("归档")),
+    "mark_reviewed": ("mark_reviewed", gettext_lazy("已记录本次定期审核。"), gettext_lazy("记录定期审核")),
 }
 
 
@@ -31,9 +33,9 @@ def _back(request, fallback: str):
 def case_action(request, pk: int, action: str):
     """One life-cycle step, for the lead department's keepers of the register (GET asks, POST does)."""
     if action not in CASE_ACTIONS:
-        raise PermissionDenied("未知操作。")
+        raise PermissionDenied(_("未知操作。"))
     if not request.user.has_perm("zhunru_cases.register_case"):
-        raise PermissionDenied("只有牵头部门的案例管理人员可以登记、审核和归档案例。")
+        raise PermissionDenied(_("只有牵头部门的案例管理人员可以登记、审核和归档案例。"))
     case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
     method, message, label = CASE_ACTIONS[action]
     if request.method != "POST":
@@ -62,7 +64,7 @@ def _int(value) -> int | None:
 def archive_catalogue(request):
     """档案目录: archived cases by category, year and importance; exported as XLSX or PDF."""
     if not request.user.has_perm("zhunru_cases.view_case"):
-        raise PermissionDenied("您无权查看档案目录。")
+        raise PermissionDenied(_("您无权查看档案目录。"))
     category = request.GET.get("category", "")
     category = category if category in Category.values else ""
     importance = request.GET.get("importance", "")
@@ -73,7 +75,7 @@ def archive_catalogue(request):
     export = request.GET.get("export", "")
     if export in ("xlsx", "pdf"):
         if not request.user.has_perm("zhunru_cases.export_catalogue"):
-            raise PermissionDenied("您无权导出档案目录。")
+            raise PermissionDenied(_("您无权导出档案目录。"))
         stamp = f"{timezone.localtime():%Y%m%d-%H%M}"
         if export == "xlsx":
             body = catalogue_xlsx(cases, filters=filters)
@@ -81,7 +83,7 @@ def archive_catalogue(request):
         else:
             body = catalogue_pdf(cases, filters=filters)
             content_type = "application/pdf"
-        record("case.catalogue_export", request=request, object_type="zhunru_cases.case", object_repr="档案目录",
+        record("case.catalogue_export", request=request, object_type="zhunru_cases.case", object_repr=_("档案目录"),
                changes={"format": export, "filters": filters, "rows": len(cases)})
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="archive-catalogue-{stamp}.{export}"'
@@ -104,8 +106,8 @@ def archive_catalogue(request):
             "selected": {"category": category, "importance": importance, "year": year},
             "query": query.urlencode(),
             "can_export": request.user.has_perm("zhunru_cases.export_catalogue"),
-            "header_title": "案例档案目录",
-            "page_title": "案例档案目录",
+            "header_title": _("案例档案目录"),
+            "page_title": _("案例档案目录"),
         },
     )
 
@@ -114,14 +116,14 @@ def _files_view(request, owner, *, store, title: str, back_url: str):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, "请选择要上传的文件。")
+            messages.error(request, _("请选择要上传的文件。"))
         else:
             try:
                 attachment = store(upload, user=request.user)
             except ValidationError as error:
                 messages.error(request, "；".join(error.messages))
             else:
-                messages.success(request, f"已上传“{attachment.original_name}”，SHA-256 已记录。")
+                messages.success(request, _("已上传“{original_name}”，SHA-256 已记录。").format(original_name=attachment.original_name))
         return redirect(request.path)
     return TemplateResponse(
         request,
@@ -134,9 +136,9 @@ def _files_view(request, owner, *, store, title: str, back_url: str):
 def case_files(request, pk: int):
     """案例资料: a case's files, uploaded through the content-checked store, visible to its department."""
     if not request.user.has_perm("zhunru_cases.change_case"):
-        raise PermissionDenied("您无权管理案例资料。")
+        raise PermissionDenied(_("您无权管理案例资料。"))
     case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
-    return _files_view(request, case, store=case.add_attachment, title=f"案例资料：{case}",
+    return _files_view(request, case, store=case.add_attachment, title=_("案例资料：{case}").format(case=case),
                        back_url=reverse(Case.snippet_viewset.get_url_name("list")))
 
 
@@ -145,9 +147,9 @@ def ledger_evidence(request, pk: int):
     from zhunru.cases.models import LedgerEntry
 
     if not request.user.has_perm("zhunru_cases.change_ledgerentry"):
-        raise PermissionDenied("您无权上传整改印证材料。")
+        raise PermissionDenied(_("您无权上传整改印证材料。"))
     entry = get_object_or_404(LedgerEntry.objects.visible_to(request.user), pk=pk)
-    return _files_view(request, entry, store=entry.add_evidence, title=f"整改印证材料：{entry}",
+    return _files_view(request, entry, store=entry.add_evidence, title=_("整改印证材料：{entry}").format(entry=entry),
                        back_url=reverse(LedgerEntry.snippet_viewset.get_url_name("list")))
 
 
@@ -156,7 +158,7 @@ def ledger_promote(request, pk: int):
     from zhunru.cases.models import LedgerEntry, Subcategory
 
     if not request.user.has_perm("zhunru_cases.add_case"):
-        raise PermissionDenied("您无权报送案例。")
+        raise PermissionDenied(_("您无权报送案例。"))
     entry = get_object_or_404(LedgerEntry.objects.visible_to(request.user), pk=pk)
     if request.method == "POST":
         try:
@@ -170,13 +172,13 @@ def ledger_promote(request, pk: int):
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
             return redirect(request.path)
-        messages.success(request, "已转为案例并报送案例登记簿。")
+        messages.success(request, _("已转为案例并报送案例登记簿。"))
         return redirect(reverse(Case.snippet_viewset.get_url_name("edit"), args=[case.pk]))
     return TemplateResponse(
         request,
         "zhunru_cases/admin/promote_entry.html",
         {"entry": entry, "categories": Category.choices, "subcategories": Subcategory.choices,
-         "importances": Importance.choices, "page_title": "问题转为案例", "header_title": "问题转为案例"},
+         "importances": Importance.choices, "page_title": _("问题转为案例"), "header_title": _("问题转为案例")},
     )
 
 
@@ -187,14 +189,14 @@ def ledger_promote_lead(request, pk: int):
     from zhunru.cases.models import LedgerEntry
 
     if not request.user.has_perm("zhunru_leads.add_lead"):
-        raise PermissionDenied("您无权登记线索。")
+        raise PermissionDenied(_("您无权登记线索。"))
     entry = get_object_or_404(LedgerEntry.objects.visible_to(request.user), pk=pk)
     back = reverse(LedgerEntry.snippet_viewset.get_url_name("list"))
     if request.method != "POST":
         return TemplateResponse(
             request,
             "zhunru_cases/admin/confirm_case_action.html",
-            {"case": entry, "label": "转为线索", "page_title": "问题转为线索", "header_title": "问题转为线索",
+            {"case": entry, "label": _("转为线索"), "page_title": _("问题转为线索"), "header_title": _("问题转为线索"),
              "next": back},
         )
     try:
@@ -202,14 +204,14 @@ def ledger_promote_lead(request, pk: int):
     except (ValidationError, ImproperlyConfigured) as error:
         messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
         return redirect(back)
-    messages.success(request, f"已转为线索：{lead}")
+    messages.success(request, _("已转为线索：{lead}").format(lead=lead))
     return redirect(getattr(lead, "admin_url", "") or back)
 
 
 LEDGER_ACTIONS = {
-    "start": ("start_rectifying", "开始整改", "已开始整改。"),
-    "rectified": ("report_rectified", "报告整改完成", "已报告整改完成。"),
-    "close": ("close", "销号", "已销号。"),
+    "start": ("start_rectifying", gettext_lazy("开始整改"), gettext_lazy("已开始整改。")),
+    "rectified": ("report_rectified", gettext_lazy("报告整改完成"), gettext_lazy("已报告整改完成。")),
+    "close": ("close", gettext_lazy("销号"), gettext_lazy("已销号。")),
 }
 
 
@@ -218,14 +220,14 @@ def ledger_action(request, pk: int, action: str):
     from zhunru.cases.models import LedgerEntry
 
     if action not in LEDGER_ACTIONS:
-        raise PermissionDenied("未知操作。")
+        raise PermissionDenied(_("未知操作。"))
     entry = get_object_or_404(LedgerEntry.objects.visible_to(request.user), pk=pk)
     method, label, done = LEDGER_ACTIONS[action]
     back = reverse(LedgerEntry.snippet_viewset.get_url_name("list"))
     if request.method != "POST":
         return TemplateResponse(request, "zhunru_cases/admin/ledger_action.html", {
             "entry": entry, "label": label, "needs_result": action == "rectified", "next": back,
-            "page_title": label, "header_title": f"问题台账：{label}"})
+            "page_title": label, "header_title": _("问题台账：{label}").format(label=label)})
     kwargs = {"result": request.POST.get("result", "")} if action == "rectified" else {}
     try:
         getattr(entry, method)(by=request.user, request=request, **kwargs)

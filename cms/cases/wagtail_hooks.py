@@ -2,6 +2,8 @@
 
 from django.db.models import Q
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -36,7 +38,7 @@ class CaseViewSet(ScopedSnippetViewSet):
     model = Case
     chooser_viewset_class = CaseChooserViewSet
     icon = "folder-open-inverse"
-    menu_label = "案例登记簿"
+    menu_label = gettext_lazy("案例登记簿")
     list_display = ["title", "register_number", "status", "category", "importance", "reporting_department"]
     list_filter = ["status", "category", "importance", "jurisdiction"]
     search_fields = ["title", "register_number", "organization"]
@@ -50,7 +52,7 @@ class CaseViewSet(ScopedSnippetViewSet):
                 FieldRowPanel([FieldPanel("region"), FieldPanel("organization")]),
                 FieldRowPanel([FieldPanel("document_name"), FieldPanel("document_number")]),
             ],
-            heading="基本信息",
+            heading=gettext_lazy("基本信息"),
         ),
         MultiFieldPanel(
             [
@@ -58,21 +60,21 @@ class CaseViewSet(ScopedSnippetViewSet):
                 FieldPanel("facts_date"),
                 FieldPanel("keywords"),
             ],
-            heading="分类",
+            heading=gettext_lazy("分类"),
         ),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("source"), FieldPanel("source_department")]),
                 FieldRowPanel([FieldPanel("source_person"), FieldPanel("source_contact")]),
             ],
-            heading="案例来源（不公开）",
+            heading=gettext_lazy("案例来源（不公开）"),
         ),
         FieldPanel("summary"),
         FieldPanel("violated_clause"),
         FieldPanel("handling_result"),
         FieldPanel("internal_notes"),
         FieldPanel("leads"),
-        MultiFieldPanel([FieldPanel("published_on"), FieldPanel("bulletin_reference")], heading="既往通报"),
+        MultiFieldPanel([FieldPanel("published_on"), FieldPanel("bulletin_reference")], heading=gettext_lazy("既往通报")),
     ]
 
     def get_queryset(self, request):
@@ -101,7 +103,7 @@ class CaseViewSet(ScopedSnippetViewSet):
 class InspectionCampaignViewSet(ScopedSnippetViewSet):
     model = InspectionCampaign
     icon = "clipboard-list"
-    menu_label = "自查专项"
+    menu_label = gettext_lazy("自查专项")
     list_display = ["title", "jurisdiction", "starts_on", "ends_on"]
     list_filter = ["jurisdiction"]
 
@@ -123,7 +125,7 @@ class LedgerEntryForm(WagtailAdminModelForm):
 class LedgerEntryViewSet(ScopedSnippetViewSet):
     model = LedgerEntry
     icon = "list-ul"
-    menu_label = "问题台账"
+    menu_label = gettext_lazy("问题台账")
     list_display = ["problem", "responsible_unit", "deadline", "deadline_provisional", "status", "campaign"]
     list_filter = ["status", "campaign"]
     inspect_view_enabled = True
@@ -143,7 +145,7 @@ class LedgerEntryViewSet(ScopedSnippetViewSet):
 class IntegrityReportViewSet(ScopedSnippetViewSet):
     model = IntegrityReport
     icon = "warning"
-    menu_label = "安全检查报告"
+    menu_label = gettext_lazy("安全检查报告")
     list_display = ["__str__", "checked", "ok"]
     inspect_view_enabled = True
     copy_view_enabled = False
@@ -152,7 +154,7 @@ class IntegrityReportViewSet(ScopedSnippetViewSet):
 class RegisterSettingsViewSet(ScopedSnippetViewSet):
     model = RegisterSettings
     icon = "cog"
-    menu_label = "登记设置"
+    menu_label = gettext_lazy("登记设置")
     list_display = ["jurisdiction", "number_format", "archive_number_format"]
 
     def get_queryset(self, request):
@@ -163,7 +165,7 @@ class RegisterSettingsViewSet(ScopedSnippetViewSet):
 
 
 class CaseRegisterGroup(SnippetViewSetGroup):
-    menu_label = "案例登记"
+    menu_label = gettext_lazy("案例登记")
     menu_icon = "folder-open-inverse"
     menu_order = 300
     items = (CaseViewSet, InspectionCampaignViewSet, LedgerEntryViewSet, IntegrityReportViewSet, RegisterSettingsViewSet)
@@ -175,7 +177,7 @@ register_snippet(CaseRegisterGroup)
 class ArchiveCatalogueViewSet(ViewSet):
     name = "case_catalogue"
     icon = "table"
-    menu_label = "案例档案目录"
+    menu_label = gettext_lazy("案例档案目录")
     menu_order = 310
     add_to_admin_menu = True
 
@@ -216,16 +218,16 @@ def ledger_listing_buttons(snippet, user, next_url=None):
     # Only what this user may do: a step the model would refuse is not offered (issue 22, item 5).
     buttons = []
     if user.has_perm("zhunru_cases.change_ledgerentry"):
-        buttons.append(ListingButton("整改印证材料", reverse("zhunru_ledger_evidence", args=[snippet.pk]), priority=10))
+        buttons.append(ListingButton(_("整改印证材料"), reverse("zhunru_ledger_evidence", args=[snippet.pk]), priority=10))
     next_step = {LedgerEntry.Status.OPEN: "start", LedgerEntry.Status.RECTIFYING: "rectified",
                  LedgerEntry.Status.RECTIFIED: "close"}.get(snippet.status)
     if next_step and snippet._may_act(user, close=next_step == "close"):
         buttons.append(ListingButton(views.LEDGER_ACTIONS[next_step][1],
                                      reverse("zhunru_ledger_action", args=[snippet.pk, next_step]), priority=9))
     if snippet.promoted_case_id is None and user.has_perm("zhunru_cases.add_case"):
-        buttons.append(ListingButton("转为案例", reverse("zhunru_ledger_promote", args=[snippet.pk]), priority=11))
+        buttons.append(ListingButton(_("转为案例"), reverse("zhunru_ledger_promote", args=[snippet.pk]), priority=11))
     if user.has_perm("zhunru_leads.add_lead"):
-        buttons.append(ListingButton("转为线索", reverse("zhunru_ledger_promote_lead", args=[snippet.pk]), priority=12))
+        buttons.append(ListingButton(_("转为线索"), reverse("zhunru_ledger_promote_lead", args=[snippet.pk]), priority=12))
     return buttons
 
 
@@ -233,9 +235,9 @@ def ledger_listing_buttons(snippet, user, next_url=None):
 def case_listing_buttons(snippet, user, next_url=None):
     if not isinstance(snippet, Case):
         return []
-    buttons = [ListingButton("打印登记报告", reverse("zhunru_case_report_pdf", args=[snippet.pk]), priority=9)]
+    buttons = [ListingButton(_("打印登记报告"), reverse("zhunru_case_report_pdf", args=[snippet.pk]), priority=9)]
     if user.has_perm("zhunru_cases.change_case"):
-        buttons.append(ListingButton("案例资料", reverse("zhunru_case_files", args=[snippet.pk]), priority=9))
+        buttons.append(ListingButton(_("案例资料"), reverse("zhunru_case_files", args=[snippet.pk]), priority=9))
     if not user.has_perm("zhunru_cases.register_case"):
         return buttons
     for priority, action in enumerate(NEXT_ACTIONS.get(snippet.status, [])):
@@ -298,9 +300,9 @@ def say_where_the_bulletin_went(request, page):
     page = page.specific
     status = review_status_text(page)
     if how is True:
-        messages.info(request, f"通报“{page.title}”须经司法审核和协调员审批后发布，未直接发布：已提交“{page.get_workflow().name}”，"
-                               f"{status}。")
+        messages.info(request, _("通报“{title}”须经司法审核和协调员审批后发布，未直接发布：已提交“{name}”，"
+                               "{status}。").format(title=page.title, name=page.get_workflow().name, status=status))
     else:
-        messages.warning(request, f"通报“{page.title}”未发布：须经司法审核和协调员审批后才能发布，修改已保存为草稿"
-                                  f"{'，' + status if status else ''}。")
+        messages.warning(request, _("通报“{title}”未发布：须经司法审核和协调员审批后才能发布，修改已保存为草稿"
+                                  "{value}。").format(title=page.title, value='，' + status if status else ''))
     return None

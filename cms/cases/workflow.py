@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from zhunru import roles
 
@@ -158,8 +159,8 @@ def notify_legal_reviewers(sender, instance, user=None, **kwargs) -> None:
         department_memberships__department__jurisdiction_id=home.jurisdiction_id).distinct().order_by("pk"))
     reviewers = [u for u in reviewers if user is None or u.pk != user.pk]
     integrations.notify(
-        reviewers, f"典型案例通报待司法审核：{page.title[:40]}",
-        f"通报“{page.title}”（{page.document_number}）已提交司法审核，请审查其合法性与合规性后审批。",
+        reviewers, gettext("典型案例通报待司法审核：{value}").format(value=page.title[:40]),
+        gettext("通报“{title}”（{document_number}）已提交司法审核，请审查其合法性与合规性后审批。").format(title=page.title, document_number=page.document_number),
         obj=page, key=f"bulletin:{page.pk}:legal-review:{instance.pk}",
         url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
     )
@@ -188,4 +189,4 @@ def review_status_text(page) -> str:
         return ""
     people = "、".join(user.get_full_name() or user.get_username() for user in task_reviewers(page, task))
     groups = "、".join(task.specific.groups.values_list("name", flat=True)) if hasattr(task.specific, "groups") else ""
-    return f"当前环节“{task.name}”，由{groups}{'（' + people + '）' if people else ''}审查"
+    return gettext("当前环节“{name}”，由{groups}{value}审查").format(name=task.name, groups=groups, value='（' + people + '）' if people else '')

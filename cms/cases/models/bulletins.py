@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -15,7 +17,7 @@ from wagtail.search import index
 class BulletinIndexPage(Page):
     """A jurisdiction's list of typical-case bulletins; the publishing workflow is attached here."""
 
-    intro = RichTextField("简介", blank=True)
+    intro = RichTextField(gettext_lazy("简介"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["zhunru_cms.JurisdictionHomePage"]
@@ -23,7 +25,7 @@ class BulletinIndexPage(Page):
     api_fields = [APIField("intro")]
 
     class Meta:
-        verbose_name = "典型案例通报栏目"
+        verbose_name = gettext_lazy("典型案例通报栏目")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -43,19 +45,19 @@ class BulletinPermissionTester(PagePermissionTester):
 class BulletinPage(RoutablePageMixin, Page):
     """A bulletin of typical cases with its document number, issuing office and date."""
 
-    document_number = models.CharField("文号", max_length=100, help_text="如“昌发改〔2026〕12号”。")
-    issuing_office = models.CharField("发文机关", max_length=100)
-    issue_date = models.DateField("印发日期")
-    intro = RichTextField("导语", blank=True)
-    closing = RichTextField("工作要求", blank=True, help_text="通报后的整改与警示要求。")
+    document_number = models.CharField(gettext_lazy("文号"), max_length=100, help_text=gettext_lazy("如“昌发改〔2026〕12号”。"))
+    issuing_office = models.CharField(gettext_lazy("发文机关"), max_length=100)
+    issue_date = models.DateField(gettext_lazy("印发日期"))
+    intro = RichTextField(gettext_lazy("导语"), blank=True)
+    closing = RichTextField(gettext_lazy("工作要求"), blank=True, help_text=gettext_lazy("通报后的整改与警示要求。"))
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
             [FieldPanel("document_number"), FieldPanel("issuing_office"), FieldPanel("issue_date")],
-            heading="公文要素",
+            heading=gettext_lazy("公文要素"),
         ),
         FieldPanel("intro"),
-        InlinePanel("bulletin_cases", label="通报案例", min_num=1, heading="通报案例（从案例登记簿中选择）"),
+        InlinePanel("bulletin_cases", label=gettext_lazy("通报案例"), min_num=1, heading=gettext_lazy("通报案例（从案例登记簿中选择）")),
         FieldPanel("closing"),
     ]
     parent_page_types = ["zhunru_cases.BulletinIndexPage"]
@@ -75,8 +77,8 @@ class BulletinPage(RoutablePageMixin, Page):
     ]
 
     class Meta:
-        verbose_name = "典型案例通报"
-        verbose_name_plural = "典型案例通报"
+        verbose_name = gettext_lazy("典型案例通报")
+        verbose_name_plural = gettext_lazy("典型案例通报")
 
     def permissions_for_user(self, user):
         return BulletinPermissionTester(user, self)
@@ -116,15 +118,15 @@ class BulletinCase(Orderable):
 
     page = ParentalKey(BulletinPage, on_delete=models.CASCADE, related_name="bulletin_cases")
     case = models.ForeignKey(
-        "zhunru_cases.Case", verbose_name="案例", on_delete=models.PROTECT, related_name="bulletin_links"
+        "zhunru_cases.Case", verbose_name=gettext_lazy("案例"), on_delete=models.PROTECT, related_name="bulletin_links"
     )
-    commentary = models.TextField("案例点评", blank=True, help_text="公开显示。")
+    commentary = models.TextField(gettext_lazy("案例点评"), blank=True, help_text=gettext_lazy("公开显示。"))
 
     panels = [FieldPanel("case"), FieldPanel("commentary")]
 
     class Meta(Orderable.Meta):
-        verbose_name = "通报案例"
-        verbose_name_plural = "通报案例"
+        verbose_name = gettext_lazy("通报案例")
+        verbose_name_plural = gettext_lazy("通报案例")
 
     def __str__(self) -> str:
         return str(self.case)
@@ -133,4 +135,4 @@ class BulletinCase(Orderable):
         from zhunru.cases.models import REGISTERED_STATUSES
 
         if self.case_id and self.case.status not in REGISTERED_STATUSES:
-            raise ValidationError({"case": "只能通报已登记的案例，请先在案例登记簿中登记。"})
+            raise ValidationError({"case": _("只能通报已登记的案例，请先在案例登记簿中登记。")})

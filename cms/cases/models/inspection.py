@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from zhunru.audit.recording import record
 from zhunru.cases.querysets import InspectionCampaignQuerySet, LedgerEntryQuerySet
@@ -16,26 +17,26 @@ class InspectionCampaign(models.Model):
     """A self-inspection campaign: its scope, period and the departments taking part."""
 
     jurisdiction = models.ForeignKey(
-        "zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT, related_name="inspection_campaigns"
+        "zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.PROTECT, related_name="inspection_campaigns"
     )
-    title = models.CharField("名称", max_length=200)
-    scope_policy_documents = models.BooleanField("政策文件", default=True, help_text="地方政府及部门制定的市场准入类政策文件。")
-    scope_approval_processes = models.BooleanField("审批流程", default=True)
-    scope_enterprise_conduct = models.BooleanField("经营主体行为", default=False, help_text="准入资质、竞争行为。")
-    starts_on = models.DateField("开始日期")
-    ends_on = models.DateField("结束日期")
-    departments = models.ManyToManyField("zhunru_cms.Department", verbose_name="参与部门", related_name="inspection_campaigns")
-    description = models.TextField("工作要求", blank=True)
+    title = models.CharField(gettext_lazy("名称"), max_length=200)
+    scope_policy_documents = models.BooleanField(gettext_lazy("政策文件"), default=True, help_text=gettext_lazy("地方政府及部门制定的市场准入类政策文件。"))
+    scope_approval_processes = models.BooleanField(gettext_lazy("审批流程"), default=True)
+    scope_enterprise_conduct = models.BooleanField(gettext_lazy("经营主体行为"), default=False, help_text=gettext_lazy("准入资质、竞争行为。"))
+    starts_on = models.DateField(gettext_lazy("开始日期"))
+    ends_on = models.DateField(gettext_lazy("结束日期"))
+    departments = models.ManyToManyField("zhunru_cms.Department", verbose_name=gettext_lazy("参与部门"), related_name="inspection_campaigns")
+    description = models.TextField(gettext_lazy("工作要求"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("创建人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,
     )
 
     objects = InspectionCampaignQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "自查专项"
-        verbose_name_plural = "自查专项"
+        verbose_name = gettext_lazy("自查专项")
+        verbose_name_plural = gettext_lazy("自查专项")
         ordering = ["-starts_on"]
 
     def __str__(self) -> str:
@@ -43,9 +44,9 @@ class InspectionCampaign(models.Model):
 
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
+            raise ValidationError({"ends_on": gettext("结束日期不能早于开始日期。")})
         if not (self.scope_policy_documents or self.scope_approval_processes or self.scope_enterprise_conduct):
-            raise ValidationError("请至少选择一项自查范围。")
+            raise ValidationError(gettext("请至少选择一项自查范围。"))
 
     def scope_labels(self) -> list[str]:
         names = ["scope_policy_documents", "scope_approval_processes", "scope_enterprise_conduct"]
@@ -56,53 +57,53 @@ class LedgerEntry(models.Model):
     """A finding in the problem ledger: what is wrong, on what basis, who rectifies it by when."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "待整改"
-        RECTIFYING = "rectifying", "整改中"
-        RECTIFIED = "rectified", "已整改"
-        CLOSED = "closed", "已销号"
+        OPEN = "open", gettext_lazy("待整改")
+        RECTIFYING = "rectifying", gettext_lazy("整改中")
+        RECTIFIED = "rectified", gettext_lazy("已整改")
+        CLOSED = "closed", gettext_lazy("已销号")
 
     OPEN_STATUSES = (Status.OPEN, Status.RECTIFYING)
 
     campaign = models.ForeignKey(
-        InspectionCampaign, verbose_name="自查专项", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="entries", help_text="效能评估发现的问题可不属于任何专项。",
+        InspectionCampaign, verbose_name=gettext_lazy("自查专项"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="entries", help_text=gettext_lazy("效能评估发现的问题可不属于任何专项。"),
     )
     department = models.ForeignKey(
-        "zhunru_cms.Department", verbose_name="填报部门", on_delete=models.PROTECT, related_name="ledger_entries"
+        "zhunru_cms.Department", verbose_name=gettext_lazy("填报部门"), on_delete=models.PROTECT, related_name="ledger_entries"
     )
-    problem = models.TextField("问题")
-    basis = models.TextField("依据", help_text="违反的负面清单事项或规定条款。")
+    problem = models.TextField(gettext_lazy("问题"))
+    basis = models.TextField(gettext_lazy("依据"), help_text=gettext_lazy("违反的负面清单事项或规定条款。"))
     responsible_unit = models.ForeignKey(
-        "zhunru_cms.Department", verbose_name="责任单位", on_delete=models.PROTECT, related_name="+"
+        "zhunru_cms.Department", verbose_name=gettext_lazy("责任单位"), on_delete=models.PROTECT, related_name="+"
     )
-    measure = models.TextField("整改措施", blank=True)
-    deadline = models.DateField("整改期限", null=True, blank=True, help_text="留空则按下方整改时限自动计算。")
-    time_limit_days = models.PositiveSmallIntegerField("整改时限（天）", null=True, blank=True)
+    measure = models.TextField(gettext_lazy("整改措施"), blank=True)
+    deadline = models.DateField(gettext_lazy("整改期限"), null=True, blank=True, help_text=gettext_lazy("留空则按下方整改时限自动计算。"))
+    time_limit_days = models.PositiveSmallIntegerField(gettext_lazy("整改时限（天）"), null=True, blank=True)
     time_limit_unit = models.CharField(
-        "时限单位", max_length=10, choices=[("calendar", "自然日"), ("working", "工作日")], default="calendar"
+        gettext_lazy("时限单位"), max_length=10, choices=[("calendar", gettext_lazy("自然日")), ("working", gettext_lazy("工作日"))], default="calendar"
     )
     deadline_provisional = models.BooleanField(
-        "临时期限", default=False, editable=False, help_text="期限涉及尚未录入节假日安排的年度，录入后需重新计算。"
+        gettext_lazy("临时期限"), default=False, editable=False, help_text=gettext_lazy("期限涉及尚未录入节假日安排的年度，录入后需重新计算。")
     )
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
-    rectified_on = models.DateField("整改完成日期", null=True, blank=True, editable=False)
-    result = models.TextField("整改结果", blank=True)
-    last_reminded_on = models.DateField("最近提醒日期", null=True, blank=True, editable=False)
+    status = models.CharField(gettext_lazy("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    rectified_on = models.DateField(gettext_lazy("整改完成日期"), null=True, blank=True, editable=False)
+    result = models.TextField(gettext_lazy("整改结果"), blank=True)
+    last_reminded_on = models.DateField(gettext_lazy("最近提醒日期"), null=True, blank=True, editable=False)
     promoted_case = models.OneToOneField(
-        "zhunru_cases.Case", verbose_name="转为案例", null=True, blank=True,
+        "zhunru_cases.Case", verbose_name=gettext_lazy("转为案例"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="ledger_entry", editable=False,
     )
-    created_at = models.DateTimeField("记录时间", default=timezone.now, editable=False)
+    created_at = models.DateTimeField(gettext_lazy("记录时间"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("记录人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,
     )
 
     objects = LedgerEntryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "问题台账"
-        verbose_name_plural = "问题台账"
+        verbose_name = gettext_lazy("问题台账")
+        verbose_name_plural = gettext_lazy("问题台账")
         ordering = ["deadline", "pk"]
 
     def __str__(self) -> str:
@@ -121,13 +122,13 @@ class LedgerEntry(models.Model):
 
     def clean(self) -> None:
         if self.deadline is None and not self.time_limit_days:
-            raise ValidationError({"deadline": "请填写整改期限，或填写整改时限由系统计算。"})
+            raise ValidationError({"deadline": gettext("请填写整改期限，或填写整改时限由系统计算。")})
         if self.department_id and self.responsible_unit_id:
             if self.department.jurisdiction_id != self.responsible_unit.jurisdiction_id:
-                raise ValidationError({"responsible_unit": "责任单位须与填报部门属于同一辖区。"})
+                raise ValidationError({"responsible_unit": gettext("责任单位须与填报部门属于同一辖区。")})
         if self.campaign_id and self.department_id:
             if self.campaign.jurisdiction_id != self.department.jurisdiction_id:
-                raise ValidationError({"campaign": "自查专项不属于填报部门所在辖区。"})
+                raise ValidationError({"campaign": gettext("自查专项不属于填报部门所在辖区。")})
 
     @staticmethod
     def deadline_after(start: datetime.date, days: int, *, working_days: bool, jurisdiction=None) -> datetime.date:
@@ -150,7 +151,7 @@ class LedgerEntry(models.Model):
         current = LedgerEntry.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
         if order.index(status) <= order.index(current):
             raise ValidationError(
-                f"问题台账状态不能从“{self.Status(current).label}”改为“{self.Status(status).label}”。"
+                gettext("问题台账状态不能从“{label}”改为“{label2}”。").format(label=self.Status(current).label, label2=self.Status(status).label)
             )
         self.status = status
         if result:
@@ -180,23 +181,23 @@ class LedgerEntry(models.Model):
     def start_rectifying(self, *, by, request=None) -> None:
         """待整改 → 整改中, by the responsible unit (or a coordinator)."""
         if not self._may_act(by):
-            raise PermissionDenied("只有责任单位或发改委协调员可以开始整改。")
+            raise PermissionDenied(gettext("只有责任单位或发改委协调员可以开始整改。"))
         self.set_status(self.Status.RECTIFYING, by=by, request=request)
 
     def report_rectified(self, *, by, result: str, request=None) -> None:
         """→ 已整改, with the result, by the responsible unit (or a coordinator)."""
         if not self._may_act(by):
-            raise PermissionDenied("只有责任单位或发改委协调员可以报告整改完成。")
+            raise PermissionDenied(gettext("只有责任单位或发改委协调员可以报告整改完成。"))
         if not (result or "").strip():
-            raise ValidationError("请填写整改结果。")
+            raise ValidationError(gettext("请填写整改结果。"))
         self.set_status(self.Status.RECTIFIED, by=by, request=request, result=result.strip())
 
     def close(self, *, by, request=None) -> None:
         """已整改 → 已销号, by a coordinator of the jurisdiction after checking the result."""
         if not self._may_act(by, close=True):
-            raise PermissionDenied("只有发改委协调员可以销号。")
+            raise PermissionDenied(gettext("只有发改委协调员可以销号。"))
         if self.status != self.Status.RECTIFIED:
-            raise ValidationError("只有已整改的问题可以销号。")
+            raise ValidationError(gettext("只有已整改的问题可以销号。"))
         self.set_status(self.Status.CLOSED, by=by, request=request)
 
     @transaction.atomic
@@ -206,7 +207,7 @@ class LedgerEntry(models.Model):
 
         entry = LedgerEntry.objects.select_for_update().get(pk=self.pk)
         if entry.promoted_case_id:
-            raise ValidationError("该问题已转为案例。")
+            raise ValidationError(gettext("该问题已转为案例。"))
         case = Case(
             jurisdiction=self.department.jurisdiction,
             reporting_department=self.department,
@@ -221,7 +222,7 @@ class LedgerEntry(models.Model):
             summary=self.problem,
             violated_clause=self.basis,
             handling_result="\n".join(x for x in (self.measure, self.result) if x),
-            internal_notes=f"由问题台账第 {self.pk} 号转入。",
+            internal_notes=gettext("由问题台账第 {pk} 号转入。").format(pk=self.pk),
             reported_by=by,
         )
         case.full_clean()
@@ -234,7 +235,7 @@ class LedgerEntry(models.Model):
         record("ledger.promote_to_case", obj=self, actor=by, request=request, department=self.department,
                changes={"case": case.pk})
         record("case.report", obj=case, actor=by, request=request, department=case.reporting_department,
-               note="由问题台账转入")
+               note=gettext("由问题台账转入"))
         return case
 
     @transaction.atomic
@@ -244,7 +245,7 @@ class LedgerEntry(models.Model):
 
         LedgerEntry.objects.select_for_update().get(pk=self.pk)
         if self.promoted_lead() is not None:
-            raise ValidationError("该问题已转为线索。")
+            raise ValidationError(gettext("该问题已转为线索。"))
         lead = integrations.lead_from_ledger_entry(self, by=by, request=request)
         if self.promoted_case_id:
             self.promoted_case.leads.add(lead)
@@ -282,7 +283,7 @@ class LedgerEntry(models.Model):
         """Store rectification evidence (整改印证材料), owned by the responsible unit."""
         from zhunru.uploads import store_attachment
 
-        attachment = store_attachment(upload, self, user=user, department=self.responsible_unit, purpose="整改印证材料")
+        attachment = store_attachment(upload, self, user=user, department=self.responsible_unit, purpose=gettext("整改印证材料"))
         record("ledger.evidence_added", obj=self, actor=user, department=self.responsible_unit,
                changes={"attachment": attachment.original_name, "sha256": attachment.sha256})
         return attachment

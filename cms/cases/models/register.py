@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from zhunru.audit.recording import record
 from zhunru.cases import conf
@@ -23,19 +24,19 @@ class CaseTransitionError(ValidationError):
 class Category(models.TextChoices):
     """The three categories of typical cases (section 八(二))."""
 
-    ENTRY_CONDITIONS = "entry_conditions", "违规增设准入条件"
-    DISCRIMINATORY = "discriminatory", "歧视性政策"
-    UNFAIR_COMPETITION = "unfair_competition", "不正当竞争"
+    ENTRY_CONDITIONS = "entry_conditions", gettext_lazy("违规增设准入条件")
+    DISCRIMINATORY = "discriminatory", gettext_lazy("歧视性政策")
+    UNFAIR_COMPETITION = "unfair_competition", gettext_lazy("不正当竞争")
 
 
 class Subcategory(models.TextChoices):
-    EXTRA_APPROVAL = "extra_approval", "超出清单增设审批环节"
-    DISGUISED_THRESHOLD = "disguised_threshold", "变相设定歧视性门槛"
-    OWNERSHIP = "ownership", "所有制歧视"
-    NON_LOCAL = "non_local", "限制外地企业"
-    BIDDING = "bidding", "招投标限制"
-    ADMINISTRATIVE_MONOPOLY = "administrative_monopoly", "行政垄断"
-    FALSE_QUALIFICATION = "false_qualification", "虚假资质"
+    EXTRA_APPROVAL = "extra_approval", gettext_lazy("超出清单增设审批环节")
+    DISGUISED_THRESHOLD = "disguised_threshold", gettext_lazy("变相设定歧视性门槛")
+    OWNERSHIP = "ownership", gettext_lazy("所有制歧视")
+    NON_LOCAL = "non_local", gettext_lazy("限制外地企业")
+    BIDDING = "bidding", gettext_lazy("招投标限制")
+    ADMINISTRATIVE_MONOPOLY = "administrative_monopoly", gettext_lazy("行政垄断")
+    FALSE_QUALIFICATION = "false_qualification", gettext_lazy("虚假资质")
 
 
 SUBCATEGORIES: dict[str, tuple[str, ...]] = {
@@ -46,9 +47,9 @@ SUBCATEGORIES: dict[str, tuple[str, ...]] = {
 
 
 class Importance(models.TextChoices):
-    MAJOR = "major", "重大"
-    IMPORTANT = "important", "重要"
-    GENERAL = "general", "一般"
+    MAJOR = "major", gettext_lazy("重大")
+    IMPORTANT = "important", gettext_lazy("重要")
+    GENERAL = "general", gettext_lazy("一般")
 
 
 # Retention period codes of the archive number (DA/T 22: 永久, 定期30年, 定期10年).
@@ -58,17 +59,17 @@ RETENTION = {Importance.MAJOR: "Y", Importance.IMPORTANT: "D30", Importance.GENE
 class Source(models.TextChoices):
     """Who found the case (section 十三(三))."""
 
-    REGULATOR = "regulator", "行业监管部门"
-    ENFORCEMENT = "enforcement", "执法部门"
-    ENTERPRISE = "enterprise", "企事业单位"
-    PUBLIC = "public", "社会公众"
+    REGULATOR = "regulator", gettext_lazy("行业监管部门")
+    ENFORCEMENT = "enforcement", gettext_lazy("执法部门")
+    ENTERPRISE = "enterprise", gettext_lazy("企事业单位")
+    PUBLIC = "public", gettext_lazy("社会公众")
 
 
 class Status(models.TextChoices):
-    REPORTED = "reported", "已报送"
-    REGISTERED = "registered", "已登记"
-    UNDER_REVIEW = "under_review", "审核中"
-    ARCHIVED = "archived", "已归档"
+    REPORTED = "reported", gettext_lazy("已报送")
+    REGISTERED = "registered", gettext_lazy("已登记")
+    UNDER_REVIEW = "under_review", gettext_lazy("审核中")
+    ARCHIVED = "archived", gettext_lazy("已归档")
 
 
 REGISTERED_STATUSES = (Status.REGISTERED, Status.UNDER_REVIEW, Status.ARCHIVED)
@@ -81,20 +82,20 @@ def validate_number_format(value: str) -> None:
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
     except ValueError:
-        raise ValidationError("编号格式有误（花括号不配对）。", code="bad_format")
+        raise ValidationError(gettext("编号格式有误（花括号不配对）。"), code="bad_format")
     unknown = names - _FORMAT_FIELDS
     if unknown:
         raise ValidationError(
-            "编号格式含未知字段：%(fields)s。可用字段：{short}、{year}、{serial}、{division_code}、{retention}。",
+            gettext("编号格式含未知字段：%(fields)s。可用字段：{short}、{year}、{serial}、{division_code}、{retention}。"),
             code="unknown_field",
             params={"fields": "、".join(sorted(unknown))},
         )
     if "serial" not in names or "year" not in names:
-        raise ValidationError("编号格式必须包含 {year} 和 {serial}。", code="missing_serial")
+        raise ValidationError(gettext("编号格式必须包含 {year} 和 {serial}。"), code="missing_serial")
     try:
-        value.format(short="昌", year=2026, serial=1, division_code="360202", retention="Y")
+        value.format(short=gettext("昌"), year=2026, serial=1, division_code="360202", retention="Y")
     except (ValueError, KeyError, IndexError):
-        raise ValidationError("编号格式有误。", code="bad_format")
+        raise ValidationError(gettext("编号格式有误。"), code="bad_format")
 
 
 def default_interval(importance: str) -> int:
@@ -113,37 +114,37 @@ class RegisterSettings(models.Model):
     """Per-jurisdiction settings of the register: number formats, review intervals, keepers' address."""
 
     jurisdiction = models.OneToOneField(
-        "zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.CASCADE, related_name="case_register"
+        "zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.CASCADE, related_name="case_register"
     )
     number_format = models.CharField(
-        "登记编号格式",
+        gettext_lazy("登记编号格式"),
         max_length=100,
         default=conf.DEFAULTS["REGISTER_NUMBER_FORMAT"],
         validators=[validate_number_format],
-        help_text="可用字段：{short} 辖区简称、{year} 年度、{serial} 序号、{division_code} 区划代码。",
+        help_text=gettext_lazy("可用字段：{short} 辖区简称、{year} 年度、{serial} 序号、{division_code} 区划代码。"),
     )
     archive_number_format = models.CharField(
-        "档号格式",
+        gettext_lazy("档号格式"),
         max_length=100,
         default=conf.DEFAULTS["ARCHIVE_NUMBER_FORMAT"],
         validators=[validate_number_format],
-        help_text="另可用 {retention}：保管期限代码（Y 永久、D30 定期30年、D10 定期10年）。",
+        help_text=gettext_lazy("另可用 {retention}：保管期限代码（Y 永久、D30 定期30年、D10 定期10年）。"),
     )
-    review_days_major = models.PositiveIntegerField("重大案例审核周期（天）", default=90)
-    review_days_important = models.PositiveIntegerField("重要案例审核周期（天）", default=180)
-    review_days_general = models.PositiveIntegerField("一般案例审核周期（天）", default=365)
+    review_days_major = models.PositiveIntegerField(gettext_lazy("重大案例审核周期（天）"), default=90)
+    review_days_important = models.PositiveIntegerField(gettext_lazy("重要案例审核周期（天）"), default=180)
+    review_days_general = models.PositiveIntegerField(gettext_lazy("一般案例审核周期（天）"), default=365)
     keeper_email = models.EmailField(
-        "案例资料管理邮箱", blank=True, help_text="定期审核和安全检查的提醒同时发往此邮箱。"
+        gettext_lazy("案例资料管理邮箱"), blank=True, help_text=gettext_lazy("定期审核和安全检查的提醒同时发往此邮箱。")
     )
 
     objects = RegisterSettingsQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "案例登记设置"
-        verbose_name_plural = "案例登记设置"
+        verbose_name = gettext_lazy("案例登记设置")
+        verbose_name_plural = gettext_lazy("案例登记设置")
 
     def __str__(self) -> str:
-        return f"{self.jurisdiction} 案例登记设置"
+        return gettext("{jurisdiction} 案例登记设置").format(jurisdiction=self.jurisdiction)
 
     @classmethod
     def for_jurisdiction(cls, jurisdiction) -> "RegisterSettings":
@@ -194,18 +195,18 @@ class RegisterCounter(models.Model):
     """The last serial handed out per jurisdiction, year and kind; locked while a number is allocated."""
 
     class Kind(models.TextChoices):
-        REGISTER = "register", "登记编号"
-        ARCHIVE = "archive", "档号"
-        LEAD = "lead", "线索编号"
+        REGISTER = "register", gettext_lazy("登记编号")
+        ARCHIVE = "archive", gettext_lazy("档号")
+        LEAD = "lead", gettext_lazy("线索编号")
 
-    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.CASCADE)
-    year = models.PositiveSmallIntegerField("年度")
-    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
-    last_serial = models.PositiveIntegerField("已用序号", default=0)
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField(gettext_lazy("年度"))
+    kind = models.CharField(gettext_lazy("类别"), max_length=10, choices=Kind.choices)
+    last_serial = models.PositiveIntegerField(gettext_lazy("已用序号"), default=0)
 
     class Meta:
-        verbose_name = "编号计数器"
-        verbose_name_plural = "编号计数器"
+        verbose_name = gettext_lazy("编号计数器")
+        verbose_name_plural = gettext_lazy("编号计数器")
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "year", "kind"], name="zhunru_cases_counter_unique")
         ]
@@ -245,78 +246,78 @@ class Case(models.Model):
     )
 
     jurisdiction = models.ForeignKey(
-        "zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT, related_name="cases"
+        "zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.PROTECT, related_name="cases"
     )
     reporting_department = models.ForeignKey(
         "zhunru_cms.Department",
-        verbose_name="报送部门",
+        verbose_name=gettext_lazy("报送部门"),
         on_delete=models.PROTECT,
         related_name="reported_cases",
     )
-    title = models.CharField("案例名称", max_length=200)
-    region = models.CharField("地区", max_length=100, blank=True)
-    organization = models.CharField("涉及单位", max_length=200, help_text="被反映的机关、单位或经营主体。")
-    document_name = models.CharField("涉及文件名称", max_length=200, blank=True)
-    document_number = models.CharField("涉及文件文号", max_length=100, blank=True)
-    category = models.CharField("案例类别", max_length=30, choices=Category.choices)
-    subcategory = models.CharField("细分类别", max_length=30, choices=Subcategory.choices, blank=True)
-    source = models.CharField("案例来源", max_length=20, choices=Source.choices, default=Source.REGULATOR)
+    title = models.CharField(gettext_lazy("案例名称"), max_length=200)
+    region = models.CharField(gettext_lazy("地区"), max_length=100, blank=True)
+    organization = models.CharField(gettext_lazy("涉及单位"), max_length=200, help_text=gettext_lazy("被反映的机关、单位或经营主体。"))
+    document_name = models.CharField(gettext_lazy("涉及文件名称"), max_length=200, blank=True)
+    document_number = models.CharField(gettext_lazy("涉及文件文号"), max_length=100, blank=True)
+    category = models.CharField(gettext_lazy("案例类别"), max_length=30, choices=Category.choices)
+    subcategory = models.CharField(gettext_lazy("细分类别"), max_length=30, choices=Subcategory.choices, blank=True)
+    source = models.CharField(gettext_lazy("案例来源"), max_length=20, choices=Source.choices, default=Source.REGULATOR)
     source_department = models.ForeignKey(
         "zhunru_cms.Department",
-        verbose_name="发现部门",
+        verbose_name=gettext_lazy("发现部门"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    source_person = models.CharField("反映人（单位）", max_length=100, blank=True, help_text="不对外公开。")
-    source_contact = models.CharField("反映人联系方式", max_length=100, blank=True, help_text="不对外公开。")
-    facts_date = models.DateField("事实发生日期", null=True, blank=True)
-    importance = models.CharField("重要程度", max_length=20, choices=Importance.choices, default=Importance.GENERAL)
-    summary = models.TextField("基本案情")
-    violated_clause = models.TextField("违反的规定条款", blank=True)
-    handling_result = models.TextField("处理及整改结果", blank=True)
-    internal_notes = models.TextField("内部备注", blank=True, help_text="仅供内部查阅，不对外公开。")
-    keywords = models.CharField("目录关键词", max_length=200, blank=True, help_text="以顿号或空格分隔。")
-    leads = models.ManyToManyField("zhunru_leads.Lead", verbose_name="关联线索", blank=True, related_name="cases")
-    published_on = models.DateField("通报日期", null=True, blank=True, help_text="导入的既往案例原通报日期。")
-    bulletin_reference = models.CharField("原通报", max_length=200, blank=True)
-    import_key = models.CharField("导入标识", max_length=64, blank=True, editable=False)
+    source_person = models.CharField(gettext_lazy("反映人（单位）"), max_length=100, blank=True, help_text=gettext_lazy("不对外公开。"))
+    source_contact = models.CharField(gettext_lazy("反映人联系方式"), max_length=100, blank=True, help_text=gettext_lazy("不对外公开。"))
+    facts_date = models.DateField(gettext_lazy("事实发生日期"), null=True, blank=True)
+    importance = models.CharField(gettext_lazy("重要程度"), max_length=20, choices=Importance.choices, default=Importance.GENERAL)
+    summary = models.TextField(gettext_lazy("基本案情"))
+    violated_clause = models.TextField(gettext_lazy("违反的规定条款"), blank=True)
+    handling_result = models.TextField(gettext_lazy("处理及整改结果"), blank=True)
+    internal_notes = models.TextField(gettext_lazy("内部备注"), blank=True, help_text=gettext_lazy("仅供内部查阅，不对外公开。"))
+    keywords = models.CharField(gettext_lazy("目录关键词"), max_length=200, blank=True, help_text=gettext_lazy("以顿号或空格分隔。"))
+    leads = models.ManyToManyField("zhunru_leads.Lead", verbose_name=gettext_lazy("关联线索"), blank=True, related_name="cases")
+    published_on = models.DateField(gettext_lazy("通报日期"), null=True, blank=True, help_text=gettext_lazy("导入的既往案例原通报日期。"))
+    bulletin_reference = models.CharField(gettext_lazy("原通报"), max_length=200, blank=True)
+    import_key = models.CharField(gettext_lazy("导入标识"), max_length=64, blank=True, editable=False)
 
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.REPORTED, editable=False)
+    status = models.CharField(gettext_lazy("状态"), max_length=20, choices=Status.choices, default=Status.REPORTED, editable=False)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="报送人", null=True, blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("报送人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,
     )
-    reported_at = models.DateTimeField("报送时间", default=timezone.now, editable=False)
+    reported_at = models.DateTimeField(gettext_lazy("报送时间"), default=timezone.now, editable=False)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("登记人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,
     )
-    registered_at = models.DateTimeField("登记时间", null=True, blank=True, editable=False)
-    register_year = models.PositiveSmallIntegerField("登记年度", null=True, blank=True, editable=False)
-    register_serial = models.PositiveIntegerField("登记序号", null=True, blank=True, editable=False)
-    register_number = models.CharField("登记编号", max_length=100, null=True, blank=True, unique=True, editable=False)
-    review_started_at = models.DateTimeField("审核开始时间", null=True, blank=True, editable=False)
-    last_reviewed_on = models.DateField("最近定期审核日期", null=True, blank=True, editable=False)
+    registered_at = models.DateTimeField(gettext_lazy("登记时间"), null=True, blank=True, editable=False)
+    register_year = models.PositiveSmallIntegerField(gettext_lazy("登记年度"), null=True, blank=True, editable=False)
+    register_serial = models.PositiveIntegerField(gettext_lazy("登记序号"), null=True, blank=True, editable=False)
+    register_number = models.CharField(gettext_lazy("登记编号"), max_length=100, null=True, blank=True, unique=True, editable=False)
+    review_started_at = models.DateTimeField(gettext_lazy("审核开始时间"), null=True, blank=True, editable=False)
+    last_reviewed_on = models.DateField(gettext_lazy("最近定期审核日期"), null=True, blank=True, editable=False)
     archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="归档人", null=True, blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("归档人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,
     )
-    archived_at = models.DateTimeField("归档时间", null=True, blank=True, editable=False)
-    archive_year = models.PositiveSmallIntegerField("归档年度", null=True, blank=True, editable=False)
-    archive_serial = models.PositiveIntegerField("档案序号", null=True, blank=True, editable=False)
-    archive_number = models.CharField("档号", max_length=100, null=True, blank=True, unique=True, editable=False)
+    archived_at = models.DateTimeField(gettext_lazy("归档时间"), null=True, blank=True, editable=False)
+    archive_year = models.PositiveSmallIntegerField(gettext_lazy("归档年度"), null=True, blank=True, editable=False)
+    archive_serial = models.PositiveIntegerField(gettext_lazy("档案序号"), null=True, blank=True, editable=False)
+    archive_number = models.CharField(gettext_lazy("档号"), max_length=100, null=True, blank=True, unique=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "案例"
-        verbose_name_plural = "案例登记簿"
+        verbose_name = gettext_lazy("案例")
+        verbose_name_plural = gettext_lazy("案例登记簿")
         ordering = ["-register_year", "-register_serial", "-reported_at"]
         permissions = [
-            ("register_case", "可以登记、审核和归档案例"),
-            ("export_catalogue", "可以导出档案目录"),
+            ("register_case", gettext_lazy("可以登记、审核和归档案例")),
+            ("export_catalogue", gettext_lazy("可以导出档案目录")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -339,11 +340,11 @@ class Case(models.Model):
     def clean(self) -> None:
         if self.subcategory and self.category and self.subcategory not in SUBCATEGORIES.get(self.category, ()):
             raise ValidationError(
-                {"subcategory": f"细分类别“{Subcategory(self.subcategory).label}”不属于“{Category(self.category).label}”。"}
+                {"subcategory": gettext("细分类别“{label}”不属于“{label2}”。").format(label=Subcategory(self.subcategory).label, label2=Category(self.category).label)}
             )
         if self.reporting_department_id and self.jurisdiction_id:
             if self.reporting_department.jurisdiction_id != self.jurisdiction_id:
-                raise ValidationError({"reporting_department": "报送部门不属于该辖区。"})
+                raise ValidationError({"reporting_department": gettext("报送部门不属于该辖区。")})
 
     # --- life cycle -----------------------------------------------------------------
 
@@ -363,7 +364,7 @@ class Case(models.Model):
     def _require_keeper(self, by) -> None:
         """``by=None`` is the system acting by rule (a worker, a data migration); a person must keep the register."""
         if by is not None and not self.may_keep_register(by):
-            raise PermissionDenied("只有本辖区牵头部门的案例管理人员可以登记、审核和归档案例。")
+            raise PermissionDenied(gettext("只有本辖区牵头部门的案例管理人员可以登记、审核和归档案例。"))
 
     def _locked_status(self) -> str:
         """Re-read the status under a row lock so two officers cannot take the same step twice."""
@@ -387,7 +388,7 @@ class Case(models.Model):
         self._require_keeper(by)
         current = self._locked_status()
         if current != Status.REPORTED:
-            raise CaseTransitionError(f"案例当前状态为“{Status(current).label}”，只有“已报送”的案例可以登记。")
+            raise CaseTransitionError(gettext("案例当前状态为“{label}”，只有“已报送”的案例可以登记。").format(label=Status(current).label))
         now = timezone.now()
         year = (on or timezone.localdate(now)).year
         register = RegisterSettings.for_jurisdiction(self.jurisdiction)
@@ -419,7 +420,7 @@ class Case(models.Model):
         self._require_keeper(by)
         current = self._locked_status()
         if current != Status.REGISTERED:
-            raise CaseTransitionError(f"案例当前状态为“{Status(current).label}”，只有“已登记”的案例可以进入审核。")
+            raise CaseTransitionError(gettext("案例当前状态为“{label}”，只有“已登记”的案例可以进入审核。").format(label=Status(current).label))
         self.status = Status.UNDER_REVIEW
         self.review_started_at = timezone.now()
         self.save(update_fields=["status", "review_started_at"])
@@ -431,7 +432,7 @@ class Case(models.Model):
         self._require_keeper(by)
         current = self._locked_status()
         if current != Status.UNDER_REVIEW:
-            raise CaseTransitionError(f"案例当前状态为“{Status(current).label}”，只有“审核中”的案例可以归档。")
+            raise CaseTransitionError(gettext("案例当前状态为“{label}”，只有“审核中”的案例可以归档。").format(label=Status(current).label))
         now = timezone.now()
         year = timezone.localdate(now).year
         register = RegisterSettings.for_jurisdiction(self.jurisdiction)
@@ -458,7 +459,7 @@ class Case(models.Model):
         self._require_keeper(by)
         current = self._locked_status()
         if current not in REGISTERED_STATUSES:
-            raise CaseTransitionError("尚未登记的案例无需定期审核。")
+            raise CaseTransitionError(gettext("尚未登记的案例无需定期审核。"))
         previous = self.last_reviewed_on
         self.last_reviewed_on = on or timezone.localdate()
         self.save(update_fields=["last_reviewed_on"])
@@ -497,7 +498,7 @@ class Case(models.Model):
             return False
         return visible_departments(user).filter(pk=self.reporting_department_id).exists()
 
-    def add_attachment(self, upload, *, user=None, purpose: str = "案例资料"):
+    def add_attachment(self, upload, *, user=None, purpose: str = gettext_lazy("案例资料")):
         """Store an uploaded case file (validated by content and size), owned by the reporting department."""
         from zhunru.uploads import store_attachment
 
@@ -523,19 +524,19 @@ class Case(models.Model):
 class IntegrityReport(models.Model):
     """The outcome of one 安全检查: every stored attachment re-hashed against its recorded SHA-256."""
 
-    started_at = models.DateTimeField("开始时间")
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    checked = models.PositiveIntegerField("检查文件数", default=0)
-    missing = models.JSONField("缺失文件", default=list, blank=True)
-    altered = models.JSONField("被改动文件", default=list, blank=True)
+    started_at = models.DateTimeField(gettext_lazy("开始时间"))
+    finished_at = models.DateTimeField(gettext_lazy("完成时间"), null=True, blank=True)
+    checked = models.PositiveIntegerField(gettext_lazy("检查文件数"), default=0)
+    missing = models.JSONField(gettext_lazy("缺失文件"), default=list, blank=True)
+    altered = models.JSONField(gettext_lazy("被改动文件"), default=list, blank=True)
 
     class Meta:
-        verbose_name = "安全检查报告"
-        verbose_name_plural = "安全检查报告"
+        verbose_name = gettext_lazy("安全检查报告")
+        verbose_name_plural = gettext_lazy("安全检查报告")
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"安全检查 {format_datetime(self.started_at)}"
+        return gettext("安全检查 {format_datetime}").format(format_datetime=format_datetime(self.started_at))
 
     @property
     def ok(self) -> bool:
@@ -543,21 +544,21 @@ class IntegrityReport(models.Model):
 
     def summary(self) -> str:
         if self.ok:
-            return f"共检查 {self.checked} 个文件，全部完好。"
-        return f"共检查 {self.checked} 个文件，缺失 {len(self.missing)} 个，被改动 {len(self.altered)} 个。"
+            return gettext("共检查 {checked} 个文件，全部完好。").format(checked=self.checked)
+        return gettext("共检查 {checked} 个文件，缺失 {count} 个，被改动 {count2} 个。").format(checked=self.checked, count=len(self.missing), count2=len(self.altered))
 
 
 class MailboxNotice(models.Model):
     """An email sent to a mailbox without a user account, kept so each occasion (key) is mailed once."""
 
-    key = models.CharField("事由", max_length=200)
-    address = models.EmailField("邮箱")
-    subject = models.CharField("标题", max_length=200)
-    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+    key = models.CharField(gettext_lazy("事由"), max_length=200)
+    address = models.EmailField(gettext_lazy("邮箱"))
+    subject = models.CharField(gettext_lazy("标题"), max_length=200)
+    sent_at = models.DateTimeField(gettext_lazy("发送时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = "邮箱通知记录"
-        verbose_name_plural = "邮箱通知记录"
+        verbose_name = gettext_lazy("邮箱通知记录")
+        verbose_name_plural = gettext_lazy("邮箱通知记录")
         constraints = [models.UniqueConstraint(fields=["key", "address"], name="zhunru_cases_mailbox_notice_once")]
 
     def __str__(self) -> str:
