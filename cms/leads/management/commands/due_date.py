@@ -5,13 +5,12 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from zhunru.leads.calendar import UNITS, CalendarError, compute_due
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("计算期限届满日：起算日期、天数、单位（working 工作日 / calendar 自然日）。起算日不计入。")
+    help = _("计算期限届满日：起算日期、天数、单位（working 工作日 / calendar 自然日）。起算日不计入。")
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
