@@ -3,6 +3,8 @@ without the permission to view market subjects)."""
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
@@ -11,7 +13,7 @@ from zhunru.credit.models import MarketSubject
 from zhunru.validators import validate_uscc
 
 prefix = "credit/"
-router = Router(tags=["信用"], auth=django_auth)
+router = Router(tags=[gettext_lazy("信用")], auth=django_auth)
 
 
 class ListOut(Schema):
@@ -34,14 +36,14 @@ class SubjectOut(Schema):
 @router.get("/subjects/{uscc}", response=SubjectOut, summary="按统一社会信用代码查询市场主体信用状态")
 def subject(request: HttpRequest, uscc: str):
     if not request.user.has_perm("zhunru_credit.view_marketsubject"):
-        raise HttpError(403, "需要具有查看市场主体的权限。")
+        raise HttpError(403, _("需要具有查看市场主体的权限。"))
     try:
         code = validate_uscc(uscc)
     except ValidationError as exc:
         raise HttpError(400, exc.messages[0]) from exc
     s = MarketSubject.objects.filter(uscc=code).first()
     if s is None:
-        raise HttpError(404, "没有该统一社会信用代码的市场主体。")
+        raise HttpError(404, _("没有该统一社会信用代码的市场主体。"))
     from zhunru.credit.models import CommitmentRule, CreditList
 
     return {

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ZhunruCreditConfig(AppConfig):
     name = "zhunru.credit"
     label = "zhunru_credit"
-    verbose_name = "准入 · 信用"
+    verbose_name = gettext_lazy("准入 · 信用")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -9,6 +9,7 @@ import csv
 import io
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from zhunru.credit import layouts
 from zhunru.exports import csv_row, xlsx_row
@@ -17,7 +18,7 @@ KINDS = (layouts.LICENSING, layouts.PENALTY, layouts.DISHONESTY, layouts.REPAIR)
 
 
 def headers(kind: str) -> list[str]:
-    return ["记录标识", "报送平台", "报送状态"] + [name for _, name in layouts.fields(kind)] + ["校验结果"]
+    return [gettext("记录标识"), gettext("报送平台"), gettext("报送状态")] + [name for _, name in layouts.fields(kind)] + [gettext("校验结果")]
 
 
 def _problem(kind: str, payload: dict) -> str:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhunru.credit import conf
 from zhunru.credit.models import OutboundRecord
@@ -123,7 +124,7 @@ def _commit(group: list[OutboundRecord], results: list[dict]) -> Counter:
         events = []
         for row in still_open:
             row.platform = group[0].platform
-            answer = answers.get(str(row.record_id)) or {"unavailable": "平台未答复该记录"}
+            answer = answers.get(str(row.record_id)) or {"unavailable": gettext("平台未答复该记录")}
             row.attempts += 1
             if "unavailable" in answer:
                 row.status = OutboundRecord.Status.RETRYING

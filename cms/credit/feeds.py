@@ -14,6 +14,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhunru.credit import conf
 from zhunru.credit.models import (
@@ -38,7 +39,7 @@ class Malformed(Exception):
 def _field(event: dict, name: str) -> str:
     value = event.get(name)
     if value in (None, "") or not isinstance(value, str | int):
-        raise Malformed(f"缺少字段“{name}”或其类型不对。")
+        raise Malformed(gettext("缺少字段“{name}”或其类型不对。").format(name=name))
     return str(value)
 
 
@@ -46,13 +47,13 @@ def _date(event: dict, name: str) -> date:
     try:
         return date.fromisoformat(_field(event, name))
     except ValueError as exc:
-        raise Malformed(f"字段“{name}”不是有效日期（YYYY-MM-DD）。") from exc
+        raise Malformed(gettext("字段“{name}”不是有效日期（YYYY-MM-DD）。").format(name=name)) from exc
 
 
 def apply_event(platform: CreditPlatform, cursor: str, event: dict) -> str:
     """Apply one event; raise Malformed for anything that must be quarantined."""
     if not isinstance(event, dict):
-        raise Malformed("记录不是 JSON 对象。")
+        raise Malformed(gettext("记录不是 JSON 对象。"))
     event_id = _field(event, "event_id")
     if FeedChange.objects.filter(platform=platform, event_id=event_id).exists():
         return "already"
@@ -60,38 +61,38 @@ def apply_event(platform: CreditPlatform, cursor: str, event: dict) -> str:
     try:
         uscc = validate_uscc(_field(event, "uscc"))
     except ValidationError as exc:
-        raise Malformed("统一社会信用代码无效：" + "；".join(exc.messages)) from exc
+        raise Malformed(gettext("统一社会信用代码无效：") + "；".join(exc.messages)) from exc
     subject = MarketSubject.objects.filter(uscc=uscc).first()
     if subject is None:
-        raise Malformed(f"本地没有统一社会信用代码为 {uscc} 的市场主体。")
-    source = f"{platform.name}（事件 {event_id}）"
+        raise Malformed(gettext("本地没有统一社会信用代码为 {uscc} 的市场主体。").format(uscc=uscc))
+    source = gettext("{name}（事件 {event_id}）").format(name=platform.name, event_id=event_id)
     if kind == "class_change":
         new = _field(event, "credit_class")
         if new not in CreditClass.values:
-            raise Malformed(f"未知的信用等级“{new}”。")
+            raise Malformed(gettext("未知的信用等级“{new}”。").format(new=new))
         old = subject.get_credit_class_display()
-        subject.change_class(new, reason=str(event.get("reason") or "信用平台推送"), source=source)
-        summary = f"信用等级 {old} → {CreditClass(new).label}"
+        subject.change_class(new, reason=str(event.get("reason") or gettext("信用平台推送")), source=source)
+        summary = gettext("信用等级 {old} → {label}").format(old=old, label=CreditClass(new).label)
     elif kind in ("list_add", "list_remove"):
         which = _field(event, "list")
         if which not in CreditList.values:
-            raise Malformed(f"未知的名录“{which}”。")
+            raise Malformed(gettext("未知的名录“{which}”。").format(which=which))
         on = _date(event, "date")
         current = subject.list_memberships.filter(list_kind=which, removed_on__isnull=True).first()
         if kind == "list_add":
             if current is None:
                 ListMembership.objects.create(subject=subject, list_kind=which, added_on=on, source=source,
                                               added_reason=str(event.get("reason") or ""))
-            summary = f"列入{CreditList(which).label}（{on}）"
+            summary = gettext("列入{label}（{on}）").format(label=CreditList(which).label, on=on)
         else:
             if current is None:
-                raise Malformed(f"该主体不在{CreditList(which).label}中，无法移出。")
+                raise Malformed(gettext("该主体不在{label}中，无法移出。").format(label=CreditList(which).label))
             current.removed_on = on
             current.removed_reason = str(event.get("reason") or "")
             current.save(update_fields=["removed_on", "removed_reason"])
-            summary = f"移出{CreditList(which).label}（{on}）"
+            summary = gettext("移出{label}（{on}）").format(label=CreditList(which).label, on=on)
     else:
-        raise Malformed(f"未知的事件类型“{kind}”。")
+        raise Malformed(gettext("未知的事件类型“{kind}”。").format(kind=kind))
     FeedChange.objects.create(platform=platform, cursor=cursor, event_id=event_id, subject=subject,
                               summary=summary, raw=event)
     from zhunru.audit.recording import record

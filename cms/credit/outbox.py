@@ -15,6 +15,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhunru.credit import layouts
 from zhunru.credit.models import CreditPlatform, MarketSubject, OutboundRecord
@@ -55,7 +56,7 @@ def enqueue_decision(kind: str, *, jurisdiction, obj=None, by=None, subject=None
     are the keys of its national layout (EXCHANGE.md). The 双公示 register (zhunru.credit.disclosure) is
     the usual caller."""
     if kind not in (OutboundRecord.Kind.LICENSING, OutboundRecord.Kind.PENALTY):
-        raise ValidationError(f"未知的决定类型“{kind}”。")
+        raise ValidationError(_("未知的决定类型“{kind}”。").format(kind=kind))
     return _enqueue(kind, jurisdiction=jurisdiction, payload=layouts.normalise(kind, **fields), subject=subject,
                     obj=obj, by=by)
 
@@ -108,7 +109,7 @@ def resend(row: OutboundRecord, *, by=None, request=None, force: bool = False) -
     from zhunru.audit.recording import record
 
     if row.status == OutboundRecord.Status.DELIVERED and not force:
-        raise ValidationError("该记录已送达，无需重新发送。")
+        raise ValidationError(_("该记录已送达，无需重新发送。"))
     layouts.validate_payload(row.kind, row.payload or {})  # a corrected payload is checked like a new one
     with transaction.atomic():
         row.status = OutboundRecord.Status.PENDING

@@ -25,6 +25,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhunru import roles
 from zhunru.clock import format_date
@@ -139,7 +140,7 @@ def _locked(proc) -> BreachProcedure:
 def _expect(proc, *states) -> None:
     if proc.state not in states:
         names = "、".join(State(s).label for s in states)
-        raise ValidationError(f"当前状态为“{proc.get_state_display()}”，只有“{names}”时可以执行此操作。")
+        raise ValidationError(_("当前状态为“{get_state_display}”，只有“{names}”时可以执行此操作。").format(get_state_display=proc.get_state_display(), names=names))
 
 
 # --- the worker's part -----------------------------------------------------------------------------------
@@ -171,10 +172,10 @@ def open_due(today: datetime.date | None = None) -> int:
                 rectify_by=_working_days_after(today, cs.rectification_working_days, c.jurisdiction))
             _record("credit.rectification_notice_issued", proc,
                     changes={"notice_number": proc.notice_number, "rectify_by": str(proc.rectify_by)})
-            _tell(_officers(proc), proc, "notice", f"责令整改通知已生成：{_subject_line(proc)}",
-                  f"{c.subject.name}未在{format_date(c.due_date)}前履行承诺“{c.promise[:200]}”。"
-                  f"已生成责令整改通知（{proc.notice_number}），整改期限至{format_date(proc.rectify_by)}。"
-                  "请送达当事人；整改完成后在系统中确认整改。")
+            _tell(_officers(proc), proc, "notice", _("责令整改通知已生成：{subject_line}").format(subject_line=_subject_line(proc)),
+                  _("{name}未在{format_date}前履行承诺“{value}”。"
+                  "已生成责令整改通知（{notice_number}），整改期限至{format_date2}。"
+                  "请送达当事人；整改完成后在系统中确认整改。").format(name=c.subject.name, format_date=format_date(c.due_date), value=c.promise[:200], notice_number=proc.notice_number, format_date2=format_date(proc.rectify_by)))
         count += 1
     return count
 
@@ -195,10 +196,10 @@ def advance_overdue(today: datetime.date | None = None) -> int:
             proc.save(update_fields=["state", "hearing_opened_at", "statement_by"])
             _record("credit.hearing_opened", proc, changes={"state": ["notice", "hearing"],
                                                             "statement_by": str(proc.statement_by)})
-            _tell(_officers(proc), proc, "hearing", f"整改期限已过，进入陈述申辩期：{_subject_line(proc)}",
-                  f"责令整改通知（{proc.notice_number}）的整改期限{format_date(proc.rectify_by)}已过，未确认整改。"
-                  f"请告知当事人拟作出的处理及其陈述申辩权利，陈述申辩期限至{format_date(proc.statement_by)}；"
-                  "收到意见后在系统中记录，期满后起草处理决定。")
+            _tell(_officers(proc), proc, "hearing", _("整改期限已过，进入陈述申辩期：{subject_line}").format(subject_line=_subject_line(proc)),
+                  _("责令整改通知（{notice_number}）的整改期限{format_date}已过，未确认整改。"
+                  "请告知当事人拟作出的处理及其陈述申辩权利，陈述申辩期限至{format_date2}；"
+                  "收到意见后在系统中记录，期满后起草处理决定。").format(notice_number=proc.notice_number, format_date=format_date(proc.rectify_by), format_date2=format_date(proc.statement_by)))
         count += 1
     return count
 
@@ -212,9 +213,9 @@ def run(today: datetime.date | None = None) -> tuple[int, int]:
 
 
 def confirm_rectified(proc, *, note: str, by, request=None) -> BreachProcedure:
-    _require(may_handle(by, proc), "您无权确认该承诺的整改。")
+    _require(may_handle(by, proc), _("您无权确认该承诺的整改。"))
     if not (note or "").strip():
-        raise ValidationError("请填写整改情况。")
+        raise ValidationError(_("请填写整改情况。"))
     with transaction.atomic():
         proc = _locked(proc)
         _expect(proc, State.NOTICE)
@@ -230,15 +231,15 @@ def confirm_rectified(proc, *, note: str, by, request=None) -> BreachProcedure:
                 note=proc.rectification_note)
         from zhunru.leads.handoffs import coordinators
 
-        _tell(coordinators(proc.jurisdiction_id), proc, "rectified", f"已按期整改，程序结束：{_subject_line(proc)}",
-              f"责令整改通知（{proc.notice_number}）已确认整改：{proc.rectification_note[:300]}。不作失信处理。", by=by)
+        _tell(coordinators(proc.jurisdiction_id), proc, "rectified", _("已按期整改，程序结束：{subject_line}").format(subject_line=_subject_line(proc)),
+              _("责令整改通知（{notice_number}）已确认整改：{value}。不作失信处理。").format(notice_number=proc.notice_number, value=proc.rectification_note[:300]), by=by)
     return proc
 
 
 def record_statement(proc, *, statement: str, hearing_note: str = "", by, request=None) -> BreachProcedure:
-    _require(may_handle(by, proc), "您无权记录该程序的陈述申辩。")
+    _require(may_handle(by, proc), _("您无权记录该程序的陈述申辩。"))
     if not (statement or "").strip():
-        raise ValidationError("请填写当事人的陈述申辩意见（当事人放弃的，写明“放弃陈述申辩”）。")
+        raise ValidationError(_("请填写当事人的陈述申辩意见（当事人放弃的，写明“放弃陈述申辩”）。"))
     with transaction.atomic():
         proc = _locked(proc)
         _expect(proc, State.HEARING)
@@ -248,28 +249,28 @@ def record_statement(proc, *, statement: str, hearing_note: str = "", by, reques
         proc.save(update_fields=["statement", "hearing_note", "statement_received_at"])
         _record("credit.statement_recorded", proc, by=by, request=request, note=proc.statement[:500])
         _tell(_officers(proc), proc, f"statement:{proc.statement_received_at.timestamp():.0f}",
-              f"已收到陈述申辩：{_subject_line(proc)}",
-              f"当事人陈述申辩意见：{proc.statement[:500]}\n请复核后起草处理决定。", by=by)
+              _("已收到陈述申辩：{subject_line}").format(subject_line=_subject_line(proc)),
+              _("当事人陈述申辩意见：{value}\n请复核后起草处理决定。").format(value=proc.statement[:500]), by=by)
     return proc
 
 
 def draft_decision(proc, *, facts: str, basis: str, revoke_permit: bool, publicity_months: int | None = None,
                    by, request=None) -> BreachProcedure:
-    _require(may_handle(by, proc), "您无权起草该处理决定。")
+    _require(may_handle(by, proc), _("您无权起草该处理决定。"))
     if not (facts or "").strip():
-        raise ValidationError("请填写违约事实。")
+        raise ValidationError(_("请填写违约事实。"))
     if not (basis or "").strip():
-        raise ValidationError("请填写处理依据。")
+        raise ValidationError(_("请填写处理依据。"))
     with transaction.atomic():
         proc = _locked(proc)
         _expect(proc, State.HEARING, State.DRAFTED)
         if proc.state == State.HEARING and not proc.statement_received_at and not (
                 proc.statement_by and _today() > proc.statement_by):
-            raise ValidationError(f"陈述申辩期至{format_date(proc.statement_by)}，期满或收到陈述申辩后方可起草处理决定。")
+            raise ValidationError(_("陈述申辩期至{format_date}，期满或收到陈述申辩后方可起草处理决定。").format(format_date=format_date(proc.statement_by)))
         cs = CreditSettings.for_jurisdiction(proc.jurisdiction)
         months = publicity_months or cs.publicity_months
         if not 3 <= int(months) <= 36:
-            raise ValidationError("公示期应在 3 至 36 个月之间。")
+            raise ValidationError(_("公示期应在 3 至 36 个月之间。"))
         old = proc.state
         proc.state = State.DRAFTED
         proc.facts, proc.basis = facts.strip(), basis.strip()
@@ -287,7 +288,7 @@ def draft_decision(proc, *, facts: str, basis: str, revoke_permit: bool, publici
 def submit_for_review(proc, *, by, request=None) -> BreachProcedure:
     from zhunru.leads.handoffs import legal_reviewers
 
-    _require(may_handle(by, proc), "您无权提交该处理决定。")
+    _require(may_handle(by, proc), _("您无权提交该处理决定。"))
     with transaction.atomic():
         proc = _locked(proc)
         _expect(proc, State.DRAFTED)
@@ -295,16 +296,16 @@ def submit_for_review(proc, *, by, request=None) -> BreachProcedure:
         proc.save(update_fields=["state"])
         _record("credit.decision_submitted", proc, by=by, request=request, changes={"state": ["drafted", "review"]})
         _tell(legal_reviewers(proc.jurisdiction_id), proc, f"review:{proc.drafted_at.timestamp():.0f}",
-              f"处理决定待法制审核：{_subject_line(proc)}",
-              f"违约事实：{proc.facts[:300]}\n处理依据：{proc.basis[:300]}\n"
-              f"{'撤销许可' if proc.revoke_permit else '不撤销许可'}，公示期{proc.publicity_months}个月。", by=by)
+              _("处理决定待法制审核：{subject_line}").format(subject_line=_subject_line(proc)),
+              _("违约事实：{value}\n处理依据：{value2}\n"
+              "{value3}，公示期{publicity_months}个月。").format(value=proc.facts[:300], value2=proc.basis[:300], value3=_('撤销许可') if proc.revoke_permit else _('不撤销许可'), publicity_months=proc.publicity_months), by=by)
     return proc
 
 
 def review(proc, *, approve: bool, opinion: str, by, request=None) -> BreachProcedure:
-    _require(may_review(by, proc), "只有本辖区的法制审核人员可以审核处理决定。")
+    _require(may_review(by, proc), _("只有本辖区的法制审核人员可以审核处理决定。"))
     if not (opinion or "").strip():
-        raise ValidationError("请填写法制审核意见。")
+        raise ValidationError(_("请填写法制审核意见。"))
     with transaction.atomic():
         proc = _locked(proc)
         _expect(proc, State.REVIEW)
@@ -316,11 +317,11 @@ def review(proc, *, approve: bool, opinion: str, by, request=None) -> BreachProc
                 changes={"state": ["review", proc.state], "approved": approve}, note=proc.legal_opinion)
         step = f"reviewed:{proc.reviewed_at.timestamp():.0f}"
         if approve:
-            _tell(signers(proc.jurisdiction_id), proc, step, f"处理决定待签发：{_subject_line(proc)}",
-                  f"法制审核通过：{proc.legal_opinion[:300]}\n请审阅并签发。", by=by)
+            _tell(signers(proc.jurisdiction_id), proc, step, _("处理决定待签发：{subject_line}").format(subject_line=_subject_line(proc)),
+                  _("法制审核通过：{value}\n请审阅并签发。").format(value=proc.legal_opinion[:300]), by=by)
         else:
-            _tell(_officers(proc), proc, step, f"处理决定被退回修改：{_subject_line(proc)}",
-                  f"法制审核意见：{proc.legal_opinion[:500]}", by=by)
+            _tell(_officers(proc), proc, step, _("处理决定被退回修改：{subject_line}").format(subject_line=_subject_line(proc)),
+                  _("法制审核意见：{value}").format(value=proc.legal_opinion[:500]), by=by)
     return proc
 
 
@@ -337,7 +338,7 @@ def sign(proc, *, by, request=None) -> BreachProcedure:
     from zhunru.audit.recording import record
     from zhunru.credit.outbox import enqueue_dishonesty
 
-    _require(may_sign(by, proc), "只有本辖区的发改委协调员（授权签发人）可以签发处理决定。")
+    _require(may_sign(by, proc), _("只有本辖区的发改委协调员（授权签发人）可以签发处理决定。"))
     with transaction.atomic():
         proc = _locked(proc)
         _expect(proc, State.APPROVED)
@@ -349,14 +350,14 @@ def sign(proc, *, by, request=None) -> BreachProcedure:
         proc.decision_number = cs.number("decision", today.year)
         if proc.revoke_permit:
             c.permit_status = CreditCommitment.PermitStatus.REVOKED
-            c.revoke_reason = f"依据{proc.decision_number}：{proc.facts[:300]}"
+            c.revoke_reason = _("依据{decision_number}：{value}").format(decision_number=proc.decision_number, value=proc.facts[:300])
             c.save(update_fields=["permit_status", "revoke_reason"])
             record("credit.permit_revoked", obj=c, actor=by, request=request, department=c.department,
                    changes={"permit_status": ["valid", "revoked"], "decision": proc.decision_number},
                    note=c.revoke_reason)
         rec = DishonestyRecord.objects.create(
             subject=c.subject, commitment=c, jurisdiction=proc.jurisdiction, document_number=proc.decision_number,
-            category="违反信用承诺", content=proc.facts[:2000], decided_on=today,
+            category=_("违反信用承诺"), content=proc.facts[:2000], decided_on=today,
             authority_name=cs.authority_name(c.department), authority_uscc=cs.authority_uscc,
             publicity_until=_add_months(today, proc.publicity_months or cs.publicity_months))
         proc.dishonesty_record = rec
@@ -365,13 +366,13 @@ def sign(proc, *, by, request=None) -> BreachProcedure:
                 changes={"state": ["approved", "signed"], "decision_number": proc.decision_number})
         record("credit.dishonesty_recorded", obj=rec, actor=by, request=request, department=c.department,
                changes={"commitment": c.pk, "document_number": rec.document_number})
-        c.subject.change_class(CreditClass.DISHONEST, reason=f"处理决定{proc.decision_number}：违反信用承诺",
+        c.subject.change_class(CreditClass.DISHONEST, reason=_("处理决定{decision_number}：违反信用承诺").format(decision_number=proc.decision_number),
                                source=proc.decision_number, by=by, request=request)
         enqueue_dishonesty(rec, by=by)
         _disclose(proc, rec, cs, by=by, request=request)
-        _tell(_officers(proc), proc, "signed", f"处理决定已签发：{_subject_line(proc)}",
-              f"处理决定（{proc.decision_number}）已签发：{'许可已撤销，' if proc.revoke_permit else ''}"
-              f"失信记录已报送信用平台，公示至{format_date(rec.publicity_until)}。请向当事人送达决定书。", by=by)
+        _tell(_officers(proc), proc, "signed", _("处理决定已签发：{subject_line}").format(subject_line=_subject_line(proc)),
+              _("处理决定（{decision_number}）已签发：{value}"
+              "失信记录已报送信用平台，公示至{format_date}。请向当事人送达决定书。").format(decision_number=proc.decision_number, value=_('许可已撤销，') if proc.revoke_permit else '', format_date=format_date(rec.publicity_until)), by=by)
     return proc
 
 
@@ -389,9 +390,9 @@ def _disclose(proc, rec, cs, *, by=None, request=None):
     d = PublicDecision(
         kind=PublicDecision.Kind.PENALTY, jurisdiction=proc.jurisdiction, department=c.department, subject=s,
         subject_name=s.name, subject_category=category, uscc=s.uscc, legal_representative=s.legal_representative,
-        document_name="信用承诺违约处理决定书", document_number=proc.decision_number, violation_type="违反信用承诺",
-        facts=proc.facts, basis=proc.basis, penalty_category="其他",
-        penalty_content=("撤销许可；" if proc.revoke_permit else "") + "记录失信信息",
+        document_name=_("信用承诺违约处理决定书"), document_number=proc.decision_number, violation_type=_("违反信用承诺"),
+        facts=proc.facts, basis=proc.basis, penalty_category=_("其他"),
+        penalty_content=(_("撤销许可；") if proc.revoke_permit else "") + _("记录失信信息"),
         suspended_licence=(f"{c.permit_name} {c.permit_number}".strip() if proc.revoke_permit else ""),
         decided_on=rec.decided_on, publicity_until=rec.publicity_until, authority_name=rec.authority_name,
         authority_uscc=cs.authority_uscc, source_unit=proc.jurisdiction.office, source_unit_uscc=cs.authority_uscc,
@@ -404,8 +405,8 @@ def _disclose(proc, rec, cs, *, by=None, request=None):
         d.share_by = disclosure.share_by(d)
         d.save()
         _tell(coordinators(proc.jurisdiction_id), proc, "disclosure-incomplete",
-              f"双公示信息未能报送：{proc.decision_number}",
-              f"{exc.messages[0]}请在“双公示决定”中补全后报送（决定日期后 7 个工作日内，即{format_date(d.share_by)}前）。", by=None)  # the signer too
+              _("双公示信息未能报送：{decision_number}").format(decision_number=proc.decision_number),
+              _("{value}请在“双公示决定”中补全后报送（决定日期后 7 个工作日内，即{format_date}前）。").format(value=exc.messages[0], format_date=format_date(d.share_by)), by=None)  # the signer too
 
 
 # --- documents ---------------------------------------------------------------------------------------------
@@ -418,15 +419,15 @@ def notice_pdf(proc) -> bytes:
     cs = CreditSettings.for_jurisdiction(proc.jurisdiction)
     authority = cs.authority_name(c.department)
     return form_pdf(PrintedForm(
-        office=authority, title="责令整改通知书", number=proc.notice_number,
-        fields=[("当事人", c.subject.name), ("统一社会信用代码", c.subject.uscc),
-                ("承诺事项", f"{c.permit_name}（{c.get_kind_display()}）"), ("承诺内容", c.promise),
-                ("履约期限", format_date(c.due_date)), ("整改期限", format_date(proc.rectify_by))],
-        sections=[("", f"你（单位）在办理“{c.permit_name}”时作出上述承诺，至{format_date(c.due_date)}未履行。"
-                       f"请于{format_date(proc.rectify_by)}前完成整改并向本机关提交整改材料。逾期未整改的，"
+        office=authority, title=_("责令整改通知书"), number=proc.notice_number,
+        fields=[(_("当事人"), c.subject.name), (_("统一社会信用代码"), c.subject.uscc),
+                (_("承诺事项"), f"{c.permit_name}（{c.get_kind_display()}）"), (_("承诺内容"), c.promise),
+                (_("履约期限"), format_date(c.due_date)), (_("整改期限"), format_date(proc.rectify_by))],
+        sections=[("", _("你（单位）在办理“{permit_name}”时作出上述承诺，至{format_date}未履行。"
+                       "请于{format_date2}前完成整改并向本机关提交整改材料。逾期未整改的，"
                        "本机关将依法依规作出处理，包括撤销许可、记录失信信息并向信用信息平台共享；"
-                       "作出处理前你（单位）享有陈述、申辩的权利。")],
-        signatures=["签发人"], note=f"印章：{cs.seal(c.department)}",
+                       "作出处理前你（单位）享有陈述、申辩的权利。").format(permit_name=c.permit_name, format_date=format_date(c.due_date), format_date2=format_date(proc.rectify_by)))],
+        signatures=[_("签发人")], note=_("印章：{seal}").format(seal=cs.seal(c.department)),
     ))
 
 
@@ -437,18 +438,18 @@ def decision_pdf(proc) -> bytes:
     cs = CreditSettings.for_jurisdiction(proc.jurisdiction)
     authority = cs.authority_name(c.department)
     draft = proc.state != State.SIGNED
-    fields = [("当事人", c.subject.name), ("统一社会信用代码", c.subject.uscc),
-              ("责令整改通知", f"{proc.notice_number}（整改期限{format_date(proc.rectify_by)}）"),
-              ("处理内容", ("撤销“" + c.permit_name + "”许可；" if proc.revoke_permit else "")
-               + f"记录失信信息并公示{proc.publicity_months or cs.publicity_months}个月")]
+    fields = [(_("当事人"), c.subject.name), (_("统一社会信用代码"), c.subject.uscc),
+              (_("责令整改通知"), _("{notice_number}（整改期限{format_date}）").format(notice_number=proc.notice_number, format_date=format_date(proc.rectify_by))),
+              (_("处理内容"), (_("撤销“") + c.permit_name + _("”许可；") if proc.revoke_permit else "")
+               + _("记录失信信息并公示{value}个月").format(value=proc.publicity_months or cs.publicity_months))]
     if proc.signed_by_id:
-        fields.append(("签发", f"{proc.signed_by.get_full_name() or proc.signed_by.get_username()}"
+        fields.append((_("签发"), f"{proc.signed_by.get_full_name() or proc.signed_by.get_username()}"
                                f"（{format_date(timezone.localtime(proc.signed_at).date())}）"))
     return form_pdf(PrintedForm(
-        office=authority, title="信用承诺违约处理决定书" + ("（草稿）" if draft else ""),
-        number=proc.decision_number or "文号待签发时生成",
+        office=authority, title=_("信用承诺违约处理决定书") + (_("（草稿）") if draft else ""),
+        number=proc.decision_number or _("文号待签发时生成"),
         fields=fields,
-        sections=[("违约事实", proc.facts), ("陈述申辩", proc.statement or "当事人在期限内未提出陈述申辩。"),
-                  ("处理依据", proc.basis), ("法制审核意见", proc.legal_opinion or "—")],
-        signatures=["签发人"], note=f"印章：{cs.seal(c.department)}",
+        sections=[(_("违约事实"), proc.facts), (_("陈述申辩"), proc.statement or _("当事人在期限内未提出陈述申辩。")),
+                  (_("处理依据"), proc.basis), (_("法制审核意见"), proc.legal_opinion or "—")],
+        signatures=[_("签发人")], note=_("印章：{seal}").format(seal=cs.seal(c.department)),
     ))

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from zhunru.credit import procedure
@@ -27,7 +28,7 @@ def page(request, pk):
         "proc": proc, "c": proc.commitment, "actions": procedure.offered_actions(request.user, proc),
         "authority": cs.authority_name(proc.commitment.department),
         "default_months": proc.publicity_months or cs.publicity_months,
-        "header_title": f"违约处置：{proc.commitment.subject.name} · {proc.commitment.permit_name}",
+        "header_title": gettext("违约处置：{name} · {permit_name}").format(name=proc.commitment.subject.name, permit_name=proc.commitment.permit_name),
     })
 
 
@@ -58,12 +59,12 @@ def act(request, pk, action):
     try:
         steps[action]()
     except PermissionDenied as exc:
-        messages.error(request, str(exc) or "您无权执行此操作。")
+        messages.error(request, str(exc) or gettext("您无权执行此操作。"))
         return redirect("zhunru_credit_procedure", pk=pk)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("zhunru_credit_procedure", pk=pk)
-    messages.success(request, "已办理。")
+    messages.success(request, gettext("已办理。"))
     return redirect("zhunru_credit_procedure", pk=pk)
 
 
@@ -73,7 +74,7 @@ def _months(value):
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValidationError("公示期应为整数月数。") from None
+        raise ValidationError(gettext("公示期应为整数月数。")) from None
 
 
 def notice_pdf(request, pk):
@@ -91,7 +92,7 @@ def decision_pdf(request, pk):
 
     proc = _procedure(request, pk)
     if not proc.facts:
-        raise Http404("处理决定尚未起草。")
+        raise Http404(gettext("处理决定尚未起草。"))
     record("credit.decision_printed", obj=proc, actor=request.user, request=request)
     return pdf_response(procedure.decision_pdf(proc), f"credit-decision-{proc.pk}.pdf")
 
@@ -115,16 +116,16 @@ def share_decision(request, pk):
 
     d = _decision(request, pk)
     if request.method != "POST":
-        return _confirm(request, d, "share", f"报送：{d.document_number}")
+        return _confirm(request, d, "share", gettext("报送：{document_number}").format(document_number=d.document_number))
     if d.queued_at is not None:
-        messages.info(request, "该决定已报送。")
+        messages.info(request, gettext("该决定已报送。"))
     else:
         try:
             disclosure.register(d, by=request.user, request=request)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            messages.success(request, "已加入报送队列。")
+            messages.success(request, gettext("已加入报送队列。"))
     return redirect("wagtailsnippets_zhunru_credit_publicdecision:list")
 
 
@@ -133,13 +134,13 @@ def withdraw_decision(request, pk):
 
     d = _decision(request, pk)
     if request.method != "POST":
-        return _confirm(request, d, "withdraw", f"撤下：{d.document_number}")
+        return _confirm(request, d, "withdraw", gettext("撤下：{document_number}").format(document_number=d.document_number))
     reason = (request.POST.get("reason") or "").strip()
     if not reason:
-        messages.error(request, "请填写撤下原因。")
+        messages.error(request, gettext("请填写撤下原因。"))
     else:
         disclosure.withdraw(d, reason=reason, by=request.user, request=request)
-        messages.success(request, "已撤下，并通知信用平台。")
+        messages.success(request, gettext("已撤下，并通知信用平台。"))
     return redirect("wagtailsnippets_zhunru_credit_publicdecision:list")
 
 
@@ -157,10 +158,10 @@ def review_repair(request, pk):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
         else:
-            messages.success(request, "已审核。")
+            messages.success(request, gettext("已审核。"))
             return redirect("wagtailsnippets_zhunru_credit_repairapplication:list")
     return TemplateResponse(request, "zhunru_credit/admin/repair_review.html", {
-        "app": app, "header_title": f"信用修复审核：{app.subject.name}"})
+        "app": app, "header_title": gettext("信用修复审核：{name}").format(name=app.subject.name)})
 
 
 def import_decisions(request):
@@ -173,7 +174,7 @@ def import_decisions(request):
     from zhunru.scoping import user_jurisdictions
 
     if not request.user.has_perm("zhunru_credit.add_publicdecision"):
-        raise PermissionDenied("您没有权限导入双公示决定。")
+        raise PermissionDenied(gettext("您没有权限导入双公示决定。"))
     jurisdictions = user_jurisdictions(request.user)
     errors = []
     if request.method == "POST":
@@ -181,11 +182,11 @@ def import_decisions(request):
         jurisdiction = jurisdictions.filter(pk=request.POST.get("jurisdiction") or 0).first()
         suffix = Path(upload.name).suffix.lower() if upload else ""
         if jurisdiction is None:
-            errors = ["请选择本人所属的辖区。"]
+            errors = [gettext("请选择本人所属的辖区。")]
         elif upload is None:
-            errors = ["请选择要导入的文件。"]
+            errors = [gettext("请选择要导入的文件。")]
         elif suffix not in (".csv", ".xlsx"):
-            errors = [f"不支持的文件类型「{suffix}」：仅支持 CSV、XLSX。"]
+            errors = [gettext("不支持的文件类型「{suffix}」：仅支持 CSV、XLSX。").format(suffix=suffix)]
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / f"decisions{suffix}"
@@ -198,11 +199,11 @@ def import_decisions(request):
                 except ValidationError as exc:
                     errors = exc.messages
                 else:
-                    messages.success(request, f"已导入 {n} 条决定，并加入报送队列。")
+                    messages.success(request, gettext("已导入 {n} 条决定，并加入报送队列。").format(n=n))
                     return redirect("wagtailsnippets_zhunru_credit_publicdecision:list")
     return TemplateResponse(request, "zhunru_credit/admin/decision_import.html", {
         "jurisdictions": jurisdictions, "kinds": PublicDecision.Kind.choices, "errors": errors,
         "licensing": [label for _, label in disclosure.LICENSING_FIELDS],
         "penalty": [label for _, label in disclosure.PENALTY_FIELDS],
-        "header_title": "导入双公示决定",
+        "header_title": gettext("导入双公示决定"),
     }, status=400 if errors else 200)

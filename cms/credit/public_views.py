@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from zhunru.credit.disclosure import mask_id
 from zhunru.credit.models import PublicDecision
@@ -29,10 +30,10 @@ def disclosure(request, code: str):
     since, until = _date(request.GET.get("from", "").strip()), _date(request.GET.get("to", "").strip())
     errors = []
     if kind and kind not in PublicDecision.Kind.values:
-        errors.append("决定类型无效。")
+        errors.append(_("决定类型无效。"))
         kind = ""
     if "bad" in (since, until):
-        errors.append("日期格式应为 年-月-日，例如 2026-11-20。")
+        errors.append(_("日期格式应为 年-月-日，例如 2026-11-20。"))
         since = until = None
     qs = PublicDecision.objects.public().filter(jurisdiction=jurisdiction)
     if kind:

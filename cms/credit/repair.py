@@ -16,6 +16,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhunru.credit.models import CreditClass, CreditList, DishonestyRecord, MarketSubject
 
@@ -65,7 +66,7 @@ def expire_records(today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     count = 0
     for rec in DishonestyRecord.objects.filter(repaired_at__isnull=True, publicity_until__lt=today):
-        count += take_off(rec, reason="公示期满")
+        count += take_off(rec, reason=_("公示期满"))
     return count
 
 
@@ -100,22 +101,22 @@ def apply(*, jurisdiction, uscc: str, document_number: str, contact_name: str, c
     from zhunru.validators import validate_uscc
 
     uscc = validate_uscc((uscc or "").strip().upper())
-    for label, value in (("决定文书号", document_number), ("法定代表人姓名", legal_representative),
-                         ("联系人", contact_name), ("联系电话", contact_phone), ("电子邮箱", contact_email),
-                         ("整改情况", rectification)):
+    for label, value in ((_("决定文书号"), document_number), (_("法定代表人姓名"), legal_representative),
+                         (_("联系人"), contact_name), (_("联系电话"), contact_phone), (_("电子邮箱"), contact_email),
+                         (_("整改情况"), rectification)):
         if not (value or "").strip():
-            raise ValidationError(f"请填写{label}。")
+            raise ValidationError(_("请填写{label}。").format(label=label))
     contact_email = contact_email.strip()
     try:
         validate_email(contact_email)
     except ValidationError:
-        raise ValidationError("电子邮箱格式不正确，审核结果将发送到该邮箱。") from None
+        raise ValidationError(_("电子邮箱格式不正确，审核结果将发送到该邮箱。")) from None
     rec = (DishonestyRecord.objects.select_related("subject", "commitment")
            .filter(jurisdiction=jurisdiction, document_number=document_number.strip()).first())
     if rec is None:
-        raise ValidationError("未找到该决定文书号对应的失信记录，请核对文书号。")
+        raise ValidationError(_("未找到该决定文书号对应的失信记录，请核对文书号。"))
     proc = getattr(rec, "procedure", None)  # a record from a breach procedure (reverse one-to-one)
-    others = ("该失信记录不属于您填写的统一社会信用代码对应的市场主体，或法定代表人姓名、责令整改通知文号与本机关"
+    others = _("该失信记录不属于您填写的统一社会信用代码对应的市场主体，或法定代表人姓名、责令整改通知文号与本机关"
               "掌握的不一致，不能为他人的记录申请信用修复。")
     if rec.subject.uscc != uscc:
         raise ValidationError(others)
@@ -124,12 +125,12 @@ def apply(*, jurisdiction, uscc: str, document_number: str, contact_name: str, c
     if proc is not None and proc.notice_number and not _same_name(proc.notice_number, notice_number):
         raise ValidationError(others)
     if rec.repaired_at is not None:
-        raise ValidationError("该失信记录已修复或公示期已满，无需申请。")
+        raise ValidationError(_("该失信记录已修复或公示期已满，无需申请。"))
     earliest = _add_months(rec.decided_on, MINIMUM_MONTHS)
     if timezone.localdate() < earliest:
-        raise ValidationError(f"失信信息最短公示期为{MINIMUM_MONTHS}个月，{format_date(earliest)}起方可申请信用修复。")
+        raise ValidationError(_("失信信息最短公示期为{MINIMUM_MONTHS}个月，{format_date}起方可申请信用修复。").format(MINIMUM_MONTHS=MINIMUM_MONTHS, format_date=format_date(earliest)))
     if rec.repair_applications.filter(status=RepairApplication.Status.PENDING).exists():
-        raise ValidationError("该记录已有待审核的信用修复申请，请等待审核结果。")
+        raise ValidationError(_("该记录已有待审核的信用修复申请，请等待审核结果。"))
     with transaction.atomic():
         app = RepairApplication.objects.create(record=rec, subject=rec.subject, contact_name=contact_name.strip(),
                                                contact_phone=contact_phone.strip(), contact_email=contact_email,
@@ -138,12 +139,12 @@ def apply(*, jurisdiction, uscc: str, document_number: str, contact_name: str, c
                changes={"document_number": rec.document_number})
         dept = rec.commitment.department_id if rec.commitment_id else None
         people = (department_officers(dept) if dept else []) or coordinators(rec.jurisdiction_id)
-        notify(people, f"信用修复申请待审核：{rec.subject.name}",
-               f"{rec.subject.name}申请修复失信记录{rec.document_number}。整改情况：{app.rectification[:300]}",
+        notify(people, _("信用修复申请待审核：{name}").format(name=rec.subject.name),
+               _("{name}申请修复失信记录{document_number}。整改情况：{value}").format(name=rec.subject.name, document_number=rec.document_number, value=app.rectification[:300]),
                obj=app, key=f"credit-repair:{app.pk}:applied")
-        notify([], f"信用修复申请已收到：{rec.document_number}",
-               f"{rec.subject.name}：{jurisdiction.office}已收到您对失信记录{rec.document_number}的信用修复申请"
-               f"（编号 {app.pk}），审核后将通过本邮箱告知结果。",
+        notify([], _("信用修复申请已收到：{document_number}").format(document_number=rec.document_number),
+               _("{name}：{office}已收到您对失信记录{document_number}的信用修复申请"
+               "（编号 {pk}），审核后将通过本邮箱告知结果。").format(name=rec.subject.name, office=jurisdiction.office, document_number=rec.document_number, pk=app.pk),
                key=f"credit-repair:{app.pk}:received", addresses=[contact_email])
     return app
 
@@ -156,13 +157,13 @@ def tell_applicant(app) -> int:
     if not app.contact_email:
         return 0
     if app.status == app.Status.APPROVED:
-        title = f"信用修复申请已通过：{rec.document_number}"
-        body = (f"{app.subject.name}：您对失信记录{rec.document_number}的信用修复申请已由{office}审核通过。"
-                f"该记录已从公示页面撤下，并已通知信用平台撤下。审核意见：{app.review_note}")
+        title = _("信用修复申请已通过：{document_number}").format(document_number=rec.document_number)
+        body = _("{name}：您对失信记录{document_number}的信用修复申请已由{office}审核通过。"
+                "该记录已从公示页面撤下，并已通知信用平台撤下。审核意见：{review_note}").format(name=app.subject.name, document_number=rec.document_number, office=office, review_note=app.review_note)
     else:
-        title = f"信用修复申请未通过：{rec.document_number}"
-        body = (f"{app.subject.name}：您对失信记录{rec.document_number}的信用修复申请经{office}审核不予修复。"
-                f"审核意见：{app.review_note}。如有异议，可补充整改材料后重新申请。")
+        title = _("信用修复申请未通过：{document_number}").format(document_number=rec.document_number)
+        body = _("{name}：您对失信记录{document_number}的信用修复申请经{office}审核不予修复。"
+                "审核意见：{review_note}。如有异议，可补充整改材料后重新申请。").format(name=app.subject.name, document_number=rec.document_number, office=office, review_note=app.review_note)
     return notify([], title, body, key=f"credit-repair:{app.pk}:result", addresses=[app.contact_email])
 
 
@@ -175,19 +176,19 @@ def review_application(app, *, approve: bool, note: str, by, request=None):
 
     if not RepairApplication.objects.visible_to(by).filter(pk=app.pk).exists() or not by.has_perm(
             "zhunru_credit.change_repairapplication"):
-        raise PermissionDenied("您无权审核该信用修复申请。")
+        raise PermissionDenied(_("您无权审核该信用修复申请。"))
     if not (note or "").strip():
-        raise ValidationError("请填写审核意见。")
+        raise ValidationError(_("请填写审核意见。"))
     with transaction.atomic():
         app = RepairApplication.objects.select_for_update().get(pk=app.pk)
         if app.status != RepairApplication.Status.PENDING:
-            raise ValidationError("该申请已审核。")
+            raise ValidationError(_("该申请已审核。"))
         app.status = RepairApplication.Status.APPROVED if approve else RepairApplication.Status.REJECTED
         app.reviewed_at, app.reviewed_by, app.review_note = timezone.now(), by, note.strip()
         app.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note"])
         record("credit.repair_reviewed", obj=app, actor=by, request=request,
                changes={"status": app.status}, note=app.review_note)
         if approve:
-            take_off(app.record, reason="信用修复", by=by, request=request)
+            take_off(app.record, reason=_("信用修复"), by=by, request=request)
         tell_applicant(app)
     return app

@@ -17,6 +17,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from django.utils.translation import gettext as _
+
 # Record kinds of EXCHANGE.md: decisions (双公示), dishonesty records, and "repair" (take a record off).
 RECORD_KINDS = ("licensing", "penalty", "dishonesty", "repair")
 # Records per ``POST records/batch`` request at most (a larger batch is answered 413).
@@ -96,7 +98,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, {"received": len(self.state.received), "posts": self.state.posts,
                                         "batches": self.state.batches})
         if not self._verified(b""):
-            return self._send(401, {"reason": "签名验证失败"})
+            return self._send(401, {"reason": _("签名验证失败")})
         if segs and segs[-1] == "feed":
             channel = "/".join(segs[:-1])
             q = parse_qs(parts.query)
@@ -106,7 +108,7 @@ class Handler(BaseHTTPRequestHandler):
                 feed = self.state.feeds.get(channel, [])
                 page = [{"cursor": str(i + 1), "event": e} for i, e in enumerate(feed) if i + 1 > cursor][:limit]
             return self._send(200, {"events": page, "next_cursor": page[-1]["cursor"] if page else str(cursor)})
-        return self._send(404, {"reason": "无此接口"})
+        return self._send(404, {"reason": _("无此接口")})
 
     def do_POST(self):
         parts, segs = self._split()
@@ -127,7 +129,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.feeds.setdefault(channel, []).extend(json.loads(body)["events"])
             return self._send(200, {"ok": True})
         if not self._verified(body):
-            return self._send(401, {"reason": "签名验证失败"})
+            return self._send(401, {"reason": _("签名验证失败")})
         if len(segs) >= 2 and segs[-2:] == ["records", "lookup"]:
             channel = "/".join(segs[:-2])
             ids = json.loads(body).get("record_ids", [])
@@ -137,20 +139,20 @@ class Handler(BaseHTTPRequestHandler):
         if len(segs) >= 2 and segs[-2:] == ["records", "batch"] and self.state.batch_endpoint:
             return self._batch("/".join(segs[:-2]), body)
         if not segs or segs[-1] != "records":
-            return self._send(404, {"reason": "无此接口"})
+            return self._send(404, {"reason": _("无此接口")})
         channel = "/".join(segs[:-1])
         failure = self.state.take_failure()
         if failure and failure["mode"] == "timeout":
             time.sleep(failure["delay"])
-            return self._send(504, {"reason": "处理超时"})
+            return self._send(504, {"reason": _("处理超时")})
         if failure and failure["mode"] == "500":
-            return self._send(500, {"reason": "平台内部错误"})
+            return self._send(500, {"reason": _("平台内部错误")})
         if failure and failure["mode"] == "slow":
             time.sleep(failure["delay"])
         try:
             doc = json.loads(body)
         except ValueError:
-            return self._send(400, {"reason": "记录格式错误：不是 JSON"})
+            return self._send(400, {"reason": _("记录格式错误：不是 JSON")})
         status, data = self._accept(channel, doc, failure)
         return self._send(status, data)
 
@@ -161,9 +163,9 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(docs, list):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
-            return self._send(400, {"reason": "批量格式错误：缺少 records 列表"})
+            return self._send(400, {"reason": _("批量格式错误：缺少 records 列表")})
         if len(docs) > MAX_BATCH:
-            return self._send(413, {"reason": f"每批最多 {MAX_BATCH} 条记录"})
+            return self._send(413, {"reason": _("每批最多 {MAX_BATCH} 条记录").format(MAX_BATCH=MAX_BATCH)})
         with self.state.lock:
             self.state.in_flight += 1
             self.state.max_in_flight = max(self.state.max_in_flight, self.state.in_flight)
@@ -181,10 +183,10 @@ class Handler(BaseHTTPRequestHandler):
         if head in ("timeout", "500", "slow"):
             failure = self.state.take_failure()
             if failure["mode"] == "500":
-                return 500, {"reason": "平台内部错误"}
+                return 500, {"reason": _("平台内部错误")}
             time.sleep(failure["delay"])
             if failure["mode"] == "timeout":
-                return 504, {"reason": "处理超时"}
+                return 504, {"reason": _("处理超时")}
         results = []
         for doc in docs:
             status, data = self._accept(channel, doc, self.state.take_failure())
@@ -203,15 +205,15 @@ class Handler(BaseHTTPRequestHandler):
         try:
             record_id = str(uuid.UUID(doc["record_id"]))
         except (ValueError, KeyError, TypeError, AttributeError):
-            return 400, {"reason": "记录格式错误：缺少有效的 record_id"}
+            return 400, {"reason": _("记录格式错误：缺少有效的 record_id")}
         kind = doc.get("kind", "")
         if kind not in RECORD_KINDS:
-            return 400, {"reason": f"未知的记录类型：{kind}"}
+            return 400, {"reason": _("未知的记录类型：{kind}").format(kind=kind)}
         missing = [k for k in ("subject_name", "document_number", "decided_on") if not doc.get(k)]
         if not (doc.get("uscc") or doc.get("person_id_number")):  # natural persons: an ID document instead
             missing.insert(1, "uscc")
         if missing:
-            return 400, {"reason": f"缺少必填字段：{'、'.join(missing)}"}
+            return 400, {"reason": _("缺少必填字段：{value}").format(value='、'.join(missing))}
         problem = _layout_problem(kind, doc)  # as a platform would: the kind's layout, its mandatory fields
         if problem:
             return 400, {"reason": problem}

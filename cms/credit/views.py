@@ -6,6 +6,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhunru.credit import outbox
@@ -22,18 +23,18 @@ from zhunru.workers.clients.credit_platform import CreditPlatformError, for_plat
 
 def _require(request, perm: str):
     if not (request.user.is_authenticated and request.user.has_perm(perm)):
-        raise PermissionDenied("您没有权限执行此操作。")
+        raise PermissionDenied(_("您没有权限执行此操作。"))
 
 
 def _coordinator(request):
     if not is_coordinator(request.user):
-        raise PermissionDenied("仅发改委协调员可以执行此操作。")
+        raise PermissionDenied(_("仅发改委协调员可以执行此操作。"))
 
 
 def _jurisdiction_reader(request):
     """Coordinators and auditors (who only read) may open the jurisdiction-wide credit pages."""
     if not sees_jurisdiction(request.user):
-        raise PermissionDenied("仅发改委协调员和审计员可以查看此页面。")
+        raise PermissionDenied(_("仅发改委协调员和审计员可以查看此页面。"))
 
 
 def subject_credit(request, pk):
@@ -47,7 +48,7 @@ def subject_credit(request, pk):
         "dishonesty": DishonestyRecord.objects.visible_to(request.user).filter(subject=subject),
         "records": OutboundRecord.objects.visible_to(request.user).filter(subject=subject).select_related("platform"),
         "feed_changes": subject.feed_changes.select_related("platform")[:50],
-        "header_title": f"信用档案：{subject.name}",
+        "header_title": _("信用档案：{name}").format(name=subject.name),
     })
 
 
@@ -56,13 +57,13 @@ def resend(request, pk):
     row = get_visible_or_404(OutboundRecord, request, pk=pk)
     if request.method != "POST":
         return TemplateResponse(request, "zhunru_credit/admin/resend.html", {
-            "row": row, "header_title": f"重新发送：{row}"})
+            "row": row, "header_title": _("重新发送：{row}").format(row=row)})
     try:
         outbox.resend(row, by=request.user, request=request, force=bool(request.POST.get("force")))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, "已重新加入发送队列。")
+        messages.success(request, _("已重新加入发送队列。"))
     return redirect(request.POST.get("next") or "wagtailsnippets_zhunru_credit_outboundrecord:list")
 
 
@@ -75,7 +76,7 @@ def fulfil(request, pk):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, "已确认履约。")
+        messages.success(request, _("已确认履约。"))
     return redirect("zhunru_credit_subject", pk=c.subject_id)
 
 
@@ -113,7 +114,7 @@ def reconciliation(request):
                 items.append({"row": r, "theirs": theirs, "state": state})
         report.append({"platform": platform, "error": error, "counts": counts, "items": items, "total": len(rows)})
     return TemplateResponse(request, "zhunru_credit/admin/reconciliation.html", {
-        "report": report, "limit": limit, "header_title": "报送对账", "now": timezone.now(),
+        "report": report, "limit": limit, "header_title": _("报送对账"), "now": timezone.now(),
     })
 
 
@@ -123,14 +124,14 @@ def export(request, fmt):
 
     _coordinator(request)
     if fmt not in ("csv", "xlsx"):  # before the audit entry: a refused export is no export
-        raise PermissionDenied("不支持的导出格式。")
+        raise PermissionDenied(_("不支持的导出格式。"))
     kind = (request.GET.get("kind") or "").strip()
     labels = dict(OutboundRecord.Kind.choices)
     if kind and kind not in labels:
-        return HttpResponseBadRequest(f"记录类型“{kind[:20]}”无效。".encode(), content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(_("记录类型“{value}”无效。").format(value=kind[:20]).encode(), content_type="text/plain; charset=utf-8")
     if fmt == "csv" and not kind:
         choices = "、".join(labels.values())
-        return HttpResponseBadRequest(f"CSV 批量文件按记录类型分别导出（各类型字段不同），请选择记录类型：{choices}。".encode(),
+        return HttpResponseBadRequest(_("CSV 批量文件按记录类型分别导出（各类型字段不同），请选择记录类型：{choices}。").format(choices=choices).encode(),
                                       content_type="text/plain; charset=utf-8")
     qs = OutboundRecord.objects.visible_to(request.user)
     if request.GET.get("platform"):
@@ -139,7 +140,7 @@ def export(request, fmt):
     from zhunru.audit.recording import record
 
     record("credit.export", actor=request.user, request=request, object_type="zhunru_credit.outboundrecord",
-           object_id="*", object_repr=f"双公示批量文件（{fmt}）",
+           object_id="*", object_repr=_("双公示批量文件（{fmt}）").format(fmt=fmt),
            changes={"count": qs.filter(kind__in=kinds).count(), "kinds": kinds})
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     if fmt == "csv":

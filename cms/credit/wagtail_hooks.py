@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
@@ -33,7 +35,7 @@ from zhunru.scoping import is_coordinator, sees_jurisdiction
 class MarketSubjectViewSet(ScopedSnippetViewSet):
     model = MarketSubject
     icon = "group"
-    menu_label = "市场主体"
+    menu_label = gettext_lazy("市场主体")
     url_prefix = "credit/subjects"
     list_display = ["name", "uscc", "legal_representative", "credit_class", "jurisdiction"]
     list_filter = ["credit_class", "jurisdiction"]
@@ -49,7 +51,7 @@ class MarketSubjectViewSet(ScopedSnippetViewSet):
 class CommitmentViewSet(ScopedSnippetViewSet):
     model = CreditCommitment
     icon = "doc-full"
-    menu_label = "信用承诺"
+    menu_label = gettext_lazy("信用承诺")
     url_prefix = "credit/commitments"
     list_display = ["subject", "permit_name", "kind", "due_date", "status", "permit_status"]
     list_filter = ["status", "permit_status", "kind", "jurisdiction"]
@@ -79,10 +81,10 @@ class CommitmentViewSet(ScopedSnippetViewSet):
                 if not for_update and subject and jurisdiction:
                     if not CommitmentRule.allows(subject.credit_class, jurisdiction):
                         raise ValidationError(
-                            f"市场主体“{subject.name}”的信用等级为“{subject.get_credit_class_display()}”，"
-                            "按本辖区规则不得适用告知承诺或容缺受理。")
+                            _("市场主体“{name}”的信用等级为“{get_credit_class_display}”，"
+                            "按本辖区规则不得适用告知承诺或容缺受理。").format(name=subject.name, get_credit_class_display=subject.get_credit_class_display()))
                     if subject.on_list("serious"):
-                        raise ValidationError(f"市场主体“{subject.name}”在严重违法失信名单内，不得适用告知承诺或容缺受理。")
+                        raise ValidationError(_("市场主体“{name}”在严重违法失信名单内，不得适用告知承诺或容缺受理。").format(name=subject.name))
                 return data
 
         return CommitmentForm
@@ -91,7 +93,7 @@ class CommitmentViewSet(ScopedSnippetViewSet):
 class DishonestyViewSet(ScopedSnippetViewSet):
     model = DishonestyRecord
     icon = "warning"
-    menu_label = "失信记录"
+    menu_label = gettext_lazy("失信记录")
     url_prefix = "credit/dishonesty"
     list_display = ["subject", "document_number", "category", "decided_on", "authority_name"]
     inspect_view_enabled = True
@@ -104,7 +106,7 @@ class DishonestyViewSet(ScopedSnippetViewSet):
 class OutboxViewSet(ScopedSnippetViewSet):
     model = OutboundRecord
     icon = "upload"
-    menu_label = "报送发件箱"
+    menu_label = gettext_lazy("报送发件箱")
     url_prefix = "credit/outbox"
     list_display = ["record_id", "kind", "platform", "status", "ack_id", "rejection_reason", "next_attempt_at",
                     "attempts", "created_at"]
@@ -124,9 +126,9 @@ class _EditablePlatformMixin:
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
         if not CreditPlatform.objects.visible_to(self.request.user).filter(pk=obj.pk).exists():
-            raise Http404("对象不存在或您无权访问。")
+            raise Http404(_("对象不存在或您无权访问。"))
         if not CreditPlatform.objects.editable_by(self.request.user).filter(pk=obj.pk).exists():
-            raise PermissionDenied("全国信用平台仅超级管理员可以修改。")
+            raise PermissionDenied(_("全国信用平台仅超级管理员可以修改。"))
         return obj
 
 
@@ -141,7 +143,7 @@ class PlatformDeleteView(_EditablePlatformMixin, DeleteView):
 class PlatformViewSet(ScopedSnippetViewSet):
     model = CreditPlatform
     icon = "site"
-    menu_label = "信用平台"
+    menu_label = gettext_lazy("信用平台")
     url_prefix = "credit/platforms"
     list_display = ["name", "code", "jurisdiction", "endpoint_url", "enabled", "feed_cursor", "feed_pulled_at"]
     copy_view_enabled = False
@@ -158,7 +160,7 @@ class PlatformViewSet(ScopedSnippetViewSet):
 class RuleViewSet(ScopedSnippetViewSet):
     model = CommitmentRule
     icon = "cog"
-    menu_label = "告知承诺适用规则"
+    menu_label = gettext_lazy("告知承诺适用规则")
     url_prefix = "credit/rules"
     list_display = ["jurisdiction", "credit_class", "allowed"]
     copy_view_enabled = False
@@ -170,7 +172,7 @@ class RuleViewSet(ScopedSnippetViewSet):
 class FeedChangeViewSet(ScopedSnippetViewSet):
     model = FeedChange
     icon = "download"
-    menu_label = "信用状态变更"
+    menu_label = gettext_lazy("信用状态变更")
     url_prefix = "credit/feed-changes"
     list_display = ["subject", "summary", "platform", "cursor", "applied_at"]
     list_filter = ["platform"]
@@ -181,7 +183,7 @@ class FeedChangeViewSet(ScopedSnippetViewSet):
 class QuarantineViewSet(ScopedSnippetViewSet):
     model = FeedQuarantine
     icon = "warning"
-    menu_label = "隔离的反馈记录"
+    menu_label = gettext_lazy("隔离的反馈记录")
     url_prefix = "credit/quarantine"
     list_display = ["platform", "cursor", "reason", "received_at", "resolved"]
     list_filter = ["platform", "resolved"]
@@ -195,7 +197,7 @@ class ProcedureViewSet(ScopedSnippetViewSet):
 
     model = BreachProcedure
     icon = "warning"
-    menu_label = "违约处置"
+    menu_label = gettext_lazy("违约处置")
     url_prefix = "credit/procedures"
     list_display = ["notice_number", "commitment", "state", "rectify_by", "statement_by", "decision_number"]
     list_filter = ["state"]
@@ -212,7 +214,7 @@ class CreditSettingsViewSet(ScopedSnippetViewSet):
 
     model = CreditSettings
     icon = "cog"
-    menu_label = "信用文书设置"
+    menu_label = gettext_lazy("信用文书设置")
     url_prefix = "credit/settings"
     list_display = ["jurisdiction", "notice_number_format", "decision_number_format", "seal_text",
                     "rectification_working_days", "statement_working_days", "publicity_months"]
@@ -235,7 +237,7 @@ class PublicDecisionViewSet(ScopedSnippetViewSet):
 
     model = PublicDecision
     icon = "list-ul"
-    menu_label = "双公示决定"
+    menu_label = gettext_lazy("双公示决定")
     url_prefix = "credit/decisions"
     list_display = ["document_number", "kind", "subject_name", "decided_on", "share_by", "queued_at",
                     "publicity_until", "withdrawn_at"]
@@ -262,7 +264,7 @@ class PublicDecisionViewSet(ScopedSnippetViewSet):
                 j = data.get("jurisdiction")
                 if j is not None and user is not None and not user.is_superuser and \
                         not user_jurisdictions(user).filter(pk=j.pk).exists():
-                    raise ValidationError("只能登记本辖区的决定。")
+                    raise ValidationError(_("只能登记本辖区的决定。"))
                 if not self.errors:
                     fields = {f.name: data.get(f.name) for f in PublicDecision._meta.concrete_fields
                               if f.name in data}
@@ -275,7 +277,7 @@ class PublicDecisionViewSet(ScopedSnippetViewSet):
 class RepairViewSet(ScopedSnippetViewSet):
     model = RepairApplication
     icon = "repeat"
-    menu_label = "信用修复申请"
+    menu_label = gettext_lazy("信用修复申请")
     url_prefix = "credit/repairs"
     list_display = ["subject", "record", "status", "submitted_at", "reviewed_at"]
     list_filter = ["status"]
@@ -290,7 +292,7 @@ class CreditGroup(SnippetViewSetGroup):
     items = (MarketSubjectViewSet, CommitmentViewSet, ProcedureViewSet, PublicDecisionViewSet, DishonestyViewSet,
              RepairViewSet, OutboxViewSet, FeedChangeViewSet,
              QuarantineViewSet, PlatformViewSet, RuleViewSet, CreditSettingsViewSet)
-    menu_label = "信用监管"
+    menu_label = gettext_lazy("信用监管")
     menu_icon = "pick"
     menu_name = "zhunru-credit"
     menu_order = 240
@@ -325,28 +327,28 @@ def credit_admin_urls():
 @hooks.register("register_snippet_listing_buttons")
 def credit_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, MarketSubject):
-        yield ListingButton("信用档案", reverse("zhunru_credit_subject", args=[snippet.pk]), priority=5,
+        yield ListingButton(_("信用档案"), reverse("zhunru_credit_subject", args=[snippet.pk]), priority=5,
                             icon_name="history")
     if isinstance(snippet, CreditCommitment) and snippet.status == CreditCommitment.Status.BREACHED:
-        yield ListingButton("违约处置", reverse("zhunru_credit_procedure", args=[snippet.pk]), priority=4,
+        yield ListingButton(_("违约处置"), reverse("zhunru_credit_procedure", args=[snippet.pk]), priority=4,
                             icon_name="warning")
     if isinstance(snippet, BreachProcedure):
-        yield ListingButton("办理", reverse("zhunru_credit_procedure", args=[snippet.commitment_id]), priority=4,
+        yield ListingButton(_("办理"), reverse("zhunru_credit_procedure", args=[snippet.commitment_id]), priority=4,
                             icon_name="edit")
     # Action buttons only for those who may act (the auditor reads): the views refuse the rest.
     decides = user.has_perm("zhunru_credit.change_publicdecision")
     if isinstance(snippet, PublicDecision) and snippet.queued_at is None and decides:
-        yield ListingButton("报送", reverse("zhunru_credit_share", args=[snippet.pk]), priority=4, icon_name="upload")
+        yield ListingButton(_("报送"), reverse("zhunru_credit_share", args=[snippet.pk]), priority=4, icon_name="upload")
     if isinstance(snippet, PublicDecision) and snippet.queued_at and snippet.withdrawn_at is None and decides:
-        yield ListingButton("撤下", reverse("zhunru_credit_withdraw", args=[snippet.pk]), priority=6,
+        yield ListingButton(_("撤下"), reverse("zhunru_credit_withdraw", args=[snippet.pk]), priority=6,
                             icon_name="bin")
     if (isinstance(snippet, RepairApplication) and snippet.status == RepairApplication.Status.PENDING
             and user.has_perm("zhunru_credit.change_repairapplication")):
-        yield ListingButton("审核", reverse("zhunru_credit_repair_review", args=[snippet.pk]), priority=4,
+        yield ListingButton(_("审核"), reverse("zhunru_credit_repair_review", args=[snippet.pk]), priority=4,
                             icon_name="tick")
     if (isinstance(snippet, OutboundRecord) and snippet.status != OutboundRecord.Status.DELIVERED
             and is_coordinator(user)):
-        yield ListingButton("重新发送", reverse("zhunru_credit_resend", args=[snippet.pk]), priority=5,
+        yield ListingButton(_("重新发送"), reverse("zhunru_credit_resend", args=[snippet.pk]), priority=5,
                             icon_name="repeat")
 
 
@@ -359,7 +361,7 @@ class _CoordinatorMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def reconciliation_menu_item():
-    return _CoordinatorMenuItem("报送对账", reverse("zhunru_credit_reconciliation"), icon_name="table", order=241)
+    return _CoordinatorMenuItem(_("报送对账"), reverse("zhunru_credit_reconciliation"), icon_name="table", order=241)
 
 
 @hooks.register("after_create_snippet")
@@ -384,5 +386,5 @@ class _DecisionImportMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def decision_import_menu_item():
-    return _DecisionImportMenuItem("导入双公示决定", reverse("zhunru_credit_decision_import"), icon_name="upload",
+    return _DecisionImportMenuItem(_("导入双公示决定"), reverse("zhunru_credit_decision_import"), icon_name="upload",
                                    order=242)
