@@ -14,6 +14,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -30,7 +32,7 @@ from zhunru.catalog.ratings import IdempotencyKeyReused, RatingError, statistics
 from zhunru.catalog.screening import screen_text
 
 prefix = "catalog/"
-router = Router(tags=["负面清单与政务服务事项"])
+router = Router(tags=[gettext_lazy("负面清单与政务服务事项")])
 
 SCREEN_MAX_CHARS = 200_000
 
@@ -51,7 +53,7 @@ class EditionOut(Schema):
 class MeasureOut(Schema):
     position: int
     text: str
-    scope: str = Field(..., description="national 全国性 / local 地方性")
+    scope: str = Field(..., description=gettext_lazy("national 全国性 / local 地方性"))
     legal_basis: str
 
 
@@ -146,12 +148,12 @@ class ServiceOut(Schema):
 
 
 class RatingIn(Schema):
-    level: int = Field(..., ge=1, le=5, title="评价等级", description="5 非常满意 … 1 非常不满意")
-    channel: str = Field("portal", title="评价渠道", description="portal / hall / phone")
-    comment: str = Field("", max_length=2000, title="评价内容")
-    receipt_code: str = Field("", max_length=64, title="办件回执码")
+    level: int = Field(..., ge=1, le=5, title=gettext_lazy("评价等级"), description=gettext_lazy("5 非常满意 … 1 非常不满意"))
+    channel: str = Field("portal", title=gettext_lazy("评价渠道"), description="portal / hall / phone")
+    comment: str = Field("", max_length=2000, title=gettext_lazy("评价内容"))
+    receipt_code: str = Field("", max_length=64, title=gettext_lazy("办件回执码"))
     idempotency_key: str | None = Field(
-        None, max_length=64, title="幂等键", description="同一键重复提交只记一次；不得用于其他事项"
+        None, max_length=64, title=gettext_lazy("幂等键"), description=gettext_lazy("同一键重复提交只记一次；不得用于其他事项")
     )
 
 
@@ -162,9 +164,9 @@ class RatingOut(Schema):
 
 
 class ScreenIn(Schema):
-    text: str = Field(..., max_length=SCREEN_MAX_CHARS, title="待筛查文本")
-    jurisdiction: str = Field("", max_length=6, title="辖区行政区划代码",
-                              description="给出时同时使用该辖区自己的筛查规则；不给只用全国通用规则。")
+    text: str = Field(..., max_length=SCREEN_MAX_CHARS, title=gettext_lazy("待筛查文本"))
+    jurisdiction: str = Field("", max_length=6, title=gettext_lazy("辖区行政区划代码"),
+                              description=gettext_lazy("给出时同时使用该辖区自己的筛查规则；不给只用全国通用规则。"))
 
 
 class MatchOut(Schema):
@@ -209,9 +211,9 @@ def editions(request, response: HttpResponse):
 def items(
     request,
     response: HttpResponse,
-    kind: str = Query("", title="事项类别", description="prohibited 禁止准入类 / permitted 许可准入类"),
-    department: str = Query("", title="主管部门", description="主管部门（包含匹配）"),
-    q: str = Query("", max_length=100, title="关键词", description="事项名称、编码或措施描述（包含匹配）"),
+    kind: str = Query("", title=gettext_lazy("事项类别"), description=gettext_lazy("prohibited 禁止准入类 / permitted 许可准入类")),
+    department: str = Query("", title=gettext_lazy("主管部门"), description=gettext_lazy("主管部门（包含匹配）")),
+    q: str = Query("", max_length=100, title=gettext_lazy("关键词"), description=gettext_lazy("事项名称、编码或措施描述（包含匹配）")),
 ):
     qs = _public_items()
     if kind:
@@ -225,7 +227,7 @@ def items(
 
 
 @router.get("/items/{code}/", response=ItemOut, summary="清单事项详情")
-def item(request, response: HttpResponse, code: str = Path(..., title="事项编码")):
+def item(request, response: HttpResponse, code: str = Path(..., title=gettext_lazy("事项编码"))):
     _last_modified(response)
     return get_object_or_404(_public_items(), code=code)
 
@@ -235,10 +237,10 @@ def item(request, response: HttpResponse, code: str = Path(..., title="事项编
 def services(
     request,
     response: HttpResponse,
-    jurisdiction: str = Query("", title="行政区划代码", description="行政区划代码"),
-    department: str = Query("", title="部门名称", description="部门名称（包含匹配）"),
-    item: str = Query("", title="清单事项编码", description="关联的清单事项编码"),
-    status: str = Query("", title="受理状态", description="accepting 受理中 / suspended 停止受理"),
+    jurisdiction: str = Query("", title=gettext_lazy("行政区划代码"), description=gettext_lazy("行政区划代码")),
+    department: str = Query("", title=gettext_lazy("部门名称"), description=gettext_lazy("部门名称（包含匹配）")),
+    item: str = Query("", title=gettext_lazy("清单事项编码"), description=gettext_lazy("关联的清单事项编码")),
+    status: str = Query("", title=gettext_lazy("受理状态"), description=gettext_lazy("accepting 受理中 / suspended 停止受理")),
 ):
     qs = _public_services()
     if jurisdiction:
@@ -254,13 +256,13 @@ def services(
 
 
 @router.get("/services/{pk}/", response=ServiceOut, summary="政务服务事项详情")
-def service(request, response: HttpResponse, pk: int = Path(..., title="事项编号")):
+def service(request, response: HttpResponse, pk: int = Path(..., title=gettext_lazy("事项编号"))):
     _last_modified(response)
     return get_object_or_404(_public_services(), pk=pk)
 
 
 @router.get("/services/{pk}/documents/", response=list[DocumentOut], summary="办事指南与示范文本的已发布版本")
-def service_documents(request, response: HttpResponse, pk: int = Path(..., title="事项编号")):
+def service_documents(request, response: HttpResponse, pk: int = Path(..., title=gettext_lazy("事项编号"))):
     _last_modified(response)
     obj = get_object_or_404(ServiceItem.objects.public(), pk=pk)
     return ServiceDocumentVersion.objects.filter(service_item=obj, published=True)
@@ -270,10 +272,10 @@ def service_documents(request, response: HttpResponse, pk: int = Path(..., title
     "/services/{pk}/ratings/",
     response={201: RatingOut, 200: RatingOut, 400: ErrorOut, 409: ErrorOut},
     throttle=post_throttle("rating"),
-    summary="好差评（匿名或附办件回执码）",
-    description="重复提交同一幂等键返回原评价（200）；幂等键已用于其他事项时返回 409。",
+    summary=gettext_lazy("好差评（匿名或附办件回执码）"),
+    description=gettext_lazy("重复提交同一幂等键返回原评价（200）；幂等键已用于其他事项时返回 409。"),
 )
-def rate(request, payload: RatingIn, pk: int = Path(..., title="事项编号")):
+def rate(request, payload: RatingIn, pk: int = Path(..., title=gettext_lazy("事项编号"))):
     s = get_object_or_404(ServiceItem.objects.public(), pk=pk)
     key = payload.idempotency_key or None
     repeated = bool(key) and ServiceRating.objects.filter(idempotency_key=key).exists()
@@ -287,13 +289,13 @@ def rate(request, payload: RatingIn, pk: int = Path(..., title="事项编号")):
 
 
 @router.get("/services/{pk}/statistics/", summary="好差评统计")
-def service_statistics(request, pk: int = Path(..., title="事项编号")):
+def service_statistics(request, pk: int = Path(..., title=gettext_lazy("事项编号"))):
     s = get_object_or_404(ServiceItem.objects.public(), pk=pk)
     return statistics(s.ratings.all())
 
 
 @router.post("/screen/", response={200: list[MatchOut], 404: ErrorOut}, throttle=post_throttle("screen"),
-             summary="隐性壁垒筛查")
+             summary=gettext_lazy("隐性壁垒筛查"))
 def screen(request, payload: ScreenIn):
     from zhunru.models import Jurisdiction
 
@@ -301,7 +303,7 @@ def screen(request, payload: ScreenIn):
     if payload.jurisdiction:
         jurisdictions = list(Jurisdiction.objects.filter(division_code=payload.jurisdiction).values_list("pk", flat=True))
         if not jurisdictions:
-            return Status(404, error_body(404, "没有这个辖区。", code="unknown_jurisdiction"))
+            return Status(404, error_body(404, _("没有这个辖区。"), code="unknown_jurisdiction"))
     return [
         {
             "phrase": m.rule.phrase,

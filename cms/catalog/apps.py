@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ZhunruCatalogConfig(AppConfig):
     name = "zhunru.catalog"
     label = "zhunru_catalog"
-    verbose_name = "准入 · 负面清单与政务服务事项"
+    verbose_name = gettext_lazy("准入 · 负面清单与政务服务事项")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

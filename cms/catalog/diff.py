@@ -3,6 +3,8 @@
 import difflib
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 SIMILARITY = 0.8
 
 
@@ -22,7 +24,7 @@ class EditionDiff:
     unchanged: list[Entry] = field(default_factory=list)
 
     def rows(self):
-        for label, entries in (("新增", self.added), ("删除", self.removed), ("变化", self.changed)):
+        for label, entries in ((_("新增"), self.added), (_("删除"), self.removed), (_("变化"), self.changed)):
             for e in entries:
                 yield [
                     label,
@@ -36,15 +38,15 @@ class EditionDiff:
 def _reasons(old, new) -> list[str]:
     reasons = []
     if old.code != new.code:
-        reasons.append(f"事项编码由{old.code}改为{new.code}")
+        reasons.append(_("事项编码由{code}改为{code2}").format(code=old.code, code2=new.code))
     if old.name != new.name:
-        reasons.append("事项名称变化")
+        reasons.append(_("事项名称变化"))
     if old.kind != new.kind:
-        reasons.append("类别变化")
+        reasons.append(_("类别变化"))
     if old.measure_texts() != new.measure_texts():
-        reasons.append("准入措施描述变化")
+        reasons.append(_("准入措施描述变化"))
     if old.departments != new.departments:
-        reasons.append("主管部门变化")
+        reasons.append(_("主管部门变化"))
     return reasons
 
 
@@ -65,10 +67,10 @@ def diff_editions(old_edition, new_edition) -> EditionDiff:
             pairs.append((item, best, True))
             del only_new[best.code]
         else:
-            result.removed.append(Entry(item, None, ["事项已删除"]))
+            result.removed.append(Entry(item, None, [_("事项已删除")]))
     for o, n, recoded in pairs:
         reasons = _reasons(o, n)
         (result.changed if reasons else result.unchanged).append(Entry(o, n, reasons, recoded))
-    result.added = [Entry(None, n, ["新增事项"]) for n in only_new.values()]
+    result.added = [Entry(None, n, [_("新增事项")]) for n in only_new.values()]
     result.changed.sort(key=lambda e: e.new.code)
     return result

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhunru.catalog import conf
 from zhunru.clock import format_date
@@ -20,7 +21,7 @@ class IdempotencyKeyReused(RatingError):
     """The key already counted a rating of another service item: never that item's rating for this one."""
 
     def __init__(self):
-        super().__init__("该幂等键已用于其他事项的评价，请为本次评价使用新的幂等键。")
+        super().__init__(_("该幂等键已用于其他事项的评价，请为本次评价使用新的幂等键。"))
 
 
 def submit_rating(
@@ -35,9 +36,9 @@ def submit_rating(
     from zhunru.catalog.models import RatingFollowUp, ServiceRating
 
     if level not in dict(ServiceRating.LEVEL_CHOICES):
-        raise RatingError("评价等级无效。")
+        raise RatingError(_("评价等级无效。"))
     if channel not in dict(ServiceRating.CHANNEL_CHOICES):
-        raise RatingError("评价渠道无效。")
+        raise RatingError(_("评价渠道无效。"))
     if idempotency_key:
         existing = ServiceRating.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
@@ -145,14 +146,14 @@ def remind_overdue_follow_ups(today: datetime.date | None = None) -> int:
                 continue
             rating, department = follow_up.rating, follow_up.department
             days = (today - follow_up.due_date).days
-            body = (
-                f"政务服务事项“{rating.service_item.name}”收到的差评（{rating.get_level_display()}，"
-                f"{rating.get_channel_display()}，{format_date(rating.created_at)}）"
-                f"应于 {format_date(follow_up.due_date)} 前答复，现已逾期 {days} 天，请尽快核实整改并填写整改答复。"
-            )
+            body = _(
+                "政务服务事项“{name}”收到的差评（{get_level_display}，"
+                "{get_channel_display}，{format_date}）"
+                "应于 {format_date2} 前答复，现已逾期 {days} 天，请尽快核实整改并填写整改答复。"
+            ).format(name=rating.service_item.name, get_level_display=rating.get_level_display(), get_channel_display=rating.get_channel_display(), format_date=format_date(rating.created_at), format_date2=format_date(follow_up.due_date), days=days)
             if rating.comment:
-                body += f"\n\n评价内容：{rating.comment}"
-            notify(_recipients(department), f"差评整改逾期未答复：{rating.service_item.name[:40]}", body,
+                body += _("\n\n评价内容：{comment}").format(comment=rating.comment)
+            notify(_recipients(department), _("差评整改逾期未答复：{value}").format(value=rating.service_item.name[:40]), body,
                    obj=follow_up, key=f"catalog:follow-up:{follow_up.pk}:overdue:{today}",
                    url=reverse("wagtailsnippets_zhunru_catalog_ratingfollowup:edit", args=[follow_up.pk]))
             locked.last_reminded_on = today

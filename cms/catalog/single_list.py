@@ -10,19 +10,20 @@ review flags, ``ListEdition.activate``), and a flagged item resumes only under a
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def prohibited_message(item) -> str:
-    return (f"政务服务事项不能列在禁止准入类事项「{item.code} {item.name}」下：对禁止准入事项，市场主体不得进入，"
-            "行政机关不予审批、核准，不得办理有关手续（一单尽列、单外无单）。请改选许可准入类事项。")
+    return _("政务服务事项不能列在禁止准入类事项「{code} {name}」下：对禁止准入事项，市场主体不得进入，"
+            "行政机关不予审批、核准，不得办理有关手续（一单尽列、单外无单）。请改选许可准入类事项。").format(code=item.code, name=item.name)
 
 
 def not_current_message(item, current) -> str:
     if current is None:
-        return (f"尚无现行的负面清单版本，不能将政务服务事项列在「{item.code} {item.name}」下"
-                "（一单尽列、单外无单）。请先启用负面清单版本。")
-    return (f"清单事项「{item.code} {item.name}」属于{item.edition.name}，不是现行版本{current.name}中的事项"
-            "（一单尽列、单外无单）。请改选现行版本中的许可准入类事项。")
+        return _("尚无现行的负面清单版本，不能将政务服务事项列在「{code} {name}」下"
+                "（一单尽列、单外无单）。请先启用负面清单版本。").format(code=item.code, name=item.name)
+    return _("清单事项「{code} {name}」属于{name2}，不是现行版本{name3}中的事项"
+            "（一单尽列、单外无单）。请改选现行版本中的许可准入类事项。").format(code=item.code, name=item.name, name2=item.edition.name, name3=current.name)
 
 
 def current_edition():
@@ -62,7 +63,7 @@ def may_accept(service, current=...) -> str:
         if item.kind == ListItem.PROHIBITED and current is not None and item.edition_id == current.pk:
             return prohibited_message(item)
     if not any(i.edition_id == getattr(current, "pk", None) and i.kind == ListItem.PERMITTED for i in links):
-        return ("该事项没有列在现行负面清单版本的许可准入类事项下，不能受理（一单尽列、单外无单）。"
+        return _("该事项没有列在现行负面清单版本的许可准入类事项下，不能受理（一单尽列、单外无单）。"
                 "请先在事项中改选现行版本的许可准入类事项，再恢复受理。")
     return ""
 
@@ -81,7 +82,7 @@ def guard_links(sender, instance, action, reverse, model, pk_set, **kwargs) -> N
 
 def became_prohibited_reason(old, new, edition) -> str:
     if old.kind == new.kind:  # a link made before 单外无单 was enforced, found by the edition change
-        return (f"依据事项「{new.code} {new.name}」在{edition.name}中为禁止准入类，"
-                "按“单外无单”停止受理，请复核")
-    return (f"依据事项「{old.code} {old.name}」在{edition.name}中调整为禁止准入类「{new.code} {new.name}」，"
-            "按“单外无单”停止受理，请复核")
+        return _("依据事项「{code} {name}」在{name2}中为禁止准入类，"
+                "按“单外无单”停止受理，请复核").format(code=new.code, name=new.name, name2=edition.name)
+    return _("依据事项「{code} {name}」在{name2}中调整为禁止准入类「{code2} {name3}」，"
+            "按“单外无单”停止受理，请复核").format(code=old.code, name=old.name, name2=edition.name, code2=new.code, name3=new.name)

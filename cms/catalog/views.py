@@ -2,6 +2,7 @@
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from zhunru.catalog.models import ServiceDocumentVersion
 
@@ -15,13 +16,13 @@ def download_document(request, pk: int):
         ServiceDocumentVersion.objects.select_related("service_item", "attachment"), pk=pk
     )
     if doc.attachment is None:
-        raise Http404("该版本没有可下载的文件。")
+        raise Http404(_("该版本没有可下载的文件。"))
     if not doc.is_public() and not user_can_view_attachment(request.user, doc.attachment):
-        raise Http404("文件不存在或尚未发布。")
+        raise Http404(_("文件不存在或尚未发布。"))
     try:
         handle = doc.attachment.file.open("rb")
     except FileNotFoundError:
-        raise Http404("文件不存在，请联系管理员。")
+        raise Http404(_("文件不存在，请联系管理员。"))
     if not doc.is_public():
         record(
             "attachment.download",

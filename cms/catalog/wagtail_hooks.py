@@ -8,6 +8,8 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -74,7 +76,7 @@ class ServiceItemForm(WagtailAdminModelForm):
     """Departments and list items a user may choose: their own departments, the current edition's items.
     While an item awaits review its status is the review decision's to change (ServiceItem.review)."""
 
-    STATUS_LOCKED = "该事项待复核，受理状态只能通过“复核”作出结论后改变。"
+    STATUS_LOCKED = gettext_lazy("该事项待复核，受理状态只能通过“复核”作出结论后改变。")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,7 +115,7 @@ class ServiceItemForm(WagtailAdminModelForm):
         department = self.cleaned_data["department"]
         user = self.for_user
         if user is not None and not user.is_superuser and not visible_departments(user).filter(pk=department.pk).exists():
-            raise ValidationError("只能维护本部门的政务服务事项。")
+            raise ValidationError(_("只能维护本部门的政务服务事项。"))
         return department
 
 
@@ -122,17 +124,17 @@ class FollowUpForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         follow_up = self.instance
         if "answer" in self.fields and follow_up.due_date:
-            text = f"答复期限：{follow_up.due_date:%Y-%m-%d}"
+            text = _("答复期限：{due_date:%Y-%m-%d}").format(due_date=follow_up.due_date)
             if follow_up.is_overdue():
-                text += f"（已逾期 {(timezone.localdate() - follow_up.due_date).days} 天）"
+                text += _("（已逾期 {days} 天）").format(days=(timezone.localdate() - follow_up.due_date).days)
             elif follow_up.due_provisional and follow_up.answered_at is None:
-                text += "（临时期限：相关年度节假日安排尚未录入）"
+                text += _("（临时期限：相关年度节假日安排尚未录入）")
             self.fields["answer"].help_text = text + "。"
 
     def clean_answer(self):
         answer = (self.cleaned_data.get("answer") or "").strip()
         if not answer:
-            raise ValidationError("请填写整改答复。")
+            raise ValidationError(_("请填写整改答复。"))
         return answer
 
     def save(self, commit=True):
@@ -175,7 +177,7 @@ class ServiceItemViewSet(ScopedSnippetViewSet):
     search_fields = ["name"]
     edit_handler = ObjectList(
         [
-            MultiFieldPanel([FieldPanel("department"), FieldPanel("name"), FieldPanel("list_items")], heading="事项"),
+            MultiFieldPanel([FieldPanel("department"), FieldPanel("name"), FieldPanel("list_items")], heading=gettext_lazy("事项")),
             MultiFieldPanel(
                 [
                     FieldPanel("authority"),
@@ -186,9 +188,9 @@ class ServiceItemViewSet(ScopedSnippetViewSet):
                     FieldPanel("fees"),
                     FieldPanel("channel"),
                 ],
-                heading="办理信息",
+                heading=gettext_lazy("办理信息"),
             ),
-            MultiFieldPanel([FieldPanel("status"), FieldPanel("published")], heading="状态与发布"),
+            MultiFieldPanel([FieldPanel("status"), FieldPanel("published")], heading=gettext_lazy("状态与发布")),
         ],
         base_form_class=ServiceItemForm,
     )
@@ -205,12 +207,12 @@ def follow_up_due(follow_up) -> str:
     text = f"{follow_up.due_date:%Y-%m-%d}"
     if follow_up.is_overdue():
         days = (timezone.localdate() - follow_up.due_date).days
-        return format_html('<span style="color:#cd4444">{}（逾期 {} 天未答复）</span>', text, days)
-    return text + ("（临时）" if follow_up.due_provisional and follow_up.answered_at is None else "")
+        return format_html(_('<span style="color:#cd4444">{}（逾期 {} 天未答复）</span>'), text, days)
+    return text + (_("（临时）") if follow_up.due_provisional and follow_up.answered_at is None else "")
 
 
 class FollowUpFilterSet(WagtailFilterSet):
-    overdue = django_filters.BooleanFilter(label="逾期未答复", method="filter_overdue")
+    overdue = django_filters.BooleanFilter(label=gettext_lazy("逾期未答复"), method="filter_overdue")
 
     class Meta:
         model = RatingFollowUp
@@ -226,7 +228,7 @@ class FollowUpFilterSet(WagtailFilterSet):
 class FollowUpViewSet(ScopedSnippetViewSet):
     model = RatingFollowUp
     icon = "comment"
-    list_display = ["rating", "department", Column("due", label="答复期限", accessor=follow_up_due), "answered_at"]
+    list_display = ["rating", "department", Column("due", label=gettext_lazy("答复期限"), accessor=follow_up_due), "answered_at"]
     filterset_class = FollowUpFilterSet
     copy_view_enabled = False
     edit_handler = ObjectList([FieldPanel("answer")], base_form_class=FollowUpForm)
@@ -283,7 +285,7 @@ class ScreeningRuleForm(WagtailAdminModelForm):
             return
         field.queryset = user_jurisdictions(user)
         field.required = True
-        field.help_text = "本辖区的规则只用于本辖区的文本；全国通用规则只有超级管理员能修改。"
+        field.help_text = _("本辖区的规则只用于本辖区的文本；全国通用规则只有超级管理员能修改。")
         if not self.instance.pk and field.queryset.count() == 1:
             field.initial = field.queryset.first().pk
 
@@ -302,9 +304,9 @@ class _EditableRuleMixin:
         user = self.request.user
         if not ScreeningRule.objects.visible_to(user).filter(pk=obj.pk).exists():
             record_foreign_attempt(self.request, ScreeningRule, obj.pk)
-            raise Http404("对象不存在或您无权访问。")
+            raise Http404(_("对象不存在或您无权访问。"))
         if not ScreeningRule.objects.editable_by(user).filter(pk=obj.pk).exists():
-            raise PermissionDenied("全国通用的筛查规则只有超级管理员可以修改或删除。")
+            raise PermissionDenied(_("全国通用的筛查规则只有超级管理员可以修改或删除。"))
         return obj
 
 
@@ -336,7 +338,7 @@ class RuleViewSet(ScopedSnippetViewSet):
 
 
 class CatalogGroup(SnippetViewSetGroup):
-    menu_label = "负面清单与政务服务"
+    menu_label = gettext_lazy("负面清单与政务服务")
     menu_icon = "list-ul"
     items = (EditionViewSet, ItemViewSet, ServiceItemViewSet, FollowUpViewSet, RuleViewSet)
 
@@ -371,39 +373,39 @@ class _PermMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def catalog_tools_menu():
-    return _PermMenuItem("导入负面清单", reverse("zhunru_catalog_import"), icon_name="upload", order=305,
+    return _PermMenuItem(_("导入负面清单"), reverse("zhunru_catalog_import"), icon_name="upload", order=305,
                          perm="zhunru_catalog.add_listedition")
 
 
 @hooks.register("register_admin_menu_item")
 def screening_menu():
-    return _PermMenuItem("隐性壁垒筛查", reverse("zhunru_catalog_screen"), icon_name="search", order=306)
+    return _PermMenuItem(_("隐性壁垒筛查"), reverse("zhunru_catalog_screen"), icon_name="search", order=306)
 
 
 @hooks.register("register_admin_menu_item")
 def statistics_menu():
-    return _PermMenuItem("好差评统计", reverse("zhunru_catalog_rating_statistics"), icon_name="pick", order=307,
+    return _PermMenuItem(_("好差评统计"), reverse("zhunru_catalog_rating_statistics"), icon_name="pick", order=307,
                          perm="zhunru_catalog.view_serviceitem")
 
 
 @hooks.register("register_snippet_listing_buttons")
 def catalog_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, ListEdition):
-        yield ListingButton("版本差异", reverse("zhunru_catalog_edition_diff", args=[snippet.pk]), priority=10)
+        yield ListingButton(_("版本差异"), reverse("zhunru_catalog_edition_diff", args=[snippet.pk]), priority=10)
         if not snippet.is_active and user.has_perm("zhunru_catalog.change_listedition"):
-            yield ListingButton("启用", reverse("zhunru_catalog_edition_activate", args=[snippet.pk]), priority=11)
+            yield ListingButton(_("启用"), reverse("zhunru_catalog_edition_activate", args=[snippet.pk]), priority=11)
     elif isinstance(snippet, ServiceItem):
-        yield ListingButton("办事指南与示范文本", reverse("zhunru_catalog_service_documents", args=[snippet.pk]),
+        yield ListingButton(_("办事指南与示范文本"), reverse("zhunru_catalog_service_documents", args=[snippet.pk]),
                             priority=10)
-        yield ListingButton("隐性壁垒筛查", reverse("zhunru_catalog_screen_service", args=[snippet.pk]), priority=11)
+        yield ListingButton(_("隐性壁垒筛查"), reverse("zhunru_catalog_screen_service", args=[snippet.pk]), priority=11)
         if snippet.needs_review and user.has_perm("zhunru_catalog.change_serviceitem"):
-            yield ListingButton("复核", reverse("zhunru_catalog_service_review", args=[snippet.pk]), priority=9)
+            yield ListingButton(_("复核"), reverse("zhunru_catalog_service_review", args=[snippet.pk]), priority=9)
 
 
 def _screen_button(page, user):
     if page.specific_class is not None and hasattr(page.specific_class, "body"):
         if page.permissions_for_user(user).can_edit():
-            return Button("隐性壁垒筛查", reverse("zhunru_catalog_screen_page", args=[page.pk]), priority=80,
+            return Button(_("隐性壁垒筛查"), reverse("zhunru_catalog_screen_page", args=[page.pk]), priority=80,
                           icon_name="search")
     return None
 
