@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zhunru import roles
@@ -23,32 +24,32 @@ def may_see_contact(user) -> bool:
 @require_http_methods(["GET", "POST"])
 def triage(request, pk: int):
     if not sees_jurisdiction(request.user):
-        raise PermissionDenied("只有发改委协调员和审计员可以查看问题反映。")
+        raise PermissionDenied(_("只有发改委协调员和审计员可以查看问题反映。"))
     complaint = get_object_or_404(Complaint.objects.visible_to(request.user).select_related("jurisdiction"), pk=pk)
     may_act = is_coordinator(request.user)  # the auditor reads the complaint, never triages it
     if request.method == "POST":
         if not may_act:
-            raise PermissionDenied("只有发改委协调员可以分办问题反映。")
+            raise PermissionDenied(_("只有发改委协调员可以分办问题反映。"))
         action = request.POST.get("action")
         try:
             if action == "accept":
                 complaint.accept(by=request.user, request=request)
-                messages.success(request, "已受理并转为线索。" if complaint.lead_reference else "已受理。")
+                messages.success(request, _("已受理并转为线索。") if complaint.lead_reference else _("已受理。"))
             elif action == "reject":
                 complaint.reject(request.POST.get("reason", ""), by=request.user, request=request)
-                messages.success(request, "已记录不予受理，理由将告知反映人。")
+                messages.success(request, _("已记录不予受理，理由将告知反映人。"))
             elif action == "handled":
                 complaint.mark_handled(request.POST.get("result", ""), by=request.user, request=request)
-                messages.success(request, "已办结，办理结果将告知反映人。")
+                messages.success(request, _("已办结，办理结果将告知反映人。"))
             elif action == "erase_contact":
                 if not may_see_contact(request.user):
-                    raise PermissionDenied("只有发改委协调员可以删除反映人的联系方式。")
+                    raise PermissionDenied(_("只有发改委协调员可以删除反映人的联系方式。"))
                 if complaint.erase_contact(reason=request.POST.get("reason", ""), by=request.user, request=request):
-                    messages.success(request, "反映人的联系方式已删除，问题反映及其回执码保留。")
+                    messages.success(request, _("反映人的联系方式已删除，问题反映及其回执码保留。"))
                 else:
-                    messages.info(request, "该问题反映没有需要删除的联系方式。")
+                    messages.info(request, _("该问题反映没有需要删除的联系方式。"))
             else:
-                messages.error(request, "未知操作。")
+                messages.error(request, _("未知操作。"))
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         return redirect("zhunru_complaint_triage", pk=complaint.pk)

@@ -9,6 +9,8 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 from ninja.errors import Throttled
 
@@ -19,7 +21,7 @@ from zhunru.portal.models import Complaint, Hotline
 from zhunru.portal.views import SubmissionConflict, earlier_submission, file_complaint
 
 prefix = "portal/"
-router = Router(tags=["公众门户"])
+router = Router(tags=[gettext_lazy("公众门户")])
 
 
 class HotlineOut(Schema):
@@ -81,13 +83,13 @@ def hotlines(request, jurisdiction: str):
 
 
 @router.post("complaints/", response={201: StatusOut, 200: StatusOut, 400: ErrorOut, 404: ErrorOut,
-                                       409: ErrorOut, 429: ErrorOut}, summary="提交问题反映")
+                                       409: ErrorOut, 429: ErrorOut}, summary=gettext_lazy("提交问题反映"))
 def create_complaint(request, payload: ComplaintIn):
     """Same checks as the portal form (no attachments here); resending the same token with the same
     content returns the first (200), with other content is refused (409)."""
     j = Jurisdiction.objects.filter(division_code=payload.jurisdiction).first()
     if j is None:
-        return Status(404, {"detail": "未找到该辖区。"})
+        return Status(404, {"detail": _("未找到该辖区。")})
     data = payload.dict()
     data["submission_token"] = str(data["submission_token"] or uuid.uuid4())
     data["consent"] = "on" if data["consent"] else ""
@@ -96,7 +98,7 @@ def create_complaint(request, payload: ComplaintIn):
     form = ComplaintForm(form_data)
     if not form.is_valid():
         errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
-        return Status(400, {"detail": "提交的内容有误。", "errors": errors})
+        return Status(400, {"detail": _("提交的内容有误。"), "errors": errors})
     try:
         existing = earlier_submission(form, j)
         if existing is not None:
@@ -113,7 +115,7 @@ def create_complaint(request, payload: ComplaintIn):
 
 
 @router.post("complaints/status/", response={200: StatusOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
-             summary="凭回执码查询办理进度")
+             summary=gettext_lazy("凭回执码查询办理进度"))
 def complaint_status(request, payload: StatusIn):
     verdict = throttling.allow("status", request, conf.get("STATUS_LOOKUP_RATE"))
     if not verdict:
@@ -123,5 +125,5 @@ def complaint_status(request, payload: StatusIn):
         return Status(400, {"detail": form.errors["code"][0]})
     complaint = Complaint.objects.select_related("jurisdiction").filter(receipt_code=form.cleaned_data["code"]).first()
     if complaint is None:
-        return Status(404, {"detail": "未找到该回执码对应的问题反映。"})
+        return Status(404, {"detail": _("未找到该回执码对应的问题反映。")})
     return Status(200, complaint.public_status())

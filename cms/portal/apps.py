@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ZhunruPortalConfig(AppConfig):
     name = "zhunru.portal"
     label = "zhunru_portal"
-    verbose_name = "准入 · 公众门户"
+    verbose_name = gettext_lazy("准入 · 公众门户")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

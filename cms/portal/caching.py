@@ -38,6 +38,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import get_conditional_response
+from django.utils.translation import gettext as _
 
 from zhunru.mounts import is_admin_path, is_zhunru_path
 
@@ -85,7 +86,7 @@ def _warn(what: str, exc: Exception | None = None) -> None:
         if time.monotonic() - _warned_at < 60:
             return
         _warned_at = time.monotonic()
-    log.warning("页面缓存不可用（%s），页面照常生成：%s", what, exc or "缓存无应答")
+    log.warning("页面缓存不可用（%s），页面照常生成：%s", what, exc or _("缓存无应答"))
 
 
 # --- invalidation -------------------------------------------------------------------------------------
@@ -99,10 +100,10 @@ def _generation() -> str | None:
             cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
             token = cache.get(GENERATION_KEY)
     except Exception as exc:  # the cache is down: render uncached
-        _warn("读取", exc)
+        _warn(_("读取"), exc)
         return None
     if token is None:
-        _warn("读取")
+        _warn(_("读取"))
     return token
 
 
@@ -113,7 +114,7 @@ def invalidate() -> None:
         try:
             cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
         except Exception as exc:
-            _warn("失效", exc)
+            _warn(_("失效"), exc)
 
     transaction.on_commit(bump, robust=True)
 
@@ -260,7 +261,7 @@ class PortalCacheMiddleware:
             try:
                 entry = cache.get(key)
             except Exception as exc:
-                _warn("读取", exc)
+                _warn(_("读取"), exc)
         if entry is not None:
             response = _restore(entry)
             response[HEADER] = "hit"
@@ -283,7 +284,7 @@ class PortalCacheMiddleware:
             try:
                 cache.set(key, entry, seconds())
             except Exception as exc:
-                _warn("写入", exc)
+                _warn(_("写入"), exc)
         return _conditional(request, response)
 
 

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -38,7 +39,7 @@ SESSION_RATING = "zhunru_portal_rating"
 
 def _require_catalog():
     if not catalog_available():
-        raise Http404("负面清单栏目尚未开通。")
+        raise Http404(_("负面清单栏目尚未开通。"))
 
 
 def _place(code: str | None):
@@ -77,7 +78,7 @@ def catalog_index(request, code: str | None = None):
     if wanted:
         edition = next((e for e in editions if str(e.pk) == wanted), None)
         if edition is None:
-            raise Http404("该版本不存在或尚未公开。")
+            raise Http404(_("该版本不存在或尚未公开。"))
     else:
         edition = next((e for e in editions if e.is_active), None)
     if edition is None:
@@ -129,7 +130,7 @@ def catalog_index(request, code: str | None = None):
             if name == "local":
                 department = Department.objects.filter(pk=chosen[name] if chosen[name].isdigit() else None,
                                                        jurisdiction=jurisdiction).first()
-                label = department.name if department else "未知部门"
+                label = department.name if department else _("未知部门")
             filters[name].append((chosen[name], label, 0))
 
     shown = [item for item in items if keep(item)]
@@ -263,7 +264,7 @@ def service_rating(request, code: str, pk: int):
                     receipt_code=data["receipt_code"], idempotency_key=form.idempotency_key,
                 )
             except IdempotencyKeyReused:
-                form.add_error("submission_token", "表单已失效，请刷新页面后重新提交。")
+                form.add_error("submission_token", _("表单已失效，请刷新页面后重新提交。"))
             except RatingError as error:
                 form.add_error("level", str(error))
             else:

@@ -4,12 +4,14 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru.portal import conf
 from zhunru.portal.models import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalize_receipt_code
 from zhunru.uploads import check_upload
 
-CONSENT_TEXT = (
+CONSENT_TEXT = gettext_lazy(
     "我确认所反映情况真实，并同意相关部门为核查处理本问题使用所填信息。"
     "联系方式仅供工作人员联系核实，严格保密，不会公开。"
 )
@@ -39,43 +41,43 @@ def _describe_by_help(form: forms.Form) -> None:
 class ComplaintForm(forms.Form):
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     description = forms.CharField(
-        label="反映的问题",
+        label=gettext_lazy("反映的问题"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="请说明发生了什么、时间和地点，以及您认为不符合市场准入规定之处。",
-        error_messages={"required": "请描述您反映的问题。", "max_length": "问题描述请控制在 5000 字以内。"},
+        help_text=gettext_lazy("请说明发生了什么、时间和地点，以及您认为不符合市场准入规定之处。"),
+        error_messages={"required": gettext_lazy("请描述您反映的问题。"), "max_length": gettext_lazy("问题描述请控制在 5000 字以内。")},
     )
     organization = forms.CharField(
-        label="涉及单位",
+        label=gettext_lazy("涉及单位"),
         max_length=200,
-        help_text="如某部门、乡镇、行业协会或企业的名称。",
-        error_messages={"required": "请填写涉及的单位。", "max_length": "单位名称请控制在 200 字以内。"},
+        help_text=gettext_lazy("如某部门、乡镇、行业协会或企业的名称。"),
+        error_messages={"required": gettext_lazy("请填写涉及的单位。"), "max_length": gettext_lazy("单位名称请控制在 200 字以内。")},
     )
     document_or_practice = forms.CharField(
-        label="涉及的文件或做法",
+        label=gettext_lazy("涉及的文件或做法"),
         max_length=300,
         required=False,
-        help_text="如文件名称和文号，或具体做法（如“要求外地企业在本地注册分公司”）。",
-        error_messages={"max_length": "请控制在 300 字以内。"},
+        help_text=gettext_lazy("如文件名称和文号，或具体做法（如“要求外地企业在本地注册分公司”）。"),
+        error_messages={"max_length": gettext_lazy("请控制在 300 字以内。")},
     )
     attachments = MultipleFileField(
-        label="附件（可选）",
+        label=gettext_lazy("附件（可选）"),
         required=False,
-        help_text="PDF、图片或 Office 文档，最多 3 个，每个不超过 10 MB。",
+        help_text=gettext_lazy("PDF、图片或 Office 文档，最多 3 个，每个不超过 10 MB。"),
     )
-    contact_name = forms.CharField(label="联系人（可选）", max_length=50, required=False)
+    contact_name = forms.CharField(label=gettext_lazy("联系人（可选）"), max_length=50, required=False)
     contact_phone = forms.RegexField(
-        label="联系电话（可选）",
+        label=gettext_lazy("联系电话（可选）"),
         max_length=40,
         required=False,
         regex=r"^[0-9+\-() ]{5,40}$",
-        error_messages={"invalid": "联系电话格式不正确，请只填写数字、空格、加号或短横线。"},
+        error_messages={"invalid": gettext_lazy("联系电话格式不正确，请只填写数字、空格、加号或短横线。")},
     )
     contact_email = forms.EmailField(
-        label="电子邮箱（可选）", required=False, error_messages={"invalid": "电子邮箱格式不正确。"}
+        label=gettext_lazy("电子邮箱（可选）"), required=False, error_messages={"invalid": gettext_lazy("电子邮箱格式不正确。")}
     )
     consent = forms.BooleanField(
-        label=CONSENT_TEXT, error_messages={"required": "请阅读并勾选同意告知事项后再提交。"}
+        label=CONSENT_TEXT, error_messages={"required": gettext_lazy("请阅读并勾选同意告知事项后再提交。")}
     )
 
     def __init__(self, *args, **kwargs):
@@ -85,21 +87,21 @@ class ComplaintForm(forms.Form):
         self.fields["attachments"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.gif,.webp,.doc,.docx,.xls,.xlsx,.odt"
         _describe_by_help(self)
         self.fields["submission_token"].error_messages = {
-            "required": "表单已失效，请刷新页面后重新提交。",
-            "invalid": "表单已失效，请刷新页面后重新提交。",
+            "required": _("表单已失效，请刷新页面后重新提交。"),
+            "invalid": _("表单已失效，请刷新页面后重新提交。"),
         }
 
     def clean_description(self):
         value = self.cleaned_data["description"].strip()
         if len(value) < 10:
-            raise ValidationError("问题描述过短，请至少写 10 个字，说明发生了什么。")
+            raise ValidationError(_("问题描述过短，请至少写 10 个字，说明发生了什么。"))
         return value
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
         limit = conf.get("MAX_ATTACHMENTS")
         if len(files) > limit:
-            raise ValidationError(f"附件最多 {limit} 个。")
+            raise ValidationError(_("附件最多 {limit} 个。").format(limit=limit))
         errors = []
         for upload in files:
             try:
@@ -113,10 +115,10 @@ class ComplaintForm(forms.Form):
 
 class StatusLookupForm(forms.Form):
     code = forms.CharField(
-        label="回执码",
+        label=gettext_lazy("回执码"),
         max_length=40,
-        help_text="提交时获得的 12 位回执码，如 ABCD-EFGH-JKMN（不区分大小写）。",
-        error_messages={"required": "请输入回执码。"},
+        help_text=gettext_lazy("提交时获得的 12 位回执码，如 ABCD-EFGH-JKMN（不区分大小写）。"),
+        error_messages={"required": gettext_lazy("请输入回执码。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
@@ -127,39 +129,39 @@ class StatusLookupForm(forms.Form):
     def clean_code(self):
         code = normalize_receipt_code(self.cleaned_data["code"])
         if len(code) != RECEIPT_LENGTH or any(ch not in RECEIPT_ALPHABET for ch in code):
-            raise ValidationError("回执码应为 12 位字母和数字（不含 0、1、I、L、O），请核对后重新输入。")
+            raise ValidationError(_("回执码应为 12 位字母和数字（不含 0、1、I、L、O），请核对后重新输入。"))
         return code
 
 
 class RatingForm(forms.Form):
     """好差评 of a service item: five levels, an optional comment and the receipt code of the case handled."""
 
-    LEVEL_CHOICES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
+    LEVEL_CHOICES = [(5, gettext_lazy("非常满意")), (4, gettext_lazy("满意")), (3, gettext_lazy("基本满意")), (2, gettext_lazy("不满意")), (1, gettext_lazy("非常不满意"))]
 
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     level = forms.TypedChoiceField(
-        label="评价等级",
+        label=gettext_lazy("评价等级"),
         choices=LEVEL_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择评价等级。", "invalid_choice": "请从五个等级中选择一项。"},
+        error_messages={"required": gettext_lazy("请选择评价等级。"), "invalid_choice": gettext_lazy("请从五个等级中选择一项。")},
     )
     comment = forms.CharField(
-        label="评价内容（可选）",
+        label=gettext_lazy("评价内容（可选）"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="可说明满意或不满意的原因。请勿填写姓名、电话等个人信息。",
-        error_messages={"max_length": "评价内容请控制在 2000 字以内。"},
+        help_text=gettext_lazy("可说明满意或不满意的原因。请勿填写姓名、电话等个人信息。"),
+        error_messages={"max_length": gettext_lazy("评价内容请控制在 2000 字以内。")},
     )
     receipt_code = forms.RegexField(
-        label="办件回执码（可选）",
+        label=gettext_lazy("办件回执码（可选）"),
         max_length=64,
         required=False,
         regex=r"^[A-Za-z0-9\-]{4,64}$",
-        help_text="办理本事项时取得的办件编号或回执码，便于部门核实；不填写也可评价。",
-        error_messages={"invalid": "办件回执码只能包含字母、数字和短横线（4 至 64 位）。",
-                        "max_length": "办件回执码最多 64 位。"},
+        help_text=gettext_lazy("办理本事项时取得的办件编号或回执码，便于部门核实；不填写也可评价。"),
+        error_messages={"invalid": gettext_lazy("办件回执码只能包含字母、数字和短横线（4 至 64 位）。"),
+                        "max_length": gettext_lazy("办件回执码最多 64 位。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -169,8 +171,8 @@ class RatingForm(forms.Form):
             self.initial.setdefault("submission_token", uuid.uuid4())
         _describe_by_help(self)
         self.fields["submission_token"].error_messages = {
-            "required": "表单已失效，请刷新页面后重新提交。",
-            "invalid": "表单已失效，请刷新页面后重新提交。",
+            "required": _("表单已失效，请刷新页面后重新提交。"),
+            "invalid": _("表单已失效，请刷新页面后重新提交。"),
         }
 
     def clean_comment(self):

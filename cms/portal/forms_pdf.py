@@ -6,6 +6,7 @@ where to follow it; never an internal note or an official's name.
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zhunru.audit.recording import record
 from zhunru.clock import format_datetime
@@ -16,23 +17,23 @@ from zhunru.printing import PrintedForm, form_pdf, pdf_response
 def complaint_receipt(complaint, status_url: str = "") -> bytes:
     jurisdiction = complaint.jurisdiction
     fields = [
-        ("回执码", complaint.display_code),
-        ("受理机关", jurisdiction.office),
-        ("收到时间", format_datetime(complaint.submitted_at)),
-        ("涉及单位", complaint.organization),
-        ("涉及文件或做法", complaint.document_or_practice or "（未填写）"),
-        ("当前状态", complaint.get_status_display()),
+        (_("回执码"), complaint.display_code),
+        (_("受理机关"), jurisdiction.office),
+        (_("收到时间"), format_datetime(complaint.submitted_at)),
+        (_("涉及单位"), complaint.organization),
+        (_("涉及文件或做法"), complaint.document_or_practice or _("（未填写）")),
+        (_("当前状态"), complaint.get_status_display()),
     ]
     if status_url:
-        fields.append(("查询进度", status_url))
+        fields.append((_("查询进度"), status_url))
     return form_pdf(PrintedForm(
-        office=jurisdiction.office, title="问题反映回执单", number=f"回执码：{complaint.display_code}",
-        fields=fields, sections=[("反映内容", complaint.description)],
-        note="请妥善保管回执码，凭回执码可在门户网站查询办理进度和结果。"))
+        office=jurisdiction.office, title=_("问题反映回执单"), number=_("回执码：{display_code}").format(display_code=complaint.display_code),
+        fields=fields, sections=[(_("反映内容"), complaint.description)],
+        note=_("请妥善保管回执码，凭回执码可在门户网站查询办理进度和结果。")))
 
 
 def complaint_receipt_view(request, pk: int):
     complaint = get_object_or_404(Complaint.objects.visible_to(request.user).select_related("jurisdiction"), pk=pk)
     status_url = request.build_absolute_uri(reverse("zhunru_portal:complaint_status"))
-    record("complaint.print", obj=complaint, actor=request.user, request=request, changes={"form": "问题反映回执单"})
+    record("complaint.print", obj=complaint, actor=request.user, request=request, changes={"form": _("问题反映回执单")})
     return pdf_response(complaint_receipt(complaint, status_url), f"complaint-{complaint.pk}-receipt.pdf")

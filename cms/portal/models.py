@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from wagtail.admin.panels import FieldPanel
 
 from zhunru.portal import notifications as complaint_notices
@@ -39,22 +40,22 @@ class Hotline(models.Model):
     """A complaint channel a coordinator publishes for a jurisdiction (section 七(三)): hotline or platform."""
 
     jurisdiction = models.ForeignKey(
-        "zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.CASCADE, related_name="hotlines"
+        "zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.CASCADE, related_name="hotlines"
     )
-    name = models.CharField("渠道名称", max_length=100, help_text="如“12345 政务服务便民热线”“区发改委投诉电话”。")
-    number = models.CharField("电话号码", max_length=40, blank=True)
-    url = models.URLField("网上渠道地址", blank=True, help_text="政务服务平台等网上渠道的地址（可选）。")
-    service_hours = models.CharField("受理时间", max_length=100, blank=True, help_text="如“工作日 8:30—17:30”。")
+    name = models.CharField(gettext_lazy("渠道名称"), max_length=100, help_text=gettext_lazy("如“12345 政务服务便民热线”“区发改委投诉电话”。"))
+    number = models.CharField(gettext_lazy("电话号码"), max_length=40, blank=True)
+    url = models.URLField(gettext_lazy("网上渠道地址"), blank=True, help_text=gettext_lazy("政务服务平台等网上渠道的地址（可选）。"))
+    service_hours = models.CharField(gettext_lazy("受理时间"), max_length=100, blank=True, help_text=gettext_lazy("如“工作日 8:30—17:30”。"))
     department = models.ForeignKey(
         "zhunru_cms.Department",
-        verbose_name="受理部门",
+        verbose_name=gettext_lazy("受理部门"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    sort_order = models.PositiveIntegerField("排序", default=100)
-    is_active = models.BooleanField("公开显示", default=True)
+    sort_order = models.PositiveIntegerField(gettext_lazy("排序"), default=100)
+    is_active = models.BooleanField(gettext_lazy("公开显示"), default=True)
 
     panels = [
         FieldPanel("jurisdiction"),
@@ -68,8 +69,8 @@ class Hotline(models.Model):
     ]
 
     class Meta:
-        verbose_name = "投诉渠道"
-        verbose_name_plural = "投诉渠道"
+        verbose_name = gettext_lazy("投诉渠道")
+        verbose_name_plural = gettext_lazy("投诉渠道")
         ordering = ["jurisdiction", "sort_order", "pk"]
 
     def __str__(self) -> str:
@@ -77,7 +78,7 @@ class Hotline(models.Model):
 
     def clean(self) -> None:
         if not self.number and not self.url:
-            raise ValidationError("请填写电话号码或网上渠道地址，至少一项。")
+            raise ValidationError(gettext("请填写电话号码或网上渠道地址，至少一项。"))
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -95,58 +96,58 @@ class Complaint(models.Model):
     """A problem report or complaint (问题反映/投诉) filed by the public through the portal."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "已收到"
-        ACCEPTED = "accepted", "已受理（转为线索）"
-        NOT_ACCEPTED = "not_accepted", "不予受理"
-        HANDLED = "handled", "已办结"
+        RECEIVED = "received", gettext_lazy("已收到")
+        ACCEPTED = "accepted", gettext_lazy("已受理（转为线索）")
+        NOT_ACCEPTED = "not_accepted", gettext_lazy("不予受理")
+        HANDLED = "handled", gettext_lazy("已办结")
 
     CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     jurisdiction = models.ForeignKey(
-        "zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT, related_name="complaints"
+        "zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.PROTECT, related_name="complaints"
     )
-    receipt_code = models.CharField("回执码", max_length=12, unique=True, default=new_receipt_code, editable=False)
+    receipt_code = models.CharField(gettext_lazy("回执码"), max_length=12, unique=True, default=new_receipt_code, editable=False)
     submission_token = models.UUIDField(
-        "提交令牌", unique=True, editable=False, help_text="表单中的一次性令牌，防止重复提交。"
+        gettext_lazy("提交令牌"), unique=True, editable=False, help_text=gettext_lazy("表单中的一次性令牌，防止重复提交。")
     )
-    description = models.TextField("问题描述")
-    organization = models.CharField("涉及单位", max_length=200)
-    document_or_practice = models.CharField("涉及文件或做法", max_length=300, blank=True)
-    contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=40, blank=True)
-    contact_email = models.EmailField("电子邮箱", blank=True)
-    consent = models.BooleanField("已同意告知事项", default=False)
-    submitted_at = models.DateTimeField("提交时间", default=timezone.now, editable=False)
+    description = models.TextField(gettext_lazy("问题描述"))
+    organization = models.CharField(gettext_lazy("涉及单位"), max_length=200)
+    document_or_practice = models.CharField(gettext_lazy("涉及文件或做法"), max_length=300, blank=True)
+    contact_name = models.CharField(gettext_lazy("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(gettext_lazy("联系电话"), max_length=40, blank=True)
+    contact_email = models.EmailField(gettext_lazy("电子邮箱"), blank=True)
+    consent = models.BooleanField(gettext_lazy("已同意告知事项"), default=False)
+    submitted_at = models.DateTimeField(gettext_lazy("提交时间"), default=timezone.now, editable=False)
 
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.RECEIVED)
-    status_reason = models.TextField("不予受理理由", blank=True, help_text="公开显示给反映人。")
-    result = models.TextField("办理结果", blank=True, help_text="公开显示给反映人。")
+    status = models.CharField(gettext_lazy("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    status_reason = models.TextField(gettext_lazy("不予受理理由"), blank=True, help_text=gettext_lazy("公开显示给反映人。"))
+    result = models.TextField(gettext_lazy("办理结果"), blank=True, help_text=gettext_lazy("公开显示给反映人。"))
     triaged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="分办人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("分办人"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
-    triaged_at = models.DateTimeField("分办时间", null=True, blank=True)
-    handled_at = models.DateTimeField("办结时间", null=True, blank=True)
-    lead_reference = models.CharField("线索编号", max_length=100, blank=True)
-    internal_note = models.TextField("内部备注", blank=True, help_text="仅协调员可见。")
+    triaged_at = models.DateTimeField(gettext_lazy("分办时间"), null=True, blank=True)
+    handled_at = models.DateTimeField(gettext_lazy("办结时间"), null=True, blank=True)
+    lead_reference = models.CharField(gettext_lazy("线索编号"), max_length=100, blank=True)
+    internal_note = models.TextField(gettext_lazy("内部备注"), blank=True, help_text=gettext_lazy("仅协调员可见。"))
     # Personal information (个人信息保护法): contact details are kept for ZHUNRU_PORTAL["CONTACT_RETENTION_DAYS"]
     # after the complaint is closed, or until the complainant asks, then erased; the complaint stays.
-    contact_erased_at = models.DateTimeField("联系方式删除时间", null=True, blank=True, editable=False)
-    contact_erasure_reason = models.CharField("联系方式删除原因", max_length=200, blank=True, editable=False)
+    contact_erased_at = models.DateTimeField(gettext_lazy("联系方式删除时间"), null=True, blank=True, editable=False)
+    contact_erasure_reason = models.CharField(gettext_lazy("联系方式删除原因"), max_length=200, blank=True, editable=False)
 
     objects = ComplaintQuerySet.as_manager()
 
     panels = [FieldPanel("internal_note")]
 
     class Meta:
-        verbose_name = "问题反映"
-        verbose_name_plural = "问题反映"
+        verbose_name = gettext_lazy("问题反映")
+        verbose_name_plural = gettext_lazy("问题反映")
         ordering = ["-submitted_at"]
         indexes = [models.Index(fields=["jurisdiction", "status"])]
 
     def __str__(self) -> str:
-        return f"问题反映 {self.display_code}"
+        return gettext("问题反映 {display_code}").format(display_code=self.display_code)
 
     @property
     def display_code(self) -> str:
@@ -169,20 +170,20 @@ class Complaint(models.Model):
     # What a lead's steps mean to the complainant; events not listed here (extensions, escalations,
     # co-handling, evidence) are internal and never shown.
     PUBLIC_LEAD_STEPS = {
-        "transferred": "已移交主管部门核查",
-        "accepted": "主管部门已签收，开始核查",
-        "verified": "核查完成",
-        "reported": "整改情况已报告，待审核",
-        "returned": "整改情况未通过审核，继续整改",
-        "closed": "办理完毕",
+        "transferred": gettext_lazy("已移交主管部门核查"),
+        "accepted": gettext_lazy("主管部门已签收，开始核查"),
+        "verified": gettext_lazy("核查完成"),
+        "reported": gettext_lazy("整改情况已报告，待审核"),
+        "returned": gettext_lazy("整改情况未通过审核，继续整改"),
+        "closed": gettext_lazy("办理完毕"),
     }
     # The lead's state as the complainant's progress: received → transferred → verifying → rectifying → closed.
     PUBLIC_PROGRESS = {
-        "received": ("accepted", "已受理"),
-        "transferred": ("transferred", "已移交主管部门"),
-        "verifying": ("verifying", "核查中"),
-        "rectifying": ("rectifying", "整改中"),
-        "closed": ("closed", "已办结"),
+        "received": ("accepted", gettext_lazy("已受理")),
+        "transferred": ("transferred", gettext_lazy("已移交主管部门")),
+        "verifying": ("verifying", gettext_lazy("核查中")),
+        "rectifying": ("rectifying", gettext_lazy("整改中")),
+        "closed": ("closed", gettext_lazy("已办结")),
     }
 
     def lead(self):
@@ -202,30 +203,30 @@ class Complaint(models.Model):
     def progress(self, lead=None) -> tuple[str, str]:
         """(code, label) of the public progress: the complaint's own status, then its lead's state."""
         if self.status == self.Status.HANDLED:
-            return "closed", "已办结"
+            return "closed", gettext("已办结")
         if self.status != self.Status.ACCEPTED:
             return self.status, self.get_status_display()
         if lead is None:
-            return "accepted", "已受理"
+            return "accepted", gettext("已受理")
         state = lead.state
         if state == "reported":  # reported back, awaiting the lead department's review
             state = "rectifying" if lead.responsible_unit_id else "verifying"
-        return self.PUBLIC_PROGRESS.get(state, ("accepted", "已受理"))
+        return self.PUBLIC_PROGRESS.get(state, ("accepted", gettext("已受理")))
 
     def timeline(self, lead=None) -> list[dict]:
         """Dated public steps, oldest first: filed, triaged, the lead's public steps, result published."""
-        steps = [{"at": self.submitted_at, "label": "提交问题反映"}]
+        steps = [{"at": self.submitted_at, "label": gettext("提交问题反映")}]
         if self.triaged_at:
-            steps.append({"at": self.triaged_at, "label": "不予受理" if self.status == self.Status.NOT_ACCEPTED
-                          else "已受理，转为线索办理"})
+            steps.append({"at": self.triaged_at, "label": gettext("不予受理") if self.status == self.Status.NOT_ACCEPTED
+                          else gettext("已受理，转为线索办理")})
         if lead is not None:
             for event in lead.events.filter(action__in=list(self.PUBLIC_LEAD_STEPS)).order_by("at", "pk"):
                 label = self.PUBLIC_LEAD_STEPS[event.action]
                 if event.action == "verified":
-                    label += "，进入整改" if (event.data or {}).get("needs_rectification") else "，无需整改"
+                    label += gettext("，进入整改") if (event.data or {}).get("needs_rectification") else gettext("，无需整改")
                 steps.append({"at": event.at, "label": label})
         if self.handled_at:
-            steps.append({"at": self.handled_at, "label": "已办结，公布办理结果"})
+            steps.append({"at": self.handled_at, "label": gettext("已办结，公布办理结果")})
         return steps
 
     def public_status(self) -> dict:
@@ -255,7 +256,7 @@ class Complaint(models.Model):
             locked = Complaint.objects.select_for_update().get(pk=self.pk)
             if locked.status not in allowed_from:
                 raise ValidationError(
-                    "问题反映当前状态为“%(status)s”，不能执行该操作。",
+                    gettext("问题反映当前状态为“%(status)s”，不能执行该操作。"),
                     params={"status": locked.get_status_display()},
                 )
             previous = locked.status
@@ -288,7 +289,7 @@ class Complaint(models.Model):
         """Not accepted (不予受理), with the reason the citizen will read."""
         reason = (reason or "").strip()
         if not reason:
-            raise ValidationError("请填写不予受理的理由，该理由将告知反映人。")
+            raise ValidationError(gettext("请填写不予受理的理由，该理由将告知反映人。"))
         return self._transition(
             self.Status.NOT_ACCEPTED, by=by, request=request, allowed_from=(self.Status.RECEIVED,),
             triaged_by=by, triaged_at=timezone.now(), status_reason=reason,
@@ -298,7 +299,7 @@ class Complaint(models.Model):
         """Handled (办结), with the result the citizen will read."""
         result = (result or "").strip()
         if not result:
-            raise ValidationError("请填写办理结果，该结果将告知反映人。")
+            raise ValidationError(gettext("请填写办理结果，该结果将告知反映人。"))
         return self._transition(
             self.Status.HANDLED, by=by, request=request, allowed_from=(self.Status.ACCEPTED,),
             handled_at=timezone.now(), result=result,
@@ -323,7 +324,7 @@ class Complaint(models.Model):
 
         reason = (reason or "").strip()
         if not reason:
-            raise ValidationError("请填写删除原因（如“反映人申请删除”）。")
+            raise ValidationError(gettext("请填写删除原因（如“反映人申请删除”）。"))
         locked = type(self).objects.select_for_update().get(pk=self.pk)
         if not locked.has_contact:
             return False
@@ -368,5 +369,5 @@ def erase_expired_contacts(now=None) -> int:
     has_contact = models.Q(contact_name__gt="") | models.Q(contact_phone__gt="") | models.Q(contact_email__gt="")
     erased = 0
     for complaint in Complaint.objects.filter(closed, has_contact, contact_erased_at__isnull=True).iterator():
-        erased += complaint.erase_contact(reason="保存期限届满，系统自动删除")
+        erased += complaint.erase_contact(reason=gettext("保存期限届满，系统自动删除"))
     return erased

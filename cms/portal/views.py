@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -38,7 +40,7 @@ def _too_many(request, template: str, context: dict, verdict: Verdict) -> Templa
     """429 with ``Retry-After`` and the wait in words on the page."""
     wait = verdict.retry_after
     context = {**context, "throttled": True,
-               "retry_after_text": f"{wait} 秒" if wait < 60 else f"{-(-wait // 60)} 分钟"}
+               "retry_after_text": _("{wait} 秒").format(wait=wait) if wait < 60 else _("{value} 分钟").format(value=-(-wait // 60))}
     response = TemplateResponse(request, template, context, status=429)
     response["Retry-After"] = str(wait)
     return response
@@ -52,7 +54,7 @@ RESUBMISSION_FIELDS = ("description", "organization", "document_or_practice", "c
 class SubmissionConflict(Exception):
     """A submission token already used for a complaint with other content (answered with 409)."""
 
-    message = "该提交标识已用于另一份内容不同的问题反映，未重复受理。如需反映新的问题，请刷新页面后重新填写提交。"
+    message = gettext_lazy("该提交标识已用于另一份内容不同的问题反映，未重复受理。如需反映新的问题，请刷新页面后重新填写提交。")
 
 
 def earlier_submission(form: ComplaintForm, jurisdiction: Jurisdiction) -> Complaint | None:
@@ -93,7 +95,7 @@ def file_complaint(form: ComplaintForm, jurisdiction: Jurisdiction, request) -> 
             )
             for upload in data["attachments"]:
                 store_attachment(
-                    upload, complaint, department=None, purpose="问题反映附件",
+                    upload, complaint, department=None, purpose=_("问题反映附件"),
                     max_bytes=conf.get("ATTACHMENT_MAX_BYTES"),
                 )
             # The audit event names the complaint by receipt code only: never the contact details.
@@ -182,7 +184,7 @@ def complaint_status(request):
             complaint = (Complaint.objects.select_related("jurisdiction")
                          .filter(receipt_code=form.cleaned_data["code"]).first())
             if complaint is None:
-                form.add_error("code", "未找到该回执码对应的问题反映，请核对后重新输入。")
+                form.add_error("code", _("未找到该回执码对应的问题反映，请核对后重新输入。"))
             else:
                 context["complaint"] = complaint.public_status()
                 context["portal_home"] = (JurisdictionHomePage.objects.live()
@@ -197,8 +199,8 @@ def complaint_status(request):
 
 FILTERS = ("type", "category", "year", "department", "region")
 DIVISION_CODE = re.compile(r"[0-9]{6}")
-FACET_LABELS = {"type": "类型", "category": "类别", "year": "年份", "department": "部门", "region": "地区"}
-SUGGESTIONS = ["隐性壁垒", "招标投标", "本地注册", "负面清单", "行政审批", "歧视性政策"]
+FACET_LABELS = {"type": gettext_lazy("类型"), "category": gettext_lazy("类别"), "year": gettext_lazy("年份"), "department": gettext_lazy("部门"), "region": gettext_lazy("地区")}
+SUGGESTIONS = [gettext_lazy("隐性壁垒"), gettext_lazy("招标投标"), gettext_lazy("本地注册"), gettext_lazy("负面清单"), gettext_lazy("行政审批"), gettext_lazy("歧视性政策")]
 
 
 def search_page(request):
@@ -210,7 +212,7 @@ def search_page(request):
     if code and not DIVISION_CODE.fullmatch(code):
         context = {"q": q, "j": "", "region": "", "portal_home": None, "portal_section": "search",
                    "chosen": {name: "" for name in FILTERS}, "suggestions": SUGGESTIONS,
-                   "error": "参数“j”应为 6 位行政区划代码，如 360202。"}
+                   "error": _("参数“j”应为 6 位行政区划代码，如 360202。")}
         return TemplateResponse(request, "zhunru_portal/search.html", context, status=400)
     # ``j`` keeps the visitor in a jurisdiction's portal (its header and links); it does not narrow the
     # results, since a case's region is free text ("某镇"): the 地区 filter does that, with counts.
@@ -244,7 +246,7 @@ def search_page(request):
         status = 400
     except SearchUnavailable:
         log.warning("search unavailable for portal query")
-        context["error"] = "检索服务暂时不可用，请稍后再试。"
+        context["error"] = _("检索服务暂时不可用，请稍后再试。")
         status = 503
     else:
         base = {"q": q, "j": code, **chosen}
@@ -323,6 +325,6 @@ def jurisdiction_redirect(request, code: str):
     """``/portal/<code>/`` → that jurisdiction's home page."""
     _jurisdiction_obj, home = _jurisdiction(code)
     if home is None:
-        raise Http404("该辖区暂无门户首页。")
+        raise Http404(_("该辖区暂无门户首页。"))
     return redirect(home.get_url(request))
 

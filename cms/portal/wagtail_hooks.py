@@ -1,6 +1,8 @@
 """Admin of the portal: complaint triage (coordinators only) and the complaint channels per jurisdiction."""
 
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -32,7 +34,7 @@ register_permission_policy(Complaint, ComplaintPermissionPolicy(Complaint))
 class ComplaintViewSet(ScopedSnippetViewSet):
     model = Complaint
     icon = "mail"
-    menu_label = "问题反映"
+    menu_label = gettext_lazy("问题反映")
     list_display = ["__str__", "jurisdiction", "organization", "status", "submitted_at"]
     list_filter = ["status", "jurisdiction"]
     search_fields = ["receipt_code", "organization"]
@@ -45,7 +47,7 @@ class ComplaintViewSet(ScopedSnippetViewSet):
 class HotlineViewSet(ScopedSnippetViewSet):
     model = Hotline
     icon = "mobile-alt"
-    menu_label = "投诉渠道（热线）"
+    menu_label = gettext_lazy("投诉渠道（热线）")
     list_display = ["name", "number", "jurisdiction", "service_hours", "is_active"]
     list_filter = ["jurisdiction", "is_active"]
 
@@ -58,7 +60,7 @@ class HotlineViewSet(ScopedSnippetViewSet):
 
 
 class PortalGroup(SnippetViewSetGroup):
-    menu_label = "公众门户"
+    menu_label = gettext_lazy("公众门户")
     menu_icon = "mail"
     menu_order = 250
     items = (ComplaintViewSet, HotlineViewSet)
@@ -83,7 +85,7 @@ def complaint_listing_buttons(snippet, user, next_url=None):
     if not isinstance(snippet, Complaint):
         return []
     if not is_coordinator(user):  # the auditor reads the complaint, never triages it
-        label = "查看"
+        label = _("查看")
     else:
-        label = "分办" if snippet.status == Complaint.Status.RECEIVED else "查看与办结"
+        label = _("分办") if snippet.status == Complaint.Status.RECEIVED else _("查看与办结")
     return [ListingButton(label, reverse("zhunru_complaint_triage", args=[snippet.pk]), priority=5)]

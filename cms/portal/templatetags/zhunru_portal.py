@@ -3,6 +3,7 @@
 from django import template
 from django.apps import apps
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zhunru.models import JurisdictionHomePage, PolicyIndexPage, PolicyPage
 
@@ -32,25 +33,25 @@ def sections(home: JurisdictionHomePage | None, request=None) -> list[tuple[str,
     """(key, label, url) of the portal's sections for a jurisdiction; the installation's when None."""
     links = []
     if home is not None:
-        links.append(("home", "首页", home.get_url(request)))
+        links.append(("home", _("首页"), home.get_url(request)))
         policy_index = PolicyIndexPage.objects.live().child_of(home).first()
         if policy_index is not None:
-            links.append(("policies", "政策文件", policy_index.get_url(request)))
+            links.append(("policies", _("政策文件"), policy_index.get_url(request)))
         bulletin_index_model = _model("zhunru_cases", "BulletinIndexPage")
         if bulletin_index_model is not None:
             bulletin_index = bulletin_index_model.objects.live().child_of(home).first()
             if bulletin_index is not None:
-                links.append(("bulletins", "典型案例通报", bulletin_index.get_url(request)))
+                links.append(("bulletins", _("典型案例通报"), bulletin_index.get_url(request)))
         code = home.jurisdiction.division_code
         if _catalog_ready():
-            links.append(("catalog", "负面清单", reverse("zhunru_portal:catalog", args=[code])))
-        links.append(("search", "检索", reverse("zhunru_portal:search") + f"?j={code}"))
-        links.append(("complaint", "问题反映", reverse("zhunru_portal:complaint", args=[code])))
+            links.append(("catalog", _("负面清单"), reverse("zhunru_portal:catalog", args=[code])))
+        links.append(("search", _("检索"), reverse("zhunru_portal:search") + f"?j={code}"))
+        links.append(("complaint", _("问题反映"), reverse("zhunru_portal:complaint", args=[code])))
     else:
         if _catalog_ready():
-            links.append(("catalog", "负面清单", reverse("zhunru_portal:catalog_all")))
-        links.append(("search", "检索", reverse("zhunru_portal:search")))
-    links.append(("status", "进度查询", reverse("zhunru_portal:complaint_status")))
+            links.append(("catalog", _("负面清单"), reverse("zhunru_portal:catalog_all")))
+        links.append(("search", _("检索"), reverse("zhunru_portal:search")))
+    links.append(("status", _("进度查询"), reverse("zhunru_portal:complaint_status")))
     return links
 
 
