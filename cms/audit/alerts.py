@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from zhunru import roles
 from zhunru.audit.models import AuditEvent
@@ -28,8 +29,8 @@ def alert_if_broken(*, full: bool = False) -> ChainReport:
 
     notify(
         alert_recipients(report),
-        "【审计告警】审计日志哈希链校验失败",
-        f"{report.describe()}\n请立即核查数据库访问记录，并运行 python manage.py verify_audit_chain 复核。",
+        _("【审计告警】审计日志哈希链校验失败"),
+        _("{describe}\n请立即核查数据库访问记录，并运行 python manage.py verify_audit_chain 复核。").format(describe=report.describe()),
         key=f"audit-chain-broken:{report.broken_sequence}",
     )
     return report

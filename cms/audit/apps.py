@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class AuditConfig(AppConfig):
     name = "zhunru.audit"
     label = "zhunru_audit"
-    verbose_name = "准入 · 审计日志"
+    verbose_name = gettext_lazy("准入 · 审计日志")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhunru.audit.models import AuditEvent, ChainAnchor
 from zhunru.audit.recording import record
@@ -46,10 +47,10 @@ def prune_expired(days: int | None = None, *, now: datetime | None = None) -> Pr
     if not days:
         return PruneResult(None)
     if days < MIN_RETENTION_DAYS:
-        raise RetentionError(f"保留期 {days} 天过短：审计日志至少保留 {MIN_RETENTION_DAYS} 天（网络日志留存不少于六个月）。")
+        raise RetentionError(_("保留期 {days} 天过短：审计日志至少保留 {MIN_RETENTION_DAYS} 天（网络日志留存不少于六个月）。").format(days=days, MIN_RETENTION_DAYS=MIN_RETENTION_DAYS))
     report: ChainReport = verify_chain(full=True)  # before deleting evidence: the whole chain
     if not report.ok:
-        raise RetentionError(f"审计链已断裂，拒绝清理：{report.describe()}")
+        raise RetentionError(_("审计链已断裂，拒绝清理：{describe}").format(describe=report.describe()))
     cutoff = (now or timezone.now()) - timedelta(days=days)
     with transaction.atomic():
         last = (
@@ -66,6 +67,6 @@ def prune_expired(days: int | None = None, *, now: datetime | None = None) -> Pr
             PRUNE_ACTION,
             obj=anchor,
             changes={"pruned_through": last.sequence, "last_hash": last.hash, "count": count, "days": days},
-            note=f"清理 #{last.sequence} 及以前的 {count} 条审计日志（保留 {days} 天）",
+            note=_("清理 #{sequence} 及以前的 {count} 条审计日志（保留 {days} 天）").format(sequence=last.sequence, count=count, days=days),
         )
     return PruneResult(days, count, last.sequence)

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_save
+from django.utils.translation import gettext as _
 
 from zhunru.audit.departments import department_id_of, load_object
 from zhunru.audit.jurisdictions import jurisdiction_id_of
@@ -101,7 +102,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     # Only the username: the password never reaches the log.
     username = str(credentials.get("username", ""))[:150]
     locked = getattr(request, "axes_locked_out", False)
-    note = "登录失败（该账号在此地址已被临时锁定，未校验密码）" if locked else "登录失败"
+    note = _("登录失败（该账号在此地址已被临时锁定，未校验密码）") if locked else _("登录失败")
     record("auth.login_failed", request=request, object_type="auth.user", object_repr=username, note=note)
 
 

@@ -2,6 +2,8 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views.generic import IndexView
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -39,11 +41,11 @@ def visible_actors(user):
 
 
 class AuditEventFilterSet(WagtailFilterSet):
-    actor = django_filters.ModelChoiceFilter(label="操作人", queryset=get_user_model().objects.all())
-    action = django_filters.CharFilter(label="操作", lookup_expr="icontains")
-    object_type = django_filters.CharFilter(label="对象类型", lookup_expr="icontains")
-    object_id = django_filters.CharFilter(label="对象 ID")
-    timestamp = django_filters.DateFromToRangeFilter(label="时间", widget=DateRangePickerWidget)
+    actor = django_filters.ModelChoiceFilter(label=gettext_lazy("操作人"), queryset=get_user_model().objects.all())
+    action = django_filters.CharFilter(label=gettext_lazy("操作"), lookup_expr="icontains")
+    object_type = django_filters.CharFilter(label=gettext_lazy("对象类型"), lookup_expr="icontains")
+    object_id = django_filters.CharFilter(label=gettext_lazy("对象 ID"))
+    timestamp = django_filters.DateFromToRangeFilter(label=gettext_lazy("时间"), widget=DateRangePickerWidget)
 
     class Meta:
         model = AuditEvent
@@ -87,6 +89,6 @@ class AuditEventIndexView(VisibleAuditEventsMixin, SafeSpreadsheetExportMixin, I
                 "audit.export",
                 request=self.request,
                 object_type="zhunru_audit.auditevent",
-                note=f"导出审计日志（{self.request.GET.get('export')}，筛选：{self.request.GET.urlencode()}）",
+                note=_("导出审计日志（{value}，筛选：{urlencode}）").format(value=self.request.GET.get('export'), urlencode=self.request.GET.urlencode()),
             )
         return super().render_to_response(context, **response_kwargs)

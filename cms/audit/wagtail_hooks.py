@@ -1,5 +1,6 @@
 """The audit timeline in the Wagtail admin (审计日志)."""
 
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import InspectView
@@ -29,14 +30,14 @@ NO_OBJECT_VIEWS = {"index_view_class", "add_view_class", "reorder_view_class"}
 class AuditEventViewSet(PermissionPolicyViewSetMixin, ModelViewSet):
     model = AuditEvent
     icon = "history"
-    menu_label = "审计日志"
+    menu_label = gettext_lazy("审计日志")
     menu_order = 950
     add_to_admin_menu = True
     index_view_class = AuditEventIndexView
     inspect_view_enabled = True
     inspect_view_class = AuditEventInspectView
     filterset_class = AuditEventFilterSet
-    list_display = [Column("sequence", label="序号", accessor="sequence_label", sort_key="sequence"), "timestamp", "actor_repr", "ip", "action", "object_type", "object_repr", "department_name"]
+    list_display = [Column("sequence", label=gettext_lazy("序号"), accessor="sequence_label", sort_key="sequence"), "timestamp", "actor_repr", "ip", "action", "object_type", "object_repr", "department_name"]
     list_export = [
         "sequence", "timestamp", "actor_repr", "ip", "action", "object_type", "object_id", "object_repr",
         "department_name", "changes", "note", "prev_hash", "hash",
