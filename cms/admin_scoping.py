@@ -13,6 +13,7 @@ from django.db import models
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -31,7 +32,7 @@ class ScopedObjectMixin:
         queryset = self.scope_queryset(self.request) if self.scope_queryset else None
         if queryset is not None and obj is not None and not queryset.filter(pk=obj.pk).exists():
             record_foreign_attempt(self.request, type(obj), obj.pk)
-            raise Http404("对象不存在或您无权访问。")
+            raise Http404(_("对象不存在或您无权访问。"))
         return obj
 
 
@@ -67,7 +68,7 @@ class InspectDisplayMixin:
             self.object, f"get_{field_name}_display")
         raw = getattr(self.object, field_name, None) if field is not None and not custom else None
         if isinstance(raw, bool):
-            return "是" if raw else "否"
+            return _("是") if raw else _("否")
         if isinstance(raw, datetime.datetime):
             return format_datetime(raw)
         if isinstance(raw, (dict, list)):
@@ -99,7 +100,7 @@ class ScopedChooseMixin:
         scope = self._scope()
         if scope is not None and not scope.filter(pk=obj.pk).exists():
             record_foreign_attempt(self.request, type(obj), obj.pk)
-            raise Http404("对象不存在或您无权访问。")
+            raise Http404(_("对象不存在或您无权访问。"))
         return obj
 
     def get_objects(self, pks):
@@ -134,7 +135,7 @@ class YesNoColumn(Column):
 
     def get_value(self, instance):
         value = super().get_value(instance)
-        return "—" if value is None else ("是" if value else "否")
+        return "—" if value is None else (_("是") if value else _("否"))
 
 
 def _readable_column(model, item):

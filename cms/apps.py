@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ZhunruCmsConfig(AppConfig):
     name = "zhunru"
     label = "zhunru_cms"
-    verbose_name = "准入 · 基础数据"
+    verbose_name = gettext_lazy("准入 · 基础数据")
     default_auto_field = "django.db.models.BigAutoField"
 
     def __init__(self, app_name, app_module):

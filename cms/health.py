@@ -21,6 +21,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -43,7 +45,7 @@ def check_redis(url: str | None = None) -> dict:
     """PING the Redis server Dramatiq, the cache and the scheduler lock use; skipped without ``REDIS_URL``."""
     url = settings.REDIS_URL if url is None else url
     if not url:
-        return {"ok": True, "skipped": "未配置 REDIS_URL：使用进程内消息代理"}
+        return {"ok": True, "skipped": _("未配置 REDIS_URL：使用进程内消息代理")}
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
@@ -89,7 +91,7 @@ CHECKS: dict[str, Callable[[], dict]] = {
 }
 # Parts the web process works without, in a degraded way (what each loses, for the operator).
 DEGRADABLE: dict[str, str] = {
-    "redis": "后台任务暂存数据库待补发，缓存停用，限流按进程计数",
+    "redis": gettext_lazy("后台任务暂存数据库待补发，缓存停用，限流按进程计数"),
 }
 
 
@@ -122,7 +124,7 @@ def run_checks(checks: dict[str, Callable[[], dict]] | None = None,
         if future.done():
             results[name] = future.result()
         else:
-            results[name] = {"ok": False, "error": f"超时：{timeout:g} 秒内未响应"}
+            results[name] = {"ok": False, "error": _("超时：{timeout:g} 秒内未响应").format(timeout=timeout)}
     down = [name for name, result in results.items() if not result.get("ok")]
     failing = [name for name in down if name not in degradable]
     degraded = [name for name in down if name in degradable]
@@ -146,11 +148,11 @@ def readyz(request):
     the degraded ones (``DEGRADABLE``: the web process still serves every page without them)."""
     ok, body = run_checks(degradable=DEGRADABLE)
     if ok and body["degraded"]:
-        message = "服务降级运行：" + "；".join(f"{name}不可用（{DEGRADABLE[name]}）" for name in body["degraded"])
+        message = _("服务降级运行：") + "；".join(_("{name}不可用（{value}）").format(name=name, value=DEGRADABLE[name]) for name in body["degraded"])
         return JsonResponse({"status": "degraded", "message": message, **body},
                             json_dumps_params={"ensure_ascii": False})
     if ok:
         return JsonResponse({"status": "ok", **body})
-    message = "服务未就绪，不可用的组件：" + "、".join(body["failing"])
+    message = _("服务未就绪，不可用的组件：") + "、".join(body["failing"])
     return JsonResponse({"status": "unavailable", "message": message, **body}, status=503,
                         json_dumps_params={"ensure_ascii": False})

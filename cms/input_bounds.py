@@ -26,16 +26,18 @@ from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import Resolver404, resolve
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru.mounts import is_zhunru_path
 
 # name: (label, smallest, largest)
 PAGINATION = {
-    "page": ("页码", 1, 100_000),
-    "page_size": ("每页条数", 1, 1_000),
-    "per_page": ("每页条数", 1, 1_000),
-    "limit": ("条数上限", 1, 1_000),
-    "offset": ("偏移量", 0, 10_000_000),
+    "page": (gettext_lazy("页码"), 1, 100_000),
+    "page_size": (gettext_lazy("每页条数"), 1, 1_000),
+    "per_page": (gettext_lazy("每页条数"), 1, 1_000),
+    "limit": (gettext_lazy("条数上限"), 1, 1_000),
+    "offset": (gettext_lazy("偏移量"), 0, 10_000_000),
 }
 QUERY_PARAMS = ("q", "query")
 MAX_QUERY_LENGTH = 200
@@ -59,7 +61,7 @@ def text_problem(value: str) -> str | None:
     match = _FORBIDDEN.search(value)
     if match is None:
         return None
-    return "不能包含空字符（NUL）。" if match.group(0) == "\x00" else "包含无效的字符（孤立的 UTF-16 代理项）。"
+    return _("不能包含空字符（NUL）。") if match.group(0) == "\x00" else _("包含无效的字符（孤立的 UTF-16 代理项）。")
 
 
 def check_text(value: str, label: str) -> None:
@@ -72,18 +74,18 @@ def check_query(params, *, pagination: bool = True) -> None:
     """Length and characters of a QueryDict (request.GET) and, unless ``pagination`` is False (the JSON
     API's schemas bound their own parameters, zhunru.api), its pagination parameters."""
     for name, values in params.lists():
-        check_text(name, "参数名")
+        check_text(name, _("参数名"))
         for value in values:
-            check_text(value, f"参数“{name}”")
+            check_text(value, _("参数“{name}”").format(name=name))
             if name in QUERY_PARAMS:
                 continue  # cut to length by ``bounded_query``, never refused
             if len(value) > MAX_PARAM_LENGTH:
-                raise InputRejected(f"参数“{name}”过长，最多 {MAX_PARAM_LENGTH} 个字符。")
+                raise InputRejected(_("参数“{name}”过长，最多 {MAX_PARAM_LENGTH} 个字符。").format(name=name, MAX_PARAM_LENGTH=MAX_PARAM_LENGTH))
             if pagination and name in PAGINATION and value.strip() != "":
                 label, low, high = PAGINATION[name]
                 text = value.strip()
                 if not _INTEGER.fullmatch(text) or not low <= int(text) <= high:
-                    raise InputRejected(f"参数“{name}”（{label}）应为 {low} 至 {high} 之间的整数。")
+                    raise InputRejected(_("参数“{name}”（{label}）应为 {low} 至 {high} 之间的整数。").format(name=name, label=label, low=low, high=high))
 
 
 def bounded_query(params):
@@ -103,9 +105,9 @@ def bounded_query(params):
 def check_form(params) -> None:
     """Characters of a QueryDict of form fields (request.POST; uploaded files are not in it)."""
     for name, values in params.lists():
-        check_text(name, "表单字段名")
+        check_text(name, _("表单字段名"))
         for value in values:
-            check_text(value, f"表单字段“{name}”")
+            check_text(value, _("表单字段“{name}”").format(name=name))
 
 
 def _walk_json(data) -> None:
@@ -113,12 +115,12 @@ def _walk_json(data) -> None:
     while stack:
         value, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            raise InputRejected(f"请求体嵌套层级过深（最多 {MAX_JSON_DEPTH} 层）。")
+            raise InputRejected(_("请求体嵌套层级过深（最多 {MAX_JSON_DEPTH} 层）。").format(MAX_JSON_DEPTH=MAX_JSON_DEPTH))
         if isinstance(value, str):
-            check_text(value, "请求体中的文本")
+            check_text(value, _("请求体中的文本"))
         elif isinstance(value, dict):
             for key, item in value.items():
-                check_text(key, "请求体中的字段名")
+                check_text(key, _("请求体中的字段名"))
                 stack.append((item, depth + 1))
         elif isinstance(value, list):
             stack.extend((item, depth + 1) for item in value)
@@ -132,22 +134,22 @@ def check_json_request(request) -> None:
     if not JSON_TYPES.match(content_type):
         if not content_type and request.META.get("CONTENT_LENGTH", "") in ("", "0"):
             return
-        raise InputRejected(f"请求内容类型应为 application/json（收到：{content_type or '未声明'}）。", status=415)
+        raise InputRejected(_("请求内容类型应为 application/json（收到：{value}）。").format(value=content_type or _('未声明')), status=415)
     body = request.body
     if not body:
         return
     try:
         text = body.decode(request.encoding or "utf-8")
     except UnicodeDecodeError:
-        raise InputRejected("请求体不是有效的 UTF-8 文本。") from None
+        raise InputRejected(_("请求体不是有效的 UTF-8 文本。")) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
         data = json.loads(text)
     except RecursionError:
-        raise InputRejected(f"请求体嵌套层级过深（最多 {MAX_JSON_DEPTH} 层）。") from None
+        raise InputRejected(_("请求体嵌套层级过深（最多 {MAX_JSON_DEPTH} 层）。").format(MAX_JSON_DEPTH=MAX_JSON_DEPTH)) from None
     except ValueError:
-        raise InputRejected("请求体不是有效的 JSON。") from None
+        raise InputRejected(_("请求体不是有效的 JSON。")) from None
     _walk_json(data)
 
 
@@ -173,7 +175,7 @@ def rejection_response(request, error: InputRejected, kind: str | None = None) -
                             json_dumps_params={"ensure_ascii": False})
     if kind == "wagtail":
         return JsonResponse({"message": error.message}, status=error.status, json_dumps_params={"ensure_ascii": False})
-    title = "请求有误" if error.status == 400 else "不支持的请求内容"
+    title = _("请求有误") if error.status == 400 else _("不支持的请求内容")
     page = (
         f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{title}</title></head>'
         f"<body><h1>{title}</h1><p>{escape(error.message)}</p></body></html>"

@@ -13,6 +13,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru import roles
 from zhunru.audit.recording import record
@@ -62,7 +64,7 @@ class JurisdictionSettingsForm(forms.ModelForm):
         model = Jurisdiction
         fields = ["office_name", "escalates_to", "parent", "higher_office", "lead_rule_name", "lead_number_format",
                   "office_closes_at"]
-        widgets = {"office_closes_at": forms.TimeInput(format="%H:%M", attrs={"placeholder": "如 17:30"})}
+        widgets = {"office_closes_at": forms.TimeInput(format="%H:%M", attrs={"placeholder": gettext_lazy("如 17:30")})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,7 +113,7 @@ class PlatformForm(forms.ModelForm):
         if not self.is_empty():
             for name in ("name", "code", "endpoint_url", "hmac_key_ref"):
                 if not data.get(name):
-                    self.add_error(name, "填写信用平台时此项必填。")
+                    self.add_error(name, _("填写信用平台时此项必填。"))
         return data
 
 
@@ -125,15 +127,15 @@ def index(request):
     if mine.count() == 1:
         return redirect("zhunru_jurisdiction_settings", pk=mine.get().pk)
     if not mine.exists():
-        raise Http404("没有可设置的辖区。")
+        raise Http404(_("没有可设置的辖区。"))
     return TemplateResponse(request, "zhunru/admin/jurisdiction_settings_index.html",
-                            {"jurisdictions": mine, "header_title": "辖区设置"})
+                            {"jurisdictions": mine, "header_title": _("辖区设置")})
 
 
 def edit(request, pk: int):
     jurisdiction = settings_jurisdictions(request.user).filter(pk=pk).first()
     if jurisdiction is None:
-        raise Http404("辖区不存在或您无权设置。")
+        raise Http404(_("辖区不存在或您无权设置。"))
     data = request.POST if request.method == "POST" else None
     forms_ = {"jurisdiction": JurisdictionSettingsForm(data, instance=jurisdiction, prefix="j")}
     if _installed("zhunru.cases"):
@@ -163,15 +165,15 @@ def edit(request, pk: int):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, f"已保存“{jurisdiction}”的辖区设置。")
+            messages.success(request, _("已保存“{jurisdiction}”的辖区设置。").format(jurisdiction=jurisdiction))
             return redirect("zhunru_jurisdiction_settings", pk=jurisdiction.pk)
     links = []
     if _installed("zhunru.portal"):
-        links.append(("投诉渠道（热线）", reverse("wagtailsnippets_zhunru_portal_hotline:list")
+        links.append((_("投诉渠道（热线）"), reverse("wagtailsnippets_zhunru_portal_hotline:list")
                       + f"?jurisdiction={jurisdiction.pk}"))
     if _installed("zhunru.leads"):
-        links.append(("线索时限规则", reverse("wagtailsnippets_zhunru_leads_deadlinerule:list")))
+        links.append((_("线索时限规则"), reverse("wagtailsnippets_zhunru_leads_deadlinerule:list")))
     return TemplateResponse(request, "zhunru/admin/jurisdiction_settings.html", {
         "jurisdiction": jurisdiction, "forms": forms_, "links": links,
-        "header_title": f"辖区设置：{jurisdiction}",
+        "header_title": _("辖区设置：{jurisdiction}").format(jurisdiction=jurisdiction),
     })

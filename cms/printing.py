@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from zhunru.clock import format_date, format_datetime
 
@@ -81,14 +82,14 @@ def form_pdf(form: PrintedForm) -> bytes:
         ]))
         story.append(table)
     for heading, text in form.sections:
-        story += [_p(heading, styles["heading"]), _p(text or "（无）", styles["body"])]
+        story += [_p(heading, styles["heading"]), _p(text or _("（无）"), styles["body"])]
     if form.signatures:
         story.append(Spacer(1, 10 * mm))
         story += [_p(f"{label}：________________", styles["right"]) for label in form.signatures]
     story += [Spacer(1, 8 * mm), _p(form.office, styles["right"]), _p(format_date(now()), styles["right"])]
     if form.note:
         story += [Spacer(1, 6 * mm), _p(form.note, styles["small"])]
-    story.append(_p(f"打印时间：{format_datetime(now())}", styles["small"]))
+    story.append(_p(_("打印时间：{format_datetime}").format(format_datetime=format_datetime(now())), styles["small"]))
     doc.build(story)
     return out.getvalue()
 

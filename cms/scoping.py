@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from zhunru import roles
 
@@ -133,7 +134,7 @@ def record_foreign_attempt(request, model, pk) -> None:
         return
     record(
         "security.foreign_access", actor=user, request=request, object_type=model._meta.label_lower,
-        object_id=str(pk), note=f"越权访问尝试：{request.method} {request.get_full_path()[:400]}",
+        object_id=str(pk), note=gettext("越权访问尝试：{method} {value}").format(method=request.method, value=request.get_full_path()[:400]),
     )
 
 
@@ -147,5 +148,5 @@ def get_visible_or_404(model, request, **lookup):
         foreign = model._default_manager.filter(**lookup).values_list("pk", flat=True).first()
         if foreign is not None:
             record_foreign_attempt(request, model, foreign)
-        raise Http404("对象不存在或您无权访问。")
+        raise Http404(gettext("对象不存在或您无权访问。"))
     return obj

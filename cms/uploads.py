@@ -9,22 +9,24 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru import conf
 
 # Types accepted for evidence and case files, keyed by the MIME type detected from content.
 ALLOWED_TYPES: dict[str, str] = {
-    "application/pdf": "PDF 文档",
-    "image/jpeg": "JPEG 图片",
-    "image/png": "PNG 图片",
-    "image/gif": "GIF 图片",
-    "image/webp": "WebP 图片",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文档",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel 表格",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint 演示文稿",
-    "application/msword": "Word 97-2003 文档",
-    "application/vnd.ms-excel": "Excel 97-2003 表格",
-    "application/vnd.oasis.opendocument.text": "OpenDocument 文本",
+    "application/pdf": gettext_lazy("PDF 文档"),
+    "image/jpeg": gettext_lazy("JPEG 图片"),
+    "image/png": gettext_lazy("PNG 图片"),
+    "image/gif": gettext_lazy("GIF 图片"),
+    "image/webp": gettext_lazy("WebP 图片"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": gettext_lazy("Word 文档"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": gettext_lazy("Excel 表格"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": gettext_lazy("PowerPoint 演示文稿"),
+    "application/msword": gettext_lazy("Word 97-2003 文档"),
+    "application/vnd.ms-excel": gettext_lazy("Excel 97-2003 表格"),
+    "application/vnd.oasis.opendocument.text": gettext_lazy("OpenDocument 文本"),
 }
 # What each type's file name may end with, so a forged extension is refused too.
 EXTENSIONS: dict[str, tuple[str, ...]] = {
@@ -64,24 +66,24 @@ def check_upload(upload: UploadedFile, max_bytes: int | None = None) -> CheckedU
     name = upload.name or ""
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
-            "文件“%(name)s”大小为 %(size).1f MB，超过 %(limit).0f MB 的上限。",
+            _("文件“%(name)s”大小为 %(size).1f MB，超过 %(limit).0f MB 的上限。"),
             code="too_large",
             params={"name": name, "size": upload.size / 1048576, "limit": limit / 1048576},
         )
     if not upload.size:
-        raise ValidationError("文件“%(name)s”为空。", code="empty", params={"name": name})
+        raise ValidationError(_("文件“%(name)s”为空。"), code="empty", params={"name": name})
     upload.seek(0)
     head = upload.read(8192)
     mime = detect_mime(head, name)
     if mime not in ALLOWED_TYPES:
         raise ValidationError(
-            "文件“%(name)s”的内容不是允许的类型（PDF、图片或 Office 文档）。",
+            _("文件“%(name)s”的内容不是允许的类型（PDF、图片或 Office 文档）。"),
             code="bad_type",
             params={"name": name},
         )
     if not name.lower().endswith(EXTENSIONS[mime]):
         raise ValidationError(
-            "文件“%(name)s”的扩展名与内容不符（内容为%(kind)s）。",
+            _("文件“%(name)s”的扩展名与内容不符（内容为%(kind)s）。"),
             code="extension_mismatch",
             params={"name": name, "kind": ALLOWED_TYPES[mime]},
         )

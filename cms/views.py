@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from zhunru.audit.recording import record
 from zhunru.models import Attachment
@@ -27,11 +28,11 @@ def user_can_view_attachment(user, attachment: Attachment) -> bool:
 def download_attachment(request, uuid):
     attachment = get_object_or_404(Attachment, uuid=uuid)
     if not user_can_view_attachment(request.user, attachment):
-        raise PermissionDenied("您无权下载该附件。")
+        raise PermissionDenied(_("您无权下载该附件。"))
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
-        raise Http404("附件文件不存在，请联系管理员进行安全检查。")
+        raise Http404(_("附件文件不存在，请联系管理员进行安全检查。"))
     record("attachment.download", obj=attachment, request=request, department=attachment.department)
     return FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.mime_type

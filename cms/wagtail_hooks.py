@@ -1,6 +1,8 @@
 """Admin for the core reference data: jurisdictions, departments, memberships."""
 
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
@@ -15,7 +17,7 @@ from zhunru.scoping import scope_choices
 class JurisdictionViewSet(ScopedSnippetViewSet):
     model = Jurisdiction
     icon = "site"
-    menu_label = "辖区"
+    menu_label = gettext_lazy("辖区")
     list_display = ["name", "level", "division_code", "higher_office", "site"]
     search_fields = ["name", "division_code"]
 
@@ -27,7 +29,7 @@ class JurisdictionViewSet(ScopedSnippetViewSet):
 class DepartmentViewSet(ScopedSnippetViewSet):
     model = Department
     icon = "group"
-    menu_label = "部门"
+    menu_label = gettext_lazy("部门")
     list_display = ["name", "jurisdiction", "kind", "is_lead"]
     list_filter = ["jurisdiction", "kind", "is_lead"]
     search_fields = ["name", "short_name"]
@@ -39,7 +41,7 @@ class DepartmentViewSet(ScopedSnippetViewSet):
 class MembershipViewSet(ScopedSnippetViewSet):
     model = DepartmentMembership
     icon = "user"
-    menu_label = "部门成员"
+    menu_label = gettext_lazy("部门成员")
     list_display = ["user", "department", "title"]
     list_filter = ["department__jurisdiction", "department"]
 
@@ -48,7 +50,7 @@ class MembershipViewSet(ScopedSnippetViewSet):
 
 
 class ReferenceDataGroup(SnippetViewSetGroup):
-    menu_label = "基础数据"
+    menu_label = gettext_lazy("基础数据")
     menu_icon = "cog"
     menu_order = 900
     items = (JurisdictionViewSet, DepartmentViewSet, MembershipViewSet)
@@ -72,7 +74,7 @@ class _SettingsMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def jurisdiction_settings_menu_item():
-    return _SettingsMenuItem("辖区设置", reverse("zhunru_jurisdiction_settings_index"), icon_name="cogs", order=890)
+    return _SettingsMenuItem(_("辖区设置"), reverse("zhunru_jurisdiction_settings_index"), icon_name="cogs", order=890)
 
 
 # Pages per jurisdiction (zhunru.page_scoping): the admin page API, chooser and explorer.

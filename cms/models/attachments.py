@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy
 
 
 class PrivateStorage(LazyObject):
@@ -42,26 +43,26 @@ class Attachment(models.Model):
     owner = GenericForeignKey("content_type", "object_id")
     department = models.ForeignKey(
         "zhunru_cms.Department",
-        verbose_name="所属部门",
+        verbose_name=gettext_lazy("所属部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="attachments",
     )
-    purpose = models.CharField("用途", max_length=50, blank=True, help_text="如“核查印证材料”“整改印证材料”。")
-    file = models.FileField("文件", storage=get_private_storage, upload_to=attachment_path, max_length=255)
-    original_name = models.CharField("原文件名", max_length=255)
-    mime_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
+    purpose = models.CharField(gettext_lazy("用途"), max_length=50, blank=True, help_text=gettext_lazy("如“核查印证材料”“整改印证材料”。"))
+    file = models.FileField(gettext_lazy("文件"), storage=get_private_storage, upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(gettext_lazy("原文件名"), max_length=255)
+    mime_type = models.CharField(gettext_lazy("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(gettext_lazy("大小（字节）"))
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("上传人"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    uploaded_at = models.DateTimeField("上传时间")
+    uploaded_at = models.DateTimeField(gettext_lazy("上传时间"))
 
     class Meta:
-        verbose_name = "附件"
-        verbose_name_plural = "附件"
+        verbose_name = gettext_lazy("附件")
+        verbose_name_plural = gettext_lazy("附件")
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Wagtail page types of the core: the installation's index, each jurisdiction's home, policy documents."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
@@ -11,7 +12,7 @@ from wagtail.search import index
 class PortalIndexPage(Page):
     """Root of the installation: lists the jurisdictions it serves."""
 
-    intro = RichTextField("简介", blank=True)
+    intro = RichTextField(gettext_lazy("简介"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["zhunru_cms.JurisdictionHomePage"]
@@ -20,7 +21,7 @@ class PortalIndexPage(Page):
     api_fields = [APIField("intro")]
 
     class Meta:
-        verbose_name = "平台首页"
+        verbose_name = gettext_lazy("平台首页")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -32,16 +33,16 @@ class JurisdictionHomePage(Page):
     """A jurisdiction's portal home; the root page of that jurisdiction's Wagtail Site."""
 
     jurisdiction = models.OneToOneField(
-        "zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT, related_name="home_page"
+        "zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.PROTECT, related_name="home_page"
     )
-    intro = RichTextField("简介", blank=True)
+    intro = RichTextField(gettext_lazy("简介"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("jurisdiction"), FieldPanel("intro")]
     parent_page_types = ["zhunru_cms.PortalIndexPage", "wagtailcore.Page"]
     api_fields = [APIField("jurisdiction_name"), APIField("intro")]
 
     class Meta:
-        verbose_name = "辖区门户首页"
+        verbose_name = gettext_lazy("辖区门户首页")
 
     @property
     def jurisdiction_name(self) -> str:
@@ -58,7 +59,7 @@ class JurisdictionHomePage(Page):
 class PolicyIndexPage(Page):
     """Lists a jurisdiction's policies and interpretations."""
 
-    intro = RichTextField("简介", blank=True)
+    intro = RichTextField(gettext_lazy("简介"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["zhunru_cms.JurisdictionHomePage"]
@@ -66,7 +67,7 @@ class PolicyIndexPage(Page):
     api_fields = [APIField("intro")]
 
     class Meta:
-        verbose_name = "政策文件栏目"
+        verbose_name = gettext_lazy("政策文件栏目")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -78,24 +79,24 @@ class PolicyPage(Page):
     """A policy document or interpretation, with issuer, document number and issue date."""
 
     class Kind(models.TextChoices):
-        POLICY = "policy", "政策文件"
-        INTERPRETATION = "interpretation", "政策解读"
-        NOTICE = "notice", "通知公告"
+        POLICY = "policy", gettext_lazy("政策文件")
+        INTERPRETATION = "interpretation", gettext_lazy("政策解读")
+        NOTICE = "notice", gettext_lazy("通知公告")
 
-    kind = models.CharField("类别", max_length=20, choices=Kind.choices, default=Kind.POLICY)
-    issuer = models.CharField("发文机关", max_length=100)
-    document_number = models.CharField("文号", max_length=100, blank=True)
-    issue_date = models.DateField("发布日期", null=True, blank=True, help_text="原文未注明日期时留空。")
+    kind = models.CharField(gettext_lazy("类别"), max_length=20, choices=Kind.choices, default=Kind.POLICY)
+    issuer = models.CharField(gettext_lazy("发文机关"), max_length=100)
+    document_number = models.CharField(gettext_lazy("文号"), max_length=100, blank=True)
+    issue_date = models.DateField(gettext_lazy("发布日期"), null=True, blank=True, help_text=gettext_lazy("原文未注明日期时留空。"))
     department = models.ForeignKey(
         "zhunru_cms.Department",
-        verbose_name="发布部门",
+        verbose_name=gettext_lazy("发布部门"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    summary = models.TextField("摘要", blank=True)
-    body = RichTextField("正文")
+    summary = models.TextField(gettext_lazy("摘要"), blank=True)
+    body = RichTextField(gettext_lazy("正文"))
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -106,7 +107,7 @@ class PolicyPage(Page):
                 FieldPanel("issue_date"),
                 FieldPanel("department"),
             ],
-            heading="公文要素",
+            heading=gettext_lazy("公文要素"),
         ),
         FieldPanel("summary"),
         FieldPanel("body"),
@@ -127,5 +128,5 @@ class PolicyPage(Page):
     ]
 
     class Meta:
-        verbose_name = "政策文件"
-        verbose_name_plural = "政策文件"
+        verbose_name = gettext_lazy("政策文件")
+        verbose_name_plural = gettext_lazy("政策文件")

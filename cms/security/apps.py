@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class SecurityConfig(AppConfig):
     name = "zhunru.security"
     label = "zhunru_security"
-    verbose_name = "准入 · 安全"
+    verbose_name = gettext_lazy("准入 · 安全")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

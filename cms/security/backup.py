@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhunru import conf as zhunru_conf
 from zhunru.audit.models import ChainHead
@@ -208,9 +209,9 @@ def create_backup(dest_dir: Path) -> BackupResult:
 def _safe_member_path(name: str) -> PurePosixPath:
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts or not path.parts:
-        raise BackupError(f"备份中有不安全的路径：{name}")
+        raise BackupError(gettext("备份中有不安全的路径：{name}").format(name=name))
     if name not in (MANIFEST, DATABASE) and path.parts[0] not in file_roots():
-        raise BackupError(f"备份中有未知的文件：{name}")
+        raise BackupError(gettext("备份中有未知的文件：{name}").format(name=name))
     return path
 
 
@@ -232,9 +233,9 @@ def unpack_and_verify(archive: Path, workdir: Path) -> VerifiedArchive:
             for member in tar:
                 path = _safe_member_path(member.name)
                 if not member.isfile():
-                    raise BackupError(f"备份中有非普通文件：{member.name}")
+                    raise BackupError(gettext("备份中有非普通文件：{name}").format(name=member.name))
                 if member.name in seen or (member.name == MANIFEST and manifest is not None):
-                    raise BackupError(f"备份中的文件重复：{member.name}")
+                    raise BackupError(gettext("备份中的文件重复：{name}").format(name=member.name))
                 source = tar.extractfile(member)
                 if member.name == MANIFEST:
                     manifest = json.loads(source.read().decode("utf-8"))
@@ -248,20 +249,20 @@ def unpack_and_verify(archive: Path, workdir: Path) -> VerifiedArchive:
                         out.write(chunk)
                 seen[member.name] = (member.size, digest.hexdigest())
     except (tarfile.TarError, EOFError, OSError, ValueError) as error:
-        raise BackupError(f"备份文件已损坏或不是准入平台的备份：{error}")
+        raise BackupError(gettext("备份文件已损坏或不是准入平台的备份：{error}").format(error=error))
     if manifest is None or manifest.get("format") != FORMAT_VERSION:
-        raise BackupError("备份中没有可识别的 manifest.json。")
+        raise BackupError(gettext("备份中没有可识别的 manifest.json。"))
     expected = {entry["path"]: (entry["size"], entry["sha256"]) for entry in manifest["files"]}
     for name, (size, sha256) in expected.items():
         if name not in seen:
-            raise BackupError(f"备份缺少文件：{name}")
+            raise BackupError(gettext("备份缺少文件：{name}").format(name=name))
         if seen[name] != (size, sha256):
-            raise BackupError(f"文件与清单不符（内容被改动或损坏）：{name}")
+            raise BackupError(gettext("文件与清单不符（内容被改动或损坏）：{name}").format(name=name))
     extra = sorted(set(seen) - set(expected))
     if extra:
-        raise BackupError(f"备份中有清单之外的文件：{extra[0]}")
+        raise BackupError(gettext("备份中有清单之外的文件：{value}").format(value=extra[0]))
     if DATABASE not in expected:
-        raise BackupError("备份中没有数据库文件。")
+        raise BackupError(gettext("备份中没有数据库文件。"))
     return VerifiedArchive(workdir, manifest, sorted(expected))
 
 
@@ -335,7 +336,7 @@ def load_database(verified: VerifiedArchive) -> None:
                  if counts.get(label) != n}
         if wrong:
             label, (expected, got) = sorted(wrong.items())[0]
-            raise BackupError(f"恢复后的行数与清单不符：{label} 应为 {expected}，实为 {got}（已回滚）。")
+            raise BackupError(gettext("恢复后的行数与清单不符：{label} 应为 {expected}，实为 {got}（已回滚）。").format(label=label, expected=expected, got=got))
     _clear_process_caches()
 
 
@@ -350,7 +351,7 @@ def restore_files(verified: VerifiedArchive) -> int:
         root = roots[folder].resolve()
         target = (root / rest).resolve()
         if not target.is_relative_to(root):
-            raise BackupError(f"备份中有不安全的路径：{name}")
+            raise BackupError(gettext("备份中有不安全的路径：{name}").format(name=name))
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.restoring")
         shutil.copyfile(verified.workdir / folder / rest, temporary)
@@ -378,16 +379,16 @@ def restore_backup(archive: Path, *, force: bool = False, workdir: Path | None =
         missing, extra = migration_mismatch(verified.manifest)
         if missing:
             raise BackupError(
-                f"本数据库缺少备份时已应用的 {len(missing)} 个迁移（如 {missing[0]}）。"
-                "请用与备份相同的版本运行 migrate 后再恢复。"
+                gettext("本数据库缺少备份时已应用的 {count} 个迁移（如 {value}）。"
+                "请用与备份相同的版本运行 migrate 后再恢复。").format(count=len(missing), value=missing[0])
             )
         if extra and not force:
             raise BackupError(
-                f"本数据库比备份多 {len(extra)} 个迁移（如 {extra[0]}），数据结构可能不同。"
-                "建议用与备份相同的版本恢复后再升级；确认无误可加 --force。"
+                gettext("本数据库比备份多 {count} 个迁移（如 {value}），数据结构可能不同。"
+                "建议用与备份相同的版本恢复后再升级；确认无误可加 --force。").format(count=len(extra), value=extra[0])
             )
         if database_in_use() and not force:
-            raise BackupError("目标数据库已有用户账号（非空数据库），恢复会覆盖全部数据。确认要覆盖请加 --force。")
+            raise BackupError(gettext("目标数据库已有用户账号（非空数据库），恢复会覆盖全部数据。确认要覆盖请加 --force。"))
         load_database(verified)
         files = restore_files(verified)
     report = verify_chain()

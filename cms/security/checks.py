@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core import checks
+from django.utils.translation import gettext as _
 
 OTP = "django_otp.middleware.OTPMiddleware"
 TWO_FACTOR = "zhunru.security.middleware.TwoFactorMiddleware"
@@ -16,12 +17,12 @@ def two_factor_middleware(app_configs, **kwargs):
     middleware = list(settings.MIDDLEWARE)
     if TWO_FACTOR not in middleware:
         return [checks.Warning(
-            "两步验证未生效：MIDDLEWARE 中没有 zhunru.security.middleware.TwoFactorMiddleware。",
-            hint=f"在 {OTP} 之后加入 {TWO_FACTOR}。", id="zhunru_security.W001",
+            _("两步验证未生效：MIDDLEWARE 中没有 zhunru.security.middleware.TwoFactorMiddleware。"),
+            hint=_("在 {OTP} 之后加入 {TWO_FACTOR}。").format(OTP=OTP, TWO_FACTOR=TWO_FACTOR), id="zhunru_security.W001",
         )]
     if OTP not in middleware or middleware.index(OTP) > middleware.index(TWO_FACTOR):
         return [checks.Error(
-            f"{TWO_FACTOR} 必须位于 {OTP} 之后。", hint="django-otp 的中间件为 request.user 提供 is_verified()。",
+            _("{TWO_FACTOR} 必须位于 {OTP} 之后。").format(TWO_FACTOR=TWO_FACTOR, OTP=OTP), hint=_("django-otp 的中间件为 request.user 提供 is_verified()。"),
             id="zhunru_security.E001",
         )]
     return []
@@ -38,8 +39,8 @@ def password_reset_throttle_middleware(app_configs, **kwargs):
     if not password_reset_enabled() or PASSWORD_RESET_THROTTLE in settings.MIDDLEWARE:
         return []
     return [checks.Warning(
-        f"管理后台的密码重置未限流：MIDDLEWARE 中没有 {PASSWORD_RESET_THROTTLE}。",
-        hint="按 zhunru.settings.ZHUNRU_MIDDLEWARE 加入该中间件，或设置 WAGTAIL_PASSWORD_RESET_ENABLED = False。",
+        _("管理后台的密码重置未限流：MIDDLEWARE 中没有 {PASSWORD_RESET_THROTTLE}。").format(PASSWORD_RESET_THROTTLE=PASSWORD_RESET_THROTTLE),
+        hint=_("按 zhunru.settings.ZHUNRU_MIDDLEWARE 加入该中间件，或设置 WAGTAIL_PASSWORD_RESET_ENABLED = False。"),
         id="zhunru_security.W002",
     )]
 
@@ -50,8 +51,8 @@ def sessions_without_the_cache(app_configs, **kwargs):
     if getattr(settings, "SESSION_ENGINE", "") != "django.contrib.sessions.backends.cache":
         return []
     return [checks.Warning(
-        "会话只保存在缓存中：缓存（Redis）不可用时所有用户都无法登录。",
-        hint="使用默认的 django.contrib.sessions.backends.db（或 cached_db）。", id="zhunru_security.W003",
+        _("会话只保存在缓存中：缓存（Redis）不可用时所有用户都无法登录。"),
+        hint=_("使用默认的 django.contrib.sessions.backends.db（或 cached_db）。"), id="zhunru_security.W003",
     )]
 
 
@@ -75,7 +76,7 @@ def demo_password_in_production(app_configs, databases=None, **kwargs):
     if not names:
         return []
     return [checks.Error(
-        f"以下账号仍使用公开的演示密码：{'、'.join(names)}。关闭 DEBUG 的环境不得保留演示密码。",
-        hint="在管理后台为这些账号重设密码或停用，或执行 manage.py changepassword <用户名>。",
+        _("以下账号仍使用公开的演示密码：{value}。关闭 DEBUG 的环境不得保留演示密码。").format(value='、'.join(names)),
+        hint=_("在管理后台为这些账号重设密码或停用，或执行 manage.py changepassword <用户名>。"),
         id="zhunru_security.E002",
     )]

@@ -15,6 +15,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from zhunru import throttling
 from zhunru.proxies import client_ip
@@ -73,9 +74,9 @@ class PasswordResetThrottleMiddleware:
         from wagtail.admin.views.account import get_password_reset_form
 
         wait = verdict.retry_after
-        when = f"{wait} 秒" if wait < 60 else f"{-(-wait // 60)} 分钟"
+        when = _("{wait} 秒").format(wait=wait) if wait < 60 else _("{value} 分钟").format(value=-(-wait // 60))
         form = get_password_reset_form()(request.POST)
-        form.add_error(None, f"重置密码的请求过于频繁，请在 {when}后再试。")
+        form.add_error(None, _("重置密码的请求过于频繁，请在 {when}后再试。").format(when=when))
         response = render(request, "wagtailadmin/account/password_reset/form.html", {"form": form}, status=429)
         response["Retry-After"] = str(wait)
         return response

@@ -1,5 +1,7 @@
 """Lockouts into the audit chain."""
 
+from django.utils.translation import gettext as _
+
 from zhunru.audit.recording import record
 
 
@@ -14,7 +16,7 @@ def on_locked_out(sender, request, username, ip_address, **kwargs):
         object_type="auth.user",
         object_repr=str(username or "")[:150],
         ip=ip_address,
-        note=f"连续 {failures} 次登录失败，该账号在此地址的登录已被临时锁定",
+        note=_("连续 {failures} 次登录失败，该账号在此地址的登录已被临时锁定").format(failures=failures),
     )
 
 

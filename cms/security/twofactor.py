@@ -11,6 +11,7 @@ from base64 import b32encode
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from zhunru.audit.recording import record
 from zhunru.security import conf
@@ -43,8 +44,8 @@ def otp_login(request, device) -> None:
 
     login(request, device)
 
-DEVICE_NAME = "身份验证器"
-BACKUP_DEVICE_NAME = "备用验证码"
+DEVICE_NAME = gettext_lazy("身份验证器")
+BACKUP_DEVICE_NAME = gettext_lazy("备用验证码")
 BACKUP_CODE_COUNT = 10
 # Eight characters without look-alikes (no 0/O, 1/I/L): about 39 bits each, tried online only (throttled).
 BACKUP_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -94,7 +95,7 @@ def qr_svg(device: TOTPDevice) -> str:
     import segno
 
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=4, dark="#000", light="#fff", title="两步验证二维码"
+        scale=5, border=4, dark="#000", light="#fff", title=gettext("两步验证二维码")
     )
 
 
@@ -105,14 +106,14 @@ def check_code(device: TOTPDevice, code: str) -> str | None:
     allowed, data = device.verify_is_allowed()
     if not allowed:
         if (data or {}).get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
-            return f"验证码错误次数过多（{data.get('failure_count')} 次），请稍后再试。"
-        return "暂时不能验证，请稍后再试。"
+            return gettext("验证码错误次数过多（{value} 次），请稍后再试。").format(value=data.get('failure_count'))
+        return gettext("暂时不能验证，请稍后再试。")
     code = "".join(code.split())
     if not (code.isdigit() and len(code) == device.digits):
         device.throttle_increment(commit=True)
-        return "请输入身份验证器显示的 6 位数字验证码。"
+        return gettext("请输入身份验证器显示的 6 位数字验证码。")
     if not device.verify_token(code):
-        return "验证码不正确或已使用过，请输入身份验证器当前显示的验证码。"
+        return gettext("验证码不正确或已使用过，请输入身份验证器当前显示的验证码。")
     return None
 
 
@@ -147,12 +148,12 @@ def backup_codes_left(user) -> int:
 def _check_backup_code(user, code: str) -> tuple[StaticDevice | None, str | None]:
     device = _static_devices().devices_for_user(user, confirmed=True).first()
     if device is None:
-        return None, "您没有可用的备用验证码。"
+        return None, gettext("您没有可用的备用验证码。")
     allowed, _data = device.verify_is_allowed()
     if not allowed:
-        return None, "验证码错误次数过多，请稍后再试。"
+        return None, gettext("验证码错误次数过多，请稍后再试。")
     if not device.verify_token(normalize_backup_code(code)):
-        return None, "备用验证码不正确或已使用过。"
+        return None, gettext("备用验证码不正确或已使用过。")
     return device, None
 
 
@@ -167,7 +168,7 @@ def confirm(request, device: TOTPDevice, code: str) -> str | None:
     device.save(update_fields=["confirmed"])
     _totp_devices().filter(user=device.user, confirmed=False).delete()
     otp_login(request, device)
-    record("security.2fa_enrolled", request=request, obj=request.user, note="启用两步验证（TOTP）")
+    record("security.2fa_enrolled", request=request, obj=request.user, note=gettext("启用两步验证（TOTP）"))
     request.session[FRESH_CODES_KEY] = new_backup_codes(request.user)
     return None
 
@@ -185,13 +186,13 @@ def regenerate_backup_codes(request, code: str) -> str | None:
     """New backup codes for an enrolled user who proves possession with a current authenticator code."""
     device = confirmed_device(request.user)
     if device is None:
-        return "您尚未启用两步验证。"
+        return gettext("您尚未启用两步验证。")
     problem = check_code(device, code)
     if problem:
         record("security.2fa_backup_codes_failed", request=request, obj=request.user, note=problem)
         return problem
     request.session[FRESH_CODES_KEY] = new_backup_codes(request.user)
-    record("security.2fa_backup_codes_generated", request=request, obj=request.user, note="重新生成备用验证码")
+    record("security.2fa_backup_codes_generated", request=request, obj=request.user, note=gettext("重新生成备用验证码"))
     return None
 
 
@@ -200,7 +201,7 @@ def verify(request, code: str) -> str | None:
     """The code asked for after the password (authenticator or one backup code); marks the session verified."""
     device = confirmed_device(request.user)
     if device is None:
-        return "您尚未启用两步验证。"
+        return gettext("您尚未启用两步验证。")
     if looks_like_backup_code(code):
         static, problem = _check_backup_code(request.user, code)
         if problem:
@@ -208,14 +209,14 @@ def verify(request, code: str) -> str | None:
             return problem
         otp_login(request, static)
         left = backup_codes_left(request.user)
-        record("security.2fa_backup_code_used", request=request, obj=request.user, note=f"使用备用验证码，剩余 {left} 个")
+        record("security.2fa_backup_code_used", request=request, obj=request.user, note=gettext("使用备用验证码，剩余 {left} 个").format(left=left))
         return None
     problem = check_code(device, code)
     if problem:
         record("security.2fa_failed", request=request, obj=request.user, note=problem)
         return problem
     otp_login(request, device)
-    record("security.2fa_verified", request=request, obj=request.user, note="两步验证通过")
+    record("security.2fa_verified", request=request, obj=request.user, note=gettext("两步验证通过"))
     return None
 
 
@@ -223,19 +224,19 @@ def verify(request, code: str) -> str | None:
 def disable(request, code: str) -> str | None:
     """Switch two-factor authentication off, with a current code; not when the user's role requires it."""
     if required_for(request.user):
-        problem = "您的角色要求使用两步验证，不能停用。如更换手机，请联系系统管理员重置。"
+        problem = gettext("您的角色要求使用两步验证，不能停用。如更换手机，请联系系统管理员重置。")
         record("security.2fa_disable_failed", request=request, obj=request.user, note=problem)
         return problem
     device = confirmed_device(request.user)
     if device is None:
-        return "您尚未启用两步验证。"
+        return gettext("您尚未启用两步验证。")
     problem = check_code(device, code)
     if problem:
         record("security.2fa_disable_failed", request=request, obj=request.user, note=problem)
         return problem
     _totp_devices().filter(user=request.user).delete()
     _static_devices().filter(user=request.user).delete()
-    record("security.2fa_disabled", request=request, obj=request.user, note="停用两步验证")
+    record("security.2fa_disabled", request=request, obj=request.user, note=gettext("停用两步验证"))
     return None
 
 
@@ -244,5 +245,5 @@ def reset(user, *, note: str = "") -> int:
     """Remove a user's devices (lost phone); an administrator's action, recorded."""
     count, _ = _totp_devices().filter(user=user).delete()
     _static_devices().filter(user=user).delete()
-    record("security.2fa_reset", obj=user, note=note or "管理员重置两步验证")
+    record("security.2fa_reset", obj=user, note=note or gettext("管理员重置两步验证"))
     return count

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 
 from zhunru.security import twofactor
 from zhunru.security.forms import CodeForm, LoginCodeForm
@@ -30,7 +31,7 @@ def two_factor(request):
         if device is None:
             problem = twofactor.confirm(request, twofactor.enrolment_device(user), code)
             if problem is None:
-                messages.success(request, "两步验证已启用。今后登录时，输入密码后还需输入身份验证器中的验证码。")
+                messages.success(request, _("两步验证已启用。今后登录时，输入密码后还需输入身份验证器中的验证码。"))
                 # The backup codes are shown once, on this page; it links on to where the user was going.
                 target = reverse("zhunru_2fa")
                 if request.POST.get("next"):
@@ -39,17 +40,17 @@ def two_factor(request):
         elif regenerating:
             problem = twofactor.regenerate_backup_codes(request, code)
             if problem is None:
-                messages.success(request, "已生成新的备用验证码，原有备用验证码全部作废。")
+                messages.success(request, _("已生成新的备用验证码，原有备用验证码全部作废。"))
                 return redirect("zhunru_2fa")
         else:
             problem = twofactor.disable(request, code)
             if problem is None:
-                messages.success(request, "两步验证已停用。")
+                messages.success(request, _("两步验证已停用。"))
                 return redirect("zhunru_2fa")
         form.add_error("code", problem)
     context = {
-        "page_title": "两步验证",
-        "header_title": "两步验证",
+        "page_title": _("两步验证"),
+        "header_title": _("两步验证"),
         "header_icon": "lock",
         "form": CodeForm() if regenerating else form,
         "regen_form": regen_form,
@@ -75,6 +76,6 @@ def verify(request):
         if problem is None:
             return redirect(_next(request))
         form.add_error("code", problem)
-    context = {"page_title": "两步验证", "header_title": "输入验证码", "header_icon": "lock", "form": form,
+    context = {"page_title": _("两步验证"), "header_title": _("输入验证码"), "header_icon": "lock", "form": form,
                "next": _next(request)}
     return TemplateResponse(request, "zhunru_security/two_factor_verify.html", context)
