@@ -2,6 +2,8 @@
 
 import logging
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 
 from zhunru.search.query import SearchQueryError, SearchUnavailable, search
@@ -9,7 +11,7 @@ from zhunru.search.query import SearchQueryError, SearchUnavailable, search
 log = logging.getLogger(__name__)
 
 prefix = "search/"
-router = Router(tags=["全文检索"])
+router = Router(tags=[gettext_lazy("全文检索")])
 
 
 class HitOut(Schema):
@@ -65,7 +67,7 @@ def search_view(
         return Status(400, {"detail": str(exc)})
     except SearchUnavailable:
         log.warning("检索服务不可用", exc_info=True)
-        return Status(503, {"detail": "检索服务暂时不可用，请稍后再试。"})
+        return Status(503, {"detail": _("检索服务暂时不可用，请稍后再试。")})
     data = result.as_dict()
     for hit in data["hits"]:  # links that work from anywhere: absolute, on the host the request came to
         if hit["url"].startswith("/"):

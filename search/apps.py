@@ -1,11 +1,12 @@
 """准入 · 全文检索"""
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ZhunruSearchConfig(AppConfig):
     name = "zhunru.search"
     label = "zhunru_search"
-    verbose_name = "准入 · 全文检索"
+    verbose_name = gettext_lazy("准入 · 全文检索")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

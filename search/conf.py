@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 DEFAULTS = {
     "BACKEND": "zhunru.search.backends.embedded.EmbeddedBackend",
@@ -37,11 +38,11 @@ def problems() -> list[str]:
     """What is wrong with ZHUNRU_SEARCH's shape and values, in Chinese (for the system check)."""
     value = getattr(settings, "ZHUNRU_SEARCH", None) or {}
     if not isinstance(value, dict):
-        return [f"ZHUNRU_SEARCH 应为字典（dict），当前为 {type(value).__name__}：已按默认设置运行。"]
+        return [_("ZHUNRU_SEARCH 应为字典（dict），当前为 {name__}：已按默认设置运行。").format(name__=type(value).__name__)]
     found = []
     for key in INTEGER_KEYS:
         if key in value and not _is_integer(value[key]):
-            found.append(f"ZHUNRU_SEARCH['{key}'] 应为整数，当前为 {value[key]!r}：已按默认值 {DEFAULTS[key]} 运行。")
+            found.append(_("ZHUNRU_SEARCH['{key}'] 应为整数，当前为 {value!r}：已按默认值 {value2} 运行。").format(key=key, value=value[key], value2=DEFAULTS[key]))
     return found
 
 

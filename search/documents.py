@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import models
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru.clock import format_date
 
@@ -167,12 +169,12 @@ def _policy_document(page) -> dict:
     }
 
 
-register(Source("policy", "政策文件", "zhunru_cms.PolicyPage", public_pages, _policy_document))
+register(Source("policy", gettext_lazy("政策文件"), "zhunru_cms.PolicyPage", public_pages, _policy_document))
 
 
 # --- cases and bulletins (zhunru.cases): public fields only, never the reporter or internal notes ------
 
-NATIONAL_LABEL = "国家发展改革委典型案例"
+NATIONAL_LABEL = gettext_lazy("国家发展改革委典型案例")
 _NATIONAL_SOURCE = re.compile(r"国家发展|国家发改|^发改[^〔]{0,8}〔")
 
 
@@ -201,11 +203,11 @@ def _case_document(case) -> dict:
     doc = {}
     summary = case.summary
     if case.import_key and bulletin is None:  # published elsewhere: say where and when
-        origin = "国家发展改革委" if is_national(case) else ""
+        origin = _("国家发展改革委") if is_national(case) else ""
         reference = "".join(filter(None, [origin if origin not in (case.bulletin_reference or "") else "",
                                           case.bulletin_reference]))
-        summary = "；".join(filter(None, [f"来源：{reference}" if reference else "",
-                                         f"通报日期：{format_date(case.published_on)}"])) + "。" + (summary or "")
+        summary = "；".join(filter(None, [_("来源：{reference}").format(reference=reference) if reference else "",
+                                         _("通报日期：{format_date}").format(format_date=format_date(case.published_on))])) + "。" + (summary or "")
         if is_national(case):
             doc["type_label"] = NATIONAL_LABEL
     return {
@@ -234,7 +236,7 @@ def _bulletin_document(page) -> dict:
         "codes": [page.document_number] if page.document_number else [],
         "url": page_url(page),
         "date": page.issue_date,
-        "category": "典型案例通报",
+        "category": _("典型案例通报"),
         "department": page.issuing_office,
         "region": page_region(page),
     }
@@ -244,8 +246,8 @@ def _bulletin_cases(page) -> list[tuple[str, object]]:
     return [("case", pk) for pk in page.bulletin_cases.values_list("case_id", flat=True)]
 
 
-register(Source("case", "典型案例", "zhunru_cases.Case", _published_cases, _case_document))
-register(Source("bulletin", "案例通报", "zhunru_cases.BulletinPage", public_pages, _bulletin_document,
+register(Source("case", gettext_lazy("典型案例"), "zhunru_cases.Case", _published_cases, _case_document))
+register(Source("bulletin", gettext_lazy("案例通报"), "zhunru_cases.BulletinPage", public_pages, _bulletin_document,
                 dependents=_bulletin_cases))
 
 
@@ -287,7 +289,7 @@ def _service_item_document(service) -> dict:
     return {
         "title": service.name,
         "summary": f"{service.department.name} · {service.get_status_display()}"
-                   + (f" · 办理时限：{service.time_limit}" if service.time_limit else ""),
+                   + (_(" · 办理时限：{time_limit}").format(time_limit=service.time_limit) if service.time_limit else ""),
         "text": "\n".join(filter(None, [
             service.authority, service.process, service.materials, service.conditions, service.fees,
             service.channel, *(d.body for d in latest.values()),
@@ -301,8 +303,8 @@ def _service_item_document(service) -> dict:
     }
 
 
-register(Source("list_item", "清单事项", "zhunru_catalog.ListItem", _public_list_items, _list_item_document))
-register(Source("service_item", "政务服务事项", "zhunru_catalog.ServiceItem", _public_service_items,
+register(Source("list_item", gettext_lazy("清单事项"), "zhunru_catalog.ListItem", _public_list_items, _list_item_document))
+register(Source("service_item", gettext_lazy("政务服务事项"), "zhunru_catalog.ServiceItem", _public_service_items,
                 _service_item_document))
 
 

@@ -7,6 +7,8 @@
 
 import logging
 
+from django.utils.translation import gettext as _
+
 from zhunru.search import conf, synonyms
 from zhunru.search.analysis import QueryPlan, minimum_should_match, normalize, plan_query, tokenize
 from zhunru.search.backends import SearchRejected, SearchUnavailable, get_backend
@@ -63,23 +65,23 @@ def search(
         page = int(page or 1)
         per_page = int(per_page or 10)
     except (TypeError, ValueError):
-        raise SearchQueryError("页码应为正整数。")
+        raise SearchQueryError(_("页码应为正整数。"))
     if page < 1 or page > 1000:
-        raise SearchQueryError("页码应在 1 至 1000 之间。")
+        raise SearchQueryError(_("页码应在 1 至 1000 之间。"))
     per_page = max(1, min(per_page, int(conf.get("MAX_PER_PAGE"))))
     window = int(conf.get("MAX_RESULT_WINDOW"))
     if page * per_page > window:  # (page - 1) * per_page + per_page: Elasticsearch refuses more
         raise SearchQueryError(
-            f"最多只能查看前 {window} 条结果（第 {page} 页、每页 {per_page} 条已超出），请增加检索词或使用筛选条件缩小范围。"
+            _("最多只能查看前 {window} 条结果（第 {page} 页、每页 {per_page} 条已超出），请增加检索词或使用筛选条件缩小范围。").format(window=window, page=page, per_page=per_page)
         )
     filters: dict = {}
     if year not in (None, ""):
         try:
             year = int(year)
         except (TypeError, ValueError):
-            raise SearchQueryError("年份应为四位数字，如 2024。")
+            raise SearchQueryError(_("年份应为四位数字，如 2024。"))
         if not 1949 <= year <= 2100:
-            raise SearchQueryError("年份应为四位数字，如 2024。")
+            raise SearchQueryError(_("年份应为四位数字，如 2024。"))
         filters["year"] = year
     for name, value in (("type", type), ("category", category), ("department", department), ("region", region)):
         if value not in (None, "", []):
@@ -100,12 +102,12 @@ def search(
         except SearchRejected as again:
             if again.status in (400, 413):
                 raise SearchQueryError(
-                    "检索服务无法执行这一检索，请缩短检索词、减少筛选条件或查看靠前的结果页。") from again
+                    _("检索服务无法执行这一检索，请缩短检索词、减少筛选条件或查看靠前的结果页。")) from again
             raise
     if cut:
-        result.message = f"检索词过长，已按前 {limit} 字检索；缩短检索词可获得更准确的结果。"
+        result.message = _("检索词过长，已按前 {limit} 字检索；缩短检索词可获得更准确的结果。").format(limit=limit)
     elif q and plan.empty:
-        result.message = "检索词只包含标点或符号，已列出最新内容。"
+        result.message = _("检索词只包含标点或符号，已列出最新内容。")
     elif len(q) == 1:
-        result.message = "单字检索结果较多，输入两个及以上汉字可获得更准确的结果。"
+        result.message = _("单字检索结果较多，输入两个及以上汉字可获得更准确的结果。")
     return result

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zhunru.search import indexing
@@ -23,12 +24,12 @@ def backlog_view(request):
     if request.method == "POST":
         IndexTask.objects.pending().update(next_attempt_at=IndexTask._meta.get_field("next_attempt_at").default())
         sent = indexing.sweep()
-        messages.success(request, f"已重新提交 {sent} 个索引任务。")
+        messages.success(request, _("已重新提交 {sent} 个索引任务。").format(sent=sent))
         return redirect("zhunru_search_backlog")
     pending = IndexTask.objects.pending().order_by("created_at")[:200]
     return TemplateResponse(request, "zhunru_search/backlog.html", {
         "health": get_backend().health(),
         "backlog": indexing.backlog(),
         "tasks": pending,
-        "page_title": "检索索引积压",
+        "page_title": _("检索索引积压"),
     })

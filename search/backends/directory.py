@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from zhunru.search.backends.base import ProgressCallback, SearchBackend, SearchUnavailable
 
 PROGRESS_EVERY = 1000  # documents between two progress reports while loading
@@ -101,7 +103,7 @@ class DirectoryBackend(SearchBackend):
                         break
                     except BlockingIOError:
                         if time.monotonic() > deadline:
-                            raise SearchUnavailable("检索索引正被其他进程写入，请稍后重试。")
+                            raise SearchUnavailable(_("检索索引正被其他进程写入，请稍后重试。"))
                         time.sleep(0.05)
                 self._lock_depth = 1
                 try:

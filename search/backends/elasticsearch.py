@@ -23,6 +23,8 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 
+from django.utils.translation import gettext as _
+
 from zhunru.search.analysis import QueryPlan, Term, normalize, normalize_code, tokenize
 from zhunru.search.backends.base import (
     FACET_FIELDS,
@@ -119,17 +121,17 @@ class ElasticsearchBackend(SearchBackend):
         try:
             return fn(*args, **kwargs)
         except (TransportConnectionError, ConnectionTimeout) as exc:
-            raise SearchUnavailable(f"无法连接检索服务：{exc}") from exc
+            raise SearchUnavailable(_("无法连接检索服务：{exc}").format(exc=exc)) from exc
         except ApiError as exc:
             status = getattr(exc, "status_code", None)
             if status == 404:
                 raise  # a missing index or document: callers decide what that means
             if status == 429 or (isinstance(status, int) and status >= 500):
-                raise SearchUnavailable(f"检索服务暂不可用：{exc}") from exc
+                raise SearchUnavailable(_("检索服务暂不可用：{exc}").format(exc=exc)) from exc
             # Any other 4xx (a too deep page, a query or mapping the cluster refuses, a permission
             # problem): a typed error the API and the outbox answer, never a bare ApiError (a 500).
             log.error("检索服务拒绝了请求（HTTP %s）：%s", status, exc)
-            raise SearchRejected(f"检索服务拒绝了请求（HTTP {status}）：{exc}", status=status) from exc
+            raise SearchRejected(_("检索服务拒绝了请求（HTTP {status}）：{exc}").format(status=status, exc=exc), status=status) from exc
 
     def word_analyzer(self) -> str | None:
         """ik_smart or smartcn when the cluster has the plugin; None otherwise (never required)."""

@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from zhunru.search.analysis import QueryPlan, Term, analyzed, fold, normalize_code, tokenize
 from zhunru.search.backends.base import (
     FACET_FIELDS,
@@ -117,7 +119,7 @@ def unavailable_on_error():
     try:
         yield
     except sqlite3.Error as exc:
-        raise SearchUnavailable(f"检索索引（SQLite）不可用：{exc}") from exc
+        raise SearchUnavailable(_("检索索引（SQLite）不可用：{exc}").format(exc=exc)) from exc
 
 
 class SqliteFtsBackend(DirectoryBackend):

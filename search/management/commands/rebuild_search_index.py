@@ -3,17 +3,18 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from zhunru.search import indexing
 from zhunru.search.backends import get_backend
 
 
 class Command(BaseCommand):
-    help = "从数据库重建全文检索索引（新建索引、批量写入、原子切换，然后删除旧索引）。"
+    help = _("从数据库重建全文检索索引（新建索引、批量写入、原子切换，然后删除旧索引）。")
 
     def handle(self, *args, **options):
         backend = get_backend()
-        self.stdout.write(f"检索后端：{backend.name}")
+        self.stdout.write(_("检索后端：{name}").format(name=backend.name))
         started = time.monotonic()
         last = [0.0]
 
@@ -28,10 +29,10 @@ class Command(BaseCommand):
                 bar = "█" * filled + "·" * (width - filled)
                 self.stdout.write(f"\r[{bar}] {done}/{total}", ending="")
             else:
-                self.stdout.write(f"\r已写入 {done} 条", ending="")
+                self.stdout.write("\r" + _("已写入 {done} 条").format(done=done), ending="")
             if hasattr(self.stdout, "flush"):
                 self.stdout.flush()
 
         n = indexing.rebuild(progress=progress)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"重建完成：{n} 条文档，用时 {time.monotonic() - started:.1f} 秒。"))
+        self.stdout.write(self.style.SUCCESS(_("重建完成：{n} 条文档，用时 {value:.1f} 秒。").format(n=n, value=time.monotonic() - started)))

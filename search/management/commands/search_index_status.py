@@ -3,17 +3,18 @@
 import json
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from zhunru.search import indexing
 from zhunru.search.backends import get_backend
 
 
 class Command(BaseCommand):
-    help = "显示检索服务状态和待处理的索引任务。"
+    help = _("显示检索服务状态和待处理的索引任务。")
 
     def handle(self, *args, **options):
         health = get_backend().health()
         backlog = indexing.backlog()
         self.stdout.write(json.dumps({"health": health, "backlog": backlog}, ensure_ascii=False, default=str, indent=2))
         if not health.get("ok"):
-            return "检索服务不可用。\n"
+            return _("检索服务不可用。\n")
