@@ -6,6 +6,7 @@ import json
 import time
 
 import requests
+from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
 
 
@@ -60,15 +61,15 @@ class CreditPlatformClient:
             resp = self.session.request(method, self.base + path, data=body or None, params=params,
                                         headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise CreditPlatformUnavailable(f"网络错误或超时：{exc.__class__.__name__}: {exc}") from exc
+            raise CreditPlatformUnavailable(_("网络错误或超时：{name__}: {exc}").format(name__=exc.__class__.__name__, exc=exc)) from exc
         if resp.status_code >= 500:
-            raise CreditPlatformUnavailable(f"平台返回 {resp.status_code}：{resp.text[:300]}")
+            raise CreditPlatformUnavailable(_("平台返回 {status_code}：{value}").format(status_code=resp.status_code, value=resp.text[:300]))
         try:
             data = resp.json()
         except ValueError as exc:
             if resp.status_code >= 400:
                 raise CreditPlatformRejected(resp.text[:500] or f"HTTP {resp.status_code}", resp.status_code) from exc
-            raise CreditPlatformUnavailable(f"平台返回的不是 JSON：{resp.text[:200]}") from exc
+            raise CreditPlatformUnavailable(_("平台返回的不是 JSON：{value}").format(value=resp.text[:200])) from exc
         if resp.status_code >= 400:
             raise CreditPlatformRejected(str(data.get("reason") or data), resp.status_code)
         return data
@@ -78,7 +79,7 @@ class CreditPlatformClient:
         body = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
         data = self._request("POST", "records", body)
         if not data.get("ack_id"):
-            raise CreditPlatformUnavailable(f"平台回执缺少 ack_id：{data}")
+            raise CreditPlatformUnavailable(_("平台回执缺少 ack_id：{data}").format(data=data))
         return data
 
     def deliver_many(self, documents: list[dict]) -> list[dict]:
@@ -101,11 +102,11 @@ class CreditPlatformClient:
                 _no_batch.add(self.base)
             else:
                 if not isinstance(results, list) or len(results) != len(documents):
-                    raise CreditPlatformUnavailable(f"平台批量回执条数不符：应为 {len(documents)} 条")
+                    raise CreditPlatformUnavailable(_("平台批量回执条数不符：应为 {count} 条").format(count=len(documents)))
                 for doc, res in zip(documents, results, strict=True):
                     res["record_id"] = doc["record_id"]
                     if "status" not in res and not res.get("ack_id"):
-                        raise CreditPlatformUnavailable(f"平台回执缺少 ack_id：{res}")
+                        raise CreditPlatformUnavailable(_("平台回执缺少 ack_id：{res}").format(res=res))
                 return results
         results = []
         for doc in documents:

@@ -6,6 +6,7 @@ import dramatiq
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.worker import Worker
 
@@ -13,7 +14,7 @@ from zhunru.workers import scheduler
 
 
 class Command(BaseCommand):
-    help = "一并运行网站、后台任务处理进程和调度器（`make run` 使用）；Ctrl-C 全部停止。"
+    help = _("一并运行网站、后台任务处理进程和调度器（`make run` 使用）；Ctrl-C 全部停止。")
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
@@ -30,16 +31,16 @@ class Command(BaseCommand):
             broker.emit_after("process_boot")
             worker = Worker(broker, worker_threads=worker_threads, worker_timeout=1000)
             worker.start()
-            self.stdout.write(f"后台任务：进程内处理（{worker_threads} 个线程，队列 {sorted(broker.queues)}）")
+            self.stdout.write(_("后台任务：进程内处理（{worker_threads} 个线程，队列 {sorted}）").format(worker_threads=worker_threads, sorted=sorted(broker.queues)))
         else:
             worker_process = subprocess.Popen(
                 [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", str(worker_threads)]
             )
-            self.stdout.write(f"后台任务：Redis（{settings.REDIS_URL}），已启动 rundramatiq 进程")
+            self.stdout.write(_("后台任务：Redis（{REDIS_URL}），已启动 rundramatiq 进程").format(REDIS_URL=settings.REDIS_URL))
         stop = threading.Event()
         sched = threading.Thread(target=scheduler.run, args=(stop,), name="scheduler", daemon=True)
         sched.start()
-        self.stdout.write("调度器：已启动")
+        self.stdout.write(_("调度器：已启动"))
         from zhunru.credit.demo import start_simulator
 
         credit_simulator = start_simulator(self.stdout)
@@ -54,4 +55,4 @@ class Command(BaseCommand):
             if worker_process is not None:
                 worker_process.terminate()
                 worker_process.wait(timeout=30)
-            self.stdout.write("已停止网站、后台任务与调度器。")
+            self.stdout.write(_("已停止网站、后台任务与调度器。"))
