@@ -30,7 +30,7 @@ def settings_jurisdictions(user):
         return Jurisdiction.objects.none()
     if user.is_superuser:
         return Jurisdiction.objects.all()
-    if not user.groups.filter(name=roles.COORDINATOR).exists():
+    if roles.COORDINATOR not in roles.held(user):
         return Jurisdiction.objects.none()
     return user_jurisdictions(user)
 

@@ -90,7 +90,7 @@ class CaseViewSet(ScopedSnippetViewSet):
 
         user = request.user
         own = self.get_queryset(request)
-        if not user.groups.filter(name__in=[roles.EDITOR, roles.LEGAL_REVIEWER]).exists():
+        if not roles.held(user) & {roles.EDITOR, roles.LEGAL_REVIEWER}:
             return own
         if not user_departments(user).exists():
             return Case.objects.all()

@@ -94,12 +94,12 @@ def may_handle(user, proc) -> bool:
 
 def may_review(user, proc) -> bool:
     return user.is_authenticated and (user.is_superuser or (
-        user.groups.filter(name=roles.LEGAL_REVIEWER).exists() and _in_jurisdiction(user, proc.jurisdiction_id)))
+        roles.LEGAL_REVIEWER in roles.held(user) and _in_jurisdiction(user, proc.jurisdiction_id)))
 
 
 def may_sign(user, proc) -> bool:
     return user.is_authenticated and (user.is_superuser or (
-        user.groups.filter(name=roles.COORDINATOR).exists() and _in_jurisdiction(user, proc.jurisdiction_id)))
+        roles.COORDINATOR in roles.held(user) and _in_jurisdiction(user, proc.jurisdiction_id)))
 
 
 def signers(jurisdiction_id) -> list:

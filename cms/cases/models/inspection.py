@@ -172,7 +172,7 @@ class LedgerEntry(models.Model):
         if user.is_superuser:
             return True
         jurisdiction_id = self.department.jurisdiction_id
-        coordinator = user.groups.filter(name=roles.COORDINATOR).exists() and user.department_memberships.filter(
+        coordinator = roles.COORDINATOR in roles.held(user) and user.department_memberships.filter(
             department__jurisdiction_id=jurisdiction_id).exists()
         if close:
             return coordinator

@@ -62,7 +62,7 @@ class LeadQuerySet(models.QuerySet):
             | models.Q(lead_department__in=depts)
             | models.Q(co_handlers__department__in=depts)
         )
-        if user.groups.filter(name=roles.EXTENSION_APPROVER).exists():
+        if roles.EXTENSION_APPROVER in roles.held(user):
             lower = lower_jurisdictions(user_jurisdictions(user))
             handled |= models.Q(pk__in=Extension.objects.filter(lead__jurisdiction__in=lower).values("lead_id"))
         return self.filter(handled).distinct()
