@@ -6,7 +6,11 @@ Every backend gets the same documents, the same queries and the same rounds, in 
 - elasticsearch@osmem: the Elasticsearch backend over HTTP against osmem-server, an in-memory
   OpenSearch-compatible test server: its figures say nothing about a real cluster's speed;
 - wagtail-db: Wagtail's default database search backend (modelsearch) on SQLite, indexing the
-  same text as document titles (255 characters; the other backends get the same truncated text).
+  same text as document titles (255 characters; the other backends get the same truncated text): raw
+  Chinese, which its tokenizer cannot split (recall 0 %), so unfair to it;
+- wagtail-db on PostgreSQL with the same bigram tokens (``wagtail_pg``: modelsearch's PostgresSearchBackend,
+  ``simple`` configuration, title and full text), the fair peer: a scratch database ``zhunru_bench_search``
+  on ``ZHUNRU_BENCH_PG_URL`` (default postgres://postgres@127.0.0.1:5432/test), dropped afterwards.
 
 A query is timed end to end as the portal runs it: the total and the first page of 10 (with facet
 counts and highlights where the backend has them). The local backends are timed twice on the same index:
@@ -20,11 +24,19 @@ run takes a quarter of an hour or more (``bench/run_all`` needs ``--timeout``/``
 of about 3600). ``--compare-docs N`` loads only the first N documents into those two, and compares
 the fast backends with them on those N as well.
 
-``--realistic`` builds ~900-character documents from the relevance set's case texts (titles, categories,
-regions, departments, years) instead of the 87-character word salad.
+``--realistic`` builds ~900-character case reports from the relevance set's cases and the seed notices
+(``generate_realistic``: titles, fields, places, departments, years as facets) instead of the 87-character
+word salad, and first measures issue 21's goal on the embedded backend (``api_vs_raw``): ``GET
+/api/v1/search/`` through Django's test client beside the raw Tantivy top-10 of the same query plan, p50 /
+p95 / p99, for the keyword queries and for 20 natural (sentence) queries of the relevance set, with the
+steps in between and the index size per document. Building 100,000 such documents takes minutes on a
+loaded machine: ``--index-dir DIR`` keeps that index and later runs reuse it (the backends are then
+compared on ``--compare-docs`` documents only); ``--api-only`` measures just the API section.
 
     .venv/bin/python bench/search.py [--docs N] [--compare-docs N] [--queries N] [--rounds N] [--skip-es] [--skip-db]
-                                     [--realistic]
+                                     [--skip-pg] [--realistic] [--index-dir DIR] [--api-only] [--natural N]
+
+Issue 21's figure: ``bench/search.py --realistic --docs 100000 --compare-docs 10000 --index-dir DIR``.
 """
 
 import argparse
@@ -548,8 +560,11 @@ def run(docs_n: int | None = None, n_queries: int | None = None, skip_es: bool =
             backend.close()
             unbounded.close()
 
-    # The local backends load fast: always on every document, and on the comparison set if smaller.
-    for n in dict.fromkeys([docs_n, compare_n]):
+    # The local backends load fast: always on every document, and on the comparison set if smaller; with a
+    # reused realistic index (--index-dir) the embedded backend at --docs is the API section's, and the
+    # backends are compared on --compare-docs only.
+    sizes = [compare_n] if realistic and index_dir and compare_n < docs_n else dict.fromkeys([docs_n, compare_n])
+    for n in sizes:
         local("embedded (tantivy)", EmbeddedBackend, n)
         local("fts5 (sqlite)", SqliteFtsBackend, n)
 

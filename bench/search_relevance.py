@@ -146,7 +146,7 @@ def main() -> None:
                         help="leave out Wagtail's database backend on PostgreSQL (ZHUNRU_BENCH_PG_URL)")
     args = parser.parse_args()
     for _bench, label, value in run(skip_es=args.skip_es, skip_pg=args.skip_pg):
-        print(f"{label:<88} {value}")
+        print(f"{label:<96} {value}")
 
 
 if __name__ == "__main__":
