@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Page
 
@@ -28,7 +30,7 @@ from zhunru.exports import FORMATS, table_response
 from zhunru.scoping import user_jurisdictions, visible_departments
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
-DIFF_HEADER = ["变化", "原事项编码", "新事项编码", "事项名称", "说明"]
+DIFF_HEADER = [gettext_lazy("变化"), gettext_lazy("原事项编码"), gettext_lazy("新事项编码"), gettext_lazy("事项名称"), gettext_lazy("说明")]
 
 
 def _require(request, perm: str, message: str) -> None:
@@ -49,28 +51,28 @@ def _render(request, template: str, title: str, **context):
 
 class ImportForm(forms.Form):
     edition = forms.CharField(
-        label="版本名称",
+        label=gettext_lazy("版本名称"),
         max_length=40,
-        help_text=(
+        help_text=gettext_lazy(
             "如“2025年版”。同名的未启用版本按事项编码更新；现行版本和已启用过的版本不能通过导入修改，"
             "请以新版本名称导入，核对差异后启用。"
         ),
     )
-    effective_date = forms.DateField(label="施行日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    file = forms.FileField(label="清单文件", help_text="CSV（UTF-8）、XLSX 或 JSON，列名见说明。")
+    effective_date = forms.DateField(label=gettext_lazy("施行日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    file = forms.FileField(label=gettext_lazy("清单文件"), help_text=gettext_lazy("CSV（UTF-8）、XLSX 或 JSON，列名见说明。"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > IMPORT_MAX_BYTES:
-            raise ValidationError(f"文件超过 {IMPORT_MAX_BYTES // 1048576} MB 的上限。")
+            raise ValidationError(_("文件超过 {value} MB 的上限。").format(value=IMPORT_MAX_BYTES // 1048576))
         if Path(upload.name).suffix.lower() not in (".csv", ".xlsx", ".json"):
-            raise ValidationError("仅支持 CSV、XLSX、JSON 文件。")
+            raise ValidationError(_("仅支持 CSV、XLSX、JSON 文件。"))
         return upload
 
 
 @require_http_methods(["GET", "POST"])
 def edition_import(request):
-    _require(request, "zhunru_catalog.add_listedition", "只有发改委协调员可以导入负面清单。")
+    _require(request, "zhunru_catalog.add_listedition", _("只有发改委协调员可以导入负面清单。"))
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -103,11 +105,11 @@ def edition_import(request):
                 )
                 messages.success(
                     request,
-                    f"已导入{edition.name}：新增 {result.created} 项，更新 {result.updated} 项，"
-                    f"未变 {result.unchanged} 项，删除 {result.removed} 项。",
+                    _("已导入{name}：新增 {created} 项，更新 {updated} 项，"
+                    "未变 {unchanged} 项，删除 {removed} 项。").format(name=edition.name, created=result.created, updated=result.updated, unchanged=result.unchanged, removed=result.removed),
                 )
                 return redirect("zhunru_catalog_edition_diff", pk=edition.pk)
-    return _render(request, "import.html", "导入负面清单", form=form, errors=errors)
+    return _render(request, "import.html", _("导入负面清单"), form=form, errors=errors)
 
 
 # --- Diff and activation -----------------------------------------------------------------------
@@ -119,7 +121,7 @@ def _default_base(edition: ListEdition) -> ListEdition | None:
 
 
 def edition_diff(request, pk: int):
-    _require(request, "zhunru_catalog.view_listedition", "无权查看负面清单版本。")
+    _require(request, "zhunru_catalog.view_listedition", _("无权查看负面清单版本。"))
     edition = get_object_or_404(ListEdition, pk=pk)
     against_pk = request.GET.get("against")
     base = (
@@ -134,13 +136,13 @@ def edition_diff(request, pk: int):
             "catalog.diff_exported",
             obj=edition,
             request=request,
-            note=f"导出{base.name}与{edition.name}的版本差异（{fmt}）",
+            note=_("导出{name}与{name2}的版本差异（{fmt}）").format(name=base.name, name2=edition.name, fmt=fmt),
         )
-        return table_response(DIFF_HEADER, result.rows(), f"负面清单版本差异-{base.name}-{edition.name}", fmt)
+        return table_response(DIFF_HEADER, result.rows(), _("负面清单版本差异-{name}-{name2}").format(name=base.name, name2=edition.name), fmt)
     return _render(
         request,
         "diff.html",
-        f"{edition.name}版本差异",
+        _("{name}版本差异").format(name=edition.name),
         edition=edition,
         base=base,
         result=result,
@@ -165,10 +167,10 @@ def _activation_impact(edition: ListEdition):
 
 @require_http_methods(["GET", "POST"])
 def edition_activate(request, pk: int):
-    _require(request, "zhunru_catalog.change_listedition", "只有发改委协调员可以启用负面清单版本。")
+    _require(request, "zhunru_catalog.change_listedition", _("只有发改委协调员可以启用负面清单版本。"))
     edition = get_object_or_404(ListEdition, pk=pk)
     if edition.is_active:
-        messages.info(request, f"{edition.name}已是现行版本。")
+        messages.info(request, _("{name}已是现行版本。").format(name=edition.name))
         return redirect("wagtailsnippets_zhunru_catalog_listedition:list")
     if request.method == "POST":
         try:
@@ -178,14 +180,14 @@ def edition_activate(request, pk: int):
             return redirect("zhunru_catalog_edition_diff", pk=edition.pk)
         messages.success(
             request,
-            f"已启用{edition.name}；{len(set(flagged))} 个政务服务事项已标记待复核，依据被删除的事项已停止受理。",
+            _("已启用{name}；{count} 个政务服务事项已标记待复核，依据被删除的事项已停止受理。").format(name=edition.name, count=len(set(flagged))),
         )
         return redirect(reverse("wagtailsnippets_zhunru_catalog_serviceitem:list") + "?needs_review=true")
     current, result, suspended, flagged = _activation_impact(edition)
     return _render(
         request,
         "activate.html",
-        f"启用{edition.name}",
+        _("启用{name}").format(name=edition.name),
         edition=edition,
         current=current,
         result=result,
@@ -239,17 +241,17 @@ def _plain(html: str) -> str:
 def screen_page(request, page_id: int):
     page = get_object_or_404(Page, pk=page_id).specific
     if not page.permissions_for_user(request.user).can_edit():
-        raise PermissionDenied("无权筛查该页面。")
+        raise PermissionDenied(_("无权筛查该页面。"))
     parts = [getattr(page, "title", "")]
     for field in ("summary", "body"):
         value = getattr(page, field, "")
         if value:
             parts.append(_plain(str(value)))
-    record("catalog.screened", obj=page, request=request, note="隐性壁垒筛查（政策文件）")
+    record("catalog.screened", obj=page, request=request, note=_("隐性壁垒筛查（政策文件）"))
     return _screen(
         request,
         "\n".join(parts),
-        f"隐性壁垒筛查：{page.title}",
+        _("隐性壁垒筛查：{title}").format(title=page.title),
         page.title,
         reverse("wagtailadmin_pages:edit", args=[page.pk]),
         jurisdictions=[j for j in [page_jurisdiction_id(page)] if j is not None],
@@ -262,30 +264,30 @@ def _service_for(request, pk: int, *, change: bool = False) -> ServiceItem:
         pk=pk,
     )
     if change and not request.user.has_perm("zhunru_catalog.change_serviceitem"):
-        raise PermissionDenied("无权修改政务服务事项。")
+        raise PermissionDenied(_("无权修改政务服务事项。"))
     return service
 
 
 def service_text(service: ServiceItem) -> str:
     parts = [
-        f"受理条件：{service.conditions}" if service.conditions else "",
-        f"办理要件：{service.materials}" if service.materials else "",
-        f"审批流程：{service.process}" if service.process else "",
+        _("受理条件：{conditions}").format(conditions=service.conditions) if service.conditions else "",
+        _("办理要件：{materials}").format(materials=service.materials) if service.materials else "",
+        _("审批流程：{process}").format(process=service.process) if service.process else "",
     ]
     for doc in service.documents.all():
         if doc.body:
-            parts.append(f"{doc.get_kind_display()}第{doc.version}版：{doc.body}")
+            parts.append(_("{get_kind_display}第{version}版：{body}").format(get_kind_display=doc.get_kind_display(), version=doc.version, body=doc.body))
     return "\n".join(p for p in parts if p)
 
 
 def screen_service(request, pk: int):
     service = _service_for(request, pk)
     record("catalog.screened", obj=service, request=request, department=service.department,
-           note="隐性壁垒筛查（政务服务事项）")
+           note=_("隐性壁垒筛查（政务服务事项）"))
     return _screen(
         request,
         service_text(service),
-        f"隐性壁垒筛查：{service.name}",
+        _("隐性壁垒筛查：{name}").format(name=service.name),
         service.name,
         reverse("wagtailsnippets_zhunru_catalog_serviceitem:edit", args=[service.pk]),
         jurisdictions=[service.department.jurisdiction_id],
@@ -293,15 +295,15 @@ def screen_service(request, pk: int):
 
 
 class ScreenForm(forms.Form):
-    text = forms.CharField(label="待筛查文本", widget=forms.Textarea(attrs={"rows": 10}), max_length=200_000)
+    text = forms.CharField(label=gettext_lazy("待筛查文本"), widget=forms.Textarea(attrs={"rows": 10}), max_length=200_000)
 
 
 @require_http_methods(["GET", "POST"])
 def screen_free_text(request):
     form = ScreenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        return _screen(request, form.cleaned_data["text"], "隐性壁垒筛查结果", "粘贴的文本", reverse("zhunru_catalog_screen"))
-    return _render(request, "screen_form.html", "隐性壁垒筛查", form=form)
+        return _screen(request, form.cleaned_data["text"], _("隐性壁垒筛查结果"), _("粘贴的文本"), reverse("zhunru_catalog_screen"))
+    return _render(request, "screen_form.html", _("隐性壁垒筛查"), form=form)
 
 
 # --- Service items: review after an edition change, guide and model-text versions --------------
@@ -318,23 +320,23 @@ def service_review(request, pk: int):
         except ValueError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"已记录复核结论：{decisions[decision]}。")
+            messages.success(request, _("已记录复核结论：{value}。").format(value=decisions[decision]))
             return redirect("wagtailsnippets_zhunru_catalog_serviceitem:list")
-    return _render(request, "review.html", f"复核：{service.name}", service=service, decisions=decisions.items())
+    return _render(request, "review.html", _("复核：{name}").format(name=service.name), service=service, decisions=decisions.items())
 
 
 class DocumentVersionForm(forms.Form):
-    kind = forms.ChoiceField(label="类型", choices=ServiceDocumentVersion.KIND_CHOICES)
-    effective_date = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
-    change_note = forms.CharField(label="修改说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 6}), required=False)
-    file = forms.FileField(label="文件", required=False, help_text="PDF 或 Office 文档，按内容校验类型和大小。")
-    publish = forms.BooleanField(label="立即发布", required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=ServiceDocumentVersion.KIND_CHOICES)
+    effective_date = forms.DateField(label=gettext_lazy("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    change_note = forms.CharField(label=gettext_lazy("修改说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    body = forms.CharField(label=gettext_lazy("正文"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    file = forms.FileField(label=gettext_lazy("文件"), required=False, help_text=gettext_lazy("PDF 或 Office 文档，按内容校验类型和大小。"))
+    publish = forms.BooleanField(label=gettext_lazy("立即发布"), required=False)
 
     def clean(self):
         data = super().clean()
         if not data.get("body") and not data.get("file"):
-            raise ValidationError("请填写正文或上传文件。")
+            raise ValidationError(_("请填写正文或上传文件。"))
         return data
 
 
@@ -347,7 +349,7 @@ def service_documents(request, pk: int):
     })
     if request.method == "POST":
         if not can_change:
-            raise PermissionDenied("无权修改政务服务事项。")
+            raise PermissionDenied(_("无权修改政务服务事项。"))
         toggle = request.POST.get("toggle")
         if toggle:
             doc = get_object_or_404(service.documents, pk=toggle)
@@ -359,7 +361,7 @@ def service_documents(request, pk: int):
                 request=request,
                 department=service.department,
             )
-            messages.success(request, f"{doc}已{'发布' if doc.published else '撤回'}。")
+            messages.success(request, _("{doc}已{value}。").format(doc=doc, value=_('发布') if doc.published else _('撤回')))
             return redirect("zhunru_catalog_service_documents", pk=service.pk)
         if form.is_valid():
             try:
@@ -376,12 +378,12 @@ def service_documents(request, pk: int):
             except ValidationError as exc:
                 form.add_error("file", exc)
             else:
-                messages.success(request, f"已新增{doc}。")
+                messages.success(request, _("已新增{doc}。").format(doc=doc))
                 return redirect("zhunru_catalog_service_documents", pk=service.pk)
     return _render(
         request,
         "documents.html",
-        f"办事指南与示范文本：{service.name}",
+        _("办事指南与示范文本：{name}").format(name=service.name),
         service=service,
         versions=service.documents.select_related("attachment"),
         form=form,
@@ -392,11 +394,11 @@ def service_documents(request, pk: int):
 # --- Ratings ------------------------------------------------------------------------------------
 
 
-STATS_HEADER = ["部门", "政务服务事项", "评价数", "平均等级", "非常满意/满意", "不满意/非常不满意", "待答复差评"]
+STATS_HEADER = [gettext_lazy("部门"), gettext_lazy("政务服务事项"), gettext_lazy("评价数"), gettext_lazy("平均等级"), gettext_lazy("非常满意/满意"), gettext_lazy("不满意/非常不满意"), gettext_lazy("待答复差评")]
 
 
 def rating_statistics(request):
-    _require(request, "zhunru_catalog.view_serviceitem", "无权查看好差评统计。")
+    _require(request, "zhunru_catalog.view_serviceitem", _("无权查看好差评统计。"))
     services = ServiceItem.objects.filter(department__in=visible_departments(request.user))
     rows = (
         ServiceRating.objects.filter(service_item__in=services)
@@ -424,7 +426,7 @@ def rating_statistics(request):
     ]
     fmt = request.GET.get("format")
     if fmt in FORMATS:
-        record("catalog.rating_statistics_exported", request=request, object_type="好差评统计",
-               note=f"导出好差评统计（{fmt}）")
-        return table_response(STATS_HEADER, table, "好差评统计", fmt)
-    return _render(request, "statistics.html", "好差评统计", header=STATS_HEADER, table=table)
+        record("catalog.rating_statistics_exported", request=request, object_type=_("好差评统计"),
+               note=_("导出好差评统计（{fmt}）").format(fmt=fmt))
+        return table_response(STATS_HEADER, table, _("好差评统计"), fmt)
+    return _render(request, "statistics.html", _("好差评统计"), header=STATS_HEADER, table=table)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 COLUMNS = ["项目号", "禁止或许可事项", "事项编码", "禁止或许可准入措施描述", "主管部门", "地方性许可事项"]
 OPTIONAL_COLUMNS = ["设立依据"]
@@ -57,7 +58,7 @@ class ImportResult:
 
 
 def _too_many_rows() -> ImportError_:
-    return ImportError_([f"文件行数过多：最多 {MAX_ROWS} 行数据。"])
+    return ImportError_([gettext("文件行数过多：最多 {MAX_ROWS} 行数据。").format(MAX_ROWS=MAX_ROWS)])
 
 
 def _check_cells(records: list[dict]) -> list[dict]:
@@ -69,9 +70,9 @@ def _check_cells(records: list[dict]) -> list[dict]:
         for key, value in record.items():
             for text in (key, value):
                 if isinstance(text, str) and len(text) > MAX_CELL_CHARS:
-                    errors.append(f"第{index}行：单元格内容过长（{len(text)} 个字符，最多 {MAX_CELL_CHARS} 个）。")
+                    errors.append(gettext("第{index}行：单元格内容过长（{count} 个字符，最多 {MAX_CELL_CHARS} 个）。").format(index=index, count=len(text), MAX_CELL_CHARS=MAX_CELL_CHARS))
                 elif isinstance(text, str) and "\x00" in text:
-                    errors.append(f"第{index}行：单元格含有空字符（NUL）。")
+                    errors.append(gettext("第{index}行：单元格含有空字符（NUL）。").format(index=index))
     if errors:
         raise ImportError_(errors[:50])
     return records
@@ -81,7 +82,7 @@ def _read_csv(raw: bytes) -> list[dict]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportError_(["文件编码错误：CSV 文件必须为 UTF-8 编码。"]) from None
+        raise ImportError_([gettext("文件编码错误：CSV 文件必须为 UTF-8 编码。")]) from None
     reader = csv.DictReader(io.StringIO(text))
     records = []
     try:
@@ -91,7 +92,7 @@ def _read_csv(raw: bytes) -> list[dict]:
             records.append(record)
     except csv.Error:  # e.g. a field over the csv module's limit of 131,072 characters
         raise ImportError_([
-            f"第{reader.line_num}行：CSV 格式错误或单元格内容过长（最多 {MAX_CELL_CHARS} 个字符）。"
+            gettext("第{line_num}行：CSV 格式错误或单元格内容过长（最多 {MAX_CELL_CHARS} 个字符）。").format(line_num=reader.line_num, MAX_CELL_CHARS=MAX_CELL_CHARS)
         ]) from None
     return records
 
@@ -115,11 +116,11 @@ def _read_json(raw: bytes) -> list[dict]:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except RecursionError:
-        raise ImportError_(["JSON 文件嵌套层级过深：应为由对象组成的数组。"]) from None
+        raise ImportError_([gettext("JSON 文件嵌套层级过深：应为由对象组成的数组。")]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportError_([f"JSON 文件无法解析：{exc}"]) from None
+        raise ImportError_([gettext("JSON 文件无法解析：{exc}").format(exc=exc)]) from None
     if not _json_depth_ok(data):
-        raise ImportError_(["JSON 文件必须是对象数组，对象的值为文本或数字。"])
+        raise ImportError_([gettext("JSON 文件必须是对象数组，对象的值为文本或数字。")])
     return data
 
 
@@ -130,17 +131,17 @@ def _read_xlsx(path: Path) -> list[dict]:
         with zipfile.ZipFile(path) as archive:
             uncompressed = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError):
-        raise ImportError_(["XLSX 文件无法读取：文件已损坏或不是 XLSX 格式。"]) from None
+        raise ImportError_([gettext("XLSX 文件无法读取：文件已损坏或不是 XLSX 格式。")]) from None
     if uncompressed > MAX_UNCOMPRESSED_BYTES:
         raise ImportError_([
-            f"XLSX 文件解压后过大（{uncompressed // (1024 * 1024)} MB，最多 {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB）。"
+            gettext("XLSX 文件解压后过大（{value} MB，最多 {value2} MB）。").format(value=uncompressed // (1024 * 1024), value2=MAX_UNCOMPRESSED_BYTES // (1024 * 1024))
         ])
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-        raise ImportError_([f"XLSX 文件无法读取：{exc}"]) from None
+        raise ImportError_([gettext("XLSX 文件无法读取：{exc}").format(exc=exc)]) from None
     try:
         rows = []
         for row in wb.active.iter_rows(values_only=True):
@@ -162,10 +163,10 @@ def _read_xlsx(path: Path) -> list[dict]:
 def _read_rows(path: Path) -> list[dict]:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json", ".xlsx"):
-        raise ImportError_([f"不支持的文件类型「{suffix}」：仅支持 CSV、XLSX、JSON。"])
+        raise ImportError_([gettext("不支持的文件类型「{suffix}」：仅支持 CSV、XLSX、JSON。").format(suffix=suffix)])
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise ImportError_([f"文件过大（{size // 1024} KB），最多 {MAX_FILE_BYTES // (1024 * 1024)} MB。"])
+        raise ImportError_([gettext("文件过大（{value} KB），最多 {value2} MB。").format(value=size // 1024, value2=MAX_FILE_BYTES // (1024 * 1024))])
     if suffix == ".csv":
         return _check_cells(_read_csv(path.read_bytes()))
     if suffix == ".json":
@@ -177,10 +178,10 @@ def parse(path) -> list[Row]:
     """Read and validate; raise ImportError_ with every problem, by row, in Chinese."""
     records = _read_rows(Path(path))
     if not records:
-        raise ImportError_(["文件中没有数据行。"])
+        raise ImportError_([gettext("文件中没有数据行。")])
     missing = [c for c in COLUMNS if c not in records[0]]
     if missing:
-        raise ImportError_([f"缺少列：{'、'.join(missing)}。"])
+        raise ImportError_([gettext("缺少列：{value}。").format(value='、'.join(missing))])
     errors, rows, seen = [], [], {}
     for index, rec in enumerate(records, start=2):
 
@@ -191,23 +192,23 @@ def parse(path) -> list[Row]:
         try:
             number = int(float(get("项目号")))
         except (ValueError, OverflowError):  # "abc", "nan", "inf"
-            errors.append(f"第{index}行：项目号「{get('项目号')}」不是数字。")
+            errors.append(gettext("第{index}行：项目号「{value}」不是数字。").format(index=index, value=get('项目号')))
             number = 0
         else:
             if not 1 <= number <= MAX_ITEM_NUMBER:
-                errors.append(f"第{index}行：项目号「{get('项目号')}」应在 1 至 {MAX_ITEM_NUMBER} 之间。")
+                errors.append(gettext("第{index}行：项目号「{value}」应在 1 至 {MAX_ITEM_NUMBER} 之间。").format(index=index, value=get('项目号'), MAX_ITEM_NUMBER=MAX_ITEM_NUMBER))
                 number = 0
         if not CODE_RE.match(code) or code[0] not in KIND_BY_PREFIX:
-            errors.append(f"第{index}行：事项编码「{code}」格式错误，应为以1或2开头的6位数字。")
+            errors.append(gettext("第{index}行：事项编码「{code}」格式错误，应为以1或2开头的6位数字。").format(index=index, code=code))
         elif code in seen:
-            errors.append(f"第{index}行：事项编码「{code}」与第{seen[code]}行重复。")
+            errors.append(gettext("第{index}行：事项编码「{code}」与第{value}行重复。").format(index=index, code=code, value=seen[code]))
         else:
             seen[code] = index
         if not name:
-            errors.append(f"第{index}行：禁止或许可事项不能为空。")
+            errors.append(gettext("第{index}行：禁止或许可事项不能为空。").format(index=index))
         measures = [m.strip() for m in get("禁止或许可准入措施描述").splitlines() if m.strip()]
         if not measures:
-            errors.append(f"第{index}行：准入措施描述不能为空。")
+            errors.append(gettext("第{index}行：准入措施描述不能为空。").format(index=index))
         local = get("地方性许可事项") in ("是", "Y", "y", "1", "true", "True")
         rows.append(Row(index, number, name, code, measures, get("主管部门"), local, get("设立依据")))
     if errors:
@@ -226,7 +227,7 @@ def _measures(item) -> list[tuple[str, str, str]]:
 
 def _codes(codes: list[str], limit: int = 20) -> str:
     shown = "、".join(codes[:limit])
-    return shown + (f"等 {len(codes)} 项" if len(codes) > limit else "")
+    return shown + (gettext("等 {count} 项").format(count=len(codes)) if len(codes) > limit else "")
 
 
 def _published_refusal(edition, created: list[str], updated: list[str], removed: list[str]) -> list[str]:
@@ -238,16 +239,16 @@ def _published_refusal(edition, created: list[str], updated: list[str], removed:
     """
     if not (created or updated or removed):
         return []
-    state = "现行版本" if edition.is_active else "已启用过的历史版本"
+    state = gettext("现行版本") if edition.is_active else gettext("已启用过的历史版本")
     changes = [
-        f"{label}事项 {_codes(codes)}"
-        for label, codes in (("新增", created), ("修改", updated), ("删除", removed))
+        gettext("{label}事项 {codes}").format(label=label, codes=_codes(codes))
+        for label, codes in ((gettext("新增"), created), (gettext("修改"), updated), (gettext("删除"), removed))
         if codes
     ]
     return [
-        f"「{edition.name}」是{state}，不能通过导入直接修改：本次文件将{'；'.join(changes)}。",
-        "请以新的版本名称（如“2026年版”）导入，在“版本差异”中核对后启用新版本；启用时，关联的政务服务事项"
-        "将被标记待复核，依据被删除的将停止受理，并全部留痕。",
+        gettext("「{name}」是{state}，不能通过导入直接修改：本次文件将{value}。").format(name=edition.name, state=state, value='；'.join(changes)),
+        gettext("请以新的版本名称（如“2026年版”）导入，在“版本差异”中核对后启用新版本；启用时，关联的政务服务事项"
+        "将被标记待复核，依据被删除的将停止受理，并全部留痕。"),
     ]
 
 
@@ -319,7 +320,7 @@ def import_edition(path, edition_name: str, *, by=None) -> ImportResult:
     def still_ours() -> None:
         list(ListEdition.objects.select_for_update().filter(pk=edition.pk).values_list("pk", flat=True))
         if not runs.filter(pk=run.pk, state=ImportRun.State.RUNNING).exists():
-            raise ImportError_([f"另一次导入已接管「{edition.name}」，本次导入已停止：该版本以最近开始的导入为准。"])
+            raise ImportError_([gettext("另一次导入已接管「{name}」，本次导入已停止：该版本以最近开始的导入为准。").format(name=edition.name)])
 
     def write(step) -> None:
         action, row, values, item = step

@@ -4,20 +4,22 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru.clock import format_datetime
 
 
 class ListEdition(models.Model):
-    name = models.CharField("版本", max_length=40, unique=True)
-    effective_date = models.DateField("施行日期", null=True, blank=True)
-    is_active = models.BooleanField("现行版本", default=False)
-    activated_at = models.DateTimeField("启用时间", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    name = models.CharField(gettext_lazy("版本"), max_length=40, unique=True)
+    effective_date = models.DateField(gettext_lazy("施行日期"), null=True, blank=True)
+    is_active = models.BooleanField(gettext_lazy("现行版本"), default=False)
+    activated_at = models.DateTimeField(gettext_lazy("启用时间"), null=True, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "负面清单版本"
-        verbose_name_plural = "负面清单版本"
+        verbose_name = gettext_lazy("负面清单版本")
+        verbose_name_plural = gettext_lazy("负面清单版本")
         ordering = ["-name"]
 
     def __str__(self) -> str:
@@ -42,7 +44,7 @@ class ListEdition(models.Model):
             list(ListEdition.objects.select_for_update().filter(pk=self.pk).values_list("pk", flat=True))
             if ImportRun.objects.filter(kind="catalog.edition", target=str(self.pk),
                                         state=ImportRun.State.RUNNING).exists():
-                raise ValidationError(f"「{self.name}」的导入尚未完成（可能已中断）：请重新导入该文件，完成后再启用。")
+                raise ValidationError(_("「{name}」的导入尚未完成（可能已中断）：请重新导入该文件，完成后再启用。").format(name=self.name))
             previous = ListEdition.objects.filter(is_active=True).exclude(pk=self.pk).first()
             result = diff_editions(previous, self) if previous is not None else None
             if previous is not None:
@@ -56,7 +58,7 @@ class ListEdition(models.Model):
                 for entry in result.removed:
                     for service in entry.old.service_items.all():
                         service.flag(
-                            f"依据事项「{entry.old.code} {entry.old.name}」在{self.name}中已删除",
+                            _("依据事项「{code} {name}」在{name2}中已删除").format(code=entry.old.code, name=entry.old.name, name2=self.name),
                             suspend=True,
                             by=by,
                         )
@@ -69,7 +71,7 @@ class ListEdition(models.Model):
                             service.flag(became_prohibited_reason(entry.old, entry.new, self), suspend=True, by=by)
                             flagged.append(service.pk)
                         continue
-                    reason = f"依据事项「{entry.old.code} {entry.old.name}」在{self.name}中有变化：{'；'.join(entry.reasons)}"
+                    reason = _("依据事项「{code} {name}」在{name2}中有变化：{value}").format(code=entry.old.code, name=entry.old.name, name2=self.name, value='；'.join(entry.reasons))
                     for service in entry.old.service_items.all():
                         if changed:
                             service.flag(reason, suspend=False, by=by)
@@ -92,24 +94,24 @@ class ListItemQuerySet(models.QuerySet):
 class ListItem(models.Model):
     PROHIBITED = "prohibited"
     PERMITTED = "permitted"
-    KIND_CHOICES = [(PROHIBITED, "禁止准入类"), (PERMITTED, "许可准入类")]
+    KIND_CHOICES = [(PROHIBITED, gettext_lazy("禁止准入类")), (PERMITTED, gettext_lazy("许可准入类"))]
 
     edition = models.ForeignKey(
-        ListEdition, on_delete=models.CASCADE, related_name="items", verbose_name="版本"
+        ListEdition, on_delete=models.CASCADE, related_name="items", verbose_name=gettext_lazy("版本")
     )
-    number = models.PositiveIntegerField("项目号")
-    kind = models.CharField("类别", max_length=20, choices=KIND_CHOICES)
-    name = models.CharField("禁止或许可事项", max_length=500)
-    code = models.CharField("事项编码", max_length=20)
-    departments = models.CharField("主管部门", max_length=500, blank=True)
-    local = models.BooleanField("地方性许可事项", default=False)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    number = models.PositiveIntegerField(gettext_lazy("项目号"))
+    kind = models.CharField(gettext_lazy("类别"), max_length=20, choices=KIND_CHOICES)
+    name = models.CharField(gettext_lazy("禁止或许可事项"), max_length=500)
+    code = models.CharField(gettext_lazy("事项编码"), max_length=20)
+    departments = models.CharField(gettext_lazy("主管部门"), max_length=500, blank=True)
+    local = models.BooleanField(gettext_lazy("地方性许可事项"), default=False)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     objects = ListItemQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "清单事项"
-        verbose_name_plural = "清单事项"
+        verbose_name = gettext_lazy("清单事项")
+        verbose_name_plural = gettext_lazy("清单事项")
         ordering = ["edition", "number", "code"]
         constraints = [models.UniqueConstraint(fields=["edition", "code"], name="catalog_item_code_unique")]
 
@@ -130,19 +132,19 @@ class ListItem(models.Model):
 class ListMeasure(models.Model):
     NATIONAL = "national"
     LOCAL = "local"
-    SCOPE_CHOICES = [(NATIONAL, "全国性措施"), (LOCAL, "地方性措施")]
+    SCOPE_CHOICES = [(NATIONAL, gettext_lazy("全国性措施")), (LOCAL, gettext_lazy("地方性措施"))]
 
     item = models.ForeignKey(
-        ListItem, on_delete=models.CASCADE, related_name="measures", verbose_name="清单事项"
+        ListItem, on_delete=models.CASCADE, related_name="measures", verbose_name=gettext_lazy("清单事项")
     )
-    position = models.PositiveIntegerField("序号")
-    text = models.TextField("准入措施描述")
-    scope = models.CharField("措施层级", max_length=10, choices=SCOPE_CHOICES, default=NATIONAL)
-    legal_basis = models.TextField("设立依据", blank=True)
+    position = models.PositiveIntegerField(gettext_lazy("序号"))
+    text = models.TextField(gettext_lazy("准入措施描述"))
+    scope = models.CharField(gettext_lazy("措施层级"), max_length=10, choices=SCOPE_CHOICES, default=NATIONAL)
+    legal_basis = models.TextField(gettext_lazy("设立依据"), blank=True)
 
     class Meta:
-        verbose_name = "准入措施"
-        verbose_name_plural = "准入措施"
+        verbose_name = gettext_lazy("准入措施")
+        verbose_name_plural = gettext_lazy("准入措施")
         ordering = ["item", "position"]
 
     def __str__(self) -> str:
@@ -157,33 +159,33 @@ class ServiceItemQuerySet(models.QuerySet):
 class ServiceItem(models.Model):
     ACCEPTING = "accepting"
     SUSPENDED = "suspended"
-    STATUS_CHOICES = [(ACCEPTING, "受理中"), (SUSPENDED, "停止受理")]
+    STATUS_CHOICES = [(ACCEPTING, gettext_lazy("受理中")), (SUSPENDED, gettext_lazy("停止受理"))]
 
     department = models.ForeignKey(
-        "zhunru_cms.Department", on_delete=models.PROTECT, related_name="service_items", verbose_name="部门"
+        "zhunru_cms.Department", on_delete=models.PROTECT, related_name="service_items", verbose_name=gettext_lazy("部门")
     )
     list_items = models.ManyToManyField(
-        ListItem, blank=True, related_name="service_items", verbose_name="清单事项"
+        ListItem, blank=True, related_name="service_items", verbose_name=gettext_lazy("清单事项")
     )
-    name = models.CharField("事项名称", max_length=300)
-    authority = models.CharField("管理权限", max_length=200, blank=True)
-    process = models.TextField("审批流程", blank=True)
-    materials = models.TextField("办理要件", blank=True)
-    conditions = models.TextField("受理条件", blank=True)
-    time_limit = models.CharField("办理时限", max_length=100, blank=True)
-    fees = models.CharField("收费标准", max_length=200, blank=True)
-    channel = models.CharField("办理渠道", max_length=200, blank=True)
-    status = models.CharField("状态", max_length=20, choices=STATUS_CHOICES, default=ACCEPTING)
-    published = models.BooleanField("已发布", default=False)
-    needs_review = models.BooleanField("待复核", default=False)
-    review_reason = models.TextField("复核原因", blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    name = models.CharField(gettext_lazy("事项名称"), max_length=300)
+    authority = models.CharField(gettext_lazy("管理权限"), max_length=200, blank=True)
+    process = models.TextField(gettext_lazy("审批流程"), blank=True)
+    materials = models.TextField(gettext_lazy("办理要件"), blank=True)
+    conditions = models.TextField(gettext_lazy("受理条件"), blank=True)
+    time_limit = models.CharField(gettext_lazy("办理时限"), max_length=100, blank=True)
+    fees = models.CharField(gettext_lazy("收费标准"), max_length=200, blank=True)
+    channel = models.CharField(gettext_lazy("办理渠道"), max_length=200, blank=True)
+    status = models.CharField(gettext_lazy("状态"), max_length=20, choices=STATUS_CHOICES, default=ACCEPTING)
+    published = models.BooleanField(gettext_lazy("已发布"), default=False)
+    needs_review = models.BooleanField(gettext_lazy("待复核"), default=False)
+    review_reason = models.TextField(gettext_lazy("复核原因"), blank=True)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     objects = ServiceItemQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "政务服务事项"
-        verbose_name_plural = "政务服务事项"
+        verbose_name = gettext_lazy("政务服务事项")
+        verbose_name_plural = gettext_lazy("政务服务事项")
         ordering = ["department", "name"]
 
     def __str__(self) -> str:
@@ -213,9 +215,9 @@ class ServiceItem(models.Model):
         )
 
     REVIEW_DECISIONS = {
-        "resume": "恢复受理",
-        "keep_suspended": "保持停止受理",
-        "confirm": "确认无需调整（继续受理）",
+        "resume": gettext_lazy("恢复受理"),
+        "keep_suspended": gettext_lazy("保持停止受理"),
+        "confirm": gettext_lazy("确认无需调整（继续受理）"),
     }
 
     def review(self, decision: str, note: str, *, by=None, request=None) -> None:
@@ -223,9 +225,9 @@ class ServiceItem(models.Model):
         from zhunru.audit.recording import record
 
         if decision not in self.REVIEW_DECISIONS:
-            raise ValueError("请选择复核结论。")
+            raise ValueError(_("请选择复核结论。"))
         if not note.strip():
-            raise ValueError("请填写复核意见。")
+            raise ValueError(_("请填写复核意见。"))
         if decision != "keep_suspended":
             from zhunru.catalog.single_list import may_accept
 
@@ -252,31 +254,31 @@ class ServiceItem(models.Model):
 class ServiceDocumentVersion(models.Model):
     GUIDE = "guide"
     MODEL_TEXT = "model_text"
-    KIND_CHOICES = [(GUIDE, "办事指南"), (MODEL_TEXT, "示范文本")]
+    KIND_CHOICES = [(GUIDE, gettext_lazy("办事指南")), (MODEL_TEXT, gettext_lazy("示范文本"))]
 
     service_item = models.ForeignKey(
-        ServiceItem, on_delete=models.CASCADE, related_name="documents", verbose_name="政务服务事项"
+        ServiceItem, on_delete=models.CASCADE, related_name="documents", verbose_name=gettext_lazy("政务服务事项")
     )
-    kind = models.CharField("类型", max_length=20, choices=KIND_CHOICES)
-    version = models.PositiveIntegerField("版本号")
-    effective_date = models.DateField("生效日期")
-    change_note = models.TextField("修改说明", blank=True)
-    body = models.TextField("正文", blank=True)
+    kind = models.CharField(gettext_lazy("类型"), max_length=20, choices=KIND_CHOICES)
+    version = models.PositiveIntegerField(gettext_lazy("版本号"))
+    effective_date = models.DateField(gettext_lazy("生效日期"))
+    change_note = models.TextField(gettext_lazy("修改说明"), blank=True)
+    body = models.TextField(gettext_lazy("正文"), blank=True)
     attachment = models.ForeignKey(
         "zhunru_cms.Attachment",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="文件",
-        help_text="PDF 或 Office 文档；发布后公众可下载。",
+        verbose_name=gettext_lazy("文件"),
+        help_text=gettext_lazy("PDF 或 Office 文档；发布后公众可下载。"),
     )
-    published = models.BooleanField("已发布", default=False)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True, null=True)
+    published = models.BooleanField(gettext_lazy("已发布"), default=False)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), auto_now_add=True, null=True)
 
     class Meta:
-        verbose_name = "办事指南/示范文本版本"
-        verbose_name_plural = "办事指南/示范文本版本"
+        verbose_name = gettext_lazy("办事指南/示范文本版本")
+        verbose_name_plural = gettext_lazy("办事指南/示范文本版本")
         ordering = ["service_item", "kind", "-version"]
         constraints = [
             models.UniqueConstraint(
@@ -285,7 +287,7 @@ class ServiceDocumentVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service_item} {self.get_kind_display()} 第{self.version}版"
+        return _("{service_item} {get_kind_display} 第{version}版").format(service_item=self.service_item, get_kind_display=self.get_kind_display(), version=self.version)
 
     def is_public(self) -> bool:
         return self.published and self.service_item.published
@@ -300,22 +302,22 @@ class ServiceDocumentVersion(models.Model):
 
 
 class ServiceRating(models.Model):
-    LEVEL_CHOICES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
-    CHANNEL_CHOICES = [("portal", "门户网站"), ("hall", "办事大厅"), ("phone", "电话")]
+    LEVEL_CHOICES = [(5, gettext_lazy("非常满意")), (4, gettext_lazy("满意")), (3, gettext_lazy("基本满意")), (2, gettext_lazy("不满意")), (1, gettext_lazy("非常不满意"))]
+    CHANNEL_CHOICES = [("portal", gettext_lazy("门户网站")), ("hall", gettext_lazy("办事大厅")), ("phone", gettext_lazy("电话"))]
 
     service_item = models.ForeignKey(
-        ServiceItem, on_delete=models.CASCADE, related_name="ratings", verbose_name="政务服务事项"
+        ServiceItem, on_delete=models.CASCADE, related_name="ratings", verbose_name=gettext_lazy("政务服务事项")
     )
-    level = models.PositiveSmallIntegerField("评价等级", choices=LEVEL_CHOICES)
-    channel = models.CharField("评价渠道", max_length=10, choices=CHANNEL_CHOICES)
-    comment = models.TextField("评价内容", blank=True)
-    receipt_code = models.CharField("办件回执码", max_length=64, blank=True)
-    idempotency_key = models.CharField("幂等键", max_length=64, null=True, blank=True, unique=True)
-    created_at = models.DateTimeField("评价时间", auto_now_add=True)
+    level = models.PositiveSmallIntegerField(gettext_lazy("评价等级"), choices=LEVEL_CHOICES)
+    channel = models.CharField(gettext_lazy("评价渠道"), max_length=10, choices=CHANNEL_CHOICES)
+    comment = models.TextField(gettext_lazy("评价内容"), blank=True)
+    receipt_code = models.CharField(gettext_lazy("办件回执码"), max_length=64, blank=True)
+    idempotency_key = models.CharField(gettext_lazy("幂等键"), max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(gettext_lazy("评价时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "好差评"
-        verbose_name_plural = "好差评"
+        verbose_name = gettext_lazy("好差评")
+        verbose_name_plural = gettext_lazy("好差评")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -333,36 +335,36 @@ class RatingFollowUpQuerySet(models.QuerySet):
 
 class RatingFollowUp(models.Model):
     rating = models.OneToOneField(
-        ServiceRating, on_delete=models.CASCADE, related_name="follow_up", verbose_name="评价"
+        ServiceRating, on_delete=models.CASCADE, related_name="follow_up", verbose_name=gettext_lazy("评价")
     )
     department = models.ForeignKey(
         "zhunru_cms.Department",
         on_delete=models.PROTECT,
         related_name="rating_follow_ups",
-        verbose_name="责任部门",
+        verbose_name=gettext_lazy("责任部门"),
     )
-    answer = models.TextField("整改答复", blank=True)
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    answer = models.TextField(gettext_lazy("整改答复"), blank=True)
+    answered_at = models.DateTimeField(gettext_lazy("答复时间"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="答复人"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=gettext_lazy("答复人")
     )
     due_date = models.DateField(
-        "答复期限", null=True, blank=True, help_text="按工作日历计算（ZHUNRU_CATALOG_FOLLOW_UP_LIMIT，默认 5 个工作日）。"
+        gettext_lazy("答复期限"), null=True, blank=True, help_text=gettext_lazy("按工作日历计算（ZHUNRU_CATALOG_FOLLOW_UP_LIMIT，默认 5 个工作日）。")
     )
     due_provisional = models.BooleanField(
-        "临时期限", default=False, help_text="相关年度节假日安排尚未录入，录入后自动重算。"
+        gettext_lazy("临时期限"), default=False, help_text=gettext_lazy("相关年度节假日安排尚未录入，录入后自动重算。")
     )
-    last_reminded_on = models.DateField("最近逾期提醒日期", null=True, blank=True)
+    last_reminded_on = models.DateField(gettext_lazy("最近逾期提醒日期"), null=True, blank=True)
 
     objects = RatingFollowUpQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "差评整改"
-        verbose_name_plural = "差评整改"
+        verbose_name = gettext_lazy("差评整改")
+        verbose_name_plural = gettext_lazy("差评整改")
         indexes = [models.Index(fields=["answered_at", "due_date"], name="catalog_follow_up_due")]
 
     def __str__(self) -> str:
-        return f"差评整改 {self.rating_id}"
+        return _("差评整改 {rating_id}").format(rating_id=self.rating_id)
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
@@ -405,26 +407,26 @@ class ScreeningRule(models.Model):
 
     # The three typical-case categories (section 八(二)); a match says what kind of case it would make.
     CATEGORY_CHOICES = [
-        ("entry_conditions", "违规增设准入条件"),
-        ("discriminatory", "歧视性政策"),
-        ("unfair_competition", "不正当竞争"),
+        ("entry_conditions", gettext_lazy("违规增设准入条件")),
+        ("discriminatory", gettext_lazy("歧视性政策")),
+        ("unfair_competition", gettext_lazy("不正当竞争")),
     ]
-    phrase = models.CharField("关键词或正则", max_length=300)
-    is_regex = models.BooleanField("正则表达式", default=False)
-    category = models.CharField("类别", max_length=20, choices=CATEGORY_CHOICES)
-    explanation = models.TextField("说明")
-    basis = models.CharField("违反条款", max_length=200, blank=True, help_text="如“十一(三)：不得要求企业必须在某地登记注册”。")
-    enabled = models.BooleanField("启用", default=True)
+    phrase = models.CharField(gettext_lazy("关键词或正则"), max_length=300)
+    is_regex = models.BooleanField(gettext_lazy("正则表达式"), default=False)
+    category = models.CharField(gettext_lazy("类别"), max_length=20, choices=CATEGORY_CHOICES)
+    explanation = models.TextField(gettext_lazy("说明"))
+    basis = models.CharField(gettext_lazy("违反条款"), max_length=200, blank=True, help_text=gettext_lazy("如“十一(三)：不得要求企业必须在某地登记注册”。"))
+    enabled = models.BooleanField(gettext_lazy("启用"), default=True)
     jurisdiction = models.ForeignKey(
         "zhunru_cms.Jurisdiction", on_delete=models.CASCADE, null=True, blank=True, related_name="screening_rules",
-        verbose_name="适用辖区", help_text="留空为全国通用规则，只有超级管理员能修改；本辖区规则只用于本辖区的文本。",
+        verbose_name=gettext_lazy("适用辖区"), help_text=gettext_lazy("留空为全国通用规则，只有超级管理员能修改；本辖区规则只用于本辖区的文本。"),
     )
 
     objects = ScreeningRuleQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "隐性壁垒筛查规则"
-        verbose_name_plural = "隐性壁垒筛查规则"
+        verbose_name = gettext_lazy("隐性壁垒筛查规则")
+        verbose_name_plural = gettext_lazy("隐性壁垒筛查规则")
 
     def __str__(self) -> str:
         return self.phrase
@@ -438,7 +440,7 @@ class ScreeningRule(models.Model):
             try:
                 re.compile(self.phrase)
             except re.error as exc:
-                raise ValidationError({"phrase": f"正则表达式无效：{exc}"}) from None
+                raise ValidationError({"phrase": _("正则表达式无效：{exc}").format(exc=exc)}) from None
 
 
 class CatalogRevision(models.Model):
@@ -457,11 +459,11 @@ class CatalogRevision(models.Model):
 
     KEEP = 100
 
-    changed_at = models.DateTimeField("最近变更时间", db_index=True)
+    changed_at = models.DateTimeField(gettext_lazy("最近变更时间"), db_index=True)
 
     class Meta:
-        verbose_name = "清单公开数据版本"
-        verbose_name_plural = "清单公开数据版本"
+        verbose_name = gettext_lazy("清单公开数据版本")
+        verbose_name_plural = gettext_lazy("清单公开数据版本")
 
     def __str__(self) -> str:
         return format_datetime(self.changed_at)
