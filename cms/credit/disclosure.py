@@ -14,6 +14,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhunru.credit import layouts
 from zhunru.credit.models import MarketSubject, OutboundRecord, PublicDecision
@@ -41,12 +42,12 @@ def validate(decision) -> None:
     """A missing mandatory field is refused with its national name (the check every record passes before
     it is queued: zhunru.credit.layouts.validate_payload)."""
     if decision.kind not in PublicDecision.Kind.values:
-        raise ValidationError(f"未知的决定类型“{decision.kind}”。")
+        raise ValidationError(gettext("未知的决定类型“{kind}”。").format(kind=decision.kind))
     layouts.validate_payload(decision.kind, payload(decision))
     if decision.kind == PublicDecision.Kind.LICENSING and decision.valid_until < decision.valid_from:
-        raise ValidationError("有效期至不能早于有效期自。")
+        raise ValidationError(gettext("有效期至不能早于有效期自。"))
     if decision.kind == PublicDecision.Kind.PENALTY and decision.publicity_until < decision.decided_on:
-        raise ValidationError("公示截止期不能早于处罚决定日期。")
+        raise ValidationError(gettext("公示截止期不能早于处罚决定日期。"))
 
 
 def payload(decision) -> dict:
@@ -118,7 +119,7 @@ def withdraw_expired(today: datetime.date | None = None) -> int:
     count = 0
     for d in PublicDecision.objects.filter(withdrawn_at__isnull=True, kind=PublicDecision.Kind.PENALTY,
                                            publicity_until__lt=today):
-        withdraw(d, reason="公示期满")
+        withdraw(d, reason=gettext("公示期满"))
         count += 1
     count += repair.expire_records(today)
     return count
@@ -165,13 +166,13 @@ def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
     from zhunru.models import ImportRun
 
     if kind not in PublicDecision.Kind.values:
-        raise ValidationError("请选择决定类型（行政许可或行政处罚）。")
+        raise ValidationError(gettext("请选择决定类型（行政许可或行政处罚）。"))
     try:
         records = _read_rows(Path(path))
     except ImportError_ as exc:
         raise ValidationError(exc.errors) from exc
     if not records:
-        raise ValidationError("文件中没有数据行。")
+        raise ValidationError(gettext("文件中没有数据行。"))
     headers = _headers(kind)
     categories = {label: value for value, label in PublicDecision.SubjectCategory.choices}
     date_keys = {"decided_on", "valid_from", "valid_until", "penalty_valid_until", "publicity_until"}
@@ -190,13 +191,13 @@ def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
                 try:
                     fields[key] = datetime.date.fromisoformat(text[:10]) if text else None
                 except ValueError:
-                    errors.append(f"第{line}行：{dict(layout(kind))[key]}“{text}”不是有效日期（应为 年-月-日）。")
+                    errors.append(gettext("第{line}行：{value}“{text}”不是有效日期（应为 年-月-日）。").format(line=line, value=dict(layout(kind))[key], text=text))
                 continue
             if key in ("fine_amount", "confiscated_amount"):
                 try:
                     fields[key] = Decimal(text) if text else None
                 except InvalidOperation:
-                    errors.append(f"第{line}行：{dict(layout(kind))[key]}“{text}”不是数字。")
+                    errors.append(gettext("第{line}行：{value}“{text}”不是数字。").format(line=line, value=dict(layout(kind))[key], text=text))
                 continue
             if key == "subject_category":
                 text = categories.get(text, text)
@@ -206,11 +207,11 @@ def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
         d = PublicDecision(kind=kind, jurisdiction=jurisdiction, **fields)
         try:
             if d.decided_on is None:
-                raise ValidationError(f"双公示信息缺少必填项：{dict(layout(kind))['decided_on']}。")
+                raise ValidationError(gettext("双公示信息缺少必填项：{value}。").format(value=dict(layout(kind))['decided_on']))
             validate(d)
             d.full_clean(exclude=["subject", "jurisdiction"], validate_unique=False)
         except ValidationError as exc:
-            errors.append(f"第{line}行：{exc.messages[0]}")
+            errors.append(gettext("第{line}行：{value}").format(line=line, value=exc.messages[0]))
             continue
         rows.append((line, d))
 
@@ -226,7 +227,7 @@ def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
     for line, d in rows:
         done = registered.get(d.document_number)
         if d.document_number in seen or (done is not None and not _left_by_stopped_run(done, d)):
-            errors.append(f"第{line}行：决定文书号“{d.document_number}”已登记。")
+            errors.append(gettext("第{line}行：决定文书号“{document_number}”已登记。").format(line=line, document_number=d.document_number))
         elif done is not None:
             resumed_runs.add(done.import_run_id)
         else:
@@ -247,8 +248,8 @@ def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
                 register(d, by=by, request=request)
         except IntegrityError:  # registered by someone else after the check above
             raise ValidationError(
-                f"第{line}行：决定文书号“{d.document_number}”已登记（导入期间由他人登记）。此前的行已导入；"
-                "请删去该行后重新导入同一文件，已导入的行不会重复登记。") from None
+                gettext("第{line}行：决定文书号“{document_number}”已登记（导入期间由他人登记）。此前的行已导入；"
+                "请删去该行后重新导入同一文件，已导入的行不会重复登记。").format(line=line, document_number=d.document_number)) from None
 
     write_in_batches(decisions, write, sender=PublicDecision)
     with transaction.atomic():

@@ -6,19 +6,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from zhunru.validators import validate_uscc
 
 
 class CreditClass(models.TextChoices):
-    TRUSTWORTHY = "trustworthy", "守信"
-    GENERAL = "general", "一般"
-    DISHONEST = "dishonest", "失信"
+    TRUSTWORTHY = "trustworthy", gettext_lazy("守信")
+    GENERAL = "general", gettext_lazy("一般")
+    DISHONEST = "dishonest", gettext_lazy("失信")
 
 
 class CreditList(models.TextChoices):
-    ABNORMAL = "abnormal", "经营异常名录"
-    SERIOUS = "serious", "严重违法失信名单"
+    ABNORMAL = "abnormal", gettext_lazy("经营异常名录")
+    SERIOUS = "serious", gettext_lazy("严重违法失信名单")
 
 
 def _uscc(value):
@@ -49,21 +50,21 @@ class MarketSubjectQuerySet(models.QuerySet):
 
 
 class MarketSubject(models.Model):
-    name = models.CharField("名称", max_length=200)
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[_uscc])
-    legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=200)
+    uscc = models.CharField(gettext_lazy("统一社会信用代码"), max_length=18, unique=True, validators=[_uscc])
+    legal_representative = models.CharField(gettext_lazy("法定代表人"), max_length=100, blank=True)
     jurisdiction = models.ForeignKey(
-        "zhunru_cms.Jurisdiction", verbose_name="辖区", null=True, blank=True, on_delete=models.SET_NULL
+        "zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    credit_class = models.CharField("信用等级", max_length=20, choices=CreditClass.choices, default=CreditClass.GENERAL)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    credit_class = models.CharField(gettext_lazy("信用等级"), max_length=20, choices=CreditClass.choices, default=CreditClass.GENERAL)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(gettext_lazy("更新时间"), auto_now=True)
 
     objects = MarketSubjectQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "市场主体"
-        verbose_name_plural = "市场主体"
+        verbose_name = gettext_lazy("市场主体")
+        verbose_name_plural = gettext_lazy("市场主体")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -81,9 +82,9 @@ class MarketSubject(models.Model):
         from zhunru.audit.recording import record
 
         if new_class not in CreditClass.values:
-            raise ValidationError(f"未知的信用等级“{new_class}”。")
+            raise ValidationError(gettext("未知的信用等级“{new_class}”。").format(new_class=new_class))
         if not reason.strip():
-            raise ValidationError("调整信用等级须填写理由。")
+            raise ValidationError(gettext("调整信用等级须填写理由。"))
         old = self.credit_class
         if old == new_class:
             return None
@@ -104,19 +105,19 @@ class MarketSubject(models.Model):
 
 
 class CreditClassChange(models.Model):
-    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", related_name="class_changes",
+    subject = models.ForeignKey(MarketSubject, verbose_name=gettext_lazy("市场主体"), related_name="class_changes",
                                 on_delete=models.CASCADE)
-    old_class = models.CharField("原等级", max_length=20, choices=CreditClass.choices)
-    new_class = models.CharField("新等级", max_length=20, choices=CreditClass.choices)
-    reason = models.TextField("理由")
-    source = models.CharField("来源", max_length=200, blank=True)
-    changed_at = models.DateTimeField("调整时间", default=timezone.now)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+    old_class = models.CharField(gettext_lazy("原等级"), max_length=20, choices=CreditClass.choices)
+    new_class = models.CharField(gettext_lazy("新等级"), max_length=20, choices=CreditClass.choices)
+    reason = models.TextField(gettext_lazy("理由"))
+    source = models.CharField(gettext_lazy("来源"), max_length=200, blank=True)
+    changed_at = models.DateTimeField(gettext_lazy("调整时间"), default=timezone.now)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("操作人"), null=True, blank=True,
                                    on_delete=models.SET_NULL)
 
     class Meta:
-        verbose_name = "信用等级变更"
-        verbose_name_plural = "信用等级变更"
+        verbose_name = gettext_lazy("信用等级变更")
+        verbose_name_plural = gettext_lazy("信用等级变更")
         ordering = ["-changed_at", "-pk"]
 
     def __str__(self) -> str:
@@ -124,18 +125,18 @@ class CreditClassChange(models.Model):
 
 
 class ListMembership(models.Model):
-    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", related_name="list_memberships",
+    subject = models.ForeignKey(MarketSubject, verbose_name=gettext_lazy("市场主体"), related_name="list_memberships",
                                 on_delete=models.CASCADE)
-    list_kind = models.CharField("名录", max_length=20, choices=CreditList.choices)
-    added_on = models.DateField("列入日期")
-    added_reason = models.TextField("列入原因", blank=True)
-    source = models.CharField("来源", max_length=200, blank=True)
-    removed_on = models.DateField("移出日期", null=True, blank=True)
-    removed_reason = models.TextField("移出原因", blank=True)
+    list_kind = models.CharField(gettext_lazy("名录"), max_length=20, choices=CreditList.choices)
+    added_on = models.DateField(gettext_lazy("列入日期"))
+    added_reason = models.TextField(gettext_lazy("列入原因"), blank=True)
+    source = models.CharField(gettext_lazy("来源"), max_length=200, blank=True)
+    removed_on = models.DateField(gettext_lazy("移出日期"), null=True, blank=True)
+    removed_reason = models.TextField(gettext_lazy("移出原因"), blank=True)
 
     class Meta:
-        verbose_name = "名录记录"
-        verbose_name_plural = "名录记录"
+        verbose_name = gettext_lazy("名录记录")
+        verbose_name_plural = gettext_lazy("名录记录")
         ordering = ["-added_on", "-pk"]
 
     def __str__(self) -> str:
@@ -154,21 +155,21 @@ class CommitmentRuleQuerySet(models.QuerySet):
 class CommitmentRule(models.Model):
     """Whether subjects of a credit class may be granted commitments (per jurisdiction, or everywhere)."""
 
-    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", null=True, blank=True,
-                                     on_delete=models.CASCADE, help_text="留空表示适用于所有辖区。")
-    credit_class = models.CharField("信用等级", max_length=20, choices=CreditClass.choices)
-    allowed = models.BooleanField("允许适用告知承诺", default=True)
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), null=True, blank=True,
+                                     on_delete=models.CASCADE, help_text=gettext_lazy("留空表示适用于所有辖区。"))
+    credit_class = models.CharField(gettext_lazy("信用等级"), max_length=20, choices=CreditClass.choices)
+    allowed = models.BooleanField(gettext_lazy("允许适用告知承诺"), default=True)
 
     objects = CommitmentRuleQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "告知承诺适用规则"
-        verbose_name_plural = "告知承诺适用规则"
+        verbose_name = gettext_lazy("告知承诺适用规则")
+        verbose_name_plural = gettext_lazy("告知承诺适用规则")
         constraints = [models.UniqueConstraint(fields=["jurisdiction", "credit_class"], name="credit_rule_unique")]
 
     def __str__(self) -> str:
-        where = self.jurisdiction.name if self.jurisdiction_id else "全部辖区"
-        return f"{where} · {self.get_credit_class_display()}：{'允许' if self.allowed else '不允许'}"
+        where = self.jurisdiction.name if self.jurisdiction_id else gettext("全部辖区")
+        return f"{where} · {self.get_credit_class_display()}：{gettext('允许') if self.allowed else gettext('不允许')}"
 
     @classmethod
     def allows(cls, credit_class: str, jurisdiction=None) -> bool:
@@ -191,45 +192,45 @@ class CreditCommitmentQuerySet(models.QuerySet):
 
 class CreditCommitment(models.Model):
     class Kind(models.TextChoices):
-        NOTIFICATION = "notification", "告知承诺"
-        TOLERANCE = "tolerance", "容缺受理"
+        NOTIFICATION = "notification", gettext_lazy("告知承诺")
+        TOLERANCE = "tolerance", gettext_lazy("容缺受理")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "履约中"
-        FULFILLED = "fulfilled", "已履约"
-        BREACHED = "breached", "已违约"
+        ACTIVE = "active", gettext_lazy("履约中")
+        FULFILLED = "fulfilled", gettext_lazy("已履约")
+        BREACHED = "breached", gettext_lazy("已违约")
 
     class PermitStatus(models.TextChoices):
-        VALID = "valid", "有效"
-        REVOKED = "revoked", "已撤销"
+        VALID = "valid", gettext_lazy("有效")
+        REVOKED = "revoked", gettext_lazy("已撤销")
 
-    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", related_name="commitments",
+    subject = models.ForeignKey(MarketSubject, verbose_name=gettext_lazy("市场主体"), related_name="commitments",
                                 on_delete=models.PROTECT)
-    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT)
-    department = models.ForeignKey("zhunru_cms.Department", verbose_name="决定机关", null=True, blank=True,
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.PROTECT)
+    department = models.ForeignKey("zhunru_cms.Department", verbose_name=gettext_lazy("决定机关"), null=True, blank=True,
                                    on_delete=models.SET_NULL)
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.NOTIFICATION)
-    service_item = models.ForeignKey("zhunru_catalog.ServiceItem", verbose_name="政务服务事项", null=True,
+    kind = models.CharField(gettext_lazy("类型"), max_length=20, choices=Kind.choices, default=Kind.NOTIFICATION)
+    service_item = models.ForeignKey("zhunru_catalog.ServiceItem", verbose_name=gettext_lazy("政务服务事项"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="credit_commitments")
-    permit_name = models.CharField("事项或许可名称", max_length=200)
-    permit_number = models.CharField("许可决定文书号", max_length=100, blank=True)
-    promise = models.TextField("承诺内容")
-    due_date = models.DateField("履约期限")
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    permit_status = models.CharField("许可状态", max_length=20, choices=PermitStatus.choices,
+    permit_name = models.CharField(gettext_lazy("事项或许可名称"), max_length=200)
+    permit_number = models.CharField(gettext_lazy("许可决定文书号"), max_length=100, blank=True)
+    promise = models.TextField(gettext_lazy("承诺内容"))
+    due_date = models.DateField(gettext_lazy("履约期限"))
+    status = models.CharField(gettext_lazy("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    permit_status = models.CharField(gettext_lazy("许可状态"), max_length=20, choices=PermitStatus.choices,
                                      default=PermitStatus.VALID)
-    revoke_reason = models.TextField("撤销理由", blank=True)
-    granted_at = models.DateTimeField("授予时间", default=timezone.now)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
+    revoke_reason = models.TextField(gettext_lazy("撤销理由"), blank=True)
+    granted_at = models.DateTimeField(gettext_lazy("授予时间"), default=timezone.now)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("经办人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    fulfilled_at = models.DateTimeField("履约确认时间", null=True, blank=True)
-    breached_at = models.DateTimeField("违约认定时间", null=True, blank=True)
+    fulfilled_at = models.DateTimeField(gettext_lazy("履约确认时间"), null=True, blank=True)
+    breached_at = models.DateTimeField(gettext_lazy("违约认定时间"), null=True, blank=True)
 
     objects = CreditCommitmentQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "信用承诺"
-        verbose_name_plural = "信用承诺"
+        verbose_name = gettext_lazy("信用承诺")
+        verbose_name_plural = gettext_lazy("信用承诺")
         ordering = ["-granted_at", "-pk"]
 
     def __str__(self) -> str:
@@ -241,7 +242,7 @@ class CreditCommitment(models.Model):
         from zhunru.catalog.single_list import may_accept
 
         if service_item.status == service_item.SUSPENDED:
-            raise ValidationError(f"政务服务事项“{service_item.name}”已停止受理，不能据此适用告知承诺或容缺受理。")
+            raise ValidationError(gettext("政务服务事项“{name}”已停止受理，不能据此适用告知承诺或容缺受理。").format(name=service_item.name))
         why = may_accept(service_item)
         if why:
             raise ValidationError(why)
@@ -263,13 +264,13 @@ class CreditCommitment(models.Model):
 
         if not CommitmentRule.allows(subject.credit_class, jurisdiction):
             raise ValidationError(
-                f"市场主体“{subject.name}”的信用等级为“{subject.get_credit_class_display()}”，"
-                "按本辖区规则不得适用告知承诺或容缺受理。"
+                gettext("市场主体“{name}”的信用等级为“{get_credit_class_display}”，"
+                "按本辖区规则不得适用告知承诺或容缺受理。").format(name=subject.name, get_credit_class_display=subject.get_credit_class_display())
             )
         if subject.on_list(CreditList.SERIOUS):
-            raise ValidationError(f"市场主体“{subject.name}”在严重违法失信名单内，不得适用告知承诺或容缺受理。")
+            raise ValidationError(gettext("市场主体“{name}”在严重违法失信名单内，不得适用告知承诺或容缺受理。").format(name=subject.name))
         if not promise.strip():
-            raise ValidationError("承诺内容不能为空。")
+            raise ValidationError(gettext("承诺内容不能为空。"))
         if service_item is not None:
             cls.check_service_item(service_item)
         with transaction.atomic():
@@ -296,9 +297,9 @@ class CreditCommitment(models.Model):
         from zhunru.audit.recording import record
 
         if by is not None and not self.may_handle(by):
-            raise PermissionDenied("只有作出承诺审批的部门或本辖区发改委协调员可以确认履约。")
+            raise PermissionDenied(gettext("只有作出承诺审批的部门或本辖区发改委协调员可以确认履约。"))
         if self.status != self.Status.ACTIVE:
-            raise ValidationError("只有履约中的承诺可以确认履约。")
+            raise ValidationError(gettext("只有履约中的承诺可以确认履约。"))
         self.status = self.Status.FULFILLED
         self.fulfilled_at = timezone.now()
         self.save(update_fields=["status", "fulfilled_at"])
@@ -315,26 +316,26 @@ class DishonestyRecordQuerySet(models.QuerySet):
 
 
 class DishonestyRecord(models.Model):
-    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", related_name="dishonesty_records",
+    subject = models.ForeignKey(MarketSubject, verbose_name=gettext_lazy("市场主体"), related_name="dishonesty_records",
                                 on_delete=models.PROTECT)
-    commitment = models.ForeignKey(CreditCommitment, verbose_name="信用承诺", null=True, blank=True,
+    commitment = models.ForeignKey(CreditCommitment, verbose_name=gettext_lazy("信用承诺"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="dishonesty_records")
-    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT)
-    document_number = models.CharField("决定文书号", max_length=100)
-    category = models.CharField("类别", max_length=50, default="失信行为")
-    content = models.TextField("内容")
-    decided_on = models.DateField("认定日期")
-    authority_name = models.CharField("决定机关", max_length=200)
-    authority_uscc = models.CharField("决定机关统一社会信用代码", max_length=18, blank=True)
-    publicity_until = models.DateField("公示截止日期", null=True, blank=True)
-    repaired_at = models.DateTimeField("信用修复时间", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.PROTECT)
+    document_number = models.CharField(gettext_lazy("决定文书号"), max_length=100)
+    category = models.CharField(gettext_lazy("类别"), max_length=50, default="失信行为")
+    content = models.TextField(gettext_lazy("内容"))
+    decided_on = models.DateField(gettext_lazy("认定日期"))
+    authority_name = models.CharField(gettext_lazy("决定机关"), max_length=200)
+    authority_uscc = models.CharField(gettext_lazy("决定机关统一社会信用代码"), max_length=18, blank=True)
+    publicity_until = models.DateField(gettext_lazy("公示截止日期"), null=True, blank=True)
+    repaired_at = models.DateTimeField(gettext_lazy("信用修复时间"), null=True, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), auto_now_add=True)
 
     objects = DishonestyRecordQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "失信记录"
-        verbose_name_plural = "失信记录"
+        verbose_name = gettext_lazy("失信记录")
+        verbose_name_plural = gettext_lazy("失信记录")
         ordering = ["-decided_on", "-pk"]
 
     def __str__(self) -> str:
@@ -364,23 +365,23 @@ class CreditPlatformQuerySet(models.QuerySet):
 
 
 class CreditPlatform(models.Model):
-    name = models.CharField("名称", max_length=100)
-    code = models.SlugField("代码", max_length=50, unique=True)
-    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", null=True, blank=True,
-                                     on_delete=models.CASCADE, help_text="留空表示全国平台（所有辖区都报送）。")
-    endpoint_url = models.URLField("接口地址", help_text="以 / 结尾，例如 https://example.gov.cn/exchange/。")
-    hmac_key_ref = models.CharField("签名密钥引用", max_length=100,
-                                    help_text="密钥不存数据库：填写 ZHUNRU_CREDIT_KEYS 中的名称或环境变量名。")
-    enabled = models.BooleanField("启用", default=True)
-    feed_enabled = models.BooleanField("拉取信用状态变更", default=True)
-    feed_cursor = models.CharField("拉取游标", max_length=100, blank=True, default="")
-    feed_pulled_at = models.DateTimeField("最近拉取时间", null=True, blank=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=100)
+    code = models.SlugField(gettext_lazy("代码"), max_length=50, unique=True)
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), null=True, blank=True,
+                                     on_delete=models.CASCADE, help_text=gettext_lazy("留空表示全国平台（所有辖区都报送）。"))
+    endpoint_url = models.URLField(gettext_lazy("接口地址"), help_text=gettext_lazy("以 / 结尾，例如 https://example.gov.cn/exchange/。"))
+    hmac_key_ref = models.CharField(gettext_lazy("签名密钥引用"), max_length=100,
+                                    help_text=gettext_lazy("密钥不存数据库：填写 ZHUNRU_CREDIT_KEYS 中的名称或环境变量名。"))
+    enabled = models.BooleanField(gettext_lazy("启用"), default=True)
+    feed_enabled = models.BooleanField(gettext_lazy("拉取信用状态变更"), default=True)
+    feed_cursor = models.CharField(gettext_lazy("拉取游标"), max_length=100, blank=True, default="")
+    feed_pulled_at = models.DateTimeField(gettext_lazy("最近拉取时间"), null=True, blank=True)
 
     objects = CreditPlatformQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "信用平台"
-        verbose_name_plural = "信用平台"
+        verbose_name = gettext_lazy("信用平台")
+        verbose_name_plural = gettext_lazy("信用平台")
         ordering = ["jurisdiction__division_code", "name"]
 
     def __str__(self) -> str:
@@ -406,43 +407,43 @@ class OutboundRecord(models.Model):
     """One record to share with one platform, written in the business change's transaction."""
 
     class Kind(models.TextChoices):
-        LICENSING = "licensing", "行政许可"
-        PENALTY = "penalty", "行政处罚"
-        DISHONESTY = "dishonesty", "失信记录"
-        REPAIR = "repair", "撤下（信用修复或公示期满）"
+        LICENSING = "licensing", gettext_lazy("行政许可")
+        PENALTY = "penalty", gettext_lazy("行政处罚")
+        DISHONESTY = "dishonesty", gettext_lazy("失信记录")
+        REPAIR = "repair", gettext_lazy("撤下（信用修复或公示期满）")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待发送"
-        RETRYING = "retrying", "重试中"
-        DELIVERED = "delivered", "已送达"
-        REJECTED = "rejected", "被退回"
+        PENDING = "pending", gettext_lazy("待发送")
+        RETRYING = "retrying", gettext_lazy("重试中")
+        DELIVERED = "delivered", gettext_lazy("已送达")
+        REJECTED = "rejected", gettext_lazy("被退回")
 
-    record_id = models.UUIDField("记录标识", default=uuid.uuid4, unique=True, editable=False)
-    platform = models.ForeignKey(CreditPlatform, verbose_name="信用平台", related_name="outbound",
+    record_id = models.UUIDField(gettext_lazy("记录标识"), default=uuid.uuid4, unique=True, editable=False)
+    platform = models.ForeignKey(CreditPlatform, verbose_name=gettext_lazy("信用平台"), related_name="outbound",
                                  on_delete=models.PROTECT)
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", null=True, blank=True,
+    kind = models.CharField(gettext_lazy("类型"), max_length=20, choices=Kind.choices)
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), null=True, blank=True,
                                      on_delete=models.SET_NULL)
-    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", null=True, blank=True,
+    subject = models.ForeignKey(MarketSubject, verbose_name=gettext_lazy("市场主体"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="outbound")
-    source_type = models.CharField("来源对象类型", max_length=100, blank=True)
-    source_id = models.CharField("来源对象编号", max_length=64, blank=True)
-    payload = models.JSONField("报送内容（双公示格式）")
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveIntegerField("尝试次数", default=0)
-    last_error = models.TextField("最近错误", blank=True)
-    rejection_reason = models.TextField("退回原因", blank=True)
-    ack_id = models.CharField("回执编号", max_length=100, blank=True)
-    created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
-    enqueued_at = models.DateTimeField("最近入队时间", null=True, blank=True)
-    next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True)
-    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    source_type = models.CharField(gettext_lazy("来源对象类型"), max_length=100, blank=True)
+    source_id = models.CharField(gettext_lazy("来源对象编号"), max_length=64, blank=True)
+    payload = models.JSONField(gettext_lazy("报送内容（双公示格式）"))
+    status = models.CharField(gettext_lazy("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(gettext_lazy("尝试次数"), default=0)
+    last_error = models.TextField(gettext_lazy("最近错误"), blank=True)
+    rejection_reason = models.TextField(gettext_lazy("退回原因"), blank=True)
+    ack_id = models.CharField(gettext_lazy("回执编号"), max_length=100, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), default=timezone.now, db_index=True)
+    enqueued_at = models.DateTimeField(gettext_lazy("最近入队时间"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(gettext_lazy("下次尝试时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(gettext_lazy("送达时间"), null=True, blank=True)
 
     objects = OutboundRecordQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "报送记录"
-        verbose_name_plural = "报送记录（发件箱）"
+        verbose_name = gettext_lazy("报送记录")
+        verbose_name_plural = gettext_lazy("报送记录（发件箱）")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "enqueued_at"], name="credit_outbox_sweep")]
 
@@ -455,16 +456,16 @@ class OutboundRecord(models.Model):
 
 
 class FeedQuarantine(models.Model):
-    platform = models.ForeignKey(CreditPlatform, verbose_name="信用平台", on_delete=models.CASCADE)
-    cursor = models.CharField("游标", max_length=100)
-    raw = models.JSONField("原始记录")
-    reason = models.TextField("隔离原因")
-    received_at = models.DateTimeField("接收时间", default=timezone.now)
-    resolved = models.BooleanField("已处理", default=False)
+    platform = models.ForeignKey(CreditPlatform, verbose_name=gettext_lazy("信用平台"), on_delete=models.CASCADE)
+    cursor = models.CharField(gettext_lazy("游标"), max_length=100)
+    raw = models.JSONField(gettext_lazy("原始记录"))
+    reason = models.TextField(gettext_lazy("隔离原因"))
+    received_at = models.DateTimeField(gettext_lazy("接收时间"), default=timezone.now)
+    resolved = models.BooleanField(gettext_lazy("已处理"), default=False)
 
     class Meta:
-        verbose_name = "隔离的反馈记录"
-        verbose_name_plural = "隔离的反馈记录"
+        verbose_name = gettext_lazy("隔离的反馈记录")
+        verbose_name_plural = gettext_lazy("隔离的反馈记录")
         ordering = ["-received_at", "-pk"]
 
     def __str__(self) -> str:
@@ -474,18 +475,18 @@ class FeedQuarantine(models.Model):
 class FeedChange(models.Model):
     """One status change pulled from a platform and applied to a subject."""
 
-    platform = models.ForeignKey(CreditPlatform, verbose_name="信用平台", on_delete=models.CASCADE)
-    cursor = models.CharField("游标", max_length=100)
-    event_id = models.CharField("事件编号", max_length=100)
-    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", on_delete=models.CASCADE,
+    platform = models.ForeignKey(CreditPlatform, verbose_name=gettext_lazy("信用平台"), on_delete=models.CASCADE)
+    cursor = models.CharField(gettext_lazy("游标"), max_length=100)
+    event_id = models.CharField(gettext_lazy("事件编号"), max_length=100)
+    subject = models.ForeignKey(MarketSubject, verbose_name=gettext_lazy("市场主体"), on_delete=models.CASCADE,
                                 related_name="feed_changes")
-    summary = models.TextField("变更内容")
-    raw = models.JSONField("原始记录")
-    applied_at = models.DateTimeField("应用时间", default=timezone.now)
+    summary = models.TextField(gettext_lazy("变更内容"))
+    raw = models.JSONField(gettext_lazy("原始记录"))
+    applied_at = models.DateTimeField(gettext_lazy("应用时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = "信用状态变更"
-        verbose_name_plural = "信用状态变更"
+        verbose_name = gettext_lazy("信用状态变更")
+        verbose_name_plural = gettext_lazy("信用状态变更")
         ordering = ["-applied_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["platform", "event_id"], name="credit_feed_event_once")]
 
@@ -499,27 +500,27 @@ class FeedChange(models.Model):
 class CreditSettings(models.Model):
     """Per-jurisdiction texts and periods of credit documents; defaults derive from the jurisdiction."""
 
-    jurisdiction = models.OneToOneField("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.CASCADE,
+    jurisdiction = models.OneToOneField("zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.CASCADE,
                                         related_name="credit_settings")
     notice_number_format = models.CharField(
-        "责令整改通知文号格式", max_length=100, default="{short}发改责改〔{year}〕{serial}号",
-        help_text="可用字段：{short} 辖区简称、{year} 年度、{serial} 序号、{division_code} 区划代码。")
+        gettext_lazy("责令整改通知文号格式"), max_length=100, default="{short}发改责改〔{year}〕{serial}号",
+        help_text=gettext_lazy("可用字段：{short} 辖区简称、{year} 年度、{serial} 序号、{division_code} 区划代码。"))
     decision_number_format = models.CharField(
-        "处理决定文号格式", max_length=100, default="{short}发改信决〔{year}〕{serial}号",
-        help_text="可用字段同上。")
-    seal_text = models.CharField("印章文字", max_length=100, blank=True, help_text="留空时使用决定机关名称。")
-    authority_uscc = models.CharField("本机关统一社会信用代码", max_length=18, blank=True, validators=[_uscc])
-    rectification_working_days = models.PositiveSmallIntegerField("整改期限（工作日）", default=10)
-    statement_working_days = models.PositiveSmallIntegerField("陈述申辩期限（工作日）", default=5)
+        gettext_lazy("处理决定文号格式"), max_length=100, default="{short}发改信决〔{year}〕{serial}号",
+        help_text=gettext_lazy("可用字段同上。"))
+    seal_text = models.CharField(gettext_lazy("印章文字"), max_length=100, blank=True, help_text=gettext_lazy("留空时使用决定机关名称。"))
+    authority_uscc = models.CharField(gettext_lazy("本机关统一社会信用代码"), max_length=18, blank=True, validators=[_uscc])
+    rectification_working_days = models.PositiveSmallIntegerField(gettext_lazy("整改期限（工作日）"), default=10)
+    statement_working_days = models.PositiveSmallIntegerField(gettext_lazy("陈述申辩期限（工作日）"), default=5)
     publicity_months = models.PositiveSmallIntegerField(
-        "失信信息公示期（月）", default=12, help_text="一般失信行为公示期最短 3 个月、最长 1 年。")
+        gettext_lazy("失信信息公示期（月）"), default=12, help_text=gettext_lazy("一般失信行为公示期最短 3 个月、最长 1 年。"))
 
     class Meta:
-        verbose_name = "信用文书设置"
-        verbose_name_plural = "信用文书设置"
+        verbose_name = gettext_lazy("信用文书设置")
+        verbose_name_plural = gettext_lazy("信用文书设置")
 
     def __str__(self) -> str:
-        return f"{self.jurisdiction.name} · 信用文书设置"
+        return gettext("{name} · 信用文书设置").format(name=self.jurisdiction.name)
 
     @classmethod
     def for_jurisdiction(cls, jurisdiction) -> "CreditSettings":
@@ -530,13 +531,13 @@ class CreditSettings(models.Model):
         for name in ("notice_number_format", "decision_number_format"):
             fmt = getattr(self, name)
             if "{serial}" not in fmt:
-                raise ValidationError({name: "文号格式必须包含 {serial}。"})
+                raise ValidationError({name: gettext("文号格式必须包含 {serial}。")})
             try:
-                fmt.format(short="测", year=2026, serial=1, division_code="000000")
+                fmt.format(short=gettext("测"), year=2026, serial=1, division_code="000000")
             except (KeyError, IndexError, ValueError) as exc:
-                raise ValidationError({name: f"文号格式无效：{exc}"}) from exc
+                raise ValidationError({name: gettext("文号格式无效：{exc}").format(exc=exc)}) from exc
         if not 3 <= self.publicity_months <= 36:
-            raise ValidationError({"publicity_months": "公示期应在 3 至 36 个月之间。"})
+            raise ValidationError({"publicity_months": gettext("公示期应在 3 至 36 个月之间。")})
 
     def authority_name(self, department=None) -> str:
         """The deciding authority: the commitment's department, else the jurisdiction's office."""
@@ -560,8 +561,8 @@ class DocumentSerial(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "文书序号"
-        verbose_name_plural = "文书序号"
+        verbose_name = gettext_lazy("文书序号")
+        verbose_name_plural = gettext_lazy("文书序号")
         constraints = [models.UniqueConstraint(fields=["jurisdiction", "kind", "year"], name="credit_serial_once")]
 
     def __str__(self) -> str:
@@ -594,51 +595,51 @@ class BreachProcedure(models.Model):
     """Due process after a commitment's due date passed unfulfilled (see zhunru.credit.procedure)."""
 
     class State(models.TextChoices):
-        NOTICE = "notice", "责令整改中"
-        RECTIFIED = "rectified", "已整改（结案）"
-        HEARING = "hearing", "陈述申辩期"
-        DRAFTED = "drafted", "决定已起草"
-        REVIEW = "review", "法制审核中"
-        APPROVED = "approved", "待签发"
-        SIGNED = "signed", "决定已签发"
+        NOTICE = "notice", gettext_lazy("责令整改中")
+        RECTIFIED = "rectified", gettext_lazy("已整改（结案）")
+        HEARING = "hearing", gettext_lazy("陈述申辩期")
+        DRAFTED = "drafted", gettext_lazy("决定已起草")
+        REVIEW = "review", gettext_lazy("法制审核中")
+        APPROVED = "approved", gettext_lazy("待签发")
+        SIGNED = "signed", gettext_lazy("决定已签发")
 
-    commitment = models.OneToOneField(CreditCommitment, verbose_name="信用承诺", on_delete=models.PROTECT,
+    commitment = models.OneToOneField(CreditCommitment, verbose_name=gettext_lazy("信用承诺"), on_delete=models.PROTECT,
                                       related_name="procedure")
-    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT)
-    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.NOTICE, db_index=True)
-    notice_number = models.CharField("责令整改通知文号", max_length=100)
-    notice_issued_at = models.DateTimeField("通知时间", default=timezone.now)
-    rectify_by = models.DateField("整改期限")
-    rectified_at = models.DateTimeField("整改确认时间", null=True, blank=True)
-    rectification_note = models.TextField("整改情况", blank=True)
-    hearing_opened_at = models.DateTimeField("陈述申辩期开始", null=True, blank=True)
-    statement_by = models.DateField("陈述申辩期限", null=True, blank=True)
-    statement = models.TextField("陈述申辩意见", blank=True)
-    statement_received_at = models.DateTimeField("陈述申辩收到时间", null=True, blank=True)
-    hearing_note = models.TextField("听取意见记录", blank=True)
-    decision_number = models.CharField("处理决定文号", max_length=100, blank=True)
-    facts = models.TextField("违法（违约）事实", blank=True)
-    basis = models.TextField("处理依据", blank=True)
-    revoke_permit = models.BooleanField("撤销许可", default=True)
-    publicity_months = models.PositiveSmallIntegerField("公示期（月）", null=True, blank=True)
-    drafted_at = models.DateTimeField("起草时间", null=True, blank=True)
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", null=True, blank=True,
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.PROTECT)
+    state = models.CharField(gettext_lazy("状态"), max_length=20, choices=State.choices, default=State.NOTICE, db_index=True)
+    notice_number = models.CharField(gettext_lazy("责令整改通知文号"), max_length=100)
+    notice_issued_at = models.DateTimeField(gettext_lazy("通知时间"), default=timezone.now)
+    rectify_by = models.DateField(gettext_lazy("整改期限"))
+    rectified_at = models.DateTimeField(gettext_lazy("整改确认时间"), null=True, blank=True)
+    rectification_note = models.TextField(gettext_lazy("整改情况"), blank=True)
+    hearing_opened_at = models.DateTimeField(gettext_lazy("陈述申辩期开始"), null=True, blank=True)
+    statement_by = models.DateField(gettext_lazy("陈述申辩期限"), null=True, blank=True)
+    statement = models.TextField(gettext_lazy("陈述申辩意见"), blank=True)
+    statement_received_at = models.DateTimeField(gettext_lazy("陈述申辩收到时间"), null=True, blank=True)
+    hearing_note = models.TextField(gettext_lazy("听取意见记录"), blank=True)
+    decision_number = models.CharField(gettext_lazy("处理决定文号"), max_length=100, blank=True)
+    facts = models.TextField(gettext_lazy("违法（违约）事实"), blank=True)
+    basis = models.TextField(gettext_lazy("处理依据"), blank=True)
+    revoke_permit = models.BooleanField(gettext_lazy("撤销许可"), default=True)
+    publicity_months = models.PositiveSmallIntegerField(gettext_lazy("公示期（月）"), null=True, blank=True)
+    drafted_at = models.DateTimeField(gettext_lazy("起草时间"), null=True, blank=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("起草人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    legal_opinion = models.TextField("法制审核意见", blank=True)
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+    legal_opinion = models.TextField(gettext_lazy("法制审核意见"), blank=True)
+    reviewed_at = models.DateTimeField(gettext_lazy("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("审核人"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
-    signed_at = models.DateTimeField("签发时间", null=True, blank=True)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True,
+    signed_at = models.DateTimeField(gettext_lazy("签发时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("签发人"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
-    dishonesty_record = models.OneToOneField(DishonestyRecord, verbose_name="失信记录", null=True, blank=True,
+    dishonesty_record = models.OneToOneField(DishonestyRecord, verbose_name=gettext_lazy("失信记录"), null=True, blank=True,
                                              on_delete=models.SET_NULL, related_name="procedure")
 
     objects = BreachProcedureQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "违约处置程序"
-        verbose_name_plural = "违约处置程序"
+        verbose_name = gettext_lazy("违约处置程序")
+        verbose_name_plural = gettext_lazy("违约处置程序")
         ordering = ["-notice_issued_at", "-pk"]
 
     def __str__(self) -> str:
@@ -668,86 +669,86 @@ class PublicDecision(models.Model):
     see EXCHANGE.md); validated and queued by zhunru.credit.disclosure."""
 
     class Kind(models.TextChoices):
-        LICENSING = "licensing", "行政许可"
-        PENALTY = "penalty", "行政处罚"
+        LICENSING = "licensing", gettext_lazy("行政许可")
+        PENALTY = "penalty", gettext_lazy("行政处罚")
 
     class SubjectCategory(models.TextChoices):
-        LEGAL = "legal", "法人及非法人组织"
-        NATURAL = "natural", "自然人"
-        INDIVIDUAL = "individual", "个体工商户"
+        LEGAL = "legal", gettext_lazy("法人及非法人组织")
+        NATURAL = "natural", gettext_lazy("自然人")
+        INDIVIDUAL = "individual", gettext_lazy("个体工商户")
 
     class LicenceCategory(models.TextChoices):
-        ORDINARY = "普通", "普通"
-        FRANCHISE = "特许", "特许"
-        RECOGNITION = "认可", "认可"
-        APPROVAL = "核准", "核准"
-        REGISTRATION = "登记", "登记"
-        OTHER = "其他", "其他"
+        ORDINARY = "普通", gettext_lazy("普通")
+        FRANCHISE = "特许", gettext_lazy("特许")
+        RECOGNITION = "认可", gettext_lazy("认可")
+        APPROVAL = "核准", gettext_lazy("核准")
+        REGISTRATION = "登记", gettext_lazy("登记")
+        OTHER = "其他", gettext_lazy("其他")
 
-    kind = models.CharField("决定类型", max_length=20, choices=Kind.choices)
-    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name="辖区", on_delete=models.PROTECT)
-    department = models.ForeignKey("zhunru_cms.Department", verbose_name="决定部门", null=True, blank=True,
+    kind = models.CharField(gettext_lazy("决定类型"), max_length=20, choices=Kind.choices)
+    jurisdiction = models.ForeignKey("zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), on_delete=models.PROTECT)
+    department = models.ForeignKey("zhunru_cms.Department", verbose_name=gettext_lazy("决定部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL)
-    subject = models.ForeignKey(MarketSubject, verbose_name="市场主体", null=True, blank=True,
+    subject = models.ForeignKey(MarketSubject, verbose_name=gettext_lazy("市场主体"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="public_decisions")
     # the subject (行政相对人)
-    subject_name = models.CharField("行政相对人名称", max_length=200)
-    subject_category = models.CharField("行政相对人类别", max_length=20, choices=SubjectCategory.choices,
+    subject_name = models.CharField(gettext_lazy("行政相对人名称"), max_length=200)
+    subject_category = models.CharField(gettext_lazy("行政相对人类别"), max_length=20, choices=SubjectCategory.choices,
                                         default=SubjectCategory.LEGAL)
-    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[_uscc])
-    registration_number = models.CharField("工商注册号", max_length=50, blank=True)
-    organisation_code = models.CharField("组织机构代码", max_length=50, blank=True)
-    tax_number = models.CharField("税务登记号", max_length=50, blank=True)
-    institution_certificate = models.CharField("事业单位证书号", max_length=50, blank=True)
-    social_organisation_certificate = models.CharField("社会组织登记证号", max_length=50, blank=True)
-    legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
-    legal_representative_id_type = models.CharField("法定代表人证件类型", max_length=30, blank=True)
-    legal_representative_id_number = models.CharField("法定代表人证件号码", max_length=50, blank=True)
-    person_id_type = models.CharField("证件类型", max_length=30, blank=True)
-    person_id_number = models.CharField("证件号码", max_length=50, blank=True)
+    uscc = models.CharField(gettext_lazy("统一社会信用代码"), max_length=18, blank=True, validators=[_uscc])
+    registration_number = models.CharField(gettext_lazy("工商注册号"), max_length=50, blank=True)
+    organisation_code = models.CharField(gettext_lazy("组织机构代码"), max_length=50, blank=True)
+    tax_number = models.CharField(gettext_lazy("税务登记号"), max_length=50, blank=True)
+    institution_certificate = models.CharField(gettext_lazy("事业单位证书号"), max_length=50, blank=True)
+    social_organisation_certificate = models.CharField(gettext_lazy("社会组织登记证号"), max_length=50, blank=True)
+    legal_representative = models.CharField(gettext_lazy("法定代表人"), max_length=100, blank=True)
+    legal_representative_id_type = models.CharField(gettext_lazy("法定代表人证件类型"), max_length=30, blank=True)
+    legal_representative_id_number = models.CharField(gettext_lazy("法定代表人证件号码"), max_length=50, blank=True)
+    person_id_type = models.CharField(gettext_lazy("证件类型"), max_length=30, blank=True)
+    person_id_number = models.CharField(gettext_lazy("证件号码"), max_length=50, blank=True)
     # the decision
-    document_name = models.CharField("决定文书名称", max_length=200, blank=True)
-    document_number = models.CharField("决定文书号", max_length=100)
-    licence_category = models.CharField("许可类别", max_length=10, choices=LicenceCategory.choices, blank=True)
-    certificate_name = models.CharField("许可证书名称", max_length=200, blank=True)
-    licence_number = models.CharField("许可编号", max_length=100, blank=True)
-    licence_content = models.TextField("许可内容", blank=True)
-    valid_from = models.DateField("有效期自", null=True, blank=True)
-    valid_until = models.DateField("有效期至", null=True, blank=True)
-    violation_type = models.CharField("违法行为类型", max_length=200, blank=True)
-    facts = models.TextField("违法事实", blank=True)
-    basis = models.TextField("处罚依据", blank=True)
-    penalty_category = models.CharField("处罚类别", max_length=100, blank=True)
-    penalty_content = models.TextField("处罚内容", blank=True)
-    fine_amount = models.DecimalField("罚款金额（万元）", max_digits=14, decimal_places=6, null=True, blank=True)
-    confiscated_amount = models.DecimalField("没收违法所得、没收非法财物的金额（万元）", max_digits=14,
+    document_name = models.CharField(gettext_lazy("决定文书名称"), max_length=200, blank=True)
+    document_number = models.CharField(gettext_lazy("决定文书号"), max_length=100)
+    licence_category = models.CharField(gettext_lazy("许可类别"), max_length=10, choices=LicenceCategory.choices, blank=True)
+    certificate_name = models.CharField(gettext_lazy("许可证书名称"), max_length=200, blank=True)
+    licence_number = models.CharField(gettext_lazy("许可编号"), max_length=100, blank=True)
+    licence_content = models.TextField(gettext_lazy("许可内容"), blank=True)
+    valid_from = models.DateField(gettext_lazy("有效期自"), null=True, blank=True)
+    valid_until = models.DateField(gettext_lazy("有效期至"), null=True, blank=True)
+    violation_type = models.CharField(gettext_lazy("违法行为类型"), max_length=200, blank=True)
+    facts = models.TextField(gettext_lazy("违法事实"), blank=True)
+    basis = models.TextField(gettext_lazy("处罚依据"), blank=True)
+    penalty_category = models.CharField(gettext_lazy("处罚类别"), max_length=100, blank=True)
+    penalty_content = models.TextField(gettext_lazy("处罚内容"), blank=True)
+    fine_amount = models.DecimalField(gettext_lazy("罚款金额（万元）"), max_digits=14, decimal_places=6, null=True, blank=True)
+    confiscated_amount = models.DecimalField(gettext_lazy("没收违法所得、没收非法财物的金额（万元）"), max_digits=14,
                                              decimal_places=6, null=True, blank=True)
-    suspended_licence = models.CharField("暂扣或吊销证照名称及编号", max_length=200, blank=True)
-    decided_on = models.DateField("决定日期")
-    penalty_valid_until = models.DateField("处罚有效期", null=True, blank=True)
-    publicity_until = models.DateField("公示截止期", null=True, blank=True)
-    authority_name = models.CharField("决定机关", max_length=200)
-    authority_uscc = models.CharField("决定机关统一社会信用代码", max_length=18, blank=True, validators=[_uscc])
-    current_status = models.CharField("当前状态", max_length=10, choices=[("有效", "有效"), ("无效", "无效")],
+    suspended_licence = models.CharField(gettext_lazy("暂扣或吊销证照名称及编号"), max_length=200, blank=True)
+    decided_on = models.DateField(gettext_lazy("决定日期"))
+    penalty_valid_until = models.DateField(gettext_lazy("处罚有效期"), null=True, blank=True)
+    publicity_until = models.DateField(gettext_lazy("公示截止期"), null=True, blank=True)
+    authority_name = models.CharField(gettext_lazy("决定机关"), max_length=200)
+    authority_uscc = models.CharField(gettext_lazy("决定机关统一社会信用代码"), max_length=18, blank=True, validators=[_uscc])
+    current_status = models.CharField(gettext_lazy("当前状态"), max_length=10, choices=[("有效", gettext_lazy("有效")), ("无效", gettext_lazy("无效"))],
                                       default="有效")
-    source_unit = models.CharField("数据来源单位", max_length=200, blank=True)
-    source_unit_uscc = models.CharField("数据来源单位统一社会信用代码", max_length=18, blank=True, validators=[_uscc])
-    remarks = models.TextField("备注", blank=True)
+    source_unit = models.CharField(gettext_lazy("数据来源单位"), max_length=200, blank=True)
+    source_unit_uscc = models.CharField(gettext_lazy("数据来源单位统一社会信用代码"), max_length=18, blank=True, validators=[_uscc])
+    remarks = models.TextField(gettext_lazy("备注"), blank=True)
     # the register's own bookkeeping
-    share_by = models.DateField("报送期限", null=True, blank=True, help_text="决定日期后 7 个工作日。")
-    queued_at = models.DateTimeField("报送入队时间", null=True, blank=True)
-    withdrawn_at = models.DateTimeField("撤下时间", null=True, blank=True)
-    withdraw_reason = models.CharField("撤下原因", max_length=200, blank=True)
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    share_by = models.DateField(gettext_lazy("报送期限"), null=True, blank=True, help_text=gettext_lazy("决定日期后 7 个工作日。"))
+    queued_at = models.DateTimeField(gettext_lazy("报送入队时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(gettext_lazy("撤下时间"), null=True, blank=True)
+    withdraw_reason = models.CharField(gettext_lazy("撤下原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("登记时间"), auto_now_add=True)
     # The file import that wrote it (zhunru.credit.disclosure.import_file): re-run after it stopped, it is skipped.
-    import_run = models.ForeignKey("zhunru_cms.ImportRun", verbose_name="导入记录", null=True, blank=True,
+    import_run = models.ForeignKey("zhunru_cms.ImportRun", verbose_name=gettext_lazy("导入记录"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+", editable=False)
 
     objects = PublicDecisionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "双公示决定"
-        verbose_name_plural = "双公示决定"
+        verbose_name = gettext_lazy("双公示决定")
+        verbose_name_plural = gettext_lazy("双公示决定")
         ordering = ["-decided_on", "-pk"]
         constraints = [models.UniqueConstraint(fields=["jurisdiction", "kind", "document_number"],
                                                name="credit_public_decision_once")]
@@ -768,30 +769,30 @@ class RepairApplication(models.Model):
     """信用修复: a subject asks to take one of our 失信 records off; the office reviews (zhunru.credit.repair)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待审核"
-        APPROVED = "approved", "已修复"
-        REJECTED = "rejected", "不予修复"
+        PENDING = "pending", gettext_lazy("待审核")
+        APPROVED = "approved", gettext_lazy("已修复")
+        REJECTED = "rejected", gettext_lazy("不予修复")
 
-    record = models.ForeignKey(DishonestyRecord, verbose_name="失信记录", on_delete=models.PROTECT,
+    record = models.ForeignKey(DishonestyRecord, verbose_name=gettext_lazy("失信记录"), on_delete=models.PROTECT,
                                related_name="repair_applications")
-    subject = models.ForeignKey(MarketSubject, verbose_name="申请主体", on_delete=models.PROTECT,
+    subject = models.ForeignKey(MarketSubject, verbose_name=gettext_lazy("申请主体"), on_delete=models.PROTECT,
                                 related_name="repair_applications")
-    contact_name = models.CharField("联系人", max_length=50)
-    contact_phone = models.CharField("联系电话", max_length=40)
-    contact_email = models.EmailField("电子邮箱", blank=True, help_text="审核结果发送到该邮箱。")
-    rectification = models.TextField("整改情况")
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
-    submitted_at = models.DateTimeField("申请时间", default=timezone.now)
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+    contact_name = models.CharField(gettext_lazy("联系人"), max_length=50)
+    contact_phone = models.CharField(gettext_lazy("联系电话"), max_length=40)
+    contact_email = models.EmailField(gettext_lazy("电子邮箱"), blank=True, help_text=gettext_lazy("审核结果发送到该邮箱。"))
+    rectification = models.TextField(gettext_lazy("整改情况"))
+    status = models.CharField(gettext_lazy("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    submitted_at = models.DateTimeField(gettext_lazy("申请时间"), default=timezone.now)
+    reviewed_at = models.DateTimeField(gettext_lazy("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("审核人"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
-    review_note = models.TextField("审核意见", blank=True)
+    review_note = models.TextField(gettext_lazy("审核意见"), blank=True)
 
     objects = RepairApplicationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "信用修复申请"
-        verbose_name_plural = "信用修复申请"
+        verbose_name = gettext_lazy("信用修复申请")
+        verbose_name_plural = gettext_lazy("信用修复申请")
         ordering = ["-submitted_at", "-pk"]
 
     def __str__(self) -> str:
