@@ -8,19 +8,20 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext, gettext_lazy
 
 from zhunru.cases.models import Case, Category, Importance, Source, Subcategory
 from zhunru.imports import write_in_batches
 from zhunru.models import Department, Jurisdiction
 
 REQUIRED = {
-    "title": "案例名称",
-    "region": "地区",
-    "organization": "涉及单位",
-    "category": "类别",
-    "summary": "基本案情",
-    "result": "处理结果",
-    "published_on": "通报日期",
+    "title": gettext_lazy("案例名称"),
+    "region": gettext_lazy("地区"),
+    "organization": gettext_lazy("涉及单位"),
+    "category": gettext_lazy("类别"),
+    "summary": gettext_lazy("基本案情"),
+    "result": gettext_lazy("处理结果"),
+    "published_on": gettext_lazy("通报日期"),
 }
 OPTIONAL = {"bulletin", "document", "clause", "subcategory", "importance", "keywords", "facts_date",
             "jurisdiction", "department"}
@@ -59,17 +60,17 @@ def natural_key(jurisdiction: Jurisdiction, title: str, organization: str, publi
 
 
 class Command(BaseCommand):
-    help = "从 JSON 文件导入既往案例：先校验全部记录，任一记录有误则不导入；重复运行不会重复导入。"
+    help = gettext("从 JSON 文件导入既往案例：先校验全部记录，任一记录有误则不导入；重复运行不会重复导入。")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="JSON 文件：对象列表，每项至少包含 " + "、".join(REQUIRED))
-        parser.add_argument("--jurisdiction", default="", help="辖区名称、简称或区划代码（记录未注明辖区时使用）")
+        parser.add_argument("file", help=gettext("JSON 文件：对象列表，每项至少包含 ") + "、".join(REQUIRED))
+        parser.add_argument("--jurisdiction", default="", help=gettext("辖区名称、简称或区划代码（记录未注明辖区时使用）"))
 
     def handle(self, *args, **options):
         records = self._read(Path(options["file"]))
         default_jurisdiction = self._default_jurisdiction(options["jurisdiction"])
         total = len(records)
-        self.stdout.write(f"共 {total} 条记录，开始校验……")
+        self.stdout.write(gettext("共 {total} 条记录，开始校验……").format(total=total))
 
         problems: list[tuple[int, str]] = []
         prepared: list[Case] = []
@@ -78,18 +79,18 @@ class Command(BaseCommand):
             case, errors = self._prepare(record, default_jurisdiction)
             if case is not None and not errors:
                 if case.import_key in seen:
-                    errors.append(f"与第 {seen[case.import_key] + 1} 条记录重复（名称、涉及单位、通报日期相同）")
+                    errors.append(gettext("与第 {value} 条记录重复（名称、涉及单位、通报日期相同）").format(value=seen[case.import_key] + 1))
                 seen.setdefault(case.import_key, index)
             problems.extend((index, message) for message in errors)
             if not errors:
                 prepared.append(case)
-            self._progress("校验", index + 1, total)
+            self._progress(gettext("校验"), index + 1, total)
 
         if problems:
             for index, message in problems:
-                self.stderr.write(f"第 {index + 1} 条记录（索引 {index}）：{message}")
+                self.stderr.write(gettext("第 {value} 条记录（索引 {index}）：{message}").format(value=index + 1, index=index, message=message))
             bad = len({index for index, _ in problems})
-            raise CommandError(f"{bad} 条记录有误，未导入任何记录。请修正后重新运行。")
+            raise CommandError(gettext("{bad} 条记录有误，未导入任何记录。请修正后重新运行。").format(bad=bad))
 
         existing = set(
             Case.objects.filter(import_key__in=[c.import_key for c in prepared]).values_list("import_key", flat=True)
@@ -103,9 +104,9 @@ class Command(BaseCommand):
             case.register()
 
         batches = write_in_batches(new, write, sender=Case, progress=lambda done, total: self._progress(
-            "导入", done, total))
+            gettext("导入"), done, total))
         self.stdout.write(self.style.SUCCESS(
-            f"导入完成：新增 {len(new)} 件（分 {batches} 批提交），已存在跳过 {len(existing)} 件。"))
+            gettext("导入完成：新增 {count} 件（分 {batches} 批提交），已存在跳过 {count2} 件。").format(count=len(new), batches=batches, count2=len(existing))))
 
     # --- reading and validating ------------------------------------------------------
 
@@ -115,31 +116,31 @@ class Command(BaseCommand):
         try:
             size = path.stat().st_size
         except FileNotFoundError:
-            raise CommandError(f"找不到文件：{path}") from None
+            raise CommandError(gettext("找不到文件：{path}").format(path=path)) from None
         if size > MAX_FILE_BYTES:
-            raise CommandError(f"文件过大（{size // 1024} KB），最多 {MAX_FILE_BYTES // (1024 * 1024)} MB。")
+            raise CommandError(gettext("文件过大（{value} KB），最多 {value2} MB。").format(value=size // 1024, value2=MAX_FILE_BYTES // (1024 * 1024)))
         try:
             data = json.loads(path.read_bytes().decode("utf-8-sig"))
         except RecursionError:
-            raise CommandError("文件嵌套层级过深：内容应为对象列表（JSON 数组）。") from None
+            raise CommandError(gettext("文件嵌套层级过深：内容应为对象列表（JSON 数组）。")) from None
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise CommandError(f"文件不是有效的 UTF-8 JSON：{error}") from None
+            raise CommandError(gettext("文件不是有效的 UTF-8 JSON：{error}").format(error=error)) from None
         if not isinstance(data, list):
-            raise CommandError("文件内容应为对象列表（JSON 数组）。")
+            raise CommandError(gettext("文件内容应为对象列表（JSON 数组）。"))
         if len(data) > MAX_RECORDS:
-            raise CommandError(f"记录过多（{len(data)} 条），一次最多导入 {MAX_RECORDS} 条。")
+            raise CommandError(gettext("记录过多（{count} 条），一次最多导入 {MAX_RECORDS} 条。").format(count=len(data), MAX_RECORDS=MAX_RECORDS))
         for index, record in enumerate(data):
             values = []
             for value in record.values() if isinstance(record, dict) else ():
                 inner = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
                 if isinstance(value, (dict, list)) and any(isinstance(v, (dict, list)) for v in inner):
-                    raise CommandError(f"第 {index + 1} 条记录：字段嵌套过深（如 document 只能含文本字段）。")
+                    raise CommandError(gettext("第 {value} 条记录：字段嵌套过深（如 document 只能含文本字段）。").format(value=index + 1))
                 values.extend(inner)
             for value in values:
                 if isinstance(value, str) and "\x00" in value:
-                    raise CommandError(f"第 {index + 1} 条记录：含有空字符（NUL）。")
+                    raise CommandError(gettext("第 {value} 条记录：含有空字符（NUL）。").format(value=index + 1))
                 if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
-                    raise CommandError(f"第 {index + 1} 条记录：字段内容过长（最多 {MAX_TEXT_CHARS} 个字符）。")
+                    raise CommandError(gettext("第 {value} 条记录：字段内容过长（最多 {MAX_TEXT_CHARS} 个字符）。").format(value=index + 1, MAX_TEXT_CHARS=MAX_TEXT_CHARS))
         return data
 
     def _find_jurisdiction(self, value: str) -> Jurisdiction | None:
@@ -154,37 +155,37 @@ class Command(BaseCommand):
         if value:
             found = self._find_jurisdiction(value)
             if found is None:
-                raise CommandError(f"找不到辖区“{value}”。")
+                raise CommandError(gettext("找不到辖区“{value}”。").format(value=value))
             return found
         only = list(Jurisdiction.objects.all()[:2])
         return only[0] if len(only) == 1 else None
 
     def _prepare(self, record, default_jurisdiction) -> tuple[Case | None, list[str]]:
         if not isinstance(record, dict):
-            return None, ["记录应为 JSON 对象"]
+            return None, [gettext("记录应为 JSON 对象")]
         errors = []
         for key, label in REQUIRED.items():
             value = record.get(key)
             if not isinstance(value, str) or not value.strip():
-                errors.append(f"缺少必填字段“{key}”（{label}）" if value in (None, "") else f"字段“{key}”（{label}）应为非空文本")
+                errors.append(gettext("缺少必填字段“{key}”（{label}）").format(key=key, label=label) if value in (None, "") else gettext("字段“{key}”（{label}）应为非空文本").format(key=key, label=label))
         unknown = set(record) - set(REQUIRED) - OPTIONAL
         if unknown:
-            errors.append("含未知字段：" + "、".join(sorted(unknown)))
+            errors.append(gettext("含未知字段：") + "、".join(sorted(unknown)))
 
         category = CATEGORY_ALIASES.get(str(record.get("category", "")).strip())
         if record.get("category") and category is None:
-            errors.append(f"类别“{record['category']}”无效，应为：" + "、".join(str(label) for _, label in Category.choices))
+            errors.append(gettext("类别“{value}”无效，应为：").format(value=record['category']) + "、".join(str(label) for _, label in Category.choices))
         subcategory = ""
         if record.get("subcategory"):
             subcategory = SUBCATEGORY_ALIASES.get(str(record["subcategory"]).strip())
             if subcategory is None:
-                errors.append(f"细分类别“{record['subcategory']}”无效")
+                errors.append(gettext("细分类别“{value}”无效").format(value=record['subcategory']))
                 subcategory = ""
         importance = Importance.GENERAL
         if record.get("importance"):
             importance = IMPORTANCE_ALIASES.get(str(record["importance"]).strip())
             if importance is None:
-                errors.append(f"重要程度“{record['importance']}”无效，应为：重大、重要、一般")
+                errors.append(gettext("重要程度“{value}”无效，应为：重大、重要、一般").format(value=record['importance']))
 
         published_on = self._date(record, "published_on", errors)
         facts_date = self._date(record, "facts_date", errors) if record.get("facts_date") else None
@@ -193,20 +194,20 @@ class Command(BaseCommand):
         if record.get("jurisdiction"):
             jurisdiction = self._find_jurisdiction(str(record["jurisdiction"]))
             if jurisdiction is None:
-                errors.append(f"找不到辖区“{record['jurisdiction']}”")
+                errors.append(gettext("找不到辖区“{value}”").format(value=record['jurisdiction']))
         elif jurisdiction is None:
-            errors.append("未注明辖区：请在记录中填写 jurisdiction，或使用 --jurisdiction 参数")
+            errors.append(gettext("未注明辖区：请在记录中填写 jurisdiction，或使用 --jurisdiction 参数"))
 
         department = None
         if jurisdiction is not None:
             if record.get("department"):
                 department = Department.objects.filter(jurisdiction=jurisdiction, name=record["department"]).first()
                 if department is None:
-                    errors.append(f"辖区“{jurisdiction.name}”中找不到部门“{record['department']}”")
+                    errors.append(gettext("辖区“{name}”中找不到部门“{value}”").format(name=jurisdiction.name, value=record['department']))
             else:
                 department = jurisdiction.lead_department
                 if department is None:
-                    errors.append(f"辖区“{jurisdiction.name}”尚未设置牵头部门")
+                    errors.append(gettext("辖区“{name}”尚未设置牵头部门").format(name=jurisdiction.name))
 
         document_name, document_number = "", ""
         document = record.get("document")
@@ -215,7 +216,7 @@ class Command(BaseCommand):
         elif isinstance(document, str):
             document_name = document
         elif document is not None:
-            errors.append("字段“document”应为文本或包含 name、number 的对象")
+            errors.append(gettext("字段“document”应为文本或包含 name、number 的对象"))
 
         if errors:
             return None, errors
@@ -244,7 +245,7 @@ class Command(BaseCommand):
             case.full_clean(exclude=["import_key"], validate_constraints=False)
         except ValidationError as error:
             for field, messages in error.message_dict.items():
-                label = Case._meta.get_field(field).verbose_name if field != "__all__" else "记录"
+                label = Case._meta.get_field(field).verbose_name if field != "__all__" else gettext("记录")
                 errors.extend(f"{label}：{m}" for m in messages)
             return None, errors
         return case, []
@@ -256,7 +257,7 @@ class Command(BaseCommand):
         try:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
-            errors.append(f"字段“{key}”的日期“{value}”无效，应为 ISO 格式，如 2025-10-22")
+            errors.append(gettext("字段“{key}”的日期“{value}”无效，应为 ISO 格式，如 2025-10-22").format(key=key, value=value))
             return None
 
     def _progress(self, verb: str, done: int, total: int) -> None:
@@ -264,4 +265,4 @@ class Command(BaseCommand):
             return
         step = max(1, total // 10)
         if done % step == 0 or done == total:
-            self.stdout.write(f"{verb}进度：{done}/{total}（{done * 100 // total}%）")
+            self.stdout.write(gettext("{verb}进度：{done}/{total}（{value}%）").format(verb=verb, done=done, total=total, value=done * 100 // total))
