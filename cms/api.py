@@ -24,6 +24,8 @@ from django.http import (
 from django.urls import Resolver404, URLPattern, re_path, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError, ValidationErrorContext
 from ninja.pagination import PageNumberPagination
@@ -48,24 +50,24 @@ wagtail_api.register_endpoint("images", site_media_viewset(ImagesAPIViewSet))
 wagtail_api.register_endpoint("documents", site_media_viewset(DocumentsAPIViewSet))
 
 ERROR_CODES = {
-    400: ("bad_request", "请求有误。"),
-    401: ("unauthenticated", "请先登录。"),
-    403: ("forbidden", "无权访问。"),
-    404: ("not_found", "请求的内容不存在或尚未公开。"),
-    405: ("method_not_allowed", "不支持该请求方法。"),
-    409: ("conflict", "请求与现有数据冲突。"),
-    413: ("too_large", "请求内容过大。"),
-    415: ("unsupported_media_type", "请求内容类型应为 application/json。"),
-    422: ("invalid", "请求参数有误。"),
-    429: ("throttled", "请求过于频繁，请稍后再试。"),
-    500: ("server_error", "服务器内部错误，请稍后再试。"),
-    503: ("unavailable", "服务暂时不可用，请稍后再试。"),
+    400: ("bad_request", gettext_lazy("请求有误。")),
+    401: ("unauthenticated", gettext_lazy("请先登录。")),
+    403: ("forbidden", gettext_lazy("无权访问。")),
+    404: ("not_found", gettext_lazy("请求的内容不存在或尚未公开。")),
+    405: ("method_not_allowed", gettext_lazy("不支持该请求方法。")),
+    409: ("conflict", gettext_lazy("请求与现有数据冲突。")),
+    413: ("too_large", gettext_lazy("请求内容过大。")),
+    415: ("unsupported_media_type", gettext_lazy("请求内容类型应为 application/json。")),
+    422: ("invalid", gettext_lazy("请求参数有误。")),
+    429: ("throttled", gettext_lazy("请求过于频繁，请稍后再试。")),
+    500: ("server_error", gettext_lazy("服务器内部错误，请稍后再试。")),
+    503: ("unavailable", gettext_lazy("服务暂时不可用，请稍后再试。")),
 }
 
 
 def error_body(status: int, message: str | None = None, code: str | None = None, **extra) -> dict:
-    default_code, default_message = ERROR_CODES.get(status, ("error", "请求失败。"))
-    message = message or default_message
+    default_code, default_message = ERROR_CODES.get(status, ("error", _("请求失败。")))
+    message = str(message or default_message)  # the defaults are lazy translations: plain JSON takes str only
     return {"code": code or default_code, "message": message, "detail": message, **extra}
 
 
@@ -112,7 +114,7 @@ def post_throttle(scope: str = "default") -> list:
 
 
 # Labels of common parameters that no schema of ours declares (ninja's pagination input).
-FIELD_LABELS = {"page": "页码", "page_size": "每页条数"}
+FIELD_LABELS = {"page": gettext_lazy("页码"), "page_size": gettext_lazy("每页条数")}
 # Bounds of pagination parameters: a 64-bit offset overflows SQLite ("datatype mismatch") and PostgreSQL.
 MAX_PAGE = 100_000
 MAX_OFFSET = 10_000_000
@@ -123,8 +125,8 @@ class BoundedPageNumberPagination(PageNumberPagination):
     ``page=99999999999999999999`` is a 422 with a Chinese message, not a database error."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE, title="页码")
-        page_size: int | None = Field(None, ge=1, le=1000, title="每页条数")
+        page: int = Field(1, ge=1, le=MAX_PAGE, title=gettext_lazy("页码"))
+        page_size: int | None = Field(None, ge=1, le=1000, title=gettext_lazy("每页条数"))
 UNKNOWN_PATH = "unknown-path"
 
 
@@ -149,7 +151,7 @@ def field_label(model: type[BaseModel], loc: tuple) -> str | None:
         current = _schema_class(info.annotation)
         label = info.title or FIELD_LABELS.get(part) or label
         if label is None and depth == 0 and current is not None:
-            label = "请求体" if getattr(model, "__ninja_param_source__", "") == "body" else None
+            label = _("请求体") if getattr(model, "__ninja_param_source__", "") == "body" else None
     return label
 
 
@@ -165,14 +167,14 @@ def _ninja_path_view(view):
 # Errors every /api/v1/ operation may answer (each as the JSON error object), documented in the schema
 # beside the operation's own responses: what the view declares stays as declared.
 COMMON_ERRORS = {
-    "400": "请求有误（如分页参数越界、空字符或无效字符）。",
-    "404": "请求的内容不存在、尚未公开或不在您可见的范围内。",
-    "405": "不支持该请求方法。",
-    "422": "请求参数有误，message 说明哪个参数。",
-    "429": "请求过于频繁，请稍后再试（Retry-After 说明等待秒数）。",
+    "400": gettext_lazy("请求有误（如分页参数越界、空字符或无效字符）。"),
+    "404": gettext_lazy("请求的内容不存在、尚未公开或不在您可见的范围内。"),
+    "405": gettext_lazy("不支持该请求方法。"),
+    "422": gettext_lazy("请求参数有误，message 说明哪个参数。"),
+    "429": gettext_lazy("请求过于频繁，请稍后再试（Retry-After 说明等待秒数）。"),
 }
-BODY_ERRORS = {"413": "请求内容过大。", "415": "请求内容类型应为 application/json。"}
-AUTH_ERRORS = {"401": "请先登录。", "403": "无权访问。"}
+BODY_ERRORS = {"413": gettext_lazy("请求内容过大。"), "415": gettext_lazy("请求内容类型应为 application/json。")}
+AUTH_ERRORS = {"401": gettext_lazy("请先登录。"), "403": gettext_lazy("无权访问。")}
 
 
 class ZhunruAPI(NinjaAPI):
@@ -183,10 +185,10 @@ class ZhunruAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {})
         components.setdefault("schemas", {})["Error"] = {
-            "type": "object", "title": "错误", "required": ["code", "message"],
-            "properties": {"code": {"type": "string", "description": "机器可读的错误代码"},
-                           "message": {"type": "string", "description": "中文说明"},
-                           "detail": {"description": "与 message 相同（兼容旧客户端）；参数错误时为逐项说明"}},
+            "type": "object", "title": _("错误"), "required": ["code", "message"],
+            "properties": {"code": {"type": "string", "description": _("机器可读的错误代码")},
+                           "message": {"type": "string", "description": _("中文说明")},
+                           "detail": {"description": _("与 message 相同（兼容旧客户端）；参数错误时为逐项说明")}},
         }
         for path in schema.get("paths", {}).values():
             for method, operation in path.items():
@@ -201,7 +203,7 @@ class ZhunruAPI(NinjaAPI):
                 else:
                     operation.setdefault("security", [])  # said explicitly: a public operation
                 for status, text in errors.items():
-                    responses.setdefault(status, {"description": text, "content": {
+                    responses.setdefault(status, {"description": str(text), "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
         return schema
 
@@ -265,7 +267,7 @@ class ZhunruAPI(NinjaAPI):
             if isinstance(response, HttpResponseNotAllowed):
                 allow = response["Allow"]
                 response = self.create_response(
-                    request, error_body(405, f"不支持 {request.method} 请求，可用的方法：{allow}。"), status=405
+                    request, error_body(405, _("不支持 {method} 请求，可用的方法：{allow}。").format(method=request.method, allow=allow)), status=405
                 )
                 response["Allow"] = allow
             if head and not response.streaming:
@@ -287,8 +289,8 @@ class ZhunruAPI(NinjaAPI):
             if match is not None and match.url_name != UNKNOWN_PATH:
                 if request.method == "GET" and settings.APPEND_SLASH:
                     return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
-                return self.create_response(request, error_body(404, "接口地址应以“/”结尾。"), status=404)
-        return self.create_response(request, error_body(404, "请求的接口不存在。"), status=404)
+                return self.create_response(request, error_body(404, _("接口地址应以“/”结尾。")), status=404)
+        return self.create_response(request, error_body(404, _("请求的接口不存在。")), status=404)
 
     def create_response(
         self,
@@ -327,7 +329,7 @@ def _install_error_handlers(api: NinjaAPI) -> None:
     def throttled(request, exc: Throttled):
         wait = int(exc.wait or 60)
         response = api.create_response(
-            request, error_body(429, f"请求过于频繁，请在 {wait} 秒后重试。", retry_after=wait), status=429
+            request, error_body(429, _("请求过于频繁，请在 {wait} 秒后重试。").format(wait=wait), retry_after=wait), status=429
         )
         response["Retry-After"] = str(wait)
         return response
@@ -336,9 +338,9 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         labels = list(dict.fromkeys(e.get("label") for e in exc.errors))
         named = [label for label in labels if label]
         if not named:
-            message = "请求参数有误，请检查后重试。"
+            message = _("请求参数有误，请检查后重试。")
         else:
-            message = "请求参数有误：" + "、".join(named) + ("等" if None in labels else "") + "。"
+            message = _("请求参数有误：") + "、".join(named) + (_("等") if None in labels else "") + "。"
         return api.create_response(request, error_body(422, message, errors=exc.errors), status=422)
 
     def too_large(request, exc):
@@ -369,9 +371,9 @@ def _install_error_handlers(api: NinjaAPI) -> None:
 def build_api() -> NinjaAPI:
     """The /api/v1/ API: each app's ``api_v1`` module contributes ``router`` under ``prefix``."""
     api = ZhunruAPI(
-        title="准入 · 开放接口",
+        title=_("准入 · 开放接口"),
         version="1",
-        description=(
+        description=_(
             "市场准入负面清单工作平台的公开与内部 JSON 接口。读取接口只返回已公开的内容，带 ETag，支持 "
             "If-None-Match 条件请求；错误（含请求方法不支持、接口不存在）以 JSON 返回，含 code（机器可读）与 "
             "message（中文说明）。"

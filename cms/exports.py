@@ -79,6 +79,7 @@ class SafeSpreadsheetExportMixin:
 def table_response(header: list[str], rows, filename: str, fmt: str) -> HttpResponse:
     """``filename`` without extension; ``fmt`` is "csv" or "xlsx". Dates and times are written in Beijing
     time as a person reads them (zhunru.clock)."""
+    header = [str(h) for h in header]  # lazy translations: openpyxl and plain encoders take str only
     if fmt == "xlsx":
         from openpyxl import Workbook
 

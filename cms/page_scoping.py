@@ -7,6 +7,7 @@ and its chooser list pages by tree position: these hooks narrow them to ``visibl
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext
 from wagtail.admin.api.views import PagesAdminAPIViewSet
 from wagtail.api.v2.views import PagesAPIViewSet
 
@@ -64,7 +65,7 @@ def scope_page_chooser(pages, request):
     if parent_id is not None and not visible_pages(request.user, Page.objects.filter(pk=parent_id)).exists():
         if Page.objects.filter(pk=parent_id).exists():
             record_foreign_attempt(request, Page, parent_id)
-        raise Http404("页面不存在或您无权访问。")
+        raise Http404(gettext("页面不存在或您无权访问。"))
     return visible_pages(request.user, pages)
 
 
@@ -79,7 +80,7 @@ def refuse_foreign_move(request, page_to_move, destination):
     for page in (page_to_move, destination):
         if not visible_pages(request.user, Page.objects.filter(pk=page.pk)).exists():
             record_foreign_attempt(request, Page, page.pk)
-            raise Http404("页面不存在或您无权访问。")
+            raise Http404(gettext("页面不存在或您无权访问。"))
 
 
 def scope_form_pages(user, editable_forms):
@@ -156,7 +157,7 @@ class SitePagesAPIViewSet(PagesAPIViewSet):
         from wagtail.models import Site
 
         if _requested_other_site(self.request, Site.find_for_request(self.request)):
-            raise BadRequestError("只能查询本站点的页面：site 参数须为本站点的主机名。")
+            raise BadRequestError(gettext("只能查询本站点的页面：site 参数须为本站点的主机名。"))
         return super().get_base_queryset()
 
 

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru.mounts import admin_prefix, is_zhunru_path
 from zhunru.security import twofactor
@@ -66,8 +68,8 @@ class TwoFactorMiddleware:
 # the page types report (every Site, the last edited page of each type), the page-type usage listing (every page
 # of the type) and the form pages listing (its site filter names every Site; form pages are scoped by
 # ``filter_form_submissions_for_user``, so it lists nothing of a jurisdiction's to anyone else anyway).
-SITE_HISTORY_REFUSAL = "站点历史记录涉及所有辖区，仅超级管理员可以查看；请在“审计日志”中查看本辖区的记录。"
-ALL_SITES_REFUSAL = "该报表涉及所有辖区的站点和页面，仅超级管理员可以查看。"
+SITE_HISTORY_REFUSAL = gettext_lazy("站点历史记录涉及所有辖区，仅超级管理员可以查看；请在“审计日志”中查看本辖区的记录。")
+ALL_SITES_REFUSAL = gettext_lazy("该报表涉及所有辖区的站点和页面，仅超级管理员可以查看。")
 JURISDICTION_WIDE_VIEWS = {
     "wagtailadmin_reports:site_history": SITE_HISTORY_REFUSAL,
     "wagtailadmin_reports:site_history_results": SITE_HISTORY_REFUSAL,
@@ -146,10 +148,10 @@ class JurisdictionWideReportsMiddleware:
         if (user is not None and user.is_authenticated and request.method not in ("GET", "HEAD", "OPTIONS")
                 and request.path_info.startswith(admin_prefix() or "/admin/") and is_read_only(user)
                 and not read_only_may_post(request.path_info)):
-            raise PermissionDenied("审计员为只读角色，不能新增、修改、删除或办理任何事项。")
+            raise PermissionDenied(_("审计员为只读角色，不能新增、修改、删除或办理任何事项。"))
         if user is not None and user.is_authenticated and not user.is_superuser:
             if refusal := jurisdiction_wide_view(request.path_info):
                 raise PermissionDenied(refusal)
             if foreign_page_view(request):
-                raise Http404("页面不存在或您无权访问。")
+                raise Http404(_("页面不存在或您无权访问。"))
         return self.get_response(request)

@@ -1,6 +1,7 @@
 """Two-factor authentication in the Wagtail admin: its pages and a link on the account page."""
 
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from wagtail import hooks
 
 from zhunru.security import views
@@ -18,8 +19,8 @@ def two_factor_urls():
 def two_factor_account_item(request):
     return {
         "url": reverse("zhunru_2fa"),
-        "label": "两步验证",
-        "help_text": "用手机上的身份验证器生成验证码，登录时在密码之外再输入一次，防止密码泄露后账号被盗用。",
+        "label": _("两步验证"),
+        "help_text": _("用手机上的身份验证器生成验证码，登录时在密码之外再输入一次，防止密码泄露后账号被盗用。"),
     }
 
 

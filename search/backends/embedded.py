@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
+from django.utils.translation import gettext as _
 
 from zhunru.search.analysis import QueryPlan, Term, analyzed, normalize_code, tokenize
 from zhunru.search.backends.base import (
@@ -99,8 +100,8 @@ class EmbeddedBackend(DirectoryBackend):
                     if "schema does not match" not in str(exc):
                         raise
                     # An index written by an older release (fields added since, e.g. the facet sample key).
-                    raise SearchUnavailable("检索索引由旧版本建立，结构已更新：请运行 manage.py rebuild_search_index "
-                                            "重建索引。") from exc
+                    raise SearchUnavailable(_("检索索引由旧版本建立，结构已更新：请运行 manage.py rebuild_search_index "
+                                            "重建索引。")) from exc
                 self._index_dir = name
             else:
                 self._index.reload()
