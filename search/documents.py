@@ -46,7 +46,8 @@ class Source:
         return None if model is None else self.public_queryset(model)
 
     def document(self, obj: models.Model) -> dict:
-        doc = {"type": self.key, "type_label": self.label, **self.to_document(obj)}
+        # The label is a lazy translation: indexed as text (backends serialise plain str).
+        doc = {"type": self.key, "type_label": str(self.label), **self.to_document(obj)}
         doc["id"] = f"{self.key}:{obj.pk}"
         return finish(doc)
 
