@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 COLUMNS = ["项目号", "禁止或许可事项", "事项编码", "禁止或许可准入措施描述", "主管部门", "地方性许可事项"]
 OPTIONAL_COLUMNS = ["设立依据"]
@@ -227,7 +227,7 @@ def _measures(item) -> list[tuple[str, str, str]]:
 
 def _codes(codes: list[str], limit: int = 20) -> str:
     shown = "、".join(codes[:limit])
-    return shown + (gettext("等 {count} 项").format(count=len(codes)) if len(codes) > limit else "")
+    return shown + (ngettext("等 {count} 项", "等 {count} 项", len(codes)).format(count=len(codes)) if len(codes) > limit else "")
 
 
 def _published_refusal(edition, created: list[str], updated: list[str], removed: list[str]) -> list[str]:

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from zhunru.credit import procedure
@@ -199,7 +199,7 @@ def import_decisions(request):
                 except ValidationError as exc:
                     errors = exc.messages
                 else:
-                    messages.success(request, gettext("已导入 {n} 条决定，并加入报送队列。").format(n=n))
+                    messages.success(request, ngettext("已导入 {n} 条决定，并加入报送队列。", "已导入 {n} 条决定，并加入报送队列。", n).format(n=n))
                     return redirect("wagtailsnippets_zhunru_credit_publicdecision:list")
     return TemplateResponse(request, "zhunru_credit/admin/decision_import.html", {
         "jurisdictions": jurisdictions, "kinds": PublicDecision.Kind.choices, "errors": errors,

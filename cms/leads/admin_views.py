@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhunru.leads.models import Notification
 
@@ -20,7 +21,7 @@ def notification_outbox(request):
     if request.method == "POST":
         count = Notification.objects.filter(email_status=Notification.EmailStatus.FAILED).update(
             email_status=Notification.EmailStatus.PENDING, email_attempts=0, email_next_attempt_at=None)
-        messages.success(request, _("已将 {count} 条发送失败的提醒邮件重新排入发件箱，将由定期补发任务发送。").format(count=count))
+        messages.success(request, ngettext("已将 {count} 条发送失败的提醒邮件重新排入发件箱，将由定期补发任务发送。", "已将 {count} 条发送失败的提醒邮件重新排入发件箱，将由定期补发任务发送。", count).format(count=count))
         return redirect("zhunru_notification_outbox")
     counts = dict(Notification.objects.values_list("email_status").annotate(n=Count("pk")).order_by())
     rows = [(label, counts.get(value, 0)) for value, label in Notification.EmailStatus.choices]

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhunru.search import indexing
 from zhunru.search.backends import get_backend
@@ -35,4 +36,4 @@ class Command(BaseCommand):
 
         n = indexing.rebuild(progress=progress)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(_("重建完成：{n} 条文档，用时 {value:.1f} 秒。").format(n=n, value=time.monotonic() - started)))
+        self.stdout.write(self.style.SUCCESS(ngettext("重建完成：{n} 条文档，用时 {value:.1f} 秒。", "重建完成：{n} 条文档，用时 {value:.1f} 秒。", n).format(n=n, value=time.monotonic() - started)))
