@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
+from zhunru.audit import sealing
 from zhunru.audit.models import AuditEvent, ChainCheckpoint, ChainHead
 from zhunru.audit.recording import record
 from zhunru.audit.sealing import seal_batch, seal_pending
@@ -51,22 +52,40 @@ def test_a_crashing_sealer_loses_nothing(jurisdiction, monkeypatch):
     seal_pending()
     events = [record("test.step", obj=jurisdiction) for _ in range(4)]
     head_before = ChainHead.objects.get(pk=1).last_sequence
-    real = AuditEvent.compute_hash
+    real = sealing.event_hash
     calls = []
 
-    def crash_on_third(self):
-        calls.append(self.pk)
+    def crash_on_third(values):
+        calls.append(values["id"])
         if len(calls) == 3:
             raise RuntimeError("sealer killed")
-        return real(self)
+        return real(values)
 
-    monkeypatch.setattr(AuditEvent, "compute_hash", crash_on_third)
+    monkeypatch.setattr(sealing, "event_hash", crash_on_third)
     with pytest.raises(RuntimeError):
         seal_pending()
     assert AuditEvent.objects.filter(pk__in=[e.pk for e in events], sequence__isnull=True).count() == 4
     assert ChainHead.objects.get(pk=1).last_sequence == head_before
-    monkeypatch.setattr(AuditEvent, "compute_hash", real)
+    monkeypatch.setattr(sealing, "event_hash", real)
     assert seal_pending() == 4 and verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_sealed_hashes_are_the_models_hashes(make_department, make_user):
+    """The sealer and verification hash rows, not models: the same content and hash as the model's, for an
+    event with every kind of field (actor, IP, department, jurisdiction, changes, a LogEntry)."""
+    from auditlog.models import LogEntry
+
+    department = make_department("甲局")
+    user = make_user("hash-check")
+    record("test.full", obj=department, actor=user, department=department, ip="10.1.2.3",
+           changes={"到期": ["2026-12-01T08:00:00+08:00", None], "数量": [1, 2.5]}, note="核对")
+    seal_pending()
+    for event in AuditEvent.objects.filter(sequence__isnull=False):
+        assert event.compute_hash() == event.hash
+    entry = LogEntry.objects.get_for_object(department).get(action=LogEntry.Action.CREATE)
+    assert sealing.logentry_hashes([entry.pk]) == {entry.pk: sealing.logentry_hash(entry)}
+    assert AuditEvent.objects.get(logentry_id=entry.pk).logentry_hash == sealing.logentry_hash(entry)
 
 
 @pytest.mark.django_db
