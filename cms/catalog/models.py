@@ -246,7 +246,7 @@ class ServiceItem(models.Model):
             actor=by,
             request=request,
             department=self.department,
-            changes={"status": [before, self.status], "decision": self.REVIEW_DECISIONS[decision]},
+            changes={"status": [before, self.status], "decision": str(self.REVIEW_DECISIONS[decision])},
             note=note.strip(),
         )
 

@@ -211,7 +211,8 @@ class Complaint(models.Model):
         state = lead.state
         if state == "reported":  # reported back, awaiting the lead department's review
             state = "rectifying" if lead.responsible_unit_id else "verifying"
-        return self.PUBLIC_PROGRESS.get(state, ("accepted", gettext("已受理")))
+        code, label = self.PUBLIC_PROGRESS.get(state, ("accepted", gettext("已受理")))
+        return code, str(label)  # lazy labels: the API's schema takes str only
 
     def timeline(self, lead=None) -> list[dict]:
         """Dated public steps, oldest first: filed, triaged, the lead's public steps, result published."""
@@ -221,7 +222,7 @@ class Complaint(models.Model):
                           else gettext("已受理，转为线索办理")})
         if lead is not None:
             for event in lead.events.filter(action__in=list(self.PUBLIC_LEAD_STEPS)).order_by("at", "pk"):
-                label = self.PUBLIC_LEAD_STEPS[event.action]
+                label = str(self.PUBLIC_LEAD_STEPS[event.action])
                 if event.action == "verified":
                     label += gettext("，进入整改") if (event.data or {}).get("needs_rectification") else gettext("，无需整改")
                 steps.append({"at": event.at, "label": label})

@@ -775,7 +775,7 @@ class LeadEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        return self.ACTIONS.get(self.action, self.action)
+        return str(self.ACTIONS.get(self.action, self.action))  # a lazy label: callers (API, JSON) take str
 
     @property
     def to_state_label(self) -> str:
