@@ -13,6 +13,9 @@ DEFAULTS = {
     "REMIND_AT_FRACTION": 0.5,
     "SCAN_EVERY_SECONDS": 15 * 60,
     "SCAN_CHUNK_SIZE": 2000,
+    # The coordinator dashboard's figures and the home 待办 panel are cached this long per visible scope, and
+    # dropped at once when a lead, stage, extension, co-handling request or complaint is written; 0 turns it off.
+    "FIGURES_CACHE_SECONDS": 60,
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
     # The notification e-mail relay: "worker" enqueues the relay actor after commit (the periodic sweep
     # catches what the broker lost); "inline" relays in the committing process after commit (tests, and

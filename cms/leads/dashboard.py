@@ -1,7 +1,72 @@
-"""Figures of the coordinator dashboard: counts by state, on-time rate per department, overdue stages."""
+"""Figures of the coordinator dashboard: counts by state, on-time rate per department, overdue stages.
 
+They are aggregates over every lead in the user's scope, so they and the home 待办 panel are cached
+(``cached_figures``): per visible scope (the scoped query's SQL and parameters are the key: they name the
+jurisdictions, departments, or the user where a scope is a subquery on the user's memberships, and the filters;
+a user of 侯马市 and one of 昌江区 never share an entry), for ``ZHUNRU_LEADS_FIGURES_CACHE_SECONDS``, under a
+version that every write to leads, stages, extensions, co-handling requests and complaints replaces (at once
+and again after commit). With the cache (Redis) down every read is a miss and the figures are computed.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, F, Q
 from django.utils import timezone
+
+from zhunru.leads import conf
+
+VERSION_KEY = "zhunru:leads:figures:version"
+
+
+def figures_version() -> str:
+    """The current version of every cached figure (a new one after each write that can change them)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY) or version
+    return version
+
+
+def drop_cached_figures(**kwargs) -> None:
+    """Make every cached figure stale (a signal receiver: any write that can change a count)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def cached_figures(kind: str, scope: Callable[[], str], compute: Callable[[], object]):
+    """``compute()``, cached per ``kind`` and ``scope()`` (a text naming exactly what the user may see)."""
+    seconds = conf.get("FIGURES_CACHE_SECONDS")
+    if not seconds:
+        return compute()
+    digest = hashlib.sha256(scope().encode("utf-8")).hexdigest()
+    key = f"zhunru:leads:figures:{kind}:{figures_version()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def scope_of(*querysets) -> str:
+    """The scope of scoped querysets: their SQL with its parameters (every jurisdiction, department and filter
+    they hold)."""
+    parts = []
+    for queryset in querysets:
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:  # .none(): sees nothing
+            sql, params = "none", ()
+        parts.append(f"{queryset.model._meta.label}|{sql}|{params!r}")
+    return "\n".join(parts)
+
+
+def cached_dashboard_figures(leads) -> dict:
+    """``dashboard_figures(leads)`` for a scoped (and filtered) lead queryset, cached per that scope."""
+    return cached_figures("dashboard", lambda: scope_of(leads), lambda: dashboard_figures(leads))
 
 
 def dashboard_figures(leads, now=None) -> dict:

@@ -71,6 +71,30 @@ def todo_sections(user, now=None) -> list[dict]:
     return [s for s in sections if s["count"]]
 
 
+def cached_todo_sections(user) -> list[dict]:
+    """``todo_sections(user)``, cached per what decides them: the user's departments, jurisdictions, roles and
+    the scoped lead and complaint queries (zhunru.leads.dashboard.cached_figures)."""
+    from zhunru.leads.dashboard import cached_figures, scope_of
+    from zhunru.leads.models import Lead
+    from zhunru.portal.models import Complaint
+    from zhunru.scoping import user_departments, user_jurisdictions
+
+    if not user.is_authenticated:
+        return []
+
+    def scope() -> str:
+        return "|".join([
+            f"superuser={user.is_superuser}",
+            f"departments={sorted(d.pk for d in user_departments(user))}",
+            f"jurisdictions={sorted(j.pk for j in user_jurisdictions(user))}",
+            f"approver={roles.has_role(user, roles.EXTENSION_APPROVER)}",
+            f"coordinator={roles.has_role(user, roles.COORDINATOR)}",
+            scope_of(Lead.objects.visible_to(user), Complaint.objects.visible_to(user)),
+        ])
+
+    return cached_figures("todo", scope, lambda: todo_sections(user))
+
+
 class TodoPanel(Component):
     name = "zhunru_todo"
     order = 50
@@ -79,7 +103,7 @@ class TodoPanel(Component):
         self.request = request
 
     def render_html(self, parent_context=None):
-        sections = todo_sections(self.request.user)
+        sections = cached_todo_sections(self.request.user)
         if not sections:
             return ""
         blocks = []

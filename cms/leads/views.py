@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from zhunru.audit.recording import record
 from zhunru.clock import format_date
 from zhunru.leads.calendar import explain_computation
-from zhunru.leads.dashboard import dashboard_figures
+from zhunru.leads.dashboard import cached_dashboard_figures
 from zhunru.leads.exports import ledger_workbook
 from zhunru.leads.models import CoHandling, Lead, LeadReport
 from zhunru.leads.scorecard import PeriodError, date_param
@@ -231,7 +231,7 @@ def dashboard(request):
                "departments": departments, "states": Lead.State.choices}
     if errors:
         return TemplateResponse(request, "zhunru_leads/admin/dashboard.html", context, status=400)
-    context["f"] = dashboard_figures(leads)
+    context["f"] = cached_dashboard_figures(leads)
     return TemplateResponse(request, "zhunru_leads/admin/dashboard.html", context)
 
 

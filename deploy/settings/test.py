@@ -34,3 +34,5 @@ ZHUNRU_PAGE_CACHE_SECONDS = 0
 _TEST_VAR.mkdir(parents=True, exist_ok=True)
 STATIC_ROOT = _TEST_VAR / "static"  # WhiteNoise warns about a missing directory otherwise
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Cached dashboard figures off by default, as the page cache: a test that wants them sets the seconds.
+ZHUNRU_LEADS_FIGURES_CACHE_SECONDS = 0
