@@ -139,7 +139,7 @@ def _locked(proc) -> BreachProcedure:
 
 def _expect(proc, *states) -> None:
     if proc.state not in states:
-        names = "、".join(State(s).label for s in states)
+        names = "、".join(str(State(s).label) for s in states)
         raise ValidationError(_("当前状态为“{get_state_display}”，只有“{names}”时可以执行此操作。").format(get_state_display=proc.get_state_display(), names=names))
 
 

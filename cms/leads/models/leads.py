@@ -779,7 +779,7 @@ class LeadEvent(models.Model):
 
     @property
     def to_state_label(self) -> str:
-        return Lead.State(self.to_state).label if self.to_state in Lead.State.values else self.to_state
+        return str(Lead.State(self.to_state).label) if self.to_state in Lead.State.values else self.to_state
 
     @property
     def actor_label(self) -> str:
