@@ -226,8 +226,9 @@ def expand(term: str, groups: Iterable[Iterable[str]], limit: int = 8) -> list[s
     for group in groups:
         group = [g for g in group if g]
         for member in sorted(group, key=len, reverse=True):
-            if normalize(member) and normalize(member) in folded and len(folded) == len(term):
-                start = folded.index(normalize(member))
+            norm = _normalized_term(member)
+            if norm and norm in folded and len(folded) == len(term):
+                start = folded.index(norm)
                 for other in group:
                     if other != member:
                         variant = term[:start] + other + term[start + len(member) :]
@@ -237,6 +238,12 @@ def expand(term: str, groups: Iterable[Iterable[str]], limit: int = 8) -> list[s
         if len(forms) >= limit:
             break
     return forms[:limit]
+
+
+@functools.lru_cache(maxsize=1024)
+def _normalized_term(term: str) -> str:
+    """:func:`normalize` of a synonym (the same few dozen, every query)."""
+    return normalize(term)
 
 
 @functools.lru_cache(maxsize=8)
