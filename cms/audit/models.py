@@ -16,6 +16,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhunru.clock import format_datetime, localize_text
 
@@ -98,10 +100,10 @@ class AuditEventQuerySet(models.QuerySet):
         return self.filter(jurisdiction__in=user_jurisdictions(user))
 
     def update(self, **kwargs):
-        raise AuditLogImmutable("审计日志不可修改。")
+        raise AuditLogImmutable(_("审计日志不可修改。"))
 
     def delete(self):
-        raise AuditLogImmutable("审计日志不可删除；过期日志只能通过保留期清理命令处理。")
+        raise AuditLogImmutable(_("审计日志不可删除；过期日志只能通过保留期清理命令处理。"))
 
     def unsealed(self) -> "AuditEventQuerySet":
         return self.filter(sequence__isnull=True)
@@ -122,65 +124,65 @@ class AuditEvent(models.Model):
     """One thing that happened: a state transition, login, export, download, publication."""
 
     # Empty until sealed: the sealer assigns the chain order (see zhunru.audit.sealing).
-    sequence = models.PositiveBigIntegerField("序号", unique=True, null=True, blank=True, editable=False)
-    timestamp = models.DateTimeField("时间", db_index=True)
+    sequence = models.PositiveBigIntegerField(gettext_lazy("序号"), unique=True, null=True, blank=True, editable=False)
+    timestamp = models.DateTimeField(gettext_lazy("时间"), db_index=True)
     # Deleting a user or department must not rewrite the entries that name them (SET_NULL would, and
     # the chain would show them as tampered with): the ids stay as recorded, without a database constraint.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.DO_NOTHING,
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("操作人"), null=True, blank=True, on_delete=models.DO_NOTHING,
         db_constraint=False, related_name="+",
     )
-    actor_repr = models.CharField("操作人（记录时）", max_length=150, blank=True)
-    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
-    action = models.CharField("操作", max_length=60, db_index=True)
-    object_type = models.CharField("对象类型", max_length=100, blank=True, db_index=True)
-    object_id = models.CharField("对象 ID", max_length=64, blank=True, db_index=True)
-    object_repr = models.CharField("对象", max_length=255, blank=True)
+    actor_repr = models.CharField(gettext_lazy("操作人（记录时）"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(gettext_lazy("IP 地址"), null=True, blank=True)
+    action = models.CharField(gettext_lazy("操作"), max_length=60, db_index=True)
+    object_type = models.CharField(gettext_lazy("对象类型"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(gettext_lazy("对象 ID"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(gettext_lazy("对象"), max_length=255, blank=True)
     department = models.ForeignKey(
-        "zhunru_cms.Department", verbose_name="部门", null=True, blank=True, on_delete=models.DO_NOTHING,
+        "zhunru_cms.Department", verbose_name=gettext_lazy("部门"), null=True, blank=True, on_delete=models.DO_NOTHING,
         db_constraint=False, related_name="+",
     )
     jurisdiction = models.ForeignKey(
-        "zhunru_cms.Jurisdiction", verbose_name="辖区", null=True, blank=True, on_delete=models.DO_NOTHING,
+        "zhunru_cms.Jurisdiction", verbose_name=gettext_lazy("辖区"), null=True, blank=True, on_delete=models.DO_NOTHING,
         db_constraint=False, related_name="+",
     )
-    changes = models.JSONField("变更内容", default=dict, blank=True)
-    note = models.TextField("说明", blank=True)
+    changes = models.JSONField(gettext_lazy("变更内容"), default=dict, blank=True)
+    note = models.TextField(gettext_lazy("说明"), blank=True)
     # The django-auditlog LogEntry this event mirrors, and the hash of its content at the time: editing or
     # deleting the LogEntry is detected by verification.
-    logentry_id = models.PositiveBigIntegerField("django-auditlog 条目", null=True, blank=True, editable=False)
-    logentry_hash = models.CharField("django-auditlog 条目哈希", max_length=64, blank=True, editable=False)
+    logentry_id = models.PositiveBigIntegerField(gettext_lazy("django-auditlog 条目"), null=True, blank=True, editable=False)
+    logentry_hash = models.CharField(gettext_lazy("django-auditlog 条目哈希"), max_length=64, blank=True, editable=False)
     # 1: sealed under a lock at write time (before jurisdiction, id and LogEntry were covered); 2: by the sealer.
-    format = models.PositiveSmallIntegerField("哈希格式", default=2, editable=False)
-    prev_hash = models.CharField("上一条哈希", max_length=64, blank=True, editable=False)
-    hash = models.CharField("哈希", max_length=64, blank=True, editable=False)
+    format = models.PositiveSmallIntegerField(gettext_lazy("哈希格式"), default=2, editable=False)
+    prev_hash = models.CharField(gettext_lazy("上一条哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(gettext_lazy("哈希"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "审计事件"
-        verbose_name_plural = "审计事件"
+        verbose_name = gettext_lazy("审计事件")
+        verbose_name_plural = gettext_lazy("审计事件")
         ordering = ["sequence", "id"]
         indexes = [
             models.Index(fields=["id"], condition=models.Q(sequence__isnull=True), name="zhunru_audit_unsealed"),
         ]
 
     def __str__(self) -> str:
-        number = f"#{self.sequence}" if self.sequence is not None else "（待封存）"
+        number = f"#{self.sequence}" if self.sequence is not None else _("（待封存）")
         return f"{number} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AuditLogImmutable("审计日志不可修改。")
+            raise AuditLogImmutable(_("审计日志不可修改。"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AuditLogImmutable("审计日志不可删除。")
+        raise AuditLogImmutable(_("审计日志不可删除。"))
 
     @property
     def sequence_label(self) -> str:
         """The chain position, or 待封存 for an event the sealer has not reached yet (a few seconds)."""
-        return str(self.sequence) if self.sequence is not None else "待封存"
+        return str(self.sequence) if self.sequence is not None else _("待封存")
 
     def get_timestamp_display(self) -> str:
         """Beijing time, written as every time a person reads (zhunru.clock)."""
@@ -190,7 +192,7 @@ class AuditEvent(models.Model):
         """The recorded changes as JSON, the times in them written in Beijing time."""
         return changes_text(self.changes)
 
-    @admin.display(description="部门")
+    @admin.display(description=gettext_lazy("部门"))
     def department_name(self) -> str:
         """The department's name, or its recorded id once the department is deleted."""
         if self.department_id is None:
@@ -198,7 +200,7 @@ class AuditEvent(models.Model):
         try:
             return str(self.department)
         except ObjectDoesNotExist:
-            return f"已删除的部门 #{self.department_id}"
+            return _("已删除的部门 #{department_id}").format(department_id=self.department_id)
 
     def canonical_content(self) -> str:
         """What the hash covers: every recorded field, in a fixed order."""
@@ -211,12 +213,12 @@ class AuditEvent(models.Model):
 class ChainAnchor(models.Model):
     """Where verification starts after retention pruning: the last pruned entry's sequence and hash."""
 
-    pruned_through = models.PositiveBigIntegerField("已清理至序号")
-    last_hash = models.CharField("最后清理条目的哈希", max_length=64)
-    pruned_at = models.DateTimeField("清理时间")
+    pruned_through = models.PositiveBigIntegerField(gettext_lazy("已清理至序号"))
+    last_hash = models.CharField(gettext_lazy("最后清理条目的哈希"), max_length=64)
+    pruned_at = models.DateTimeField(gettext_lazy("清理时间"))
 
     class Meta:
-        verbose_name = "审计链锚点"
+        verbose_name = gettext_lazy("审计链锚点")
         ordering = ["-pruned_through"]
 
     def __str__(self) -> str:
@@ -230,7 +232,7 @@ class ChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
-        verbose_name = "审计链头"
+        verbose_name = gettext_lazy("审计链头")
 
     def __str__(self) -> str:
         return f"#{self.last_sequence} {self.last_hash[:12]}"
@@ -243,13 +245,13 @@ class ChainCheckpoint(models.Model):
     (recomputing every hash and the head) cannot write a matching checkpoint without the key.
     """
 
-    sequence = models.PositiveBigIntegerField("已校验至序号")
-    hash = models.CharField("该条哈希", max_length=64)
-    verified_at = models.DateTimeField("校验时间")
-    signature = models.CharField("签名", max_length=64)
+    sequence = models.PositiveBigIntegerField(gettext_lazy("已校验至序号"))
+    hash = models.CharField(gettext_lazy("该条哈希"), max_length=64)
+    verified_at = models.DateTimeField(gettext_lazy("校验时间"))
+    signature = models.CharField(gettext_lazy("签名"), max_length=64)
 
     class Meta:
-        verbose_name = "审计链检查点"
+        verbose_name = gettext_lazy("审计链检查点")
         ordering = ["-sequence"]
 
     def __str__(self) -> str:

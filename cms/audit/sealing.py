@@ -24,6 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import DateTimeField, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from zhunru.audit.models import AuditEvent, ChainHead, row_values, utc_datetime, values_hash
 
@@ -138,7 +139,7 @@ def seal_batch(limit: int = BATCH) -> int:
             last_hash = event_hash(event)
             event["hash"] = last_hash
         if values and _write_seals(values) != len(values):
-            raise SealConflict("部分审计事件已被其他进程封存。")
+            raise SealConflict(_("部分审计事件已被其他进程封存。"))
         if values:
             head.last_sequence, head.last_hash = sequence, last_hash
             head.save(update_fields=["last_sequence", "last_hash"])

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhunru.audit.models import (
     HASHED_FIELDS,
@@ -57,9 +58,9 @@ class ChainReport:
     def describe(self) -> str:
         if self.ok:
             if not self.checked:
-                return "审计链为空，校验通过。"
-            return f"审计链完整：已校验 {self.checked} 条（#{self.first_sequence}–#{self.last_sequence}）。"
-        return f"审计链在第 #{self.broken_sequence} 条处断裂：{self.problem}"
+                return _("审计链为空，校验通过。")
+            return _("审计链完整：已校验 {checked} 条（#{first_sequence}–#{last_sequence}）。").format(checked=self.checked, first_sequence=self.first_sequence, last_sequence=self.last_sequence)
+        return _("审计链在第 #{broken_sequence} 条处断裂：{problem}").format(broken_sequence=self.broken_sequence, problem=self.problem)
 
 
 def prune_vouches_for(event: AuditEvent, anchor: ChainAnchor) -> bool:
@@ -148,28 +149,28 @@ class _Walk:
                 self.first = sequence
             if sequence != self.next_sequence:
                 if sequence > self.next_sequence:
-                    problem = f"缺少第 #{self.next_sequence} 至 #{sequence - 1} 条（条目被删除）。"
+                    problem = _("缺少第 #{next_sequence} 至 #{value} 条（条目被删除）。").format(next_sequence=self.next_sequence, value=sequence - 1)
                     self.fail(self.next_sequence, problem, sequence)
                 else:
-                    self.fail(sequence, "序号重复或倒退（疑似插入条目）。", sequence)
+                    self.fail(sequence, _("序号重复或倒退（疑似插入条目）。"), sequence)
                 break
             if values["prev_hash"] != self.last_hash:
-                self.fail(sequence, "与上一条的哈希链接不符（前面有条目被删除、插入或修改）。", sequence)
+                self.fail(sequence, _("与上一条的哈希链接不符（前面有条目被删除、插入或修改）。"), sequence)
                 break
             digest = row[-1]
             if values_hash(values) != digest:
-                problem = f"内容与记录的哈希不符（条目被修改）：{values['action']} {values['object_repr']}"
+                problem = _("内容与记录的哈希不符（条目被修改）：{value} {value2}").format(value=values['action'], value2=values['object_repr'])
                 self.fail(sequence, problem, sequence)
                 break
             logentry_id = values["logentry_id"]
             if logentry_id is not None:
                 found = entries.get(logentry_id)
                 if found is None:
-                    problem = f"对应的 django-auditlog 条目 #{logentry_id} 已不存在（被删除）。"
+                    problem = _("对应的 django-auditlog 条目 #{logentry_id} 已不存在（被删除）。").format(logentry_id=logentry_id)
                     self.fail(sequence, problem, sequence)
                     break
                 if found != values["logentry_hash"]:
-                    problem = f"对应的 django-auditlog 条目 #{logentry_id} 与记录的哈希不符（被修改）。"
+                    problem = _("对应的 django-auditlog 条目 #{logentry_id} 与记录的哈希不符（被修改）。").format(logentry_id=logentry_id)
                     self.fail(sequence, problem, sequence)
                     break
             if not self.anchor_vouched and _prune_row_vouches(values, self.anchor):
@@ -222,14 +223,14 @@ def _anchor_problem(anchor: ChainAnchor) -> ChainReport | None:
     and the first entry after it links to it."""
     prunes = AuditEvent.objects.filter(action=PRUNE_ACTION, sequence__gt=anchor.pruned_through)
     if not any(prune_vouches_for(event, anchor) for event in prunes):
-        problem = (
-            f"保留期锚点（已清理至 #{anchor.pruned_through}）没有对应的 {PRUNE_ACTION} 清理记录，"
+        problem = _(
+            "保留期锚点（已清理至 #{pruned_through}）没有对应的 {PRUNE_ACTION} 清理记录，"
             "疑似删除了最早的条目并伪造锚点。"
-        )
+        ).format(pruned_through=anchor.pruned_through, PRUNE_ACTION=PRUNE_ACTION)
         return ChainReport(False, 0, None, None, anchor.pruned_through + 1, problem)
     first = AuditEvent.objects.filter(sequence=anchor.pruned_through + 1).first()
     if first is None or first.prev_hash != anchor.last_hash:
-        problem = "保留期锚点之后的第一条缺失或与锚点不衔接（条目被删除或锚点被篡改）。"
+        problem = _("保留期锚点之后的第一条缺失或与锚点不衔接（条目被删除或锚点被篡改）。")
         return ChainReport(False, 0, None, None, anchor.pruned_through + 1, problem)
     return None
 
@@ -245,13 +246,11 @@ def verify_chain(batch_size: int = 2000, *, full: bool = False, seal: bool = Tru
     checkpoints = list(ChainCheckpoint.objects.order_by("-sequence"))
     forged = _forged_checkpoint(checkpoints)
     if forged is not None:
-        problem = f"检查点（至 #{forged.sequence}）的签名无效：检查点被伪造或篡改。"
+        problem = _("检查点（至 #{sequence}）的签名无效：检查点被伪造或篡改。").format(sequence=forged.sequence)
         return ChainReport(False, 0, None, None, forged.sequence, problem)
     mismatch = _checkpoint_mismatch(checkpoints if full else checkpoints[:1], floor)
     if mismatch is not None:
-        problem = (
-            f"第 #{mismatch.sequence} 条的哈希与已签名的检查点不符（该条或其前面的链被改写，或被删除）。"
-        )
+        problem = _("第 #{sequence} 条的哈希与已签名的检查点不符（该条或其前面的链被改写，或被删除）。").format(sequence=mismatch.sequence)
         return ChainReport(False, 0, None, None, mismatch.sequence, problem)
     walk = _Walk(anchor)
     start = next((c for c in checkpoints if c.sequence > floor), None) if not full else None
@@ -266,32 +265,32 @@ def verify_chain(batch_size: int = 2000, *, full: bool = False, seal: bool = Tru
         head = _head()
         if head is None:
             if walk.checked:
-                return walk.fail(walk.last_sequence, "链头记录缺失，无法确认末尾条目（链头被删除）。", walk.last_sequence)
+                return walk.fail(walk.last_sequence, _("链头记录缺失，无法确认末尾条目（链头被删除）。"), walk.last_sequence)
             break
         head_sequence, head_hash = head
         if head_sequence > walk.last_sequence:
             # Entries committed since the walk began, or the tail was deleted: look further.
             if walk.extend(batch_size) or walk.broken is not None:
                 continue
-            problem = f"链头记录到 #{head_sequence}，但最后一条是 #{walk.last_sequence}（末尾条目被删除）。"
+            problem = _("链头记录到 #{head_sequence}，但最后一条是 #{last_sequence}（末尾条目被删除）。").format(head_sequence=head_sequence, last_sequence=walk.last_sequence)
             return walk.fail(walk.last_sequence + 1, problem, walk.last_sequence)
         if head_sequence < walk.last_sequence:
-            problem = (
-                f"链头只记录到 #{head_sequence}，其后的 #{head_sequence + 1}–#{walk.last_sequence} "
+            problem = _(
+                "链头只记录到 #{head_sequence}，其后的 #{value}–#{last_sequence} "
                 "不是经正常写入追加的（末尾被追加条目，或链头被篡改）。"
-            )
+            ).format(head_sequence=head_sequence, value=head_sequence + 1, last_sequence=walk.last_sequence)
             return walk.fail(head_sequence + 1, problem, walk.last_sequence)
         if head_hash != walk.last_hash:
-            problem = "最后一条的哈希与链头记录的不符（末尾条目被替换，或链头被篡改）。"
+            problem = _("最后一条的哈希与链头记录的不符（末尾条目被替换，或链头被篡改）。")
             return walk.fail(walk.last_sequence, problem, walk.last_sequence)
         break
     if walk.broken is not None:
         return walk.broken
     if not walk.anchor_vouched:
-        problem = (
-            f"保留期锚点（已清理至 #{anchor.pruned_through}）没有对应的 {PRUNE_ACTION} 清理记录，"
+        problem = _(
+            "保留期锚点（已清理至 #{pruned_through}）没有对应的 {PRUNE_ACTION} 清理记录，"
             "疑似删除了最早的条目并伪造锚点。"
-        )
+        ).format(pruned_through=anchor.pruned_through, PRUNE_ACTION=PRUNE_ACTION)
         return walk.fail(anchor.pruned_through + 1, problem, walk.last_sequence)
     if checkpoint and walk.last_sequence > (start.sequence if start else 0):
         made = ChainCheckpoint(sequence=walk.last_sequence, hash=walk.last_hash, verified_at=timezone.now())
