@@ -13,7 +13,7 @@ TEST_STAMP := $(VENV)/.installed-$(HASH)-test
 DJANGO_SETTINGS_MODULE ?= deploy.settings.dev
 export DJANGO_SETTINGS_MODULE
 
-.PHONY: help install install-run run test lint bench migrate demo clean
+.PHONY: help install install-run run test lint bench migrate demo clean messages
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -61,6 +61,15 @@ test: install ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/RE
 
 lint: install ## ruff check
 	$(VENV)/bin/ruff check .
+
+# The catalogue is scoped to cms/, search/ and workers/ (and their templates): everything else is ignored,
+# and all three write to cms/locale (LOCALE_PATHS for this run only).
+messages: install ## Regenerate the zh_Hans catalogue (cms/locale) from the marked strings and compile it
+	$(PY) -c "import django, os; from django.conf import settings; django.setup(); \
+	settings.LOCALE_PATHS = [os.path.abspath('cms/locale')]; from django.core.management import call_command; \
+	call_command('makemessages', locale=['zh_Hans'], verbosity=0, \
+	ignore_patterns=['bench/*', 'deploy/*', 'tests/*', 'var/*', 'build/*', '*.egg-info/*', 'media/*', 'static/*'])"
+	msgfmt -o cms/locale/zh_Hans/LC_MESSAGES/django.mo cms/locale/zh_Hans/LC_MESSAGES/django.po
 
 bench: install ## Run every benchmark and print one table
 	$(PY) bench/run_all
