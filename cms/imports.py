@@ -53,8 +53,9 @@ def write_in_batches(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Call ``write`` for every item, in transactions of at most about ZHUNRU_IMPORT_BATCH_SECONDS each (a batch
-    stops early rather than let its next write end past the limit); return the number of batches. ``begin`` runs first in every batch's transaction (e.g. to lock and check
-    the import still owns its target); an exception rolls back the current batch only."""
+    stops early rather than let its next write end past the limit); return the number of batches. ``begin``
+    runs first in every batch's transaction (e.g. to lock and check the import still owns its target); an
+    exception rolls back the current batch only."""
     limit = conf.import_batch_seconds()
     done = batches = 0
     total = len(items)
