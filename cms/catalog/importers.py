@@ -36,6 +36,10 @@ class ImportError_(Exception):
         super().__init__("\n".join(errors))
 
 
+class ImportStopped(ImportError_):
+    """An import stopped after some of its batches were written (another import took the draft over)."""
+
+
 @dataclass
 class Row:
     line: int
@@ -320,7 +324,7 @@ def import_edition(path, edition_name: str, *, by=None) -> ImportResult:
     def still_ours() -> None:
         list(ListEdition.objects.select_for_update().filter(pk=edition.pk).values_list("pk", flat=True))
         if not runs.filter(pk=run.pk, state=ImportRun.State.RUNNING).exists():
-            raise ImportError_([gettext("另一次导入已接管「{name}」，本次导入已停止：该版本以最近开始的导入为准。").format(name=edition.name)])
+            raise ImportStopped([gettext("另一次导入已接管「{name}」，本次导入已停止：该版本以最近开始的导入为准。").format(name=edition.name)])
 
     def write(step) -> None:
         action, row, values, item = step

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.cms.import_batches import Crash, stop_after, write_meanwhile
-from zhunru.catalog.importers import ImportError_, import_edition
+from zhunru.catalog.importers import ImportStopped, import_edition
 from zhunru.catalog.models import ListEdition, ListItem, ListMeasure
 from zhunru.imports import batch_committed
 from zhunru.models import Department, ImportRun
@@ -62,7 +62,7 @@ def test_a_later_import_takes_the_draft_over_and_the_earlier_one_stops(db, tmp_p
 
     batch_committed.connect(start_second, sender=ListItem)
     try:
-        with pytest.raises(ImportError_, match="另一次导入已接管"):
+        with pytest.raises(ImportStopped, match="另一次导入已接管"):
             import_edition(first, "2025年版")
     finally:
         batch_committed.disconnect(start_second, sender=ListItem)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from zhunru.catalog.importers import ImportError_, import_edition
+from zhunru.catalog.importers import ImportError_, ImportStopped, import_edition
 
 
 class Command(BaseCommand):
@@ -26,6 +26,8 @@ class Command(BaseCommand):
                 raise CommandError(_("施行日期「{value}」格式错误，应为 YYYY-MM-DD。").format(value=options['effective_date'])) from None
         try:
             result = import_edition(options["file"], options["edition"])
+        except ImportStopped as exc:
+            raise CommandError(_("导入中止，已写入的部分留在未启用的版本中：\n") + "\n".join(exc.errors)) from None
         except ImportError_ as exc:
             raise CommandError(_("导入失败，未写入任何数据：\n") + "\n".join(exc.errors)) from None
         except OSError as exc:
