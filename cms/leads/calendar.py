@@ -127,14 +127,14 @@ class WorkingCalendar:
     def __init__(self, overrides: dict[datetime.date, DayStatus], entered_years: set[int], version: str,
                  local: dict[int, dict[datetime.date, DayStatus]] | None = None):
         self.overrides = overrides
-        self.local = local or {}  # jurisdiction id -> its own rest and working days
+        self.local = local if local is not None else {}  # jurisdiction id -> its own days, loaded when asked
         self.entered_years = entered_years
         self.version = version
         self._memo: dict = {}
 
     @classmethod
     def load(cls) -> WorkingCalendar:
-        from zhunru.leads.models import CalendarRange, HolidayYear, LocalCalendarDay
+        from zhunru.leads.models import CalendarRange, HolidayYear
 
         overrides: dict[datetime.date, DayStatus] = {}
         digest = hashlib.sha256(f"chinese_calendar={chinese_calendar.__version__}".encode())
@@ -152,12 +152,20 @@ class WorkingCalendar:
                 else:
                     overrides[day] = DayStatus(False, True, f"{REASON_HOLIDAY}（{name}）")
                 day += datetime.timedelta(days=1)
-        local: dict[int, dict[datetime.date, DayStatus]] = {}
-        for jurisdiction_id, days in LocalCalendarDay.objects.by_jurisdiction().items():
-            for day, (working, reason) in days.items():
-                digest.update(f"|j{jurisdiction_id}:{day}:{int(working)}".encode())
-                local.setdefault(jurisdiction_id, {})[day] = DayStatus(working, True, reason)
-        return cls(overrides, years, digest.hexdigest()[:12], local)
+        return cls(overrides, years, digest.hexdigest()[:12])
+
+    def local_days(self, jurisdiction_id: int | None) -> dict[datetime.date, DayStatus]:
+        """The jurisdiction's own rest and working days, read once per snapshot and only for that jurisdiction
+        (they are not in ``version``: a change marks that jurisdiction's open stages for recomputation)."""
+        if jurisdiction_id is None:
+            return {}
+        if jurisdiction_id not in self.local:
+            from zhunru.leads.models import LocalCalendarDay
+
+            days = LocalCalendarDay.objects.filter(jurisdiction_id=jurisdiction_id).by_jurisdiction()
+            self.local[jurisdiction_id] = {day: DayStatus(working, True, reason)
+                                           for day, (working, reason) in days.get(jurisdiction_id, {}).items()}
+        return self.local[jurisdiction_id]
 
     def status(self, d: datetime.date, jurisdiction_id: int | None = None) -> DayStatus:
         local = self.local.get(jurisdiction_id)
@@ -179,7 +187,9 @@ class WorkingCalendar:
         return DayStatus(not weekend, False, REASON_UNKNOWN_WEEKEND if weekend else "")
 
     def is_working_day(self, d: datetime.date, jurisdiction=None) -> tuple[bool, bool]:
-        s = self.status(d, getattr(jurisdiction, "pk", None))
+        jurisdiction_id = getattr(jurisdiction, "pk", None)
+        self.local_days(jurisdiction_id)
+        s = self.status(d, jurisdiction_id)
         return s.working, s.known
 
     def compute_due(self, start, amount: int, unit: str, jurisdiction=None) -> DueTime:
@@ -196,7 +206,7 @@ class WorkingCalendar:
         start_day = timezone.localtime(start_dt).date()
         closes_at = getattr(jurisdiction, "office_closes_at", None) if jurisdiction is not None else None
         # A jurisdiction's own days count for its deadlines only; without any, it shares the national memo.
-        local_id = getattr(jurisdiction, "pk", None) if getattr(jurisdiction, "pk", None) in self.local else None
+        local_id = getattr(jurisdiction, "pk", None) if self.local_days(getattr(jurisdiction, "pk", None)) else None
         key = (start_day, amount, unit, closes_at, local_id)
         if key not in self._memo:
             self._memo[key] = self._count(start_day, amount, unit, closes_at, local_id)

@@ -22,6 +22,20 @@ def calendar_changed(sender, **kwargs) -> None:
     transaction.on_commit(enqueue)
 
 
+def local_days_changed(sender, instance, **kwargs) -> None:
+    """A jurisdiction's own rest or working day changed: its open stages and co-handling tasks (only its) are
+    marked stale, then recomputed like after a national calendar change."""
+    from zhunru.leads.models import CoHandling, LeadStage
+
+    if kwargs.get("raw"):
+        return
+    LeadStage.objects.filter(lead__jurisdiction_id=instance.jurisdiction_id, completed_at__isnull=True).update(
+        calendar_version="")
+    CoHandling.objects.filter(lead__jurisdiction_id=instance.jurisdiction_id, answered_at__isnull=True).update(
+        calendar_version="")
+    calendar_changed(sender, **kwargs)
+
+
 def connect() -> None:
     from zhunru.leads.handoffs import lead_handed_off
     from zhunru.leads.models import CalendarRange, HolidayYear, LocalCalendarDay
@@ -29,6 +43,8 @@ def connect() -> None:
 
     lead_transitioned.connect(lead_handed_off, dispatch_uid="zhunru_leads_handoff_notifications")
 
-    for model in (HolidayYear, CalendarRange, LocalCalendarDay):
+    for model in (HolidayYear, CalendarRange):
         post_save.connect(calendar_changed, sender=model, dispatch_uid=f"zhunru_leads_calendar_save_{model.__name__}")
         post_delete.connect(calendar_changed, sender=model, dispatch_uid=f"zhunru_leads_calendar_delete_{model.__name__}")
+    post_save.connect(local_days_changed, sender=LocalCalendarDay, dispatch_uid="zhunru_leads_local_day_save")
+    post_delete.connect(local_days_changed, sender=LocalCalendarDay, dispatch_uid="zhunru_leads_local_day_delete")
