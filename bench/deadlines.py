@@ -109,8 +109,11 @@ def run() -> list[tuple[str, str, str]]:
             env = production_env(tmp, database_url)
             env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
             manage(env, "migrate", "--noinput", "-v0")
+            for name in ("REDIS_URL", "ELASTICSEARCH_URL"):  # never the shared Redis namespace or search index:
+                os.environ.pop(name, None)                  # production_env leaves them out, the process must too
             os.environ.update(env)
             os.chdir(ROOT)
+            sys.path.insert(0, str(ROOT))  # run standalone (bench/run_all's child has it already)
             import django
 
             django.setup()
