@@ -1,4 +1,5 @@
-"""Wiring: hand-offs notify the people concerned; a calendar change recomputes open due times after commit."""
+"""Wiring: hand-offs notify the people concerned; a calendar change recomputes open due times after commit;
+writes to leads drop the cached dashboard figures."""
 
 import logging
 
@@ -22,6 +23,15 @@ def calendar_changed(sender, **kwargs) -> None:
     transaction.on_commit(enqueue)
 
 
+def figures_changed(sender, **kwargs) -> None:
+    """A write that can change the dashboard's and the 待办 panel's counts: the cached ones are dropped now and
+    again after commit (a reader between the two could have cached the figures from before the commit)."""
+    from zhunru.leads.dashboard import drop_cached_figures
+
+    drop_cached_figures()
+    transaction.on_commit(drop_cached_figures)
+
+
 def local_days_changed(sender, instance, **kwargs) -> None:
     """A jurisdiction's own rest or working day changed: its open stages and co-handling tasks (only its) are
     marked stale, then recomputed like after a national calendar change."""
@@ -38,10 +48,22 @@ def local_days_changed(sender, instance, **kwargs) -> None:
 
 def connect() -> None:
     from zhunru.leads.handoffs import lead_handed_off
-    from zhunru.leads.models import CalendarRange, HolidayYear, LocalCalendarDay
+    from zhunru.leads.models import (
+        CalendarRange,
+        CoHandling,
+        Extension,
+        HolidayYear,
+        Lead,
+        LeadStage,
+        LocalCalendarDay,
+    )
     from zhunru.leads.signals import lead_transitioned
+    from zhunru.portal.models import Complaint
 
     lead_transitioned.connect(lead_handed_off, dispatch_uid="zhunru_leads_handoff_notifications")
+    for model in (Lead, LeadStage, Extension, CoHandling, Complaint):
+        post_save.connect(figures_changed, sender=model, dispatch_uid=f"zhunru_leads_figures_save_{model.__name__}")
+        post_delete.connect(figures_changed, sender=model, dispatch_uid=f"zhunru_leads_figures_delete_{model.__name__}")
 
     for model in (HolidayYear, CalendarRange):
         post_save.connect(calendar_changed, sender=model, dispatch_uid=f"zhunru_leads_calendar_save_{model.__name__}")
