@@ -57,3 +57,29 @@ def manage(env: dict, *args: str, timeout: float = 600) -> None:
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise RuntimeError(f"manage.py {' '.join(args)} failed ({result.returncode}): {last[:300]}")
+
+
+@contextmanager
+def django_on_private_database(prefix: str, name: str) -> Iterator[tuple[Path, str]]:
+    """A temporary directory and a migrated private database (``private_database``), with Django set up in this
+    process on production settings over it; yields (directory, DATABASE_URL) and drops it all afterwards."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        tmp = Path(tmp)
+        with private_database(tmp, name) as database_url:
+            env = production_env(tmp, database_url)
+            manage(env, "migrate", "--noinput", "-v0")
+            os.environ.update(env)
+            os.chdir(ROOT)
+            if str(ROOT) not in sys.path:
+                sys.path.insert(0, str(ROOT))
+            import django
+
+            django.setup()
+            try:
+                yield tmp, database_url
+            finally:
+                from django.db import connections
+
+                connections.close_all()
