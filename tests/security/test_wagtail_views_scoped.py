@@ -29,7 +29,7 @@ def _user(world, code, role):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["editor", "coordinator", "auditor"])
-def test_reports_over_every_site_are_for_superusers_only(client, page_scoping_world, role):
+def test_reports_over_every_site_are_for_superusers_only(client, page_scoping_world, role):  # noqa: F811
     world = page_scoping_world
     client.force_login(_user(world, HOUMA, role))
     for url in SUPERUSER_ONLY:
@@ -46,7 +46,7 @@ def test_reports_over_every_site_are_for_superusers_only(client, page_scoping_wo
 
 
 @pytest.mark.django_db
-def test_page_views_of_another_jurisdiction_answer_404(client, page_scoping_world):
+def test_page_views_of_another_jurisdiction_answer_404(client, page_scoping_world):  # noqa: F811
     """The workflow preview (Wagtail's refusal names the page) and the page's usage: 404 for 昌江区's page, its title
     nowhere, the attempt audited; 侯马市's own page's usage opens."""
     from zhunru.audit.models import AuditEvent
@@ -71,7 +71,7 @@ def test_page_views_of_another_jurisdiction_answer_404(client, page_scoping_worl
 
 
 @pytest.mark.django_db
-def test_the_public_api_lists_only_the_hosts_site(client, page_scoping_world):
+def test_the_public_api_lists_only_the_hosts_site(client, page_scoping_world):  # noqa: F811
     """Through 侯马市's host: its live pages, never 昌江区's, and ``?site=`` naming 昌江区's host is refused; its
     collection's documents and images, never 昌江区's (by id: 404). The installation's index site serves both."""
     world = page_scoping_world
