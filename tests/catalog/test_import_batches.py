@@ -50,6 +50,21 @@ def test_a_crash_half_way_leaves_a_draft_that_cannot_go_public_and_a_rerun_compl
     assert ListItem.objects.public().count() == 4
 
 
+def test_the_activation_view_refuses_an_unfinished_draft(client, make_user, tmp_path, settings):
+    settings.ZHUNRU_IMPORT_BATCH_SECONDS = 0
+    with stop_after(ListItem, 1), pytest.raises(Crash):
+        import_edition(write_csv(tmp_path / "list.csv", OLD), "2025年版")
+    edition = ListEdition.objects.get(name="2025年版")
+    client.force_login(make_user("root", superuser=True))
+
+    response = client.post(f"/admin/catalog/editions/{edition.pk}/activate/", follow=True)
+
+    assert response.status_code == 200
+    assert "导入尚未完成" in response.content.decode()
+    edition.refresh_from_db()
+    assert not edition.is_active and not ListItem.objects.public().exists()
+
+
 def test_a_later_import_takes_the_draft_over_and_the_earlier_one_stops(db, tmp_path, settings):
     settings.ZHUNRU_IMPORT_BATCH_SECONDS = 0
     first, second = write_csv(tmp_path / "first.csv", rows(6)), write_csv(tmp_path / "second.csv", OLD)
