@@ -130,7 +130,7 @@ def export(request, fmt):
     if kind and kind not in labels:
         return HttpResponseBadRequest(_("记录类型“{value}”无效。").format(value=kind[:20]).encode(), content_type="text/plain; charset=utf-8")
     if fmt == "csv" and not kind:
-        choices = "、".join(labels.values())
+        choices = "、".join(str(label) for label in labels.values())
         return HttpResponseBadRequest(_("CSV 批量文件按记录类型分别导出（各类型字段不同），请选择记录类型：{choices}。").format(choices=choices).encode(),
                                       content_type="text/plain; charset=utf-8")
     qs = OutboundRecord.objects.visible_to(request.user)
