@@ -59,9 +59,9 @@ def write_in_batches(
     limit = conf.import_batch_seconds()
     done = batches = 0
     total = len(items)
-    slowest = 0.0  # the slowest single write so far: a batch ends before one more such write would pass the limit
     while done < total:
         started = time.monotonic()
+        slowest = 0.0  # this batch's slowest write: the batch ends before one more such write would pass the limit
         with transaction.atomic():
             if begin is not None:
                 begin()
