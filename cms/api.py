@@ -152,7 +152,7 @@ def field_label(model: type[BaseModel], loc: tuple) -> str | None:
         label = info.title or FIELD_LABELS.get(part) or label
         if label is None and depth == 0 and current is not None:
             label = _("请求体") if getattr(model, "__ninja_param_source__", "") == "body" else None
-    return label
+    return str(label) if label is not None else None  # titles are lazy translations: messages join str only
 
 
 def _ninja_path_view(view):

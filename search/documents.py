@@ -210,7 +210,7 @@ def _case_document(case) -> dict:
         summary = "；".join(filter(None, [_("来源：{reference}").format(reference=reference) if reference else "",
                                          _("通报日期：{format_date}").format(format_date=format_date(case.published_on))])) + "。" + (summary or "")
         if is_national(case):
-            doc["type_label"] = NATIONAL_LABEL
+            doc["type_label"] = str(NATIONAL_LABEL)  # indexed as text
     return {
         **doc,
         "title": case.title,
