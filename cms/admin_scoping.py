@@ -8,12 +8,13 @@ object only through the same query that lists it.
 """
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -33,6 +34,24 @@ class ScopedObjectMixin:
         if queryset is not None and obj is not None and not queryset.filter(pk=obj.pk).exists():
             record_foreign_attempt(self.request, type(obj), obj.pk)
             raise Http404(_("对象不存在或您无权访问。"))
+        return obj
+
+
+class EditableObjectMixin:
+    """Edit and delete views of a model whose QuerySet has ``visible_to`` and ``editable_by`` (national rows
+    everyone reads, a jurisdiction's own rows): an object the user may not see answers 404 (the attempt
+    audited), one they may see but not change 403 with ``refusal``, before any form is shown or saved."""
+
+    refusal = gettext_lazy("您无权修改该对象。")
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        model, user = type(obj), self.request.user
+        if not model.objects.visible_to(user).filter(pk=obj.pk).exists():
+            record_foreign_attempt(self.request, model, obj.pk)
+            raise Http404(_("对象不存在或您无权访问。"))
+        if not model.objects.editable_by(user).filter(pk=obj.pk).exists():
+            raise PermissionDenied(self.refusal)
         return obj
 
 

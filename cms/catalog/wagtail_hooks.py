@@ -23,7 +23,7 @@ from wagtail.snippets.views.snippets import DeleteView as SnippetDeleteView
 from wagtail.snippets.views.snippets import EditView as SnippetEditView
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.admin_scoping import EditableObjectMixin, ScopedSnippetViewSet
 from zhunru.catalog import admin_views
 from zhunru.catalog.models import ListEdition, ListItem, RatingFollowUp, ScreeningRule, ServiceItem
 from zhunru.compat import register_permission_policy
@@ -290,32 +290,17 @@ class ScreeningRuleForm(WagtailAdminModelForm):
             field.initial = field.queryset.first().pk
 
 
-class _EditableRuleMixin:
-    """Another jurisdiction's rule answers 404 (audited); a national rule, which everyone reads, 403 to all but
-    superusers, before any form is shown or saved."""
-
-    def get_object(self, *args, **kwargs):
-        from django.core.exceptions import PermissionDenied
-        from django.http import Http404
-
-        from zhunru.scoping import record_foreign_attempt
-
-        obj = super().get_object(*args, **kwargs)
-        user = self.request.user
-        if not ScreeningRule.objects.visible_to(user).filter(pk=obj.pk).exists():
-            record_foreign_attempt(self.request, ScreeningRule, obj.pk)
-            raise Http404(_("对象不存在或您无权访问。"))
-        if not ScreeningRule.objects.editable_by(user).filter(pk=obj.pk).exists():
-            raise PermissionDenied(_("全国通用的筛查规则只有超级管理员可以修改或删除。"))
-        return obj
 
 
-class RuleEditView(_EditableRuleMixin, SnippetEditView):
-    pass
+class RuleEditView(EditableObjectMixin, SnippetEditView):
+    """Another jurisdiction's rule answers 404; a national rule, which everyone reads, 403 to all but
+    superusers."""
+
+    refusal = gettext_lazy("全国通用的筛查规则只有超级管理员可以修改或删除。")
 
 
-class RuleDeleteView(_EditableRuleMixin, SnippetDeleteView):
-    pass
+class RuleDeleteView(EditableObjectMixin, SnippetDeleteView):
+    refusal = RuleEditView.refusal
 
 
 class RuleViewSet(ScopedSnippetViewSet):

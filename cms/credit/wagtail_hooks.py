@@ -1,7 +1,5 @@
 """Admin of the credit app: subjects, commitments, outbox, platforms, feeds, reconciliation."""
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,7 +10,7 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSetGroup
 
-from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.admin_scoping import EditableObjectMixin, ScopedSnippetViewSet
 from zhunru.credit import procedure_views, views
 from zhunru.credit.models import (
     BreachProcedure,
@@ -120,24 +118,16 @@ class OutboxViewSet(ScopedSnippetViewSet):
         return OutboundRecord.objects.visible_to(request.user).select_related("platform")
 
 
-class _EditablePlatformMixin:
+
+
+class PlatformEditView(EditableObjectMixin, EditView):
     """A national platform (no jurisdiction) is changed by superusers only; others' are never reached."""
 
-    def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
-        if not CreditPlatform.objects.visible_to(self.request.user).filter(pk=obj.pk).exists():
-            raise Http404(_("对象不存在或您无权访问。"))
-        if not CreditPlatform.objects.editable_by(self.request.user).filter(pk=obj.pk).exists():
-            raise PermissionDenied(_("全国信用平台仅超级管理员可以修改。"))
-        return obj
+    refusal = gettext_lazy("全国信用平台仅超级管理员可以修改。")
 
 
-class PlatformEditView(_EditablePlatformMixin, EditView):
-    pass
-
-
-class PlatformDeleteView(_EditablePlatformMixin, DeleteView):
-    pass
+class PlatformDeleteView(EditableObjectMixin, DeleteView):
+    refusal = PlatformEditView.refusal
 
 
 class PlatformViewSet(ScopedSnippetViewSet):

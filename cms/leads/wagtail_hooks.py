@@ -20,7 +20,7 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, IndexView, SnippetViewSetGroup
 
-from zhunru.admin_scoping import ScopedSnippetViewSet
+from zhunru.admin_scoping import EditableObjectMixin, ScopedSnippetViewSet
 from zhunru.clock import format_datetime
 from zhunru.leads import admin_views, preference_views, print_views, scorecard_views, views
 from zhunru.leads.calendar import missing_years
@@ -197,32 +197,17 @@ class DeadlineRuleViewSet(ScopedSnippetViewSet):
         return DeadlineRule.objects.visible_to(request.user).select_related("jurisdiction")
 
 
-class _LocalDayEditMixin:
-    """Another jurisdiction's day answers 404 (audited); in one's own jurisdiction only its coordinators (never
-    its auditor) and superusers change the days (LocalCalendarDay.editable_by)."""
-
-    def get_object(self, *args, **kwargs):
-        from django.core.exceptions import PermissionDenied
-        from django.http import Http404
-
-        from zhunru.scoping import record_foreign_attempt
-
-        obj = super().get_object(*args, **kwargs)
-        user = self.request.user
-        if not LocalCalendarDay.objects.visible_to(user).filter(pk=obj.pk).exists():
-            record_foreign_attempt(self.request, LocalCalendarDay, obj.pk)
-            raise Http404(_("对象不存在或您无权访问。"))
-        if not LocalCalendarDay.objects.editable_by(user).filter(pk=obj.pk).exists():
-            raise PermissionDenied(_("只有本辖区的协调员可以修改本辖区的节假日调整。"))
-        return obj
 
 
-class LocalDayEditView(_LocalDayEditMixin, EditView):
-    pass
+class LocalDayEditView(EditableObjectMixin, EditView):
+    """Another jurisdiction's day answers 404; in one's own jurisdiction only its coordinators (never its
+    auditor) and superusers change the days (LocalCalendarDay.editable_by)."""
+
+    refusal = gettext_lazy("只有本辖区的协调员可以修改本辖区的节假日调整。")
 
 
-class LocalDayDeleteView(_LocalDayEditMixin, DeleteView):
-    pass
+class LocalDayDeleteView(EditableObjectMixin, DeleteView):
+    refusal = LocalDayEditView.refusal
 
 
 class LocalCalendarDayViewSet(ScopedSnippetViewSet):

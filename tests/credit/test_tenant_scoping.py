@@ -79,3 +79,30 @@ def test_the_admin_shows_no_other_office_and_answers_404(credit_tenants, client)
     assert client.get(f"/admin/credit/subjects/{foreign}/credit/").status_code == 404
     assert client.get(f"/admin/credit/subjects/edit/{foreign}/").status_code == 404
     assert AuditEvent.objects.filter(action="security.foreign_access").exists()
+
+
+def test_a_coordinator_changes_only_their_own_platform(client, credit_tenants):
+    """甲区's coordinator edits 甲区's platform; a national platform (no jurisdiction) they may read but not
+    change or delete (refused before any form: Wagtail's admin answers PermissionDenied with a redirect to the
+    dashboard); 乙区's platform answers 404 and the attempt is in the audit trail."""
+    from django.contrib.messages import get_messages
+
+    from zhunru.audit.models import AuditEvent
+    from zhunru.credit.models import CreditPlatform
+
+    a, b = credit_tenants["甲"], credit_tenants["乙"]
+    own, national, foreign = (
+        CreditPlatform.objects.create(name=name, code=code, jurisdiction=j, endpoint_url="http://127.0.0.1:9/")
+        for name, code, j in (("甲区平台", "plat-a", a["jurisdiction"]), ("全国平台", "plat-n", None),
+                              ("乙区机密平台", "plat-b", b["jurisdiction"])))
+    client.force_login(a["coordinator"])
+    assert client.get(f"/admin/credit/platforms/edit/{own.pk}/").status_code == 200
+    for view in ("edit", "delete"):
+        response = client.get(f"/admin/credit/platforms/{view}/{national.pk}/")
+        assert response.status_code == 302 and response["Location"] == "/admin/"
+        assert "没有权限" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+        response = client.post(f"/admin/credit/platforms/{view}/{foreign.pk}/")
+        assert response.status_code == 404 and "乙区机密平台" not in response.content.decode()
+    assert CreditPlatform.objects.filter(pk__in=[national.pk, foreign.pk]).count() == 2
+    assert AuditEvent.objects.filter(action="security.foreign_access", object_id=str(foreign.pk),
+                                     actor=a["coordinator"]).count() == 2
