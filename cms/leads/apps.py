@@ -24,9 +24,8 @@ class ZhunruLeadsConfig(AppConfig):
             [f"zhunru_leads.{p}" for p in lead_perms]
             + ["zhunru_leads.add_lead", "zhunru_leads.change_lead", "zhunru_leads.export_lead", "zhunru_leads.view_escalation",
                "zhunru_leads.add_cohandling", "zhunru_leads.view_deadlinerule", "zhunru_leads.change_deadlinerule",
-               "zhunru_leads.add_deadlinerule", "zhunru_leads.view_holidayyear", "zhunru_leads.add_holidayyear",
-               "zhunru_leads.change_holidayyear", "zhunru_leads.view_calendarrange", "zhunru_leads.add_calendarrange",
-               "zhunru_leads.change_calendarrange", "zhunru_leads.delete_calendarrange"]
+               "zhunru_leads.add_deadlinerule", "zhunru_leads.view_holidayyear", "zhunru_leads.view_calendarrange"]
+            # The State Council's calendar is every office's: entered by an administrator (superuser), read here.
             # Their own jurisdiction's rest and working days (LocalCalendarDay.editable_by: coordinators only).
             + [f"zhunru_leads.{a}_localcalendarday" for a in ("view", "add", "change", "delete")],
         )

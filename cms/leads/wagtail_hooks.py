@@ -343,10 +343,15 @@ class LeadHomePanel(Component):
         gaps = missing_years(horizon.year)
         if gaps:
             years = "、".join(str(y) for y in gaps)
+            if user.has_perm("zhunru_leads.add_holidayyear"):
+                action = format_html(_('<a href="{}">录入节假日安排</a>'),
+                                     reverse("wagtailsnippets_zhunru_leads_holidayyear:add"))
+            else:  # the national calendar is every office's: an administrator enters it
+                action = _("请联系系统管理员录入。")
             parts.append(format_html(
                 _('<div class="help-block help-warning"><p><strong>{}年节假日安排尚未录入。</strong>'
-                '依赖该年度的线索期限暂按周末计算（临时期限），录入后自动重算。<a href="{}">录入节假日安排</a></p></div>'),
-                years, reverse("wagtailsnippets_zhunru_leads_holidayyear:add")))
+                '依赖该年度的线索期限暂按周末计算（临时期限），录入后自动重算。{}</p></div>'),
+                years, action))
         if unread:
             parts.append(format_html(_('<p>您有 <a href="{}">{} 条未读线索提醒</a>。</p>'),
                                      reverse("wagtailsnippets_zhunru_leads_notification:list"), unread))

@@ -121,6 +121,30 @@ def test_entering_a_year_in_the_admin(client, make_lead, people, make_user):
     assert "2027年节假日安排尚未录入" not in client.get("/admin/").content.decode()
 
 
+def test_the_national_calendar_is_entered_by_an_administrator_only(client, make_lead, people):
+    """Every office counts on the State Council's calendar: a coordinator is told the year is missing and whom to
+    ask, and can neither enter nor change a year (their own rest days are 辖区节假日调整)."""
+    make_lead(received_at=local(2026, 12, 31, 10))
+    client.force_login(people["coordinator"])
+    home = client.get("/admin/").content.decode()
+    assert "2027年节假日安排尚未录入" in home and "请联系系统管理员录入" in home
+    assert reverse("wagtailsnippets_zhunru_leads_holidayyear:add") not in home
+    r = client.post(reverse("wagtailsnippets_zhunru_leads_holidayyear:add"), {
+        "year": "2027", "notice": "伪造的通知", "notice_url": "", "note": "",
+        "ranges-TOTAL_FORMS": "0", "ranges-INITIAL_FORMS": "0", "ranges-MIN_NUM_FORMS": "0",
+        "ranges-MAX_NUM_FORMS": "1000"})
+    assert r.status_code in (302, 403) and not HolidayYear.objects.filter(year=2027).exists()
+    year = HolidayYear.objects.create(year=2027, notice="国务院办公厅关于2027年部分节假日安排的通知")
+    r = client.post(reverse("wagtailsnippets_zhunru_leads_holidayyear:edit", args=[year.pk]),
+                    {"year": "2027", "notice": "伪造的通知", "notice_url": "", "note": "",
+                     "ranges-TOTAL_FORMS": "0", "ranges-INITIAL_FORMS": "0", "ranges-MIN_NUM_FORMS": "0",
+                     "ranges-MAX_NUM_FORMS": "1000"})
+    assert r.status_code in (302, 403)
+    year.refresh_from_db()
+    assert year.notice == "国务院办公厅关于2027年部分节假日安排的通知"
+    assert client.get(reverse("wagtailsnippets_zhunru_leads_holidayyear:list")).status_code == 200  # still reads
+
+
 def test_registering_a_lead_in_the_admin_opens_the_transfer_stage(client, jurisdiction, depts, people):
     client.force_login(people["coordinator"])
     r = client.post(reverse("wagtailsnippets_zhunru_leads_lead:add"), {
