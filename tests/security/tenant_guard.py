@@ -16,9 +16,10 @@ from functools import cache
 
 from django.db import connection
 
-# A predicate that binds the query to rows of one tenant (or to one row reached through a scope).
+# A predicate that binds the query to rows of one tenant (or to one row reached through a scope); Django may
+# parenthesise the column (``("zhunru_cms_department"."id") IN ((%s), (%s))`` when prefetching).
 SCOPED = re.compile(
-    r'(jurisdiction_id"?\s*(=|IN\b)|department_id"?\s*(=|IN\b)|"id"\s*(=|IN\b)|_id"\s*(=|IN\b)'
+    r'(jurisdiction_id"?\)?\s*(=|IN\b)|department_id"?\)?\s*(=|IN\b)|"id"\)?\s*(=|IN\b)|_id"\)?\s*(=|IN\b)'
     r'|"uuid"\s*(=|IN\b)'  # a unique key (an attachment's download link), as good as the primary key
     r'|\."id"\s*IN\s*\(SELECT)', re.IGNORECASE)
 # Queries that are not reads of tenant rows for the user (savepoints, schema, locks).
