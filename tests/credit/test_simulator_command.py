@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 
-from tests.workers.test_serve import ROOT, _coverage_env, _free_port
+from tests.workers.test_serve import ROOT, STARTUP_SECONDS, _coverage_env, _free_port, stop
 from zhunru.workers.clients.credit_platform import CreditPlatformClient, CreditPlatformRejected
 
 
@@ -26,13 +26,13 @@ def test_credit_simulator_answers_signed_requests_and_stops_on_ctrl_c(tmp_path):
                              "--key-ref", "SIM_TEST_KEY"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             try:
                 with urllib.request.urlopen(url + "_state", timeout=5) as response:
                     assert json.loads(response.read()) == {"received": 0, "posts": 0, "batches": 0}
                 break
-            except urllib.error.URLError:
+            except OSError:  # refused, reset or timed out while it starts (URLError is one)
                 assert proc.poll() is None and time.monotonic() < deadline, _read(log)
                 time.sleep(0.2)
         assert CreditPlatformClient(url + "jiangxi/", b"sim-test-key").feed("0") == {"events": [], "next_cursor": "0"}
@@ -43,8 +43,7 @@ def test_credit_simulator_answers_signed_requests_and_stops_on_ctrl_c(tmp_path):
         else:
             raise AssertionError("a request signed with another key was answered")
     finally:
-        proc.send_signal(signal.SIGINT)
-        code = proc.wait(timeout=60)
+        code = stop(proc, signal.SIGINT)
     output = _read(log)
     assert code == 0, output
     assert f"信用平台模拟器：{url}（Ctrl-C 停止）" in output and output.rstrip().endswith("模拟器已停止。"), output

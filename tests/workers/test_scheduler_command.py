@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.workers.test_serve import _coverage_env
+from tests.workers.test_serve import STARTUP_SECONDS, _coverage_env, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,14 +24,13 @@ def test_scheduler_enqueues_every_periodic_job_and_stops_on_sigterm(tmp_path):
     proc = subprocess.Popen([sys.executable, "manage.py", "scheduler", "--interval", "0.1"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + STARTUP_SECONDS
         while "已调度 heartbeat" not in _read(log):
             assert proc.poll() is None and time.monotonic() < deadline, _read(log)
             time.sleep(0.1)
         time.sleep(0.5)  # a few more ticks
     finally:
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=60)
+        code = stop(proc, signal.SIGTERM)
     output = _read(log)
     assert code == 0, output
     assert output.rstrip().endswith("调度器已停止。"), output[-2000:]
