@@ -954,6 +954,9 @@ TENANT_KNOWN_LEAKS: list[tuple[str, str]] = [
                                             "jurisdiction's portal: its public API lists their live pages and media"),
     (r"^/api/v1/catalog/services/", "the public catalogue API reads published service items of every "
                                     "jurisdiction without a scope (anonymous readers)"),
+    (r"^/api/v1/search/", "public search on the installation's index Site covers every jurisdiction's published "
+                          "documents, and its facets name their departments (whether any show depends on what "
+                          "earlier tests of the worker left in its search index)"),
 ]
 
 # Writes the POST walk found and that are not fixed yet (pattern on the changed rows, why). Empty: the national
