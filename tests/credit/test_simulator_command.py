@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 
-from tests.workers.test_serve import ROOT, STARTUP_SECONDS, _coverage_env, _free_port, stop
+from tests.workers.test_serve import ROOT, STARTUP_SECONDS, _coverage_env, _free_port, ctrl_c_reaches_it, stop
 from zhunru.workers.clients.credit_platform import CreditPlatformClient, CreditPlatformRejected
 
 
@@ -23,7 +23,8 @@ def test_credit_simulator_answers_signed_requests_and_stops_on_ctrl_c(tmp_path):
     log = open(tmp_path / "simulator.log", "w+")
     # The key named by --key-ref: not in ZHUNRU_CREDIT_KEYS, so read from the environment variable of that name
     proc = subprocess.Popen([sys.executable, "manage.py", "credit_simulator", "--port", str(port),
-                             "--key-ref", "SIM_TEST_KEY"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--key-ref", "SIM_TEST_KEY"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=ctrl_c_reaches_it)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS

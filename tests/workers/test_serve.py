@@ -30,6 +30,13 @@ ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 300
 
 
+def ctrl_c_reaches_it() -> None:
+    """In the child before it starts: SIGINT as a terminal's Ctrl-C finds it. An ignored signal is inherited,
+    and in the whole suite something earlier in the worker process leaves SIGINT ignored (the child then ran
+    on after Ctrl-C, in CI only)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def stop(proc, signum) -> int | None:
     """Send ``signum`` and wait for the exit code; a process still running after a minute is killed (None), so
     a test that already failed shows its own error, not a timeout of its clean-up."""
@@ -107,7 +114,7 @@ def test_serve_runs_site_worker_and_scheduler_and_stops_on_ctrl_c(tmp_path):
     log = open(tmp_path / "serve.log", "w+")
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}", "--settings=tests.workers.serve_settings"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=ctrl_c_reaches_it,
     )
     base = f"http://127.0.0.1:{port}"
     try:
