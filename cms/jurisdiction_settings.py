@@ -8,7 +8,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -90,6 +90,13 @@ class RegisterSettingsForm(forms.ModelForm):
         return forms.modelform_factory(RegisterSettings, form=cls, fields=cls.Meta.fields)
 
 
+def _https_by_default(db_field, **kwargs):
+    """An endpoint typed without a scheme is https (Django 6's default; saying so now ends its warning)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class PlatformForm(forms.ModelForm):
     class Meta:
         fields = ["name", "code", "endpoint_url", "hmac_key_ref", "enabled", "feed_enabled"]
@@ -98,7 +105,8 @@ class PlatformForm(forms.ModelForm):
     def for_model(cls):
         from zhunru.credit.models import CreditPlatform
 
-        return forms.modelform_factory(CreditPlatform, form=cls, fields=cls.Meta.fields)
+        return forms.modelform_factory(CreditPlatform, form=cls, fields=cls.Meta.fields,
+                                       formfield_callback=_https_by_default)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
