@@ -84,13 +84,17 @@ def english_words(text: str, data: frozenset = frozenset()) -> list[str]:
 
 
 def stored_words() -> frozenset:
-    """Words that are data, not interface text: user names and the credit platforms' codes."""
+    """Words that are data, not interface text: user names, the credit platforms' codes and what the audit trail
+    names its objects by (load_demo deletes Wagtail's "Welcome to your new Wagtail site!" page, and the timeline
+    says so)."""
     from django.contrib.auth import get_user_model
 
+    from zhunru.audit.models import AuditEvent
     from zhunru.credit.models import CreditPlatform
 
     names = set(get_user_model().objects.values_list("username", flat=True))
-    return frozenset(names | set(CreditPlatform.objects.values_list("code", flat=True)))
+    reprs = {w for text in AuditEvent.objects.values_list("object_repr", flat=True) for w in WORD.findall(text or "")}
+    return frozenset(names | reprs | set(CreditPlatform.objects.values_list("code", flat=True)))
 
 
 def ours(path: str) -> str | None:
