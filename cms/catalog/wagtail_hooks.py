@@ -290,8 +290,6 @@ class ScreeningRuleForm(WagtailAdminModelForm):
             field.initial = field.queryset.first().pk
 
 
-
-
 class RuleEditView(EditableObjectMixin, SnippetEditView):
     """Another jurisdiction's rule answers 404; a national rule, which everyone reads, 403 to all but
     superusers."""

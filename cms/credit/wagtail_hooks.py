@@ -118,8 +118,6 @@ class OutboxViewSet(ScopedSnippetViewSet):
         return OutboundRecord.objects.visible_to(request.user).select_related("platform")
 
 
-
-
 class PlatformEditView(EditableObjectMixin, EditView):
     """A national platform (no jurisdiction) is changed by superusers only; others' are never reached."""
 

@@ -113,8 +113,6 @@ def current_due(lead) -> str:
     return text + (_("（临时）") if stage.provisional else "")
 
 
-
-
 class LeadViewSet(ScopedSnippetViewSet):
     model = Lead
     icon = "warning"
@@ -195,8 +193,6 @@ class DeadlineRuleViewSet(ScopedSnippetViewSet):
 
     def get_queryset(self, request):
         return DeadlineRule.objects.visible_to(request.user).select_related("jurisdiction")
-
-
 
 
 class LocalDayEditView(EditableObjectMixin, EditView):
