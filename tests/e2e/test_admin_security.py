@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +59,7 @@ def test_admin_editor_loads_without_csp_violations(admin_tab, demo_site):
     home = demo_site["home"]
     tab.goto(f"{base}/admin/pages/{home.pk}/")
     tab.wait_for_load_state("networkidle")
-    assert tab.get_by_role("heading", name=re.compile(re.escape(home.title))).first.is_visible()
+    expect(tab.get_by_role("heading", name=re.compile(re.escape(home.title))).first).to_be_visible()
 
     bulletin = demo_site["bulletin"]
     tab.goto(f"{base}/admin/pages/{bulletin.pk}/edit/")
@@ -116,13 +117,13 @@ def test_two_factor_enrolment_and_login_in_the_browser(admin_tab, demo_site):
     tab.locator("#tab-label-actions").click()  # 更多操作
     tab.get_by_role("link", name="两步验证").click()
     tab.wait_for_url(re.compile(r"/admin/zhunru-2fa/$"))
-    assert tab.locator("svg.segno").is_visible()
+    expect(tab.locator("svg.segno")).to_be_visible()
     tab.screenshot(path=str(_artifacts("two-factor") / "enrol.png"), full_page=True)
     device = TOTPDevice.objects.get(user__username="csp-admin", confirmed=False)
     tab.get_by_label("验证码").fill(code(device, ahead=0))
     tab.get_by_role("button", name="启用两步验证").click()
     tab.wait_for_load_state("networkidle")
-    assert tab.get_by_text("两步验证已启用。").first.is_visible()
+    expect(tab.get_by_text("两步验证已启用。").first).to_be_visible()
     assert tab.locator("#zhunru-2fa-backup-codes li").count() == 10  # backup codes, shown this once
     tab.screenshot(path=str(_artifacts("two-factor") / "backup-codes.png"), full_page=True)
 
@@ -149,7 +150,7 @@ def test_lockout_page_in_the_browser(admin_tab, demo_site):
         tab.locator("#id_password").fill("not-the-password")
         tab.locator("form.login-form button[type=submit]").click()
         tab.wait_for_load_state("networkidle")
-    assert tab.get_by_role("heading", name="登录已被临时锁定").is_visible()
+    expect(tab.get_by_role("heading", name="登录已被临时锁定")).to_be_visible()
     tab.screenshot(path=str(_artifacts("lockout") / "lockout.png"), full_page=True)
     # The page itself answered 429; the browser logs that status, and nothing else.
     assert all("429" in problem for problem in problems), problems

@@ -7,6 +7,7 @@ critical violations) and rendered at 375 px without horizontal scrolling.
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.portal.conftest import PDF
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.slow
 def test_home_search_and_filter(page, checks, demo_site):
     page.goto(demo_site["url"] + "/")
     assert page.locator("h1").inner_text().startswith("景德镇市昌江区")
-    assert page.get_by_text("12345 政务服务便民热线").is_visible()
+    expect(page.get_by_text("12345 政务服务便民热线")).to_be_visible()
     checks.all("home")
 
     page.get_by_role("searchbox").fill("分公司")
@@ -24,22 +25,22 @@ def test_home_search_and_filter(page, checks, demo_site):
     page.wait_for_url(re.compile(r"/portal/search/\?"))
     results = page.locator("ol.results > li")
     assert results.count() >= 2  # the case and its bulletin
-    assert page.locator("ol.results em").first.inner_text() == "分公司"  # highlighted match
+    expect(page.locator("ol.results em").first).to_have_text("分公司")  # highlighted match
     checks.all("search")
 
     page.locator('a[data-facet="type"]', has_text="典型案例").click()
     page.wait_for_url(re.compile(r"type=case"))
     assert page.locator("ol.results > li").count() == 1
-    assert page.locator("ol.results .badge").first.inner_text() == "典型案例"
+    expect(page.locator("ol.results .badge").first).to_have_text("典型案例")
     checks.all("search-filtered")
 
     page.goto(demo_site["url"] + "/portal/search/?q=完全不存在的词语组合&j=360202")
-    assert page.get_by_text("没有找到").is_visible()
+    expect(page.get_by_text("没有找到")).to_be_visible()
     checks.all("search-empty")
 
     # The installation index (the default site's root) lists the jurisdictions and leads to their homes.
     page.goto(_installation_index_url(demo_site["url"]))
-    assert page.locator("h1").inner_text() == "市场准入负面清单工作平台"
+    expect(page.locator("h1")).to_have_text("市场准入负面清单工作平台")
     jurisdictions = page.locator("ul.plain > li > a")
     assert jurisdictions.all_inner_texts() == ["景德镇市昌江区", "侯马市"]
     checks.all("installation-index")
@@ -69,7 +70,7 @@ def test_open_a_case_from_search(page, checks, demo_site):
     page.locator("ol.results > li a").first.click()
     page.wait_for_load_state()
     assert "昌发改〔2026〕1号" in page.content()
-    assert page.get_by_text(demo_site["case"].title).first.is_visible()
+    expect(page.get_by_text(demo_site["case"].title).first).to_be_visible()
     checks.all("bulletin")
     pdf = page.request.get(demo_site["bulletin"].get_url() + "pdf/")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
@@ -79,7 +80,7 @@ def test_open_a_case_from_search(page, checks, demo_site):
     checks.all("bulletin-index")
     page.get_by_role("link", name="政策文件").first.click()
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "政策文件"
+    expect(page.locator("h1")).to_have_text("政策文件")
     checks.all("policy-index")
     page.locator("ul.plain a").first.click()
     page.wait_for_load_state()
@@ -98,8 +99,8 @@ def test_file_a_complaint_with_attachment_and_check_status(page, checks, demo_si
     # An incomplete form first: Chinese errors, nothing typed lost.
     page.get_by_label("涉及单位").fill("某街道办事处")
     page.get_by_role("button", name="提交").click()
-    assert page.get_by_text("请描述您反映的问题。").is_visible()
-    assert page.get_by_label("涉及单位").input_value() == "某街道办事处"
+    expect(page.get_by_text("请描述您反映的问题。")).to_be_visible()
+    expect(page.get_by_label("涉及单位")).to_have_value("某街道办事处")
     checks.all("complaint-errors")
 
     page.get_by_label("反映的问题").fill("某街道在招标公告中要求投标企业必须在本区注册分公司，外地企业无法参与。")
@@ -122,26 +123,26 @@ def test_file_a_complaint_with_attachment_and_check_status(page, checks, demo_si
     page.reload()
     assert Complaint.objects.exclude(receipt_code__startswith="DEMX").count() == 1
     page.wait_for_url(re.compile(r"/portal/complaint/status/\?receipt=shown"))
-    assert page.get_by_text("回执页面只显示一次").is_visible()
+    expect(page.get_by_text("回执页面只显示一次")).to_be_visible()
 
     page.get_by_label("回执码").fill(code.lower().replace("-", " "))
     page.get_by_role("button", name="查询").click()
-    assert page.locator(".status .badge").inner_text() == "已收到"
+    expect(page.locator(".status .badge")).to_have_text("已收到")
     checks.all("complaint-status")
 
     # A coordinator accepts it as a lead, then records the result: the citizen sees each state.
     complaint.accept(by=None)
     page.get_by_label("回执码").fill(code)
     page.get_by_role("button", name="查询").click()
-    assert page.locator(".status .badge").inner_text() == "已受理"  # the public progress of its new lead (received)
-    assert page.locator(".receipt-code").inner_text() == code
+    expect(page.locator(".status .badge")).to_have_text("已受理")  # the public progress of its new lead (received)
+    expect(page.locator(".receipt-code")).to_have_text(code)
     checks.all("complaint-status-accepted")
 
     complaint.mark_handled("已责令该街道办事处删除招标公告中的注册地要求并重新发布公告。", by=None)
     page.get_by_label("回执码").fill(code)
     page.get_by_role("button", name="查询").click()
-    assert page.locator(".status .badge").inner_text() == "已办结"
-    assert page.get_by_text("删除招标公告中的注册地要求").is_visible()
+    expect(page.locator(".status .badge")).to_have_text("已办结")
+    expect(page.get_by_text("删除招标公告中的注册地要求")).to_be_visible()
     assert "13912345678" not in page.content()
     checks.all("complaint-status-handled")
 
@@ -149,8 +150,8 @@ def test_file_a_complaint_with_attachment_and_check_status(page, checks, demo_si
     Complaint.objects.get(receipt_code="DEMX2345CJQR").reject("所反映问题已由市场监管部门另案处理。", by=None)
     page.get_by_label("回执码").fill("DEMX-2345-CJQR")
     page.get_by_role("button", name="查询").click()
-    assert page.locator(".status .badge").inner_text() == "不予受理"
-    assert page.get_by_text("另案处理").is_visible()
+    expect(page.locator(".status .badge")).to_have_text("不予受理")
+    expect(page.get_by_text("另案处理")).to_be_visible()
     checks.all("complaint-status-not-accepted")
 
 
@@ -169,7 +170,7 @@ def test_browse_the_list_download_a_guide_and_rate_a_service_item(page, checks, 
     page.goto(demo_site["url"] + "/")
     page.get_by_role("navigation", name="栏目").get_by_role("link", name="负面清单").click()
     page.wait_for_url(re.compile(r"/portal/360202/list/$"))
-    assert page.locator("h1").inner_text() == "市场准入负面清单（2025年版）"
+    expect(page.locator("h1")).to_have_text("市场准入负面清单（2025年版）")
     assert page.locator("#list-count").inner_text().startswith("共 6 项")
     checks.all("catalog")
 
@@ -177,13 +178,14 @@ def test_browse_the_list_download_a_guide_and_rate_a_service_item(page, checks, 
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url(re.compile(r"kind=permitted"))
     assert page.locator("#list-count").inner_text().startswith("共 4 项")
-    assert page.get_by_label("事项类别").locator("option:checked").inner_text() == "许可准入类（4）"
+    expect(page.get_by_label("事项类别").locator("option:checked")).to_have_text("许可准入类（4）")
     checks.all("catalog-filtered")
 
     page.get_by_label("清单版本").select_option(label="2022年版（历史版本）")
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url(re.compile(r"edition=\d+"))
-    assert page.get_by_text("食盐定点生产许可").is_visible() and page.get_by_text("您正在查看历史版本").is_visible()
+    expect(page.get_by_text("食盐定点生产许可")).to_be_visible()
+    expect(page.get_by_text("您正在查看历史版本")).to_be_visible()
     checks.all("catalog-history")
 
     # An item with its measures and the local service items.
@@ -192,15 +194,16 @@ def test_browse_the_list_download_a_guide_and_rate_a_service_item(page, checks, 
     page.get_by_role("button", name="筛选").click()
     page.get_by_role("link", name="药品生产经营许可").click()
     page.wait_for_url(re.compile(r"/portal/360202/list/items/\d+/$"))
-    assert page.get_by_text("未获得许可，不得从事药品网络销售").is_visible()
-    assert page.get_by_role("heading", name="景德镇市昌江区办理的政务服务事项").is_visible()
+    expect(page.get_by_text("未获得许可，不得从事药品网络销售")).to_be_visible()
+    expect(page.get_by_role("heading", name="景德镇市昌江区办理的政务服务事项")).to_be_visible()
     checks.all("list-item")
 
     # The service item: what to bring, how long, the guide to download.
     page.get_by_role("link", name="药品经营许可证核发", exact=True).click()
     page.wait_for_url(re.compile(rf"/portal/360202/services/{service.pk}/$"))
-    assert page.locator("h1").inner_text() == "药品经营许可证核发"
-    assert page.get_by_text("15个工作日", exact=True).is_visible() and page.get_by_text("受理中").first.is_visible()
+    expect(page.locator("h1")).to_have_text("药品经营许可证核发")
+    expect(page.get_by_text("15个工作日", exact=True)).to_be_visible()
+    expect(page.get_by_text("受理中").first).to_be_visible()
     checks.all("service-item")
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile(r"^下载办事指南\s*（第1版）$")).click()
@@ -224,15 +227,15 @@ def test_browse_the_list_download_a_guide_and_rate_a_service_item(page, checks, 
     checks.all("rating-form")
     page.get_by_label("评价内容（可选）").fill("材料清单与窗口要求不一致，跑了两次。")
     page.get_by_role("button", name="提交评价").click()
-    assert page.get_by_text("请选择评价等级。").is_visible()
-    assert page.get_by_label("评价内容（可选）").input_value() == "材料清单与窗口要求不一致，跑了两次。"
+    expect(page.get_by_text("请选择评价等级。")).to_be_visible()
+    expect(page.get_by_label("评价内容（可选）")).to_have_value("材料清单与窗口要求不一致，跑了两次。")
     checks.all("rating-errors")
 
     page.get_by_label("不满意", exact=True).check()
     page.get_by_label("办件回执码（可选）").fill("YP-2026-000123")
     page.get_by_role("button", name="提交评价").click()
     page.wait_for_url(re.compile(r"/rate/thanks/$"))
-    assert page.locator("h1").inner_text() == "感谢您的评价"
+    expect(page.locator("h1")).to_have_text("感谢您的评价")
     assert page.locator("#follow-up").inner_text().startswith(f"您的评价为不满意，已转{service.department.name}核实整改")
     checks.all("rating-thanks")
 
@@ -245,8 +248,8 @@ def test_browse_the_list_download_a_guide_and_rate_a_service_item(page, checks, 
 
     # Search finds the list item and the service item, in Chinese, inside the portal.
     page.goto(demo_site["url"] + "/portal/search/?q=药品&j=360202")
-    assert page.locator('a[data-facet="type"]', has_text="政务服务事项").is_visible()
-    assert page.locator('a[data-facet="type"]', has_text="清单事项").is_visible()
+    expect(page.locator('a[data-facet="type"]', has_text="政务服务事项")).to_be_visible()
+    expect(page.locator('a[data-facet="type"]', has_text="清单事项")).to_be_visible()
     checks.all("search-catalog")
 
     # The national pages (canonical URLs of list items): every jurisdiction's service items.
@@ -254,7 +257,7 @@ def test_browse_the_list_download_a_guide_and_rate_a_service_item(page, checks, 
     page.wait_for_url(re.compile(r"/portal/360202/list/items/\d+/$"))
     item_url = ListItem.objects.public().get(code="200001").get_absolute_url()
     page.goto(demo_site["url"] + item_url)
-    assert page.get_by_role("heading", name="侯马市").is_visible()
+    expect(page.get_by_role("heading", name="侯马市")).to_be_visible()
     checks.all("list-item-national")
     page.get_by_role("link", name="市场准入负面清单（2025年版）").click()
     page.wait_for_url(re.compile(r"/portal/list/$"))
