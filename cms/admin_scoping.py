@@ -7,7 +7,6 @@ is in the viewset's ``get_queryset(request)`` (department scoping lives there), 
 object only through the same query that lists it.
 """
 
-from django import forms
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
@@ -19,6 +18,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from zhunru.compat import PermissionPolicyViewSetMixin
+from zhunru.scoped_forms import ScopedChoicesFormMixin
 from zhunru.scoping import record_foreign_attempt, scope_choices
 
 # Views that do not load one existing object.
@@ -126,27 +126,6 @@ class ScopedChooseMixin:
         objects = super().get_objects(pks)
         scope = self._scope()
         return objects if scope is None else objects.filter(pk__in=scope.values("pk"))
-
-
-class ScopedChoicesFormMixin:
-    """Choice fields over models with ``visible_to(user)`` (leads, cases, ledger entries, complaints) offer
-    only what the user may see, plus what the object already links to."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self, "for_user", None)
-        if user is None or user.is_superuser:
-            return
-        for name, field in self.fields.items():
-            if not isinstance(field, forms.ModelChoiceField):
-                continue
-            scoped = scope_choices(field.queryset, user)
-            if scoped is field.queryset:
-                continue
-            current = self.initial.get(name)
-            current = [current] if current is not None and not isinstance(current, (list, tuple)) else current or []
-            current = [getattr(c, "pk", c) for c in current]
-            field.queryset = scoped | field.queryset.filter(pk__in=current)
 
 
 class YesNoColumn(Column):

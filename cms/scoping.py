@@ -138,6 +138,21 @@ def record_foreign_attempt(request, model, pk) -> None:
     )
 
 
+def record_foreign_choice(user, model, pk, field: str) -> None:
+    """Audit an id of an object out of ``user``'s scope posted into a form's choice field (越权访问尝试), from
+    inside a form, where the request is not at hand: the actor and address come from the request being handled."""
+    from zhunru.audit.middleware import request_actor_and_ip
+    from zhunru.audit.recording import record
+
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return
+    _, ip = request_actor_and_ip()
+    record(
+        "security.foreign_access", actor=user, ip=ip, object_type=model._meta.label_lower, object_id=str(pk),
+        note=gettext("越权访问尝试：表单字段 {field} 提交了无权选择的对象").format(field=field),
+    )
+
+
 def get_visible_or_404(model, request, **lookup):
     """The object of ``model`` matching ``lookup`` among those ``visible_to`` the request's user; 404 otherwise.
     An object that exists but belongs to someone else's scope is an attempt, audited (越权访问尝试)."""

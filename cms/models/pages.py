@@ -8,6 +8,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from zhunru.scoped_forms import ScopedPageForm
+
 
 class PortalIndexPage(Page):
     """Root of the installation: lists the jurisdictions it serves."""
@@ -114,6 +116,7 @@ class PolicyPage(Page):
     ]
     parent_page_types = ["zhunru_cms.PolicyIndexPage"]
     subpage_types: list[str] = []
+    base_form_class = ScopedPageForm
     search_fields = Page.search_fields + [
         index.FilterField("issue_date"),
         index.SearchField("document_number"),
