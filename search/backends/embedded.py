@@ -181,7 +181,10 @@ class EmbeddedBackend(DirectoryBackend):
 
     # --- reads ----------------------------------------------------------------------------------
 
-    def _term_query(self, term: Term) -> tantivy.Query:
+    def _term_query(self, term: Term, scoring: bool = True) -> tantivy.Query:
+        """A term in any of its forms: all its bigrams in the title or all in the text (or its code); when
+        ``scoring``, also the phrase of its bigrams, which only raises a score (a phrase in a field implies
+        all its bigrams in that field), so a count or a facet pass leaves it out."""
         clauses = []
         for form in term.forms:
             if term.single_char:
@@ -198,7 +201,7 @@ class EmbeddedBackend(DirectoryBackend):
                     [(tantivy.Occur.Must, tantivy.Query.term_query(self.schema, fname, t)) for t in dict.fromkeys(tokens)]
                 )
                 clauses.append(tantivy.Query.boost_query(all_tokens, boost))
-                if len(tokens) > 1:
+                if scoring and len(tokens) > 1:
                     clauses.append(tantivy.Query.boost_query(
                         tantivy.Query.phrase_query(self.schema, fname, tokens), boost * PHRASE_BOOST))
         if term.code:
@@ -208,19 +211,29 @@ class EmbeddedBackend(DirectoryBackend):
             return tantivy.Query.all_query()
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
 
-    def _plan_query(self, plan: QueryPlan, filters: dict) -> tantivy.Query:
+    def _plan_query(self, plan: QueryPlan, filters: dict, scoring: bool = True,
+                    within: tantivy.Query | None = None) -> tantivy.Query:
         """Keywords and filters must match; at least ``minimum_should_match`` of a sentence's units must;
-        the sentence's three-character pieces only add to the score (see ``QueryPlan``)."""
+        the sentence's three-character pieces only add to the score (see ``QueryPlan``).
+
+        ``scoring=False`` gives the same matches without the clauses that only score (phrases, proximity),
+        for counting facets. ``within`` (a facet sample) is required of every sentence unit as well as of
+        the whole: Tantivy's minimum-should-match scorer cannot skip ahead to the few documents of a
+        sample, so each unit is narrowed to it before they are counted."""
         Q, Must, Should = tantivy.Query, tantivy.Occur.Must, tantivy.Occur.Should
-        must = [self._term_query(t) for t in plan.terms] + self._filter_query(filters)
+        must = [self._term_query(t, scoring) for t in plan.terms] + self._filter_query(filters)
         if plan.optional:
-            must.append(Q.boolean_query([(Should, self._term_query(t)) for t in plan.optional],
-                                        plan.minimum_should_match))
+            units = [self._term_query(t, scoring) for t in plan.optional]
+            if within is not None:
+                units = [Q.boolean_query([(Must, u), (Must, within)]) for u in units]
+            must.append(Q.boolean_query([(Should, u) for u in units], plan.minimum_should_match))
+        if within is not None:
+            must.append(within)
         if not must:
             return Q.all_query()
         core = Q.boolean_query([(Must, q) for q in must])
         boosts = []
-        for phrase in plan.phrases:
+        for phrase in plan.phrases if scoring else ():
             tokens = tokenize(phrase)
             for fname, boost in (("title_t", TITLE_BOOST), ("text_t", 1.0)):
                 boosts.append(Q.boost_query(Q.phrase_query(self.schema, fname, tokens), boost * PROXIMITY_BOOST))
@@ -251,7 +264,10 @@ class EmbeddedBackend(DirectoryBackend):
         query = self._plan_query(plan, filters or {})
         offset = (page - 1) * per_page
         # Top-k: the collector keeps per_page + offset hits; counting rides along the same pass over the
-        # matches (the query is scored for every match anyway), and is shown capped at the threshold.
+        # matches and is shown capped at the threshold. It costs nothing measurable: Tantivy's block-max
+        # skipping applies to pure disjunctions only, and these queries are conjunctions (keywords, filters)
+        # or a minimum-should-match union, scored for every match either way (bench/search.py --realistic:
+        # count=True and count=False equal within run-to-run noise at 100,000 documents).
         order = {"order_by_field": "sort_date"} if plan.empty else {}
         result = searcher.search(query, per_page, count=True, offset=offset, **order)
         total, relation = self.capped(int(result.count or 0))
@@ -263,12 +279,13 @@ class EmbeddedBackend(DirectoryBackend):
         facet_counts: dict[str, dict[str, int]] = {n: {} for n in names}
         cut = None
         if names and total:
+            # A second, unscored pass over the same matches (without the clauses that only score), or over
+            # the sample of them that ``sample_cut`` chooses: its documents lie at the front of each run
+            # of the index (``_load``), so the pass reads a few stretches of the posting lists.
             cut = sample_cut(total, relation, searcher.num_docs, self.facet_sample_size)
-            counted = query if cut is None else tantivy.Query.boolean_query([
-                (tantivy.Occur.Must, query),
-                (tantivy.Occur.Must, tantivy.Query.range_query(
-                    self.schema, "sample", tantivy.FieldType.Integer, 0, cut, include_upper=False)),
-            ])
+            within = None if cut is None else tantivy.Query.range_query(
+                self.schema, "sample", tantivy.FieldType.Integer, 0, cut, include_upper=False)
+            counted = self._plan_query(plan, filters or {}, scoring=False, within=within)
             aggs = searcher.aggregate(counted, {n: {"terms": {"field": n, "size": FACET_SIZE,
                                                               "segment_size": FACET_SEGMENT_SIZE}} for n in names})
             for n in names:

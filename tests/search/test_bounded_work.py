@@ -55,6 +55,33 @@ class BoundedContract:
         assert 75 <= sum(result.facets["type"].values()) <= 225  # an estimate of the 150 matches
         assert result.total == 150 and result.total_relation == "eq"
 
+    @pytest.mark.parametrize("q", ["市场准入", "我们公司去外县投标被要求先在当地注册分公司"])
+    @pytest.mark.parametrize("sample_size", [1000, 40])
+    def test_facets_count_the_matches_the_hits_come_from(self, backend, q, sample_size):
+        """A backend may count facets with a cheaper query than the ranked one (without what only scores:
+        phrases, proximity; a sentence's units narrowed to the sample), but it must count the same matches:
+        here documents holding a keyword's bigrams apart (a match, not a phrase) and sentences sharing only
+        some of a query's units."""
+        texts = ("外地企业投标被要求先在当地注册分公司，否则不得参加市场准入。",  # both queries, in order
+                 "市场开放后场准备就绪，准入许可随后发放。",  # 市场 场准 准入 apart: the keyword, no phrase
+                 "公司去年投标两次。", "无关的通知内容。")
+        docs = [dict(d, text=texts[i % 4] + f"第{i}号。") for i, d in enumerate(MANY)]
+        backend.rebuild(docs)
+        backend.params["FACET_SAMPLE_SIZE"] = sample_size
+        plan = plan_query(q)
+        ids = {h.id for h in backend.search(plan, per_page=len(docs), facets=()).hits}
+        assert 0 < len(ids) < len(docs)
+        result = backend.search(plan)
+        assert result.total == len(ids)
+        cut = sample_cut(len(ids), "eq", len(docs), sample_size)
+        assert result.facets_sampled is (cut is not None)
+        counted = [d for d in docs if d["id"] in ids and (cut is None or sample_key(d["id"]) < cut)]
+        for name in ("type", "region"):
+            expected = {}
+            for d in counted:
+                expected[d[name]] = expected.get(d[name], 0) + 1
+            assert result.facets[name] == scaled_facets({name: expected}, cut)[name]
+
     def test_a_capped_total_sizes_the_sample_on_the_whole_index(self, backend):
         backend.rebuild([dict(d) for d in MANY])
         backend.params.update(TOTAL_HITS_THRESHOLD=100, FACET_SAMPLE_SIZE=60)
