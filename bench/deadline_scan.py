@@ -137,6 +137,46 @@ def _profile(now) -> None:
         print("\n".join(row[0] for row in c.fetchall()), file=sys.stderr)
 
 
+def _dashboard_rows(label: str, now) -> list[tuple[str, str, str]]:
+    """The coordinator dashboard's figures (zhunru.leads.dashboard) over every lead, as a coordinator whose
+    jurisdiction holds them all sees them: each query computed (median of 3), beside the cached read the page
+    makes within ``ZHUNRU_LEADS_FIGURES_CACHE_SECONDS`` (in-process memory here: no shared Redis)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.db.models import Count
+
+    from zhunru.leads.dashboard import cached_dashboard_figures, dashboard_figures
+    from zhunru.leads.models import Lead, LeadStage
+
+    leads = Lead.objects.all()
+    stages = LeadStage.objects.filter(lead__in=leads)
+    parts = {
+        "counts by state": lambda: list(leads.values_list("state").annotate(n=Count("pk"))),
+        "overdue list (50 most overdue open stages)": lambda: list(
+            stages.filter(completed_at__isnull=True, due_at__lt=now,
+                          lead__state__in=["received", "transferred", "verifying", "rectifying"])
+            .order_by("due_at").values_list("pk", flat=True)[:50]),
+        "every figure (dashboard_figures)": lambda: dashboard_figures(leads, now),
+    }
+    rows = []
+    for name, fn in parts.items():
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000)
+        rows.append((label, f"  dashboard: {name}, computed (ms, median of 3)", f"{sorted(times)[1]:.1f}"))
+    cache.clear()
+    cached_dashboard_figures(leads)  # fills the cache
+    t0 = time.perf_counter()
+    for _ in range(20):
+        cached_dashboard_figures(leads)
+    rows.append((label, "  dashboard: every figure, cached read (ms, mean of 20)",
+                 f"{(time.perf_counter() - t0) * 1000 / 20:.2f}"))
+    connection.close()
+    return rows
+
+
 def run() -> list[tuple[str, str, str]]:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         return [("deadline scan at scale", "skipped", "needs PostgreSQL (DATABASE_URL=postgres://…)")]
@@ -184,6 +224,7 @@ def run() -> list[tuple[str, str, str]]:
                              f"{seq_median:.1f} (best {seq_best:.1f})"))
                 rows.append((label, "  notifications sent by these scans (idempotent: 0)", str(sent + seq_sent)))
                 rows.append((label, "  EXPLAIN, overdue query", _overdue_plan(now)))
+                rows += _dashboard_rows(label, now)
                 if os.environ.get("BENCH_PROFILE"):
                     _profile(now)
             connections.close_all()
