@@ -84,6 +84,8 @@ def run() -> list[tuple[str, str, str]]:
                 os.environ.pop(name, None)
             os.environ.update(env)
             os.chdir(ROOT)
+            if str(ROOT) not in sys.path:  # run directly (bench/run_all puts it there)
+                sys.path.insert(0, str(ROOT))
             import django
 
             django.setup()
