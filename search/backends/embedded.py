@@ -6,9 +6,12 @@ stored pre-tokenized behind Tantivy's whitespace tokenizer, because the Python b
 lock across processes come from :mod:`zhunru.search.backends.directory`.
 """
 
+import functools
 import logging
+import os
 import re
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,6 +45,12 @@ WRITER_HEAP = 64_000_000
 # took 16-19 ms a query, 85 take 4-12 ms (bench/search.py --realistic, loaded machine).
 FACET_SIZE, FACET_SEGMENT_SIZE = 50, 85
 SORT_RUN = 10_000  # documents held and sorted at once while a rebuild loads (see EmbeddedBackend._load)
+
+
+@functools.cache
+def _facet_pool(pid: int) -> ThreadPoolExecutor:
+    """Threads for facet passes, one pool per process (keyed by pid: a forked server worker makes its own)."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="zhunru-facets")
 
 
 def build_schema() -> tantivy.Schema:
@@ -271,23 +280,26 @@ class EmbeddedBackend(DirectoryBackend):
         order = {"order_by_field": "sort_date"} if plan.empty else {}
         result = searcher.search(query, per_page, count=True, offset=offset, **order)
         total, relation = self.capped(int(result.count or 0))
-        hits = []
-        for score, address in result.hits:
-            stored = searcher.doc(address).to_dict()
-            hits.append(stored_hit({k: (v[0] if v else None) for k, v in stored.items()}, plan, score))
         names = list(facets)
-        facet_counts: dict[str, dict[str, int]] = {n: {} for n in names}
-        cut = None
+        cut, pending = None, None
         if names and total:
             # A second, unscored pass over the same matches (without the clauses that only score), or over
             # the sample of them that ``sample_cut`` chooses: its documents lie at the front of each run
-            # of the index (``_load``), so the pass reads a few stretches of the posting lists.
+            # of the index (``_load``), so the pass reads a few stretches of the posting lists. It runs on
+            # another thread while this one loads and highlights the hits (Tantivy releases the GIL).
             cut = sample_cut(total, relation, searcher.num_docs, self.facet_sample_size)
             within = None if cut is None else tantivy.Query.range_query(
                 self.schema, "sample", tantivy.FieldType.Integer, 0, cut, include_upper=False)
             counted = self._plan_query(plan, filters or {}, scoring=False, within=within)
-            aggs = searcher.aggregate(counted, {n: {"terms": {"field": n, "size": FACET_SIZE,
-                                                              "segment_size": FACET_SEGMENT_SIZE}} for n in names})
+            pending = _facet_pool(os.getpid()).submit(searcher.aggregate, counted, {
+                n: {"terms": {"field": n, "size": FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE}} for n in names})
+        hits = []
+        for score, address in result.hits:
+            stored = searcher.doc(address).to_dict()
+            hits.append(stored_hit({k: (v[0] if v else None) for k, v in stored.items()}, plan, score))
+        facet_counts: dict[str, dict[str, int]] = {n: {} for n in names}
+        if pending is not None:
+            aggs = pending.result()
             for n in names:
                 facet_counts[n] = {_key(b["key"]): int(b["doc_count"]) for b in aggs.get(n, {}).get("buckets", [])}
             facet_counts = scaled_facets(facet_counts, cut)
