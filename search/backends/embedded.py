@@ -278,21 +278,33 @@ class EmbeddedBackend(DirectoryBackend):
         # or a minimum-should-match union, scored for every match either way (bench/search.py --realistic:
         # count=True and count=False equal within run-to-run noise at 100,000 documents).
         order = {"order_by_field": "sort_date"} if plan.empty else {}
+        names = list(facets)
+        aggregations = {n: {"terms": {"field": n, "size": FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE}}
+                        for n in names}
+        cut, pending = None, None
+        if names and plan.optional:
+            # A sentence query: its facets are counted exactly, over every match, on another thread while this
+            # one runs the top-k (Tantivy releases the GIL). Evaluating the sentence's minimum-should-match
+            # union is most of either pass, whatever the number of matches, so a sample would save little, and
+            # its size could only be chosen after the top-k's count, one pass after the other.
+            pending = _facet_pool(os.getpid()).submit(
+                searcher.aggregate, self._plan_query(plan, filters or {}, scoring=False), aggregations)
+        elif names and searcher.num_docs > self.total_hits_threshold:
+            # Keywords: the sample the facets need is known before the count only when the count reaches the
+            # threshold (a capped total sizes it on the whole index), which is where the passes are longest.
+            # That pass starts now, beside the top-k, and is used only if the count says so.
+            cut = sample_cut(self.total_hits_threshold, "gte", searcher.num_docs, self.facet_sample_size)
+            pending = self._facet_pass(searcher, plan, filters, cut, aggregations)
         result = searcher.search(query, per_page, count=True, offset=offset, **order)
         total, relation = self.capped(int(result.count or 0))
-        names = list(facets)
-        cut, pending = None, None
-        if names and total:
+        if names and total and not plan.optional:
             # A second, unscored pass over the same matches (without the clauses that only score), or over
             # the sample of them that ``sample_cut`` chooses: its documents lie at the front of each run
             # of the index (``_load``), so the pass reads a few stretches of the posting lists. It runs on
-            # another thread while this one loads and highlights the hits (Tantivy releases the GIL).
-            cut = sample_cut(total, relation, searcher.num_docs, self.facet_sample_size)
-            within = None if cut is None else tantivy.Query.range_query(
-                self.schema, "sample", tantivy.FieldType.Integer, 0, cut, include_upper=False)
-            counted = self._plan_query(plan, filters or {}, scoring=False, within=within)
-            pending = _facet_pool(os.getpid()).submit(searcher.aggregate, counted, {
-                n: {"terms": {"field": n, "size": FACET_SIZE, "segment_size": FACET_SEGMENT_SIZE}} for n in names})
+            # another thread while this one loads and highlights the hits.
+            wanted = sample_cut(total, relation, searcher.num_docs, self.facet_sample_size)
+            if pending is None or wanted != cut:  # the early pass (if any) was for another sample: let it finish
+                cut, pending = wanted, self._facet_pass(searcher, plan, filters, wanted, aggregations)
         hits = []
         for score, address in result.hits:
             stored = searcher.doc(address).to_dict()
@@ -300,11 +312,21 @@ class EmbeddedBackend(DirectoryBackend):
         facet_counts: dict[str, dict[str, int]] = {n: {} for n in names}
         if pending is not None:
             aggs = pending.result()
+        if not total:
+            cut = None
+        elif pending is not None:
             for n in names:
                 facet_counts[n] = {_key(b["key"]): int(b["doc_count"]) for b in aggs.get(n, {}).get("buckets", [])}
             facet_counts = scaled_facets(facet_counts, cut)
         return SearchResult(total=total, hits=hits, facets=facet_counts, page=page, per_page=per_page,
                             total_relation=relation, facets_sampled=cut is not None)
+
+    def _facet_pass(self, searcher, plan: QueryPlan, filters: dict | None, cut: int | None, aggregations: dict):
+        """The facet aggregation over the matches (or the sample below ``cut``), started on the facet pool."""
+        within = None if cut is None else tantivy.Query.range_query(
+            self.schema, "sample", tantivy.FieldType.Integer, 0, cut, include_upper=False)
+        counted = self._plan_query(plan, filters or {}, scoring=False, within=within)
+        return _facet_pool(os.getpid()).submit(searcher.aggregate, counted, aggregations)
 
     def checksums(self) -> dict[str, str]:
         index = self._open()
