@@ -83,8 +83,14 @@ def test_search_outage_never_fails_a_save(search_settings, make_policy, django_c
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outbox_survives_an_elasticsearch_outage(search_settings, make_policy, broker, worker):
+def test_outbox_survives_an_elasticsearch_outage(search_settings, make_policy, broker, worker, monkeypatch):
     """Stop osmem mid-test, save, restart, run the worker: the update arrives."""
+    from zhunru.workers.tasks.indexing import apply_index_task
+
+    # The actor's retry after the failed attempt waits 10-20 s in production; the test waits for it to drain,
+    # so it is brought forward (same retry, same middleware).
+    monkeypatch.setitem(apply_index_task.options, "min_backoff", 100)
+    monkeypatch.setitem(apply_index_task.options, "max_backoff", 200)
     server: OsmemProcess = start_osmem()
     try:
         search_settings(**es_params(server.url, index="zhunru-outage"))
