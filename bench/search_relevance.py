@@ -84,7 +84,7 @@ def wagtail_pg_rows(tmp: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def run(skip_es: bool = False, skip_pg: bool = False) -> list[tuple[str, str, str]]:
+def run(skip_es: bool = False, skip_pg: bool = False, words: bool = False) -> list[tuple[str, str, str]]:
     os.environ["DJANGO_SETTINGS_MODULE"] = "deploy.settings.test"
     import django
 
@@ -98,6 +98,10 @@ def run(skip_es: bool = False, skip_pg: bool = False) -> list[tuple[str, str, st
     docs, groups = relevance.documents(), relevance.synonym_groups()
     backends = {"embedded (tantivy)": EmbeddedBackend({"PATH": str(tmp / "embedded"), "LOCK_TIMEOUT": 60}),
                 "fts5 (sqlite)": SqliteFtsBackend({"PATH": str(tmp / "fts"), "LOCK_TIMEOUT": 60})}
+    if words:  # issue 21's optional word segmentation (rjieba), beside the same backend without it
+        backends = {"embedded (tantivy)": backends["embedded (tantivy)"],
+                    "embedded (tantivy), SEGMENTATION on": EmbeddedBackend(
+                        {"PATH": str(tmp / "embedded-words"), "LOCK_TIMEOUT": 60, "SEGMENTATION": True})}
     server = None
     rows: list[tuple[str, str, str]] = [
         ("search_relevance", "cases / natural / keyword queries",
@@ -109,6 +113,9 @@ def run(skip_es: bool = False, skip_pg: bool = False) -> list[tuple[str, str, st
 
             server = OsmemProcess().start()
             backends["elasticsearch@osmem"] = ElasticsearchBackend({**es_params(server.url, index="relevance")})
+            if words:
+                backends["elasticsearch@osmem, SEGMENTATION on"] = ElasticsearchBackend(
+                    {**es_params(server.url, index="relevance-words"), "SEGMENTATION": True})
         except Exception as exc:
             rows.append(("search_relevance", "elasticsearch@osmem", f"skipped: {exc}"))
     try:
@@ -144,8 +151,10 @@ def main() -> None:
     parser.add_argument("--skip-es", action="store_true", help="leave out the Elasticsearch backend on osmem")
     parser.add_argument("--skip-pg", action="store_true",
                         help="leave out Wagtail's database backend on PostgreSQL (ZHUNRU_BENCH_PG_URL)")
+    parser.add_argument("--words", action="store_true",
+                        help="the embedded (and osmem) backend with and without SEGMENTATION (rjieba), FTS5 left out")
     args = parser.parse_args()
-    for _bench, label, value in run(skip_es=args.skip_es, skip_pg=args.skip_pg):
+    for _bench, label, value in run(skip_es=args.skip_es, skip_pg=args.skip_pg, words=args.words):
         print(f"{label:<96} {value}")
 
 

@@ -123,6 +123,34 @@ def positioned_tokens(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+@functools.cache
+def _segmenter():
+    """jieba's dictionary segmenter (rjieba, its Rust port), or None when it is not installed."""
+    try:
+        import rjieba
+    except ImportError:
+        return None
+    return rjieba.cut
+
+
+def segmentation_available() -> bool:
+    return _segmenter() is not None
+
+
+def words(text: str) -> list[str]:
+    """Dictionary words of ``text`` (two or more CJK characters), normalised like every token: the optional word
+    field (``ZHUNRU_SEARCH["SEGMENTATION"]``). Words only add to a score; bigrams decide what matches and keep
+    the recall a dictionary would lose (names, new terms). Empty without rjieba."""
+    cut = _segmenter()
+    if cut is None:
+        return []
+    out: list[str] = []
+    for cjk, _word in _TOKEN_RE.findall(normalize(text)):
+        if len(cjk) >= 2:
+            out.extend(w for w in cut(cjk) if len(w) >= 2)
+    return out
+
+
 def analyzed(text: str) -> str:
     """The pre-tokenized form stored in the embedded index (whitespace tokenizer downstream)."""
     return " ".join(tokenize(text))

@@ -48,6 +48,14 @@ def check_search_settings(app_configs=None, **kwargs):
     if getattr(backend, "name", "") == "sqlite_fts" and not fts5_available():
         issues.append(Error(_("此 Python 的 SQLite 未编译 FTS5，无法使用 SQLite 全文检索后备后端；请改用默认的嵌入式后端。"),
                             id="zhunru_search.E003"))
+    if params.get("SEGMENTATION"):
+        from zhunru.search.analysis import segmentation_available
+
+        if not segmentation_available():
+            issues.append(Warning(
+                _("已开启分词（ZHUNRU_SEARCH['SEGMENTATION']），但未安装 rjieba：检索按未开启分词运行。"),
+                hint=_("安装 zhunru[words]（pip install 'zhunru[words]'），然后运行 manage.py rebuild_search_index。"),
+                id="zhunru_search.W004"))
     if int(params.get("MAX_QUERY_LENGTH", 0)) < 10:
         issues.append(Warning(_("ZHUNRU_SEARCH['MAX_QUERY_LENGTH'] 过小，检索词会被拒绝。"), id="zhunru_search.W001"))
     return issues

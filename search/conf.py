@@ -20,6 +20,9 @@ DEFAULTS = {
     "TOTAL_HITS_THRESHOLD": 10_000,
     # Facets counted over every match up to this many, then over a sample of about this size (estimates).
     "FACET_SAMPLE_SIZE": 5_000,
+    # Optional word segmentation (rjieba, `pip install zhunru[words]`): a field of dictionary words whose whole-word
+    # matches raise a score; bigrams still decide what matches. Switching it needs `manage.py rebuild_search_index`.
+    "SEGMENTATION": False,
 }
 
 

@@ -136,6 +136,13 @@ class SearchBackend(ABC):
     def facet_sample_size(self) -> int:
         return int(self.params.get("FACET_SAMPLE_SIZE") or FACET_SAMPLE_SIZE)
 
+    @property
+    def segmentation(self) -> bool:
+        """Whether documents carry a word field and queries boost whole words (``SEGMENTATION``, needs rjieba)."""
+        from zhunru.search.analysis import segmentation_available
+
+        return bool(self.params.get("SEGMENTATION")) and segmentation_available()
+
     def capped(self, count: int) -> tuple[int, str]:
         """An exact match count as (total, relation): at most the threshold, "gte" beyond it."""
         limit = self.total_hits_threshold

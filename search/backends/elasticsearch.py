@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
-from zhunru.search.analysis import QueryPlan, Term, normalize, normalize_code, tokenize
+from zhunru.search.analysis import QueryPlan, Term, normalize, normalize_code, tokenize, words
 from zhunru.search.backends.base import (
     FACET_FIELDS,
     ProgressCallback,
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 BIGRAM = "zhunru_cjk_bigram"
 UNIGRAM = "zhunru_cjk_unigram"
 TITLE_BOOST, PHRASE_BOOST, CODE_BOOST, PROXIMITY_BOOST = 2.0, 4.0, 20.0, 0.5
+WORD_BOOST = 0.5  # as the embedded backend's (SEGMENTATION)
 # Analysis components a plugin-less Elasticsearch ships with (the static check in tests uses this).
 BUILTIN_TOKENIZERS = {"standard", "keyword", "whitespace"}
 BUILTIN_FILTERS = {"cjk_width", "lowercase", "cjk_bigram", "asciifolding"}
@@ -61,8 +62,9 @@ def analysis_settings() -> dict:
     }
 
 
-def mappings(word_analyzer: str | None = None) -> dict:
-    """Field mappings; ``word_analyzer`` (ik_smart / smartcn) only when the cluster was seen to have it."""
+def mappings(word_analyzer: str | None = None, segmentation: bool = False) -> dict:
+    """Field mappings; ``word_analyzer`` (ik_smart / smartcn) only when the cluster was seen to have it;
+    ``segmentation``: the word field, segmented in Python (rjieba) like the embedded backend's."""
 
     def text_field() -> dict:
         fields = {"uni": {"type": "text", "analyzer": UNIGRAM}}
@@ -87,6 +89,7 @@ def mappings(word_analyzer: str | None = None) -> dict:
             # title, text, summary, url ... stay unmapped ("dynamic": False): in _source, displayed, not indexed.
             "search_title": text_field(),
             "search_text": text_field(),
+            **({"search_words": {"type": "text", "analyzer": "whitespace"}} if segmentation else {}),
         },
     }
 
@@ -152,7 +155,7 @@ class ElasticsearchBackend(SearchBackend):
     def _create_index(self) -> str:
         name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 1_000_000:06d}"
         self._call(self.client.indices.create, index=name, settings={"number_of_shards": 1, **analysis_settings()},
-                   mappings=mappings(self.word_analyzer()))
+                   mappings=mappings(self.word_analyzer(), self.segmentation))
         return name
 
     def _alias_targets(self) -> list[str]:
@@ -171,8 +174,7 @@ class ElasticsearchBackend(SearchBackend):
 
     # --- writes ---------------------------------------------------------------------------------
 
-    @staticmethod
-    def _source(doc: dict) -> dict:
+    def _source(self, doc: dict) -> dict:
         src = {k: v for k, v in doc.items() if v not in (None, "", [])}
         src["codes"] = [normalize_code(c) for c in doc.get("codes") or ()]
         src["sample"] = sample_key(doc["id"])
@@ -180,6 +182,8 @@ class ElasticsearchBackend(SearchBackend):
         src["text"] = " ".join(filter(None, [doc.get("summary"), doc.get("text")]))
         src["search_title"] = normalize(doc.get("title") or "")
         src["search_text"] = normalize(src["text"])
+        if self.segmentation:
+            src["search_words"] = " ".join(words(" ".join(filter(None, [doc.get("title"), src["text"]]))))
         return src
 
     def index_document(self, doc: dict) -> None:
@@ -246,7 +250,6 @@ class ElasticsearchBackend(SearchBackend):
 
     def _term_query(self, term: Term) -> dict:
         should: list[dict] = []
-        word = self.word_analyzer()
         for form in term.forms:
             text = normalize(form)
             if term.single_char:
@@ -260,8 +263,6 @@ class ElasticsearchBackend(SearchBackend):
                 should.append({"match": {field: {"query": text, "operator": "and", "boost": boost}}})
                 if len(tokens) > 1:
                     should.append({"match_phrase": {field: {"query": text, "boost": boost * PHRASE_BOOST}}})
-                if word:
-                    should.append({"match": {f"{field}.words": {"query": text, "boost": 0.1 * boost}}})
         if term.code:
             should.append({"term": {"codes": {"value": normalize_code(term.code), "boost": CODE_BOOST}}})
         return {"bool": {"should": should, "minimum_should_match": 1}}
@@ -277,6 +278,14 @@ class ElasticsearchBackend(SearchBackend):
         boosts = [{"match_phrase": {field: {"query": phrase, "boost": boost * PROXIMITY_BOOST}}}
                   for phrase in plan.phrases
                   for field, boost in (("search_title", TITLE_BOOST), ("search_text", 1.0))]
+        # Words only raise a score, never decide a match (a word's bigrams need not be the query's): the
+        # cluster's own word analyzer (IK / smartcn) when it has one, the word field when SEGMENTATION is on.
+        if not plan.empty and self.word_analyzer():
+            boosts += [{"match": {f"{field}.words": {"query": normalize(plan.text), "boost": 0.1 * boost}}}
+                       for field, boost in (("search_title", TITLE_BOOST), ("search_text", 1.0))]
+        if not plan.empty and self.segmentation and (query_words := words(plan.text)):
+            boosts.append({"match": {"search_words": {"query": " ".join(dict.fromkeys(query_words)),
+                                                      "boost": WORD_BOOST}}})
         filter_clauses = []
         for name, value in (filters or {}).items():
             if value in (None, ""):
