@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, packages_distributions, req
 from .manifests import ROOT
 
 PLUGIN_FOLDERS = ("cms", "search", "workers")
-OPTIONAL_EXTRAS = ("es", "2fa", "server")
+OPTIONAL_EXTRAS = ("es", "2fa", "server", "words")
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
@@ -93,7 +93,7 @@ def _only_with_extras() -> set[str]:
 
 def test_no_library_of_an_optional_extra_is_imported_when_a_module_loads():
     optional = _only_with_extras()
-    assert {"elasticsearch", "elastic-transport", "django-otp", "segno", "gunicorn", "whitenoise"} <= optional
+    assert {"elasticsearch", "elastic-transport", "django-otp", "segno", "gunicorn", "whitenoise", "rjieba"} <= optional
     found = []
     for path, tree in _sources():
         for node in _module_level_imports(tree.body):
