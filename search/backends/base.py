@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from zhunru.search.analysis import QueryPlan, fold, tokenize
+from zhunru.search.analysis import QueryPlan, fold, tokenize, words
 
 FILTER_FIELDS = ("type", "category", "year", "department", "region")
 FACET_FIELDS = ("type", "category", "year", "department", "region")
@@ -207,6 +207,12 @@ class SearchBackend(ABC):
 
     def close(self) -> None:  # noqa: B027  (optional hook)
         """Release connections."""
+
+
+def document_words(doc: dict) -> str:
+    """The word field of a document (SEGMENTATION): the dictionary words of its title, summary and text,
+    whitespace-joined; every backend indexes the same."""
+    return " ".join(words(" ".join(filter(None, [doc.get("title"), doc.get("summary"), doc.get("text")]))))
 
 
 def sort_date(doc: dict) -> int:

@@ -33,6 +33,7 @@ from zhunru.search.backends.base import (
     SearchRejected,
     SearchResult,
     SearchUnavailable,
+    document_words,
     sample_cut,
     sample_key,
     scaled_facets,
@@ -183,7 +184,7 @@ class ElasticsearchBackend(SearchBackend):
         src["search_title"] = normalize(doc.get("title") or "")
         src["search_text"] = normalize(src["text"])
         if self.segmentation:
-            src["search_words"] = " ".join(words(" ".join(filter(None, [doc.get("title"), src["text"]]))))
+            src["search_words"] = document_words(doc)
         return src
 
     def index_document(self, doc: dict) -> None:

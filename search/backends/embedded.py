@@ -27,6 +27,7 @@ from zhunru.search.backends.base import (
     ProgressCallback,
     SearchResult,
     SearchUnavailable,
+    document_words,
     sample_cut,
     sample_key,
     scaled_facets,
@@ -91,7 +92,7 @@ def to_tantivy(doc: dict, segmentation: bool = False) -> tantivy.Document:
     d.add_text("title_t", analyzed(doc.get("title", "")))
     d.add_text("text_t", analyzed(" ".join(filter(None, [doc.get("summary", ""), doc.get("text", "")]))))
     if segmentation:
-        d.add_text("words_t", " ".join(words(" ".join(filter(None, [doc.get(k, "") for k in ("title", "summary", "text")])))))
+        d.add_text("words_t", document_words(doc))
     return d
 
 
@@ -100,7 +101,9 @@ class EmbeddedBackend(DirectoryBackend):
 
     def __init__(self, params: dict):
         super().__init__(params)
-        self.schema = build_schema(self.segmentation)
+        # Decided once: the schema, every document and every query follow the same choice.
+        self.segmented = self.segmentation
+        self.schema = build_schema(self.segmented)
         self._index: tantivy.Index | None = None
         self._index_dir: str | None = None
 
@@ -148,7 +151,7 @@ class EmbeddedBackend(DirectoryBackend):
     def index_document(self, doc: dict) -> None:
         with self._writer() as w:
             w.delete_documents_by_term("id", doc["id"])
-            w.add_document(to_tantivy(doc, self.segmentation))
+            w.add_document(to_tantivy(doc, self.segmented))
 
     def delete_document(self, doc_id: str) -> None:
         with self._writer() as w:
@@ -164,7 +167,7 @@ class EmbeddedBackend(DirectoryBackend):
         with self._writer() as w:
             for doc in docs:
                 w.delete_documents_by_term("id", doc["id"])
-                w.add_document(to_tantivy(doc, self.segmentation))
+                w.add_document(to_tantivy(doc, self.segmented))
                 n += 1
                 if progress and n % PROGRESS_EVERY == 0:
                     progress(n, 0)
@@ -182,7 +185,7 @@ class EmbeddedBackend(DirectoryBackend):
             for run in _runs(docs, SORT_RUN):
                 run.sort(key=lambda doc: sample_key(doc["id"]))
                 for doc in run:
-                    writer.add_document(to_tantivy(doc, self.segmentation))
+                    writer.add_document(to_tantivy(doc, self.segmented))
                     n += 1
                     if progress and n % PROGRESS_EVERY == 0:
                         progress(n, total)
@@ -253,7 +256,7 @@ class EmbeddedBackend(DirectoryBackend):
             tokens = tokenize(phrase)
             for fname, boost in (("title_t", TITLE_BOOST), ("text_t", 1.0)):
                 boosts.append(Q.boost_query(Q.phrase_query(self.schema, fname, tokens), boost * PROXIMITY_BOOST))
-        if scoring and self.segmentation:  # whole words of the query raise a score, never decide a match
+        if scoring and self.segmented:  # whole words of the query raise a score, never decide a match
             for word in dict.fromkeys(words(plan.text)):
                 boosts.append(Q.boost_query(Q.term_query(self.schema, "words_t", word), WORD_BOOST))
         if not boosts:
@@ -297,8 +300,7 @@ class EmbeddedBackend(DirectoryBackend):
             # one runs the top-k (Tantivy releases the GIL). Evaluating the sentence's minimum-should-match
             # union is most of either pass, whatever the number of matches, so a sample would save little, and
             # its size could only be chosen after the top-k's count, one pass after the other.
-            pending = _facet_pool(os.getpid()).submit(
-                searcher.aggregate, self._plan_query(plan, filters or {}, scoring=False), aggregations)
+            pending = self._facet_pass(searcher, plan, filters, None, aggregations)
         elif names and searcher.num_docs > self.total_hits_threshold:
             # Keywords: the sample the facets need is known before the count only when the count reaches the
             # threshold (a capped total sizes it on the whole index), which is where the passes are longest.
@@ -320,11 +322,10 @@ class EmbeddedBackend(DirectoryBackend):
             stored = searcher.doc(address).to_dict()
             hits.append(stored_hit({k: (v[0] if v else None) for k, v in stored.items()}, plan, score))
         facet_counts: dict[str, dict[str, int]] = {n: {} for n in names}
-        if pending is not None:
-            aggs = pending.result()
+        aggs = pending.result() if pending is not None else None  # waited for even with no match
         if not total:
             cut = None
-        elif pending is not None:
+        elif aggs is not None:
             for n in names:
                 facet_counts[n] = {_key(b["key"]): int(b["doc_count"]) for b in aggs.get(n, {}).get("buckets", [])}
             facet_counts = scaled_facets(facet_counts, cut)
