@@ -145,7 +145,7 @@ def _dashboard_rows(label: str, now) -> list[tuple[str, str, str]]:
     from django.db import connection
     from django.db.models import Count
 
-    from zhunru.leads.dashboard import cached_dashboard_figures, dashboard_figures
+    from zhunru.leads.dashboard import cached_dashboard_figures, dashboard_figures, overdue_stages
     from zhunru.leads.models import Lead, LeadStage
 
     leads = Lead.objects.all()
@@ -153,9 +153,7 @@ def _dashboard_rows(label: str, now) -> list[tuple[str, str, str]]:
     parts = {
         "counts by state": lambda: list(leads.values_list("state").annotate(n=Count("pk"))),
         "overdue list (50 most overdue open stages)": lambda: list(
-            stages.filter(completed_at__isnull=True, due_at__lt=now,
-                          lead__state__in=["received", "transferred", "verifying", "rectifying"])
-            .order_by("due_at").values_list("pk", flat=True)[:50]),
+            overdue_stages(stages, now).values_list("pk", flat=True)[:50]),
         "every figure (dashboard_figures)": lambda: dashboard_figures(leads, now),
     }
     rows = []

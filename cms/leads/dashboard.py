@@ -91,11 +91,16 @@ def dashboard_figures(leads, now=None) -> dict:
         rate = round(100 * row["on_time"] / row["done"]) if row["done"] else None
         departments.append({"name": row["department__name"], "done": row["done"], "on_time": row["on_time"],
                             "rate": rate, "open_overdue": row["open_overdue"]})
-    overdue = list(stages.filter(completed_at__isnull=True, due_at__lt=now, lead__state__in=["received", "transferred", "verifying", "rectifying"])
-                   .select_related("lead", "department").order_by("due_at")[:50])
+    overdue = list(overdue_stages(stages, now).select_related("lead", "department")[:50])
     rated = [(d["name"], d["rate"]) for d in departments if d["rate"] is not None]
     return {"by_state": by_state, "departments": departments, "overdue": overdue, "total": sum(counts.values()),
             "chart": _bar_chart(by_state), "rate_chart": _bar_chart(rated, top=100, suffix="%")}
+
+
+def overdue_stages(stages, now):
+    """Open stages of open leads past their due time, most overdue first (the dashboard lists the first 50)."""
+    return stages.filter(completed_at__isnull=True, due_at__lt=now,
+                         lead__state__in=["received", "transferred", "verifying", "rectifying"]).order_by("due_at")
 
 
 def _bar_chart(rows, *, top: int | None = None, suffix: str = "") -> dict:
