@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from zhunru.text import strip_invisible
+
 # CJK ideographs (unified + extension A + compatibility), kana and hangul are bigrammed like
 # Lucene's StandardTokenizer + CJKBigramFilter do.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -25,20 +27,6 @@ _TOKEN_RE = re.compile(rf"([{_CJK}]+)|([0-9a-z\u00c0-\u024f]+(?:[._][0-9a-z\u00c
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 # Codes: 事项编码, USCC (18 chars), register numbers, document numbers such as 发改体改规〔2022〕397号.
 _CODE_RE = re.compile(r"^(?=.*\d)[0-9A-Za-z\-_/.〔〕\[\]()（）\u4e00-\u9fff]{4,60}$")
-
-
-def _invisible_table() -> dict[int, str | None]:
-    """Format (Cf: zero-width space and joiners, BOM, bidi marks, soft hyphen) and control (Cc) characters:
-    removed, except the whitespace controls, which become spaces."""
-    table: dict[int, str | None] = {}
-    for cp in list(range(0x10000)) + list(range(0xE0000, 0xE0080)):
-        category = unicodedata.category(chr(cp))
-        if category in ("Cf", "Cc"):
-            table[cp] = " " if chr(cp) in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85" else None
-    return table
-
-
-_INVISIBLE = _invisible_table()
 
 
 @functools.cache
@@ -69,7 +57,7 @@ def to_simplified(text: str) -> str:
 def normalize(text: str) -> str:
     """The one normalisation of documents and queries, before every other step (tokens, codes, synonyms):
     invisible characters removed, NFKC, traditional to simplified, lowercase."""
-    text = unicodedata.normalize("NFKC", (text or "").translate(_INVISIBLE))
+    text = unicodedata.normalize("NFKC", strip_invisible(text))
     return to_simplified(text).lower()
 
 

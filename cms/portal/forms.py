@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from zhunru.portal import conf
 from zhunru.portal.models import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalize_receipt_code
+from zhunru.text import strip_edges, visible_length
 from zhunru.uploads import check_upload
 
 CONSENT_TEXT = gettext_lazy(
@@ -31,6 +32,16 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
 
 
+class VisibleCharField(forms.CharField):
+    """A text field that counts only what shows on screen (``zhunru.text``): whitespace and invisible
+    characters (zero-width space, joiners, BOM ...) at either end are dropped, so a value of nothing else is
+    empty and gets the field's "required" message; what is between stays as typed."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return strip_edges(value) if value not in self.empty_values else value
+
+
 def _describe_by_help(form: forms.Form) -> None:
     """Tie each input to its help text (``<p id="id_<name>_help">`` in the field template) for screen readers."""
     for name, field in form.fields.items():
@@ -40,20 +51,20 @@ def _describe_by_help(form: forms.Form) -> None:
 
 class ComplaintForm(forms.Form):
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
-    description = forms.CharField(
+    description = VisibleCharField(
         label=gettext_lazy("反映的问题"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=gettext_lazy("请说明发生了什么、时间和地点，以及您认为不符合市场准入规定之处。"),
         error_messages={"required": gettext_lazy("请描述您反映的问题。"), "max_length": gettext_lazy("问题描述请控制在 5000 字以内。")},
     )
-    organization = forms.CharField(
+    organization = VisibleCharField(
         label=gettext_lazy("涉及单位"),
         max_length=200,
         help_text=gettext_lazy("如某部门、乡镇、行业协会或企业的名称。"),
         error_messages={"required": gettext_lazy("请填写涉及的单位。"), "max_length": gettext_lazy("单位名称请控制在 200 字以内。")},
     )
-    document_or_practice = forms.CharField(
+    document_or_practice = VisibleCharField(
         label=gettext_lazy("涉及的文件或做法"),
         max_length=300,
         required=False,
@@ -65,7 +76,7 @@ class ComplaintForm(forms.Form):
         required=False,
         help_text=gettext_lazy("PDF、图片或 Office 文档，最多 3 个，每个不超过 10 MB。"),
     )
-    contact_name = forms.CharField(label=gettext_lazy("联系人（可选）"), max_length=50, required=False)
+    contact_name = VisibleCharField(label=gettext_lazy("联系人（可选）"), max_length=50, required=False)
     contact_phone = forms.RegexField(
         label=gettext_lazy("联系电话（可选）"),
         max_length=40,
@@ -92,8 +103,8 @@ class ComplaintForm(forms.Form):
         }
 
     def clean_description(self):
-        value = self.cleaned_data["description"].strip()
-        if len(value) < 10:
+        value = self.cleaned_data["description"]
+        if visible_length(value) < 10:
             raise ValidationError(_("问题描述过短，请至少写 10 个字，说明发生了什么。"))
         return value
 

@@ -218,3 +218,40 @@ def test_reused_token_on_the_form_is_a_conflict(client, jurisdiction):
     text = _html_error(client.post(url, {**data, "organization": "另一个单位"}), 409)
     assert "提交标识" in text
     assert Complaint.objects.count() == 1
+
+
+# --- fields of nothing but invisible characters --------------------------------------------------
+
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff \t"
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("organization", INVISIBLE, "请填写涉及的单位。"),
+    ("organization", "\u200b\u200b\u2060\ufeff", "请填写涉及的单位。"),
+    ("description", INVISIBLE, "请描述您反映的问题。"),
+    ("description", "\u200b" * 30, "请描述您反映的问题。"),
+    ("description", "要求本地\u200b\u200b\u200b\u200b\u200b\u200b注册", "问题描述过短"),
+])
+def test_complaint_api_counts_only_visible_characters(client, jurisdiction, field, value, message):
+    response = _post_json(client, "/api/v1/portal/complaints/", json.dumps(_complaint(jurisdiction, **{field: value})))
+    assert response.status_code == 400, response.content
+    assert any(message in text for text in response.json()["errors"][field])
+    assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("organization", "\u200b\u200b\u2060\ufeff", "请填写涉及的单位。"),
+    ("description", "\ufeff\u200b" * 20, "请描述您反映的问题。"),
+])
+def test_complaint_form_counts_only_visible_characters(client, jurisdiction, field, value, message):
+    data = _complaint(jurisdiction, consent="on", **{field: value})
+    data.pop("jurisdiction")
+    response = client.post(f"/portal/{jurisdiction.division_code}/complaint/", data)
+    assert response.status_code in (200, 400) and message in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_invisible_characters_around_a_real_value_are_dropped(client, jurisdiction):
+    data = _complaint(jurisdiction, organization="\u200b\ufeff 某街道办事处\u2060 ")
+    assert _post_json(client, "/api/v1/portal/complaints/", json.dumps(data)).status_code == 201
+    assert Complaint.objects.get().organization == "某街道办事处"
