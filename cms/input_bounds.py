@@ -10,7 +10,11 @@
 - a query-string value is longer than ``MAX_PARAM_LENGTH`` characters (a search query, ``q``, is not
   refused: it is cut to ``MAX_QUERY_LENGTH`` characters and the search says so, issue 21);
 - a query-string value or a form field contains a NUL character or a lone UTF-16 surrogate (which the
-  database and the audit hash cannot store).
+  database and the audit hash cannot store);
+- a form body is not valid text in its charset (UTF-8 unless declared): Django would decode it with
+  replacement characters and store "\ufffd" where the bytes were. A URL-encoded body is decoded strictly;
+  a multipart text field, which Django decodes before anyone sees its bytes, is refused when it holds a
+  replacement character (outside the Wagtail admin, whose editors may paste one on purpose).
 
 Under /api/v1/ the answer is the API's JSON error (``zhunru.api.error_body``); Wagtail's API v2 gets its own
 ``{"message": …}`` shape; everything else a short HTML page. The JSON API checks its bodies itself
@@ -18,9 +22,12 @@ Under /api/v1/ the answer is the API's JSON error (``zhunru.api.error_body``); W
 with NUL or surrogates, or nesting deeper than ``MAX_JSON_DEPTH``, with 400.
 """
 
+import codecs
 import json
 import re
+from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -29,7 +36,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhunru.mounts import is_zhunru_path
+from zhunru.mounts import is_admin_path, is_zhunru_path
 
 # name: (label, smallest, largest)
 PAGINATION = {
@@ -102,12 +109,28 @@ def bounded_query(params):
     return bounded
 
 
-def check_form(params) -> None:
-    """Characters of a QueryDict of form fields (request.POST; uploaded files are not in it)."""
+def check_form(params, *, replacement: bool = False) -> None:
+    """Characters of a QueryDict of form fields (request.POST; uploaded files are not in it); with
+    ``replacement``, a U+FFFD (what Django puts where a multipart field's bytes were not valid text) too."""
     for name, values in params.lists():
         check_text(name, _("表单字段名"))
         for value in values:
             check_text(value, _("表单字段“{name}”").format(name=name))
+            if replacement and "\ufffd" in value:
+                raise InputRejected(_("表单字段“{name}”含有无法识别的字符（U+FFFD），可能不是有效的 UTF-8 文本，请删除后重新提交。").format(name=name))
+
+
+def check_form_encoding(request) -> None:
+    """A URL-encoded body decodes strictly in its charset (UTF-8 unless the request declares another)."""
+    encoding = request.encoding or settings.DEFAULT_CHARSET
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return  # Django refuses an unknown charset itself
+    try:
+        unquote_to_bytes(request.body.replace(b"+", b" ")).decode(encoding)
+    except UnicodeDecodeError:
+        raise InputRejected(_("表单内容不是有效的 {encoding} 文本，请检查后重新提交。").format(encoding=encoding.upper())) from None
 
 
 def _walk_json(data) -> None:
@@ -196,12 +219,15 @@ class InputBoundsMiddleware:
                 check_query(request.GET, pagination=kind != "ninja")
                 request.GET = bounded_query(request.GET)
                 if kind == "html" and request.method == "POST" and request.content_type in FORM_TYPES:
+                    multipart = request.content_type == "multipart/form-data"
                     try:
+                        if not multipart:
+                            check_form_encoding(request)
                         form = request.POST
                     except (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError):
                         form = None  # Django answers these itself when the view reads the form
                     if form is not None:
-                        check_form(form)
+                        check_form(form, replacement=multipart and not is_admin_path(request.path_info))
             except InputRejected as error:
                 return rejection_response(request, error, kind)
         return self.get_response(request)

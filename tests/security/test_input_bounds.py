@@ -255,3 +255,45 @@ def test_invisible_characters_around_a_real_value_are_dropped(client, jurisdicti
     data = _complaint(jurisdiction, organization="\u200b\ufeff 某街道办事处\u2060 ")
     assert _post_json(client, "/api/v1/portal/complaints/", json.dumps(data)).status_code == 201
     assert Complaint.objects.get().organization == "某街道办事处"
+
+
+# --- form bodies that are not valid UTF-8 ---------------------------------------------------------
+
+
+def test_complaint_form_refuses_invalid_utf8(client, jurisdiction):
+    data = _complaint(jurisdiction, consent="on")
+    data.pop("jurisdiction")
+    data.pop("organization")
+    from urllib.parse import urlencode
+
+    body = urlencode(data) + "&organization=%ED%A0%80%FF"
+    response = client.post(f"/portal/{jurisdiction.division_code}/complaint/", body,
+                           content_type="application/x-www-form-urlencoded")
+    assert "UTF-8" in _html_error(response, 400)
+    assert not Complaint.objects.exists()
+
+
+def test_complaint_form_refuses_invalid_utf8_in_a_multipart_field(client, jurisdiction):
+    data = _complaint(jurisdiction, consent="on")
+    data.pop("jurisdiction")
+    boundary = "zhunruboundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in data.items() if name != "organization"]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="organization"\r\n\r\n'.encode()
+                 + b"\xed\xa0\x80\xff\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    response = client.generic("POST", f"/portal/{jurisdiction.division_code}/complaint/", body,
+                              content_type=f"multipart/form-data; boundary={boundary}")
+    assert "UTF-8" in _html_error(response, 400)
+    assert not Complaint.objects.exists()
+
+
+def test_complaint_form_still_takes_percent_encoded_chinese(client, jurisdiction):
+    from urllib.parse import urlencode
+
+    data = _complaint(jurisdiction, consent="on", organization="某街道办事处 & 某局")
+    data.pop("jurisdiction")
+    response = client.post(f"/portal/{jurisdiction.division_code}/complaint/", urlencode(data),
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302
+    assert Complaint.objects.get().organization == "某街道办事处 & 某局"
