@@ -18,6 +18,7 @@ half-way).
 """
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import TypeVar
 
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils.translation import gettext
 
 from zhunru import conf
 
@@ -33,6 +35,32 @@ T = TypeVar("T")
 # Sent after each committed batch: sender is the model the import writes (Case, ListItem, PublicDecision), with
 # done (writes committed so far), total and seconds (how long the batch's transaction was open).
 batch_committed = Signal()
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(text: str) -> str | None:
+    """The first lone UTF-16 surrogate in ``text``, escaped (``\\ud800``), or None.
+
+    A JSON ``"\\ud800"`` escape decodes to such a character; it cannot be encoded as UTF-8, so the database
+    insert would fail (and so would printing it). Every importer refuses it while validating, before any write.
+    """
+    match = _LONE_SURROGATE.search(text)
+    return None if match is None else f"\\u{ord(match.group(0)):04x}"
+
+
+def shown(text: str) -> str:
+    """``text`` safe to print or store in a message: a lone surrogate becomes its escape (``\\ud800``)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def surrogate_problem(text: str) -> str | None:
+    """The Chinese reason a text with a lone surrogate is refused, or None."""
+    char = lone_surrogate(text)
+    if char is None:
+        return None
+    return gettext("包含无效的字符（孤立的 UTF-16 代理项 {char}），请检查文件的编码或转义。").format(char=char)
 
 
 def file_sha256(path) -> str:

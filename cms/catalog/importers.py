@@ -65,18 +65,33 @@ def _too_many_rows() -> ImportError_:
     return ImportError_([gettext("文件行数过多：最多 {MAX_ROWS} 行数据。").format(MAX_ROWS=MAX_ROWS)])
 
 
+def _texts(value):
+    """The text in a cell: a string, or the strings of a JSON list (e.g. measures)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
 def _check_cells(records: list[dict]) -> list[dict]:
-    """Row count, cell length and NUL characters of parsed records."""
+    """Row count, cell length, NUL characters and lone surrogates of parsed records."""
+    from zhunru.imports import shown, surrogate_problem
+
     if len(records) > MAX_ROWS:
         raise _too_many_rows()
     errors = []
     for index, record in enumerate(records, start=2):
         for key, value in record.items():
-            for text in (key, value):
-                if isinstance(text, str) and len(text) > MAX_CELL_CHARS:
+            for text in (key, *_texts(value)):
+                if not isinstance(text, str):
+                    continue
+                if len(text) > MAX_CELL_CHARS:
                     errors.append(gettext("第{index}行：单元格内容过长（{count} 个字符，最多 {MAX_CELL_CHARS} 个）。").format(index=index, count=len(text), MAX_CELL_CHARS=MAX_CELL_CHARS))
-                elif isinstance(text, str) and "\x00" in text:
+                elif "\x00" in text:
                     errors.append(gettext("第{index}行：单元格含有空字符（NUL）。").format(index=index))
+                elif problem := surrogate_problem(text):
+                    errors.append(gettext("第{index}行「{column}」列：{problem}").format(index=index, column=shown(str(key or "")), problem=problem))
     if errors:
         raise ImportError_(errors[:50])
     return records

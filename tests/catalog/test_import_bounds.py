@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from zhunru.catalog import importers
 from zhunru.catalog.importers import COLUMNS, ImportError_, import_edition
 from zhunru.catalog.models import ListEdition, ListItem
+from zhunru.models import ImportRun
 
 from .conftest import OLD, write_csv
 
@@ -27,6 +28,7 @@ def refused(path, *expected: str) -> str:
         assert part in message, message
     assert not ListEdition.objects.filter(name="2030年版").exists()
     assert not ListItem.objects.exists()
+    assert not ImportRun.objects.exists()
     return message
 
 
@@ -101,6 +103,29 @@ def test_json_nul(db, tmp_path):
     refused(path, "空字符")
 
 
+def write_json_text(path, records) -> str:
+    """``records`` as JSON with every non-ASCII character escaped, as "\\ud800" is in a crafted file."""
+    path.write_text(json.dumps(records, ensure_ascii=True), encoding="ascii")
+    return path
+
+
+def test_json_lone_surrogate_in_a_cell(db, tmp_path):
+    """A JSON "\\ud800" escape decodes to a character UTF-8 cannot encode: refused while validating, naming the
+    row and the column, instead of failing at the INSERT with a draft edition and an unfinished run left over."""
+    records = [dict(zip(COLUMNS, row, strict=True)) for row in OLD]
+    records[1]["禁止或许可事项"] = "药品\ud800许可"
+    message = refused(write_json_text(tmp_path / "list.json", records), "第3行「禁止或许可事项」列", "代理项", "\\ud800")
+    assert message.encode("utf-8")  # the message itself can be shown
+
+
+def test_json_lone_surrogate_in_a_key_or_a_list(db, tmp_path):
+    records = [dict(zip(COLUMNS, row, strict=True)) for row in OLD]
+    records[0]["备注\udfff"] = "x"
+    records[2]["禁止或许可准入措施描述"] = ["措施一", "措施\udc00"]
+    message = refused(write_json_text(tmp_path / "list.json", records), "第2行「备注\\udfff」列", "第4行「禁止或许可准入措施描述」列")
+    assert message.encode("utf-8")
+
+
 def test_json_with_a_bom_is_accepted(db, tmp_path):
     path = tmp_path / "list.json"
     records = [dict(zip(COLUMNS, row, strict=True)) for row in OLD]
@@ -161,6 +186,21 @@ def test_import_cases_nul(jurisdiction, tmp_path):
     _cases_refused(path, "空字符")
 
 
+@pytest.mark.parametrize("field", ["title", "summary", "keywords"])
+def test_import_cases_lone_surrogate(jurisdiction, tmp_path, field):
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps([CASE, {**CASE, field: "案情\ud800"}], ensure_ascii=True), encoding="ascii")
+    _cases_refused(path, f"第 2 条记录：字段“{field}”包含无效的字符（孤立的 UTF-16 代理项 \\ud800）")
+
+
+def test_import_cases_lone_surrogate_in_a_key_or_document(jurisdiction, tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps([{**CASE, "ti\udfffle": "x"}], ensure_ascii=True), encoding="ascii")
+    _cases_refused(path, "字段“ti\\udfffle”")
+    path.write_text(json.dumps([{**CASE, "document": {"name": "文件\ud801"}}], ensure_ascii=True), encoding="ascii")
+    _cases_refused(path, "字段“document”")
+
+
 def test_import_cases_bom_accepted(jurisdiction, tmp_path):
     from zhunru.cases.models import Case
 
@@ -168,3 +208,23 @@ def test_import_cases_bom_accepted(jurisdiction, tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps([CASE], ensure_ascii=False).encode("utf-8"))
     _import_cases(path)
     assert Case.objects.count() == 1
+
+
+# --- the admin upload answers with the Chinese refusal, never a 500, and leaves nothing behind ----------------
+
+
+def _surrogate_json(tmp_path):
+    records = [dict(zip(COLUMNS, row, strict=True)) for row in OLD]
+    records[0]["禁止或许可事项"] = "禁止\ud800"
+    return write_json_text(tmp_path / "list.json", records), "孤立的 UTF-16 代理项"
+
+
+@pytest.mark.parametrize("build", [_surrogate_json])
+def test_admin_upload_of_a_crafted_file_is_refused_in_chinese(client, make_user, tmp_path, build):
+    path, expected = build(tmp_path)
+    client.force_login(make_user("root", superuser=True))
+    with open(path, "rb") as fh:
+        response = client.post("/admin/catalog/import/", {"edition": "2030年版", "file": fh})
+    body = response.content.decode()
+    assert response.status_code == 200 and expected in body, body[-2000:]
+    assert not ListEdition.objects.filter(name="2030年版").exists() and not ImportRun.objects.exists()

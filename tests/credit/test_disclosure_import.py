@@ -95,3 +95,20 @@ def test_a_decision_registered_by_hand_commits_while_a_long_import_is_running(ju
     assert meanwhile.events == ["other write committed", "import finished"]
     assert meanwhile.seen == 3  # a quarter of the file was in when the officer's decision committed
     assert PublicDecision.objects.count() == 13
+
+
+def test_a_lone_surrogate_is_refused_before_anything_is_written(jurisdiction, make_subject, tmp_path):
+    """A JSON "\\ud800" escape (the reader takes JSON too) cannot be stored: refused by row and column."""
+    import json
+
+    labels = dict(disclosure.PENALTY_FIELDS)
+    fields = decision_fields(make_subject(), "penalty", document_number="昌市监罚〔2026〕1号")
+    record = {label: str(fields.get(key, "")) for key, label in labels.items()}
+    record[labels["penalty_content"]] = "罚款\ud800"
+    path = tmp_path / "penalties.json"
+    path.write_text(json.dumps([record], ensure_ascii=True), encoding="ascii")
+    with pytest.raises(ValidationError) as refused:
+        disclosure.import_file(path, kind="penalty", jurisdiction=jurisdiction)
+    assert f"第2行「{labels['penalty_content']}」列" in refused.value.messages[0]
+    assert "孤立的 UTF-16 代理项 \\ud800" in refused.value.messages[0]
+    assert not PublicDecision.objects.exists() and not ImportRun.objects.exists()

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, gettext_lazy
 
 from zhunru.cases.models import Case, Category, Importance, Source, Subcategory
-from zhunru.imports import write_in_batches
+from zhunru.imports import shown, surrogate_problem, write_in_batches
 from zhunru.models import Department, Jurisdiction
 
 REQUIRED = {
@@ -130,17 +130,22 @@ class Command(BaseCommand):
         if len(data) > MAX_RECORDS:
             raise CommandError(gettext("记录过多（{count} 条），一次最多导入 {MAX_RECORDS} 条。").format(count=len(data), MAX_RECORDS=MAX_RECORDS))
         for index, record in enumerate(data):
-            values = []
-            for value in record.values() if isinstance(record, dict) else ():
+            fields = []  # (field name, text or number): the record's values, a document's inner values included
+            for key, value in record.items() if isinstance(record, dict) else ():
                 inner = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
                 if isinstance(value, (dict, list)) and any(isinstance(v, (dict, list)) for v in inner):
                     raise CommandError(gettext("第 {value} 条记录：字段嵌套过深（如 document 只能含文本字段）。").format(value=index + 1))
-                values.extend(inner)
-            for value in values:
+                fields.append((key, key))
+                fields.extend((key, v) for v in inner)
+                if isinstance(value, dict):
+                    fields.extend((key, k) for k in value)
+            for key, value in fields:
                 if isinstance(value, str) and "\x00" in value:
                     raise CommandError(gettext("第 {value} 条记录：含有空字符（NUL）。").format(value=index + 1))
                 if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
                     raise CommandError(gettext("第 {value} 条记录：字段内容过长（最多 {MAX_TEXT_CHARS} 个字符）。").format(value=index + 1, MAX_TEXT_CHARS=MAX_TEXT_CHARS))
+                if isinstance(value, str) and (problem := surrogate_problem(value)):
+                    raise CommandError(gettext("第 {value} 条记录：字段“{key}”{problem}").format(value=index + 1, key=shown(key), problem=problem))
         return data
 
     def _find_jurisdiction(self, value: str) -> Jurisdiction | None:
