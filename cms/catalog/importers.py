@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,6 +139,8 @@ def _read_json(raw: bytes) -> list[dict]:
         raise ImportError_([gettext("JSON 文件嵌套层级过深：应为由对象组成的数组。")]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportError_([gettext("JSON 文件无法解析：{exc}").format(exc=exc)]) from None
+    except ValueError:  # an integer over Python's limit on digits (int_max_str_digits, 4,300 by default)
+        raise ImportError_([gettext("JSON 文件无法解析：数字位数过多（最多 {digits} 位）。").format(digits=sys.get_int_max_str_digits())]) from None
     if not _json_depth_ok(data):
         raise ImportError_([gettext("JSON 文件必须是对象数组，对象的值为文本或数字。")])
     return data

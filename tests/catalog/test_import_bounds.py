@@ -126,6 +126,15 @@ def test_json_lone_surrogate_in_a_key_or_a_list(db, tmp_path):
     assert message.encode("utf-8")
 
 
+def test_json_number_with_too_many_digits(db, tmp_path):
+    """Python refuses to convert an integer of more than 4,300 digits (a ValueError, not a JSONDecodeError)."""
+    path = tmp_path / "list.json"
+    records = [dict(zip(COLUMNS, row, strict=True)) for row in OLD]
+    text = json.dumps(records, ensure_ascii=False).replace('"项目号": "1"', '"项目号": ' + "9" * 5000, 1)
+    path.write_text(text, encoding="utf-8")
+    refused(path, "JSON 文件无法解析：数字位数过多（最多 4300 位）。")
+
+
 def test_json_with_a_bom_is_accepted(db, tmp_path):
     path = tmp_path / "list.json"
     records = [dict(zip(COLUMNS, row, strict=True)) for row in OLD]
@@ -201,6 +210,12 @@ def test_import_cases_lone_surrogate_in_a_key_or_document(jurisdiction, tmp_path
     _cases_refused(path, "字段“document”")
 
 
+def test_import_cases_number_with_too_many_digits(jurisdiction, tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps([CASE], ensure_ascii=False)[:-2] + ', "keywords": ' + "9" * 5000 + "}]", encoding="utf-8")
+    _cases_refused(path, "文件不是有效的 JSON：数字位数过多（最多 4300 位）。")
+
+
 def test_import_cases_bom_accepted(jurisdiction, tmp_path):
     from zhunru.cases.models import Case
 
@@ -219,7 +234,13 @@ def _surrogate_json(tmp_path):
     return write_json_text(tmp_path / "list.json", records), "孤立的 UTF-16 代理项"
 
 
-@pytest.mark.parametrize("build", [_surrogate_json])
+def _bigint_json(tmp_path):
+    path = tmp_path / "list.json"
+    path.write_text('[{"项目号": ' + "9" * 5000 + "}]", encoding="utf-8")
+    return path, "数字位数过多"
+
+
+@pytest.mark.parametrize("build", [_surrogate_json, _bigint_json])
 def test_admin_upload_of_a_crafted_file_is_refused_in_chinese(client, make_user, tmp_path, build):
     path, expected = build(tmp_path)
     client.force_login(make_user("root", superuser=True))

@@ -112,3 +112,11 @@ def test_a_lone_surrogate_is_refused_before_anything_is_written(jurisdiction, ma
     assert f"第2行「{labels['penalty_content']}」列" in refused.value.messages[0]
     assert "孤立的 UTF-16 代理项 \\ud800" in refused.value.messages[0]
     assert not PublicDecision.objects.exists() and not ImportRun.objects.exists()
+
+
+def test_a_number_with_too_many_digits_is_refused(jurisdiction, tmp_path):
+    path = tmp_path / "penalties.json"
+    path.write_text('[{"罚款金额（万元）": ' + "9" * 5000 + "}]", encoding="utf-8")
+    with pytest.raises(ValidationError, match="数字位数过多"):
+        disclosure.import_file(path, kind="penalty", jurisdiction=jurisdiction)
+    assert not ImportRun.objects.exists()

@@ -4,6 +4,7 @@ them in short batches, never twice."""
 import datetime
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -125,6 +126,8 @@ class Command(BaseCommand):
             raise CommandError(gettext("文件嵌套层级过深：内容应为对象列表（JSON 数组）。")) from None
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise CommandError(gettext("文件不是有效的 UTF-8 JSON：{error}").format(error=error)) from None
+        except ValueError:  # an integer over Python's limit on digits (int_max_str_digits, 4,300 by default)
+            raise CommandError(gettext("文件不是有效的 JSON：数字位数过多（最多 {digits} 位）。").format(digits=sys.get_int_max_str_digits())) from None
         if not isinstance(data, list):
             raise CommandError(gettext("文件内容应为对象列表（JSON 数组）。"))
         if len(data) > MAX_RECORDS:
