@@ -63,12 +63,17 @@ def search(
         q = q[:limit].strip()
     try:
         page = int(page or 1)
-        per_page = int(per_page or 10)
     except (TypeError, ValueError):
-        raise SearchQueryError(_("页码应为正整数。"))
+        raise SearchQueryError(_("页码应为正整数。")) from None
     if page < 1 or page > 1000:
         raise SearchQueryError(_("页码应在 1 至 1000 之间。"))
-    per_page = max(1, min(per_page, int(conf.get("MAX_PER_PAGE"))))
+    most = int(conf.get("MAX_PER_PAGE"))
+    try:
+        per_page = int(per_page if per_page not in (None, "") else 10)
+    except (TypeError, ValueError):
+        raise SearchQueryError(_("每页条数应为 1 至 {most} 之间的整数。").format(most=most)) from None
+    if per_page < 1 or per_page > most:
+        raise SearchQueryError(_("每页条数应为 1 至 {most} 之间的整数。").format(most=most))
     window = int(conf.get("MAX_RESULT_WINDOW"))
     if page * per_page > window:  # (page - 1) * per_page + per_page: Elasticsearch refuses more
         raise SearchQueryError(

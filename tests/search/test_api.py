@@ -70,11 +70,22 @@ def test_an_over_long_query_is_searched_by_its_beginning_with_a_note(client, ind
     ({"q": "整改", "year": "二〇二四"}, "年份"),
     ({"q": "整改", "page": "0"}, "页码"),
     ({"q": "整改", "page": "abc"}, "页码"),
+    ({"q": "整改", "per_page": "0"}, "每页条数应为 1 至 50 之间的整数"),
+    ({"q": "整改", "per_page": "-1"}, "每页条数应为 1 至 50 之间的整数"),
+    ({"q": "整改", "per_page": "51"}, "每页条数应为 1 至 50 之间的整数"),
+    ({"q": "整改", "per_page": "99999999999999999999"}, "每页条数应为 1 至 50 之间的整数"),
+    ({"q": "整改", "per_page": "abc"}, "每页条数应为 1 至 50 之间的整数"),
 ])
 def test_bad_input_is_refused_in_chinese(client, indexed, params, message):
     res = get(client, **params)
     assert res.status_code == 400
     assert message in res.json()["detail"]
+    assert ("页码" in res.json()["detail"]) == ("page" in params)  # the parameter at fault is the one named
+
+
+def test_per_page_within_its_range_is_taken_as_asked(client, indexed):
+    assert get(client, q="整改", per_page="1").json()["per_page"] == 1
+    assert get(client, q="整改", per_page="50").json()["per_page"] == 50
 
 
 def test_the_sqlite_fts_fallback_serves_the_api(client, search_settings, make_policy):
