@@ -155,6 +155,78 @@ def field_label(model: type[BaseModel], loc: tuple) -> str | None:
     return str(label) if label is not None else None  # titles are lazy translations: messages join str only
 
 
+# Chinese text of each pydantic error type ({label} is the field's label; the rest comes from the error's ctx).
+ERROR_TEXTS = {
+    "missing": gettext_lazy("{label}为必填项。"),
+    "greater_than_equal": gettext_lazy("{label}应大于或等于 {ge}。"),
+    "greater_than": gettext_lazy("{label}应大于 {gt}。"),
+    "less_than_equal": gettext_lazy("{label}应小于或等于 {le}。"),
+    "less_than": gettext_lazy("{label}应小于 {lt}。"),
+    "int_parsing": gettext_lazy("{label}应为整数。"),
+    "int_type": gettext_lazy("{label}应为整数。"),
+    "int_from_float": gettext_lazy("{label}应为整数。"),
+    "int_parsing_size": gettext_lazy("{label}超出了整数的范围。"),
+    "float_parsing": gettext_lazy("{label}应为数字。"),
+    "float_type": gettext_lazy("{label}应为数字。"),
+    "finite_number": gettext_lazy("{label}应为有限的数字。"),
+    "string_type": gettext_lazy("{label}应为文本。"),
+    "string_too_long": gettext_lazy("{label}最多 {max_length} 个字符。"),
+    "string_too_short": gettext_lazy("{label}至少 {min_length} 个字符。"),
+    "string_pattern_mismatch": gettext_lazy("{label}的格式不正确。"),
+    "bool_parsing": gettext_lazy("{label}应为 true 或 false。"),
+    "bool_type": gettext_lazy("{label}应为 true 或 false。"),
+    "date_parsing": gettext_lazy("{label}应为日期，如 2026-01-31。"),
+    "date_from_datetime_parsing": gettext_lazy("{label}应为日期，如 2026-01-31。"),
+    "date_type": gettext_lazy("{label}应为日期，如 2026-01-31。"),
+    "datetime_parsing": gettext_lazy("{label}应为日期时间，如 2026-01-31T09:00:00+08:00。"),
+    "datetime_from_date_parsing": gettext_lazy("{label}应为日期时间，如 2026-01-31T09:00:00+08:00。"),
+    "datetime_type": gettext_lazy("{label}应为日期时间，如 2026-01-31T09:00:00+08:00。"),
+    "uuid_parsing": gettext_lazy("{label}应为 UUID。"),
+    "uuid_type": gettext_lazy("{label}应为 UUID。"),
+    "enum": gettext_lazy("{label}应为以下之一：{expected}。"),
+    "literal_error": gettext_lazy("{label}应为以下之一：{expected}。"),
+    "list_type": gettext_lazy("{label}应为列表。"),
+    "too_long": gettext_lazy("{label}最多 {max_length} 项。"),
+    "too_short": gettext_lazy("{label}至少 {min_length} 项。"),
+    "dict_type": gettext_lazy("{label}应为 JSON 对象。"),
+    "model_type": gettext_lazy("{label}应为 JSON 对象。"),
+    "model_attributes_type": gettext_lazy("{label}应为 JSON 对象。"),
+    "json_invalid": gettext_lazy("{label}不是有效的 JSON。"),
+    "extra_forbidden": gettext_lazy("{label}不是可接受的字段。"),
+}
+# The part of a ninja error's loc that says where a parameter came from; the next part is its public name.
+PARAM_SOURCES = {"query": gettext_lazy("参数"), "path": gettext_lazy("路径参数"), "header": gettext_lazy("请求头"),
+                 "cookie": gettext_lazy("Cookie"), "form": gettext_lazy("表单字段")}
+
+
+def param_label(loc) -> str | None:
+    """``参数“year”`` for an error of the query parameter ``year`` (a name the client typed), or None."""
+    if len(loc) >= 2 and loc[0] in PARAM_SOURCES and isinstance(loc[1], str):
+        return _("{source}“{name}”").format(source=PARAM_SOURCES[loc[0]], name=loc[1])
+    return None
+
+
+def error_text(error: dict, label: str | None) -> str:
+    """The Chinese ``msg`` of one pydantic error, by its type, with its limit (``ctx``) where it has one.
+
+    A custom validator's message is kept when it is already Chinese; any other type reads "…的值无效".
+    """
+    label = label or _("该项")
+    ctx = {key: value for key, value in (error.get("ctx") or {}).items() if isinstance(value, str | int | float)}
+    if isinstance(ctx.get("expected"), str):  # "'a', 'b' or 'c'"
+        ctx["expected"] = ctx["expected"].replace(" or ", ", ").replace("', '", "'、'")
+    template = ERROR_TEXTS.get(error.get("type", ""))
+    if template is not None:
+        try:
+            return str(template).format(label=label, **ctx)
+        except (KeyError, IndexError):
+            pass  # a ctx without the limit: the generic text below
+    msg = str(error.get("msg", ""))
+    if any("\u4e00" <= ch <= "\u9fff" for ch in msg):
+        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return _("{label}的值无效。").format(label=label)
+
+
 def _ninja_path_view(view):
     """The ninja PathView behind a URL's view function (its closure's ``self``), or None."""
     names = getattr(getattr(view, "__code__", None), "co_freevars", ())
@@ -218,6 +290,7 @@ class ZhunruAPI(NinjaAPI):
         for error, label in zip(exc.errors, labels, strict=True):
             if label:
                 error["label"] = label
+            error["msg"] = error_text(error, label or param_label(error.get("loc", ())))
         return exc
 
     def _get_urls(self) -> list:
@@ -335,7 +408,7 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         return response
 
     def invalid(request, exc: ValidationError):
-        labels = list(dict.fromkeys(e.get("label") for e in exc.errors))
+        labels = list(dict.fromkeys(e.get("label") or param_label(e.get("loc", ())) for e in exc.errors))
         named = [label for label in labels if label]
         if not named:
             message = _("请求参数有误，请检查后重试。")

@@ -85,3 +85,32 @@ def test_too_large_a_body_is_a_json_413(client, db, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = client.post("/api/v1/catalog/screen/", {"text": "本" * 1000}, content_type="application/json")
     assert_json_error(response, 413, "too_large")
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("url, type_, msg", [
+    ("/api/v1/cases/?offset=-1", "greater_than_equal", "偏移量应大于或等于 0。"),
+    ("/api/v1/cases/?limit=0", "greater_than_equal", "条数上限应大于或等于 1。"),
+    ("/api/v1/catalog/items/?page=100001", "less_than_equal", "页码应小于或等于 100000。"),
+    ("/api/v1/catalog/items/?page_size=x", "int_parsing", "每页条数应为整数。"),
+    ("/api/v1/catalog/items/?q=" + "长" * 101, "string_too_long", "关键词最多 100 个字符。"),
+])
+def test_each_error_has_a_chinese_msg(client, service, url, type_, msg):
+    body = assert_json_error(client.get(url), 422, "invalid")
+    error = body["errors"][0]
+    assert error["type"] == type_ and error["loc"]  # machine-readable parts kept
+    assert error["msg"] == msg
+
+
+def test_an_unlabelled_parameter_is_named_by_its_name(client, db):
+    body = assert_json_error(client.get("/api/v1/cases/abc"), 422, "invalid")
+    assert body["errors"][0]["type"] == "int_parsing"
+    assert CHINESE.search(body["errors"][0]["msg"]) and "应为整数" in body["errors"][0]["msg"]
+    assert body["message"] != "请求参数有误，请检查后重试。" and "“" in body["message"]
+
+
+def test_missing_body_field_msg_is_chinese(client, service):
+    body = assert_json_error(client.post("/api/v1/catalog/screen/", {}, content_type="application/json"), 422, "invalid")
+    assert body["errors"][0]["type"] == "missing" and body["errors"][0]["msg"] == "待筛查文本为必填项。"
