@@ -129,7 +129,7 @@ class StatusLookupForm(forms.Form):
         label=gettext_lazy("回执码"),
         max_length=40,
         help_text=gettext_lazy("提交时获得的 12 位回执码，如 ABCD-EFGH-JKMN（不区分大小写）。"),
-        error_messages={"required": gettext_lazy("请输入回执码。")},
+        error_messages={"required": gettext_lazy("请输入回执码。"), "max_length": gettext_lazy("回执码最多 40 个字符，请核对后重新输入。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 

@@ -297,3 +297,10 @@ def test_complaint_form_still_takes_percent_encoded_chinese(client, jurisdiction
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 302
     assert Complaint.objects.get().organization == "某街道办事处 & 某局"
+
+
+def test_an_over_long_receipt_code_gets_its_own_message(client, db):
+    message = _json_error(_post_json(client, "/api/v1/portal/complaints/status/", json.dumps({"code": "A" * 5000})), 400)
+    assert message == "回执码最多 40 个字符，请核对后重新输入。"
+    html = client.post("/portal/complaint/status/", {"code": "A" * 5000}).content.decode()
+    assert "回执码最多 40 个字符" in html and "确保该变量" not in html
