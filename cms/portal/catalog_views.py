@@ -272,7 +272,8 @@ def service_rating(request, code: str, pk: int):
                 return redirect("zhunru_portal:service_rating_thanks", code=code, pk=rating.service_item_id)
     else:
         context["form"] = RatingForm()
-    return TemplateResponse(request, "zhunru_portal/service_rating.html", context)
+    return TemplateResponse(request, "zhunru_portal/service_rating.html", context,
+                            status=400 if context["form"].errors else 200)
 
 
 @never_cache

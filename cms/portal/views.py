@@ -142,7 +142,9 @@ def complaint_form(request, code: str):
                 return redirect("zhunru_portal:complaint_receipt")
     else:
         context["form"] = ComplaintForm()
-    return TemplateResponse(request, "zhunru_portal/complaint_form.html", context)
+    # A form that did not pass is shown again with its errors, answered 400 as the JSON API answers it.
+    return TemplateResponse(request, "zhunru_portal/complaint_form.html", context,
+                            status=400 if context["form"].errors else 200)
 
 
 @never_cache
@@ -174,6 +176,7 @@ def complaint_receipt(request):
 def complaint_status(request):
     """Look a complaint's status up by its receipt code (POST, so codes stay out of URLs and logs)."""
     context = {"portal_section": "status"}
+    status = 200
     if request.method == "POST":
         form = StatusLookupForm(request.POST)
         context["form"] = form
@@ -185,6 +188,7 @@ def complaint_status(request):
                          .filter(receipt_code=form.cleaned_data["code"]).first())
             if complaint is None:
                 form.add_error("code", _("未找到该回执码对应的问题反映，请核对后重新输入。"))
+                status = 404  # as the JSON API answers an unknown code
             else:
                 context["complaint"] = complaint.public_status()
                 context["portal_home"] = (JurisdictionHomePage.objects.live()
@@ -192,7 +196,9 @@ def complaint_status(request):
     else:
         context["form"] = StatusLookupForm()
         context["receipt_shown"] = request.GET.get("receipt") == "shown"
-    return TemplateResponse(request, "zhunru_portal/complaint_status.html", context)
+    if status == 200 and context["form"].errors:
+        status = 400  # the code as typed cannot be one (too long, wrong characters): shown again, answered 400
+    return TemplateResponse(request, "zhunru_portal/complaint_status.html", context, status=status)
 
 
 # --- search -------------------------------------------------------------------------------------

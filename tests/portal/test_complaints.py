@@ -30,7 +30,7 @@ def test_empty_form_shows_chinese_errors_and_keeps_input(client, changjiang, com
     data = complaint_data(description="太短", organization="", consent="")
     response = client.post(complaint_url(changjiang), data)
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, with its errors, as the JSON API answers it
     assert "提交未成功" in html
     assert "问题描述过短" in html
     assert "请填写涉及的单位。" in html
@@ -101,8 +101,12 @@ def test_attachment_is_stored_private_and_coordinator_only(client, changjiang, c
 
 def test_unknown_and_malformed_codes(client, portal):
     url = reverse("zhunru_portal:complaint_status")
-    assert "回执码应为 12 位" in client.post(url, {"code": "123"}).content.decode()
-    assert "未找到该回执码" in client.post(url, {"code": "ABCD-EFGH-JKMN"}).content.decode()
+    malformed = client.post(url, {"code": "123"})
+    assert malformed.status_code == 400 and "回执码应为 12 位" in malformed.content.decode()
+    too_long = client.post(url, {"code": "A" * 5000})
+    assert too_long.status_code == 400 and "回执码最多 40 个字符" in too_long.content.decode()
+    unknown = client.post(url, {"code": "ABCD-EFGH-JKMN"})
+    assert unknown.status_code == 404 and "未找到该回执码" in unknown.content.decode()  # as the JSON API answers
 
 
 def test_receipt_codes_are_typable_and_random():
@@ -123,4 +127,4 @@ def test_status_lookups_are_throttled(client, portal, settings):
     settings.ZHUNRU_PORTAL = {**settings.ZHUNRU_PORTAL, "STATUS_LOOKUP_RATE": (3, 3600)}
     url = reverse("zhunru_portal:complaint_status")
     statuses = [client.post(url, {"code": "ABCD-EFGH-JKMN"}).status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    assert statuses == [404, 404, 404, 429]  # unknown codes, then refused

@@ -88,14 +88,16 @@ def test_a_token_used_for_another_item_is_refused(client, local_service):
     data = rating_data()
     client.post(rate_url(local_service), data)
     response = client.post(rate_url(other), data)
-    assert response.status_code == 200 and "表单已失效" in response.content.decode()
+    assert response.status_code == 400 and "表单已失效" in response.content.decode()
     assert list(ServiceRating.objects.values_list("service_item_id", flat=True)) == [local_service.pk]
 
 
 def test_missing_or_bad_input_is_explained_in_chinese(client, local_service):
     from zhunru.catalog.models import ServiceRating
 
-    html = client.post(rate_url(local_service), rating_data(level="", comment="没选等级")).content.decode()
+    response = client.post(rate_url(local_service), rating_data(level="", comment="没选等级"))
+    html = response.content.decode()
+    assert response.status_code == 400  # the form again, with its errors
     assert "请选择评价等级。" in html and "没选等级" in html  # what was typed is kept
     html = client.post(rate_url(local_service), rating_data(level="9")).content.decode()
     assert "请从五个等级中选择一项。" in html

@@ -48,7 +48,7 @@ def test_refused_complaints_carry_retry_after_in_the_header_and_in_words(client,
 def test_refused_status_lookups_and_api_calls_carry_retry_after(client, portal, settings):
     settings.ZHUNRU_PORTAL = {**settings.ZHUNRU_PORTAL, "STATUS_LOOKUP_RATE": (1, 60)}
     url = reverse("zhunru_portal:complaint_status")
-    assert client.post(url, {"code": "ABCD-EFGH-JKMN"}).status_code == 200
+    assert client.post(url, {"code": "ABCD-EFGH-JKMN"}).status_code == 404  # looked up: no such code
     page = client.post(url, {"code": "ABCD-EFGH-JKMN"})
     assert page.status_code == 429 and 0 < int(page["Retry-After"]) <= 120
     assert "秒后再试" in page.content.decode() or "分钟后再试" in page.content.decode()
