@@ -10,6 +10,7 @@ and a Chinese ``message`` (``detail`` is kept for older clients).
 import functools
 import hashlib
 import logging
+import re
 import typing
 
 from django.conf import settings
@@ -43,11 +44,84 @@ from zhunru.proxies import client_ip
 
 log = logging.getLogger(__name__)
 
+# Wagtail API v2's English errors (BadRequestError texts of wagtail.api.v2 filters, pagination, views and
+# the fields parser), matched whole, each with its Chinese text; the groups (a field or parameter name the
+# client sent, a limit) are kept.
+WAGTAIL_ERRORS = [(re.compile(pattern), text) for pattern, text in [
+    (r"unknown fields: (.+)", gettext_lazy("参数“fields”中有未知字段：{0}。")),
+    (r"cannot order by '(.*)' \(unknown field\)", gettext_lazy("参数“order”有误：无法按“{0}”排序（未知字段）。")),
+    (r"cannot order by '(.*)' \(invalid field\)", gettext_lazy("参数“order”有误：无法按“{0}”排序。")),
+    (r"cannot order by '(.*)' while searching \(field is not indexed\)",
+     gettext_lazy("检索时不能按“{0}”排序（该字段未编入索引）。")),
+    (r"cannot filter by '(.*)' while searching \(field is not indexed\)",
+     gettext_lazy("检索时不能按“{0}”筛选（该字段未编入索引）。")),
+    (r"type doesn't exist", gettext_lazy("参数“type”所指的页面类型不存在，应为“应用.模型”形式，如 wagtailcore.Page。")),
+    (r"(\w+) must be a positive integer", gettext_lazy("参数“{0}”应为正整数。")),
+    (r"limit cannot be higher than (\d+)", gettext_lazy("参数“limit”不能大于 {0}。")),
+    (r"parent page doesn't exist", gettext_lazy("参数“child_of”所指的页面不存在。")),
+    (r"ancestor page doesn't exist", gettext_lazy("参数“descendant_of”所指的页面不存在。")),
+    (r"descendant page doesn't exist", gettext_lazy("参数“ancestor_of”所指的页面不存在。")),
+    (r"translation_of page doesn't exist", gettext_lazy("参数“translation_of”所指的页面不存在。")),
+    (r"query parameter is not an operation or a recognised field: (.+)", gettext_lazy("不支持的查询参数：{0}。")),
+    (r"'(.*)' does not support nested fields", gettext_lazy("字段“{0}”不支持嵌套字段。")),
+    (r"random ordering cannot be combined with other fields", gettext_lazy("随机排序（order=random）不能与其他排序字段同时使用。")),
+    (r"random ordering with offset is not supported", gettext_lazy("随机排序（order=random）不能与参数“offset”同时使用。")),
+    (r"search is disabled", gettext_lazy("检索功能未启用。")),
+    (r"filtering by tag with a search query is not supported", gettext_lazy("检索时不能同时按标签筛选。")),
+    (r"filtering by descendant_of with child_of is not supported",
+     gettext_lazy("参数“descendant_of”与“child_of”不能同时使用。")),
+    (r"field filter error\. '(.*)' is not a valid value for (\w+) \(.*\)",
+     gettext_lazy("筛选条件有误：“{0}”不是字段“{1}”的有效值。")),
+    (r"field filter error\. null characters are not allowed for (\w+)", gettext_lazy("筛选条件有误：字段“{0}”不能包含空字符。")),
+    (r"fields error: additional fields with '\*' doesn't make sense",
+     gettext_lazy("参数“fields”有误：“*”已包含全部字段，不能再列出其他字段。")),
+    (r"fields error: negated fields with '_' doesn't make sense",
+     gettext_lazy("参数“fields”有误：“_”已排除全部字段，不能再排除其他字段。")),
+    (r"fields error: '(.*)' cannot be negated", gettext_lazy("参数“fields”有误：“{0}”不能排除。")),
+    (r"fields error: '(.*)' must be in the first position", gettext_lazy("参数“fields”有误：“{0}”只能放在最前面。")),
+    (r"fields error: unexpected char '(.*)' at position (\d+)", gettext_lazy("参数“fields”有误：第 {1} 个字符“{0}”不应出现在此处。")),
+    (r"fields error: unexpected whitespace at position (\d+)", gettext_lazy("参数“fields”有误：第 {0} 个字符不应为空格。")),
+    (r"fields error: unexpected end of input.*", gettext_lazy("参数“fields”有误：括号未闭合。")),
+]]
+
+
+def wagtail_error_message(message: str) -> str:
+    """The Chinese text of a Wagtail API v2 error message (ours are Chinese already and kept)."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in message):
+        return message
+    for pattern, text in WAGTAIL_ERRORS:
+        match = pattern.fullmatch(message)
+        if match is not None:
+            return str(text).format(*match.groups())
+    if message.startswith("fields error:"):
+        return _("参数“fields”格式有误。")
+    return _("请求参数有误。")
+
+
+class ChineseErrorsMixin:
+    """Wagtail API v2 endpoint whose 400 and 404 answers say in Chinese what is wrong; the answer keeps
+    Wagtail's shape, ``{"message": …}``."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, Http404):
+            response.data = {"message": str(ERROR_CODES[404][1])}
+        elif response.status_code == 400 and isinstance(getattr(response, "data", None), dict):
+            message = response.data.get("message")
+            if isinstance(message, str):
+                response.data = {**response.data, "message": wagtail_error_message(message)}
+        return response
+
+
+def chinese_errors(endpoint):
+    return type(endpoint.__name__, (ChineseErrorsMixin, endpoint), {"__module__": endpoint.__module__})
+
+
 # Each Site's API lists its own pages and media only (issue 19): a jurisdiction's host never lists another's.
 wagtail_api = WagtailAPIRouter("wagtailapi")
-wagtail_api.register_endpoint("pages", SitePagesAPIViewSet)
-wagtail_api.register_endpoint("images", site_media_viewset(ImagesAPIViewSet))
-wagtail_api.register_endpoint("documents", site_media_viewset(DocumentsAPIViewSet))
+wagtail_api.register_endpoint("pages", chinese_errors(SitePagesAPIViewSet))
+wagtail_api.register_endpoint("images", chinese_errors(site_media_viewset(ImagesAPIViewSet)))
+wagtail_api.register_endpoint("documents", chinese_errors(site_media_viewset(DocumentsAPIViewSet)))
 
 ERROR_CODES = {
     400: ("bad_request", gettext_lazy("请求有误。")),

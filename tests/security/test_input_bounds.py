@@ -89,6 +89,30 @@ def test_wagtail_pages_api_answers_in_chinese(client, db):
     assert CHINESE.search(response.json()["message"])
 
 
+@pytest.mark.parametrize(("query", "expected"), [
+    ("fields=url", "参数“fields”中有未知字段：url。"),
+    ("order=foo", "参数“order”有误：无法按“foo”排序（未知字段）。"),
+    ("type=foo.Bar", "参数“type”所指的页面类型不存在"),
+    ("child_of=abc", "参数“child_of”应为正整数。"),
+    ("fields=*,-title,__class__", "参数“fields”有误"),
+    ("foo=1", "不支持的查询参数：foo。"),
+    ("child_of=99999", "参数“child_of”所指的页面不存在。"),
+])
+def test_wagtail_api_errors_are_chinese(client, db, query, expected):
+    response = client.get(f"/api/v2/pages/?{query}")
+    assert response.status_code == 400, response.content
+    message = response.json()["message"]
+    assert expected in message
+    prose = re.sub(r"“[^”]*”", "", message.replace("如 wagtailcore.Page", "")).split("：")[0]  # less what the client sent
+    assert not re.search(r"[A-Za-z]{4,}", prose), message
+
+
+def test_wagtail_api_not_found_is_chinese(client, db):
+    for path in ("/api/v2/pages/999999/", "/api/v2/images/999999/", "/api/v2/documents/999999/"):
+        response = client.get(path)
+        assert response.status_code == 404 and CHINESE.search(response.json()["message"]), response.content
+
+
 # --- the portal search ----------------------------------------------------------------------------
 
 
