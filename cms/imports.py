@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from django.db import transaction
 from django.dispatch import Signal
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from zhunru import conf
 
@@ -61,6 +61,17 @@ def surrogate_problem(text: str) -> str | None:
     if char is None:
         return None
     return gettext("包含无效的字符（孤立的 UTF-16 代理项 {char}），请检查文件的编码或转义。").format(char=char)
+
+
+MAX_ERRORS_SHOWN = 50
+
+
+def capped(errors: list[str], limit: int = MAX_ERRORS_SHOWN) -> list[str]:
+    """The first ``limit`` errors of a refused file and a last line saying how many there are in all: a
+    file of 5,000 bad rows is refused with a readable page, not 20,000 lines."""
+    if len(errors) <= limit:
+        return errors
+    return [*errors[:limit], ngettext("……等共 {count} 项错误，仅列出前 {limit} 项。", "……等共 {count} 项错误，仅列出前 {limit} 项。", len(errors)).format(count=len(errors), limit=limit)]
 
 
 def file_sha256(path) -> str:

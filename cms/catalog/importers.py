@@ -18,6 +18,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext, ngettext
 
+from zhunru.imports import capped, shown, surrogate_problem
+
 COLUMNS = ["项目号", "禁止或许可事项", "事项编码", "禁止或许可准入措施描述", "主管部门", "地方性许可事项"]
 OPTIONAL_COLUMNS = ["设立依据"]
 CODE_RE = re.compile(r"^\d{6}$")
@@ -28,6 +30,8 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 5_000
 MAX_CELL_CHARS = 20_000
+MAX_COLUMNS = 100  # of an XLSX sheet: the list has 7 columns, a 双公示 layout (same reader) 30
+MAX_CELLS = 200_000  # in an XLSX sheet: 5,000 rows of a 30-column 双公示 layout are 150,000
 MAX_ITEM_NUMBER = 99_999
 
 
@@ -77,8 +81,6 @@ def _texts(value):
 
 def _check_cells(records: list[dict]) -> list[dict]:
     """Row count, cell length, NUL characters and lone surrogates of parsed records."""
-    from zhunru.imports import shown, surrogate_problem
-
     if len(records) > MAX_ROWS:
         raise _too_many_rows()
     errors = []
@@ -94,7 +96,7 @@ def _check_cells(records: list[dict]) -> list[dict]:
                 elif problem := surrogate_problem(text):
                     errors.append(gettext("第{index}行「{column}」列：{problem}").format(index=index, column=shown(str(key or "")), problem=problem))
     if errors:
-        raise ImportError_(errors[:50])
+        raise ImportError_(capped(errors))
     return records
 
 
@@ -146,18 +148,38 @@ def _read_json(raw: bytes) -> list[dict]:
     return data
 
 
+# A cell's start tag, <c ...>, <c> or <c/>, with or without a namespace prefix (<x:c ...>).
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/")
+
+
+def _count_cells(archive) -> int:
+    """About the number of cells in the workbook (never much fewer), counted in the raw XML of every part (a
+    sheet may sit under any name) in 1 MB pieces before openpyxl parses any: openpyxl spends tens of
+    microseconds and a dict on each cell, and opening a sheet that declares no <dimension> parses all of it."""
+    count = 0
+    for info in archive.infolist():
+        with archive.open(info) as source:
+            for chunk in iter(lambda source=source: source.read(1 << 20), b""):
+                count += sum(chunk.count(tag) for tag in _CELL_TAGS)
+    return count
+
+
 def _read_xlsx(path: Path) -> list[dict]:
     import zipfile
+    import zlib
 
     try:
         with zipfile.ZipFile(path) as archive:
             uncompressed = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
+            if uncompressed > MAX_UNCOMPRESSED_BYTES:
+                raise ImportError_([
+                    gettext("XLSX 文件解压后过大（{value} MB，最多 {value2} MB）。").format(value=uncompressed // (1024 * 1024), value2=MAX_UNCOMPRESSED_BYTES // (1024 * 1024))
+                ])
+            cells = _count_cells(archive)  # reads no more than the sizes checked above (else: a bad CRC)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
         raise ImportError_([gettext("XLSX 文件无法读取：文件已损坏或不是 XLSX 格式。")]) from None
-    if uncompressed > MAX_UNCOMPRESSED_BYTES:
-        raise ImportError_([
-            gettext("XLSX 文件解压后过大（{value} MB，最多 {value2} MB）。").format(value=uncompressed // (1024 * 1024), value2=MAX_UNCOMPRESSED_BYTES // (1024 * 1024))
-        ])
+    if cells > MAX_CELLS:
+        raise ImportError_([gettext("XLSX 文件的单元格过多（约 {count} 个，最多 {MAX_CELLS} 个）。").format(count=cells, MAX_CELLS=MAX_CELLS)])
     from openpyxl import load_workbook
 
     try:
@@ -165,21 +187,25 @@ def _read_xlsx(path: Path) -> list[dict]:
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook
         raise ImportError_([gettext("XLSX 文件无法读取：{exc}").format(exc=exc)]) from None
     try:
-        rows = []
-        for row in wb.active.iter_rows(values_only=True):
-            if len(rows) > MAX_ROWS:
+        sheet = wb.active
+        # The sheet's declared <dimension> is not trusted: openpyxl pads every row to its width (a 27 KB file
+        # declaring A1:XFD5001 became 5,000 rows of 16,384 cells). Only the first MAX_COLUMNS columns are read,
+        # and of those only as many as the header row names.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        first = next(rows, ())
+        width = max((i + 1 for i, v in enumerate(first) if v not in (None, "")), default=0)
+        header = [str(c).strip() if c is not None else "" for c in first[:width]]
+        records = []
+        for count, row in enumerate(rows, start=1):
+            if count > MAX_ROWS:
                 raise _too_many_rows()
-            rows.append(row)
+            row = row[:width]
+            if any(v not in (None, "") for v in row):
+                records.append({h: ("" if v is None else v) for h, v in zip(header, row, strict=False)})
     finally:
         wb.close()
-    if not rows:
-        return []
-    header = [str(c).strip() if c is not None else "" for c in rows[0]]
-    return [
-        {h: ("" if v is None else v) for h, v in zip(header, r, strict=False)}
-        for r in rows[1:]
-        if any(v not in (None, "") for v in r)
-    ]
+    return records
 
 
 def _read_rows(path: Path) -> list[dict]:
@@ -234,7 +260,7 @@ def parse(path) -> list[Row]:
         local = get("地方性许可事项") in ("是", "Y", "y", "1", "true", "True")
         rows.append(Row(index, number, name, code, measures, get("主管部门"), local, get("设立依据")))
     if errors:
-        raise ImportError_(errors)
+        raise ImportError_(capped(errors))
     return rows
 
 

@@ -162,7 +162,7 @@ def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
     from pathlib import Path
 
     from zhunru.catalog.importers import ImportError_, _read_rows
-    from zhunru.imports import file_sha256, write_in_batches
+    from zhunru.imports import capped, file_sha256, write_in_batches
     from zhunru.models import ImportRun
 
     if kind not in PublicDecision.Kind.values:
@@ -234,7 +234,7 @@ def import_file(path, *, kind: str, jurisdiction, by=None, request=None) -> int:
             decisions.append((line, d))
         seen.add(d.document_number)
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(capped(errors))
 
     run = ImportRun.objects.create(kind=f"credit.{kind}", target=str(jurisdiction.pk), file_sha256=file_sha256(path),
                                    file_name=Path(path).name[:255], planned=len(decisions),

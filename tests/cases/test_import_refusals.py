@@ -114,3 +114,9 @@ def test_records_may_name_their_own_jurisdiction_department_and_dates(tmp_path, 
     assert case.reporting_department == dept and case.importance == "major"
     assert str(case.facts_date) == "2025-05-01" and case.document_name == "某工程招标文件" and not case.document_number
     assert case.keywords == "招投标"
+
+
+def test_many_bad_records_print_the_first_fifty_and_the_count(tmp_path, jurisdiction, capsys):
+    assert refused(write(tmp_path, ["不是对象"] * 60)) == "60 条记录有误，未导入任何记录。请修正后重新运行。"
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 51 and err[-1] == "……等共 60 项错误，仅列出前 50 项。", err[-3:]

@@ -75,6 +75,64 @@ def test_xlsx_decompression_bomb_is_refused_before_parsing(db, tmp_path):
     refused(path, "解压后过大")
 
 
+def xlsx_from_xml(path, rows_xml: str, dimension: str = ""):
+    """A workbook written by hand: one sheet whose XML is ``rows_xml`` (and a <dimension> if given)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/'
+    parts = {
+        "[Content_Types].xml": f'<Types {ns}package/2006/content-types"><Default Extension="rels" ContentType='
+        '"application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+        '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<Relationships {ns}package/2006/relationships"><Relationship Id="rId1" Type="http://schemas'
+        '.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook {ns}spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships {ns}package/2006/relationships"><Relationship Id="rId1" Type='
+        '"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": f'<worksheet {ns}spreadsheetml/2006/main">'
+        + (f'<dimension ref="{dimension}"/>' if dimension else "") + f"<sheetData>{rows_xml}</sheetData></worksheet>",
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+def _inline_row(number: int, values) -> str:
+    return f'<row r="{number}">' + "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in values) + "</row>"
+
+
+def test_xlsx_declared_dimension_does_not_widen_the_rows(db, tmp_path):
+    """A sheet declaring A1:XFD… made openpyxl pad every row to 16,384 cells (27 KB: 790 MB, 13-18 s); only the
+    header's columns are read now, so the one cell far right of each row is not a (bad) data row."""
+    rows = _inline_row(1, COLUMNS) + "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(2, 302))
+    path = xlsx_from_xml(tmp_path / "list.xlsx", rows, dimension="A1:XFD301")
+    assert refused(path) == "文件中没有数据行。"
+    rows = _inline_row(1, COLUMNS) + "".join(_inline_row(i + 2, row) for i, row in enumerate(OLD))
+    good = xlsx_from_xml(tmp_path / "good.xlsx", rows, dimension="A1:XFD1048576")
+    assert import_edition(good, "2022年版").created == 4
+
+
+def test_xlsx_with_too_many_cells_is_refused_before_parsing(db, tmp_path, monkeypatch):
+    """Cells are counted in the raw XML first: openpyxl parses every cell (and all of a sheet without a
+    <dimension> as soon as it opens it), whatever columns are read."""
+    monkeypatch.setattr(importers, "MAX_CELLS", 29)
+    rows = _inline_row(1, COLUMNS) + "".join(_inline_row(i + 2, row) for i, row in enumerate(OLD))
+    refused(xlsx_from_xml(tmp_path / "list.xlsx", rows), "XLSX 文件的单元格过多（约 30 个，最多 29 个）")  # 5 x 6
+    refused(xlsx_from_xml(tmp_path / "list.xlsx", rows.replace("<c ", "<x:c ")), "单元格过多")
+    monkeypatch.setattr(importers, "MAX_CELLS", 30)
+    assert import_edition(xlsx_from_xml(tmp_path / "list.xlsx", rows), "2022年版").created == 4
+
+
+def test_many_bad_rows_show_the_first_fifty_and_the_count(db, tmp_path):
+    rows = [[str(n), "事项", "12345", "措施", "部门", ""] for n in range(1, 61)]
+    message = refused(write_csv(tmp_path / "list.csv", rows))
+    lines = message.splitlines()
+    assert len(lines) == 51 and lines[-1] == "……等共 60 项错误，仅列出前 50 项。", lines[-3:]
+
+
 def test_not_a_zip_named_xlsx(db, tmp_path):
     path = tmp_path / "list.xlsx"
     path.write_bytes(b"not a zip at all")
@@ -240,7 +298,12 @@ def _bigint_json(tmp_path):
     return path, "数字位数过多"
 
 
-@pytest.mark.parametrize("build", [_surrogate_json, _bigint_json])
+def _dimension_bomb(tmp_path):
+    rows = _inline_row(1, COLUMNS) + "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(2, 5002))
+    return xlsx_from_xml(tmp_path / "list.xlsx", rows, dimension="A1:XFD5001"), "文件中没有数据行。"
+
+
+@pytest.mark.parametrize("build", [_surrogate_json, _bigint_json, _dimension_bomb])
 def test_admin_upload_of_a_crafted_file_is_refused_in_chinese(client, make_user, tmp_path, build):
     path, expected = build(tmp_path)
     client.force_login(make_user("root", superuser=True))

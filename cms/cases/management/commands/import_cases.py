@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, gettext_lazy
 
 from zhunru.cases.models import Case, Category, Importance, Source, Subcategory
-from zhunru.imports import shown, surrogate_problem, write_in_batches
+from zhunru.imports import capped, shown, surrogate_problem, write_in_batches
 from zhunru.models import Department, Jurisdiction
 
 REQUIRED = {
@@ -88,8 +88,9 @@ class Command(BaseCommand):
             self._progress(gettext("校验"), index + 1, total)
 
         if problems:
-            for index, message in problems:
-                self.stderr.write(gettext("第 {value} 条记录（索引 {index}）：{message}").format(value=index + 1, index=index, message=message))
+            for line in capped([gettext("第 {value} 条记录（索引 {index}）：{message}").format(
+                    value=index + 1, index=index, message=message) for index, message in problems]):
+                self.stderr.write(line)
             bad = len({index for index, _ in problems})
             raise CommandError(gettext("{bad} 条记录有误，未导入任何记录。请修正后重新运行。").format(bad=bad))
 
