@@ -10,6 +10,7 @@ list of flat objects). A UTF-8 byte-order mark is accepted in CSV and JSON.
 import csv
 import io
 import json
+import logging
 import re
 import sys
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from django.db import transaction
 from django.utils.translation import gettext, ngettext
 
 from zhunru.imports import capped, shown, surrogate_problem
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ["项目号", "禁止或许可事项", "事项编码", "禁止或许可准入措施描述", "主管部门", "地方性许可事项"]
 OPTIONAL_COLUMNS = ["设立依据"]
@@ -139,8 +142,10 @@ def _read_json(raw: bytes) -> list[dict]:
         data = json.loads(raw.decode("utf-8-sig"))
     except RecursionError:
         raise ImportError_([gettext("JSON 文件嵌套层级过深：应为由对象组成的数组。")]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportError_([gettext("JSON 文件无法解析：{exc}").format(exc=exc)]) from None
+    except UnicodeDecodeError:
+        raise ImportError_([gettext("文件编码错误：JSON 文件必须为 UTF-8 编码。")]) from None
+    except json.JSONDecodeError as exc:
+        raise ImportError_([gettext("JSON 文件无法解析：第 {line} 行第 {column} 列附近格式有误。").format(line=exc.lineno, column=exc.colno)]) from None
     except ValueError:  # an integer over Python's limit on digits (int_max_str_digits, 4,300 by default)
         raise ImportError_([gettext("JSON 文件无法解析：数字位数过多（最多 {digits} 位）。").format(digits=sys.get_int_max_str_digits())]) from None
     if not _json_depth_ok(data):
@@ -164,6 +169,12 @@ def _count_cells(archive) -> int:
     return count
 
 
+def _unreadable_xlsx(path: Path, exc: Exception) -> ImportError_:
+    """The library's own (English) words go to the log, the person importing is told in Chinese."""
+    log.warning("XLSX import %s unreadable: %s: %s", path.name, type(exc).__name__, exc)
+    return ImportError_([gettext("XLSX 文件已损坏或不是有效的 Excel 文件，请在 Excel 中重新保存后再导入。")])
+
+
 def _read_xlsx(path: Path) -> list[dict]:
     import zipfile
     import zlib
@@ -185,7 +196,7 @@ def _read_xlsx(path: Path) -> list[dict]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-        raise ImportError_([gettext("XLSX 文件无法读取：{exc}").format(exc=exc)]) from None
+        raise _unreadable_xlsx(path, exc) from None
     try:
         sheet = wb.active
         # The sheet's declared <dimension> is not trusted: openpyxl pads every row to its width (a 27 KB file
@@ -203,6 +214,10 @@ def _read_xlsx(path: Path) -> list[dict]:
             row = row[:width]
             if any(v not in (None, "") for v in row):
                 records.append({h: ("" if v is None else v) for h, v in zip(header, row, strict=False)})
+    except ImportError_:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the sheet is parsed while it is read: bad XML, a bad number, ...
+        raise _unreadable_xlsx(path, exc) from None
     finally:
         wb.close()
     return records

@@ -133,6 +133,49 @@ def test_many_bad_rows_show_the_first_fifty_and_the_count(db, tmp_path):
     assert len(lines) == 51 and lines[-1] == "……等共 60 项错误，仅列出前 50 项。", lines[-3:]
 
 
+def _bad_crc(path):
+    """A stored (uncompressed) sheet with one byte changed after the zip was written."""
+    rows = _inline_row(1, COLUMNS) + _inline_row(2, OLD[0])
+    xlsx_from_xml(path, rows)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    data = path.read_bytes()
+    at = data.index("禁止违规".encode())
+    path.write_bytes(data[:at] + b"X" + data[at + 1:])
+    return path
+
+
+UNREADABLE = "XLSX 文件已损坏或不是有效的 Excel 文件，请在 Excel 中重新保存后再导入。"
+
+
+@pytest.mark.parametrize(("sheet", "expected", "logged"), [
+    (_inline_row(1, COLUMNS) + '<row r="2"><c><v>1</v></c><<<not xml', UNREADABLE, "not well-formed"),
+    (_inline_row(1, COLUMNS) + _inline_row(2, ["1", "探针&#xD800;", *OLD[0][2:]]), UNREADABLE, "reference to invalid character"),
+    (_inline_row(1, COLUMNS) + '<row r="2"><c><v>' + "9" * 5000 + "</v></c></row>", UNREADABLE, "4300"),
+    (_inline_row(1, COLUMNS) + '<row r="2"><c t="s"><v>7</v></c></row>', UNREADABLE, "IndexError"),
+    (None, "XLSX 文件无法读取：文件已损坏或不是 XLSX 格式。", None),
+], ids=["bad-xml", "surrogate-char-ref", "number-of-5000-digits", "no-such-shared-string", "bad-crc"])
+def test_unreadable_xlsx_is_told_in_chinese_and_the_library_text_logged(db, tmp_path, caplog, sheet, expected, logged):
+    """The parser's own English ("not well-formed (invalid token): line 1, column 445", "Bad CRC-32 ...") is
+    for the log; the person importing reads Chinese only."""
+    path = _bad_crc(tmp_path / "list.xlsx") if sheet is None else xlsx_from_xml(tmp_path / "list.xlsx", sheet)
+    message = refused(path)
+    assert message == expected
+    if logged:
+        assert logged in caplog.text, caplog.text
+
+
+def test_json_syntax_error_is_told_in_chinese(db, tmp_path):
+    path = tmp_path / "list.json"
+    path.write_text('[{"项目号": 1,\n "事项编码": }]', encoding="utf-8")
+    assert refused(path) == "JSON 文件无法解析：第 2 行第 10 列附近格式有误。"
+    path.write_bytes(json.dumps([{"项目号": "一"}], ensure_ascii=False).encode("gbk"))
+    assert refused(path) == "文件编码错误：JSON 文件必须为 UTF-8 编码。"
+
+
 def test_not_a_zip_named_xlsx(db, tmp_path):
     path = tmp_path / "list.xlsx"
     path.write_bytes(b"not a zip at all")
@@ -274,6 +317,12 @@ def test_import_cases_number_with_too_many_digits(jurisdiction, tmp_path):
     _cases_refused(path, "文件不是有效的 JSON：数字位数过多（最多 4300 位）。")
 
 
+def test_import_cases_json_syntax_error_is_told_in_chinese(jurisdiction, tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text('[{"title": }]', encoding="utf-8")
+    _cases_refused(path, "文件不是有效的 UTF-8 JSON：第 1 行第 12 列附近格式有误。")
+
+
 def test_import_cases_bom_accepted(jurisdiction, tmp_path):
     from zhunru.cases.models import Case
 
@@ -303,7 +352,12 @@ def _dimension_bomb(tmp_path):
     return xlsx_from_xml(tmp_path / "list.xlsx", rows, dimension="A1:XFD5001"), "文件中没有数据行。"
 
 
-@pytest.mark.parametrize("build", [_surrogate_json, _bigint_json, _dimension_bomb])
+def _corrupt_sheet(tmp_path):
+    path = xlsx_from_xml(tmp_path / "list.xlsx", _inline_row(1, COLUMNS) + '<row r="2"><c><v>1</v></c><<<not xml')
+    return path, UNREADABLE
+
+
+@pytest.mark.parametrize("build", [_surrogate_json, _bigint_json, _dimension_bomb, _corrupt_sheet])
 def test_admin_upload_of_a_crafted_file_is_refused_in_chinese(client, make_user, tmp_path, build):
     path, expected = build(tmp_path)
     client.force_login(make_user("root", superuser=True))

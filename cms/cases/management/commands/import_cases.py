@@ -125,8 +125,11 @@ class Command(BaseCommand):
             data = json.loads(path.read_bytes().decode("utf-8-sig"))
         except RecursionError:
             raise CommandError(gettext("文件嵌套层级过深：内容应为对象列表（JSON 数组）。")) from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise CommandError(gettext("文件不是有效的 UTF-8 JSON：{error}").format(error=error)) from None
+        except UnicodeDecodeError:
+            raise CommandError(gettext("文件不是有效的 UTF-8 JSON：文件编码应为 UTF-8。")) from None
+        except json.JSONDecodeError as error:
+            raise CommandError(gettext("文件不是有效的 UTF-8 JSON：第 {line} 行第 {column} 列附近格式有误。").format(
+                line=error.lineno, column=error.colno)) from None
         except ValueError:  # an integer over Python's limit on digits (int_max_str_digits, 4,300 by default)
             raise CommandError(gettext("文件不是有效的 JSON：数字位数过多（最多 {digits} 位）。").format(digits=sys.get_int_max_str_digits())) from None
         if not isinstance(data, list):
