@@ -82,28 +82,36 @@ def _texts(value):
             yield from _texts(item)
 
 
-def _check_cells(records: list[dict]) -> list[dict]:
-    """Row count, cell length, NUL characters and lone surrogates of parsed records."""
+def _check_cells(records: list[dict], header: list | None = None) -> list[dict]:
+    """Row count, cell length, NUL characters and lone surrogates of parsed records. ``header`` is a CSV's or
+    a sheet's first row (row 1, checked once); without one (JSON) each record's keys are checked in its row."""
     if len(records) > MAX_ROWS:
         raise _too_many_rows()
     errors = []
+
+    def check(index: int, column, text: str) -> None:
+        if len(text) > MAX_CELL_CHARS:
+            errors.append(gettext("第{index}行：单元格内容过长（{count} 个字符，最多 {MAX_CELL_CHARS} 个）。").format(index=index, count=len(text), MAX_CELL_CHARS=MAX_CELL_CHARS))
+        elif "\x00" in text:
+            errors.append(gettext("第{index}行：单元格含有空字符（NUL）。").format(index=index))
+        elif problem := surrogate_problem(text):
+            errors.append(gettext("第{index}行「{column}」列：{problem}").format(index=index, column=shown(str(column or "")), problem=problem))
+
+    for name in header or ():
+        if isinstance(name, str):
+            check(1, name, name)
     for index, record in enumerate(records, start=2):
         for key, value in record.items():
-            for text in (key, *_texts(value)):
-                if not isinstance(text, str):
-                    continue
-                if len(text) > MAX_CELL_CHARS:
-                    errors.append(gettext("第{index}行：单元格内容过长（{count} 个字符，最多 {MAX_CELL_CHARS} 个）。").format(index=index, count=len(text), MAX_CELL_CHARS=MAX_CELL_CHARS))
-                elif "\x00" in text:
-                    errors.append(gettext("第{index}行：单元格含有空字符（NUL）。").format(index=index))
-                elif problem := surrogate_problem(text):
-                    errors.append(gettext("第{index}行「{column}」列：{problem}").format(index=index, column=shown(str(key or "")), problem=problem))
+            keys = (key,) if header is None and isinstance(key, str) else ()
+            for text in (*keys, *_texts(value)):
+                if isinstance(text, str):
+                    check(index, key, text)
     if errors:
         raise ImportError_(capped(errors))
     return records
 
 
-def _read_csv(raw: bytes) -> list[dict]:
+def _read_csv(raw: bytes) -> tuple[list[str], list[dict]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -119,7 +127,7 @@ def _read_csv(raw: bytes) -> list[dict]:
         raise ImportError_([
             gettext("第{line_num}行：CSV 格式错误或单元格内容过长（最多 {MAX_CELL_CHARS} 个字符）。").format(line_num=reader.line_num, MAX_CELL_CHARS=MAX_CELL_CHARS)
         ]) from None
-    return records
+    return list(reader.fieldnames or []), records
 
 
 def _json_depth_ok(data) -> bool:
@@ -175,7 +183,7 @@ def _unreadable_xlsx(path: Path, exc: Exception) -> ImportError_:
     return ImportError_([gettext("XLSX 文件已损坏或不是有效的 Excel 文件，请在 Excel 中重新保存后再导入。")])
 
 
-def _read_xlsx(path: Path) -> list[dict]:
+def _read_xlsx(path: Path) -> tuple[list[str], list[dict]]:
     import zipfile
     import zlib
 
@@ -220,7 +228,7 @@ def _read_xlsx(path: Path) -> list[dict]:
         raise _unreadable_xlsx(path, exc) from None
     finally:
         wb.close()
-    return records
+    return header, records
 
 
 def _read_rows(path: Path) -> list[dict]:
@@ -230,11 +238,10 @@ def _read_rows(path: Path) -> list[dict]:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ImportError_([gettext("文件过大（{value} KB），最多 {value2} MB。").format(value=size // 1024, value2=MAX_FILE_BYTES // (1024 * 1024))])
-    if suffix == ".csv":
-        return _check_cells(_read_csv(path.read_bytes()))
     if suffix == ".json":
         return _check_cells(_read_json(path.read_bytes()))
-    return _check_cells(_read_xlsx(path))
+    header, records = _read_csv(path.read_bytes()) if suffix == ".csv" else _read_xlsx(path)
+    return _check_cells(records, header)
 
 
 def parse(path) -> list[Row]:

@@ -53,6 +53,13 @@ def test_nul_in_a_cell(db, tmp_path):
     refused(write_csv(tmp_path / "list.csv", rows), "空字符")
 
 
+def test_nul_in_the_header_line_is_reported_on_line_1(db, tmp_path):
+    header = [*COLUMNS[:4], "主管\x00部门", COLUMNS[5]]
+    assert refused(write_csv(tmp_path / "list.csv", OLD, header=header)) == "第1行：单元格含有空字符（NUL）。"
+    header = [*COLUMNS, "备" * (importers.MAX_CELL_CHARS + 1)]
+    assert refused(write_csv(tmp_path / "list.csv", OLD, header=header)).startswith("第1行：单元格内容过长")
+
+
 def test_too_many_rows(db, tmp_path, monkeypatch):
     monkeypatch.setattr(importers, "MAX_ROWS", 3)  # the bound, not the file, is what is being tested
     refused(write_csv(tmp_path / "list.csv", OLD), "行数过多")
