@@ -80,9 +80,14 @@ JURISDICTION_WIDE_VIEWS = {
     "wagtailforms:index": ALL_SITES_REFUSAL,
     "wagtailforms:index_results": ALL_SITES_REFUSAL,
 }
-# Wagtail admin views of one page that name it before (or instead of) checking the user's permission on it:
-# the workflow preview's refusal message carries the page's title. A page of another jurisdiction answers 404.
-PAGE_VIEWS = {"wagtailadmin_pages:workflow_preview", "wagtailadmin_pages:usage"}
+# The URL arguments naming a page in Wagtail's admin views (edit, history, delete, move and its destination, copy,
+# revisions, workflow steps, add a subpage, the explorer, the page chooser's listing, form submissions, …). A page
+# of another jurisdiction answers 404 in any of them, as any other foreign id does: Wagtail itself would redirect
+# with "没有权限访问" (naming that the page exists) or, in the workflow preview's refusal, show its title.
+PAGE_ID_KWARGS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id")
+# Views whose refusal names the page: 404 for a jurisdiction's page even to a user of no jurisdiction (a global
+# role of a single-office installation, whom the other views leave to Wagtail's page permissions).
+TITLE_NAMING_PAGE_VIEWS = {"wagtailadmin_pages:workflow_preview", "wagtailadmin_pages:usage"}
 
 
 def jurisdiction_wide_view(path_info: str) -> str:
@@ -94,25 +99,36 @@ def jurisdiction_wide_view(path_info: str) -> str:
 
 
 def foreign_page_view(request) -> bool:
-    """Whether the request opens one of ``PAGE_VIEWS`` for a page of a jurisdiction the user is not in (audited).
-    Pages of no jurisdiction (a host site's own) are left to Wagtail's permissions."""
+    """Whether the request opens an admin view naming a page (``PAGE_ID_KWARGS``) of a jurisdiction other than the
+    user's (audited). Pages of no jurisdiction (a host site's own), and users of no jurisdiction outside
+    ``TITLE_NAMING_PAGE_VIEWS``, are left to Wagtail's permissions."""
     from zhunru.audit.jurisdictions import page_jurisdiction_id
     from zhunru.scoping import record_foreign_attempt, user_jurisdictions
 
+    if not request.path_info.startswith(admin_prefix() or "/admin/"):
+        return False
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return False
-    if match.view_name not in PAGE_VIEWS or "page_id" not in match.kwargs:
+    ids = {match.kwargs[name] for name in PAGE_ID_KWARGS if name in match.kwargs}
+    if not ids:
         return False
     from wagtail.models import Page
 
-    page = Page.objects.filter(pk=match.kwargs["page_id"]).only("path").first()
-    owner = page_jurisdiction_id(page) if page is not None else None
-    if owner is None or user_jurisdictions(request.user).filter(pk=owner).exists():
-        return False
-    record_foreign_attempt(request, Page, page.pk)
-    return True
+    mine = None
+    for page in Page.objects.filter(pk__in=ids).only("path"):
+        owner = page_jurisdiction_id(page)
+        if owner is None:
+            continue
+        if mine is None:
+            mine = set(user_jurisdictions(request.user).values_list("pk", flat=True))
+            if not mine and match.view_name not in TITLE_NAMING_PAGE_VIEWS:
+                return False
+        if owner not in mine:
+            record_foreign_attempt(request, Page, page.pk)
+            return True
+    return False
 
 
 # What a read-only user (the auditor) may still POST in the admin: their own session, account and settings.
@@ -131,8 +147,8 @@ def read_only_may_post(path_info: str) -> bool:
 class JurisdictionWideReportsMiddleware:
     """Refuse Wagtail's site history report (page, results and exports) and the other reports over every
     Site (``JURISDICTION_WIDE_VIEWS``) to all but superusers (they are not scoped by jurisdiction);
-    ``zhunru.security.wagtail_hooks`` hides their menu items from the rest. A page view of ``PAGE_VIEWS`` for
-    another jurisdiction's page answers 404.
+    ``zhunru.security.wagtail_hooks`` hides their menu items from the rest. An admin view naming a page of
+    another jurisdiction (``PAGE_ID_KWARGS``) answers 404.
 
     And the auditor is read-only everywhere in the admin: any POST, PUT, PATCH or DELETE by a user whose only
     role is the auditor's is refused with 403 before a view runs (their own account and session aside), so

@@ -1,6 +1,6 @@
 """Wagtail's own views that span every Site (issue 19 item 3): the page types report, the page-type usage listing
-and the form pages listing are for superusers only; the workflow preview and page usage of another jurisdiction's
-page answer 404 without its title; the public API v2 lists through one Site's host only that Site's pages, images
+and the form pages listing are for superusers only; every admin view naming another jurisdiction's page
+(edit, history, move, …) answers 404 without its title; the public API v2 lists through one Site's host only that Site's pages, images
 and documents."""
 
 import pytest
@@ -45,29 +45,57 @@ def test_reports_over_every_site_are_for_superusers_only(client, page_scoping_wo
     assert "景德镇市昌江区" in client.get("/admin/pages/usage/zhunru_cms/jurisdictionhomepage/").content.decode()
 
 
+# Every admin view naming one page, as a URL with that page's id (and 侯马市's home as the move's destination).
+PAGE_VIEW_URLS = [
+    "/admin/pages/{id}/", "/admin/pages/{id}/results/", "/admin/pages/{id}/edit/", "/admin/pages/{id}/edit/preview/",
+    "/admin/pages/{id}/view_draft/", "/admin/pages/{id}/add_subpage/", "/admin/pages/{id}/delete/",
+    "/admin/pages/{id}/unpublish/", "/admin/pages/{id}/copy/", "/admin/pages/{id}/move/",
+    "/admin/pages/{own}/move/{id}/confirm/", "/admin/pages/{id}/move/{own}/confirm/", "/admin/pages/{id}/lock/",
+    "/admin/pages/{id}/unlock/", "/admin/pages/{id}/privacy/", "/admin/pages/{id}/revisions/",
+    "/admin/pages/{id}/history/", "/admin/pages/{id}/history/results/", "/admin/pages/{id}/workflow_history/",
+    "/admin/pages/{id}/usage/", "/admin/pages/workflow/preview/{id}/1/",
+    "/admin/pages/workflow/confirm_cancellation/{id}/", "/admin/pages/add/zhunru_cms/policypage/{id}/",
+    "/admin/choose-page/{id}/", "/admin/forms/submissions/{id}/",
+]
+
+
 @pytest.mark.django_db
-def test_page_views_of_another_jurisdiction_answer_404(client, page_scoping_world):  # noqa: F811
-    """The workflow preview (Wagtail's refusal names the page) and the page's usage: 404 for 昌江区's page, its title
-    nowhere, the attempt audited; 侯马市's own page's usage opens."""
+@pytest.mark.parametrize("role", ["editor", "coordinator"])
+def test_page_views_of_another_jurisdiction_answer_404(client, page_scoping_world, role):  # noqa: F811
+    """Every admin view naming a page of 昌江区 (its home or a draft under it), GET and POST, answers 侯马市's editor
+    and coordinator 404 (Wagtail would redirect with "没有权限访问", or show the title in the workflow preview's
+    refusal): the title nowhere, nothing changed, the attempt audited. 侯马市's own pages open; a superuser opens
+    昌江区's."""
+    from wagtail.models import Page
+
     from zhunru.audit.models import AuditEvent
 
     world = page_scoping_world
     houma, changjiang = world[HOUMA], world[CHANGJIANG]
-    editor = _user(world, HOUMA, "editor")
-    client.force_login(editor)
-    foreign = changjiang["page"]
-    for url in (f"/admin/pages/workflow/preview/{foreign.pk}/1/", f"/admin/pages/{foreign.pk}/usage/",
-                f"/admin/pages/workflow/preview/{changjiang['home'].pk}/1/"):
-        response = client.get(url)
-        assert response.status_code == 404, (url, response.status_code)
-        body = response.content.decode()
-        assert foreign.title not in body and "景德镇市昌江区" not in body
-    assert AuditEvent.objects.filter(action="security.foreign_access", actor=editor,
-                                     object_id=str(foreign.pk)).exists()
-    assert client.get(f"/admin/pages/{houma['page'].pk}/usage/").status_code == 200
+    user = _user(world, HOUMA, role)
+    client.force_login(user)
+    own = houma["home"].pk
+    for foreign in (changjiang["page"], changjiang["home"]):
+        before = Page.objects.get(pk=foreign.pk)
+        for template in PAGE_VIEW_URLS:
+            url = template.format(id=foreign.pk, own=own)
+            for method in (client.get, client.post):
+                response = method(url)
+                assert response.status_code == 404, (method.__name__, url, response.status_code)
+                body = response.content.decode()
+                assert foreign.title not in body and "景德镇市昌江区" not in body, url
+        after = Page.objects.get(pk=foreign.pk)
+        assert (after.path, after.title, after.live, after.locked) == (before.path, before.title, before.live,
+                                                                        before.locked)
+        assert AuditEvent.objects.filter(action="security.foreign_access", actor=user,
+                                         object_id=str(foreign.pk)).exists()
+    for url in (f"/admin/pages/{houma['page'].pk}/usage/", f"/admin/pages/{houma['page'].pk}/edit/",
+                f"/admin/pages/{houma['page'].pk}/history/", f"/admin/pages/{own}/"):
+        assert client.get(url).status_code == 200, url
 
     client.force_login(world["boss"])
-    assert client.get(f"/admin/pages/{foreign.pk}/usage/").status_code == 200
+    for url in (f"/admin/pages/{changjiang['page'].pk}/usage/", f"/admin/pages/{changjiang['page'].pk}/edit/"):
+        assert client.get(url).status_code == 200, url
 
 
 @pytest.mark.django_db
