@@ -2,9 +2,12 @@
 into a draft that cannot be activated until the import finished (zhunru.imports).
 
 Bounds are checked before parsing and while reading, each with a Chinese error (never a 500): the file size,
-an XLSX's uncompressed size (a decompression bomb), the number of rows, the length of a cell (a CSV cell
-over the csv module's 131,072-character limit included), NUL characters and, for JSON, the nesting (a
-list of flat objects). A UTF-8 byte-order mark is accepted in CSV and JSON.
+an XLSX's uncompressed size (a decompression bomb) and number of cells (counted in the raw XML; a sheet is
+read only as wide as its header, whatever <dimension> it declares), the number of rows, the length of a cell
+(a CSV cell over the csv module's 131,072-character limit included), NUL characters, lone UTF-16 surrogates
+(a JSON "\\ud800" escape) and, for JSON, the nesting (a list of flat objects) and numbers of more than
+4,300 digits. A UTF-8 byte-order mark is accepted in CSV and JSON. A refusal lists the first 50 errors and
+their number; a library's own (English) text goes to the log.
 """
 
 import csv
