@@ -135,6 +135,11 @@ def test_serve_runs_site_worker_and_scheduler_and_stops_on_ctrl_c(tmp_path):
         assert ready["checks"]["database"]["vendor"] == connection.vendor
         status, page = _get(f"{base}/portal/complaint/status/")
         assert status == 200 and "查询" in page
+        # Static files are served (WhiteNoise), and a path out of the static directories is a 4xx, not a 500.
+        assert _get(f"{base}/static/wagtailadmin/css/core.css")[0] == 200
+        for path in ("/static/../deploy/settings/base.py", "/static/%2e%2e/%2e%2e/manage.py",
+                     "/static/..%2f..%2fmanage.py"):
+            assert 400 <= _get(base + path)[0] < 500, path
         # and its scheduler's heartbeat job was consumed by its own worker threads, in this very process
         while proc.pid not in _heartbeat_pids(tmp_path):
             assert time.monotonic() < deadline, _output(log)

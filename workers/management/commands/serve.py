@@ -45,7 +45,9 @@ class Command(BaseCommand):
 
         credit_simulator = start_simulator(self.stdout)
         try:
-            call_command("runserver", addrport, use_reloader=False, use_threading=True)
+            # Static files through WhiteNoise (its finders in DEBUG), as in production: runserver's own static
+            # handler answers a path like /static/../x with a 500 (SuspiciousFileOperation), WhiteNoise with 404.
+            call_command("runserver", addrport, use_reloader=False, use_threading=True, use_static_handler=False)
         finally:
             stop.set()
             if credit_simulator is not None:
