@@ -90,45 +90,45 @@ PAGE_ID_KWARGS = ("page_id", "parent_page_id", "page_to_move_id", "destination_i
 TITLE_NAMING_PAGE_VIEWS = {"wagtailadmin_pages:workflow_preview", "wagtailadmin_pages:usage"}
 
 
-def jurisdiction_wide_view(path_info: str) -> str:
-    """The refusal message when ``path_info`` is a view for superusers only, else ""."""
+def _resolve(path_info: str):
+    """The URL's ResolverMatch, or None where nothing matches (the 404 follows)."""
     try:
-        return JURISDICTION_WIDE_VIEWS.get(resolve(path_info).view_name, "")
+        return resolve(path_info)
     except Resolver404:
-        return ""
+        return None
 
 
-def foreign_page_view(request) -> bool:
-    """Whether the request opens an admin view naming a page (``PAGE_ID_KWARGS``) of a jurisdiction other than the
-    user's (audited). Pages of no jurisdiction (a host site's own), and users of no jurisdiction outside
-    ``TITLE_NAMING_PAGE_VIEWS``, are left to Wagtail's permissions."""
+def jurisdiction_wide_view(match) -> str:
+    """The refusal message when ``match`` (a ResolverMatch or None) is a view for superusers only, else ""."""
+    return JURISDICTION_WIDE_VIEWS.get(match.view_name, "") if match is not None else ""
+
+
+def foreign_page_view(request, match) -> bool:
+    """Whether the request opens an admin view (``match``) naming a page (``PAGE_ID_KWARGS``) of a jurisdiction
+    other than the user's (audited). Pages of no jurisdiction (a host site's own), and users of no jurisdiction
+    outside ``TITLE_NAMING_PAGE_VIEWS``, are left to Wagtail's permissions."""
     from zhunru.audit.jurisdictions import page_jurisdiction_id
     from zhunru.scoping import record_foreign_attempt, user_jurisdictions
 
-    if not request.path_info.startswith(admin_prefix() or "/admin/"):
-        return False
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
+    if match is None or not request.path_info.startswith(admin_prefix() or "/admin/"):
         return False
     ids = {match.kwargs[name] for name in PAGE_ID_KWARGS if name in match.kwargs}
     if not ids:
         return False
     from wagtail.models import Page
 
-    mine = None
-    for page in Page.objects.filter(pk__in=ids).only("path"):
-        owner = page_jurisdiction_id(page)
-        if owner is None:
-            continue
-        if mine is None:
-            mine = set(user_jurisdictions(request.user).values_list("pk", flat=True))
-            if not mine and match.view_name not in TITLE_NAMING_PAGE_VIEWS:
-                return False
-        if owner not in mine:
-            record_foreign_attempt(request, Page, page.pk)
-            return True
-    return False
+    owners = {page.pk: owner for page in Page.objects.filter(pk__in=ids).only("path")
+              if (owner := page_jurisdiction_id(page)) is not None}
+    if not owners:
+        return False
+    mine = set(user_jurisdictions(request.user).values_list("pk", flat=True))
+    if not mine and match.view_name not in TITLE_NAMING_PAGE_VIEWS:
+        return False
+    foreign = next((pk for pk, owner in owners.items() if owner not in mine), None)
+    if foreign is None:
+        return False
+    record_foreign_attempt(request, Page, foreign)
+    return True
 
 
 # What a read-only user (the auditor) may still POST in the admin: their own session, account and settings.
@@ -136,12 +136,10 @@ READ_ONLY_MAY_POST = {"wagtailadmin_login", "wagtailadmin_logout", "zhunru_2fa",
                       "zhunru_notification_preference", "wagtailadmin_dismissibles"}
 
 
-def read_only_may_post(path_info: str) -> bool:
-    try:
-        name = resolve(path_info).view_name
-    except Resolver404:
+def read_only_may_post(match) -> bool:
+    if match is None:
         return True  # nothing there to change: the 404 follows
-    return name in READ_ONLY_MAY_POST or name.startswith("wagtailadmin_account")
+    return match.view_name in READ_ONLY_MAY_POST or match.view_name.startswith("wagtailadmin_account")
 
 
 class JurisdictionWideReportsMiddleware:
@@ -161,13 +159,17 @@ class JurisdictionWideReportsMiddleware:
         from zhunru.scoping import is_read_only
 
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and request.method not in ("GET", "HEAD", "OPTIONS")
-                and request.path_info.startswith(admin_prefix() or "/admin/") and is_read_only(user)
-                and not read_only_may_post(request.path_info)):
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        writes = request.method not in ("GET", "HEAD", "OPTIONS")
+        # The URL is resolved once for the checks below, and only when one of them applies.
+        match = _resolve(request.path_info) if writes or not user.is_superuser else None
+        if (writes and request.path_info.startswith(admin_prefix() or "/admin/") and is_read_only(user)
+                and not read_only_may_post(match)):
             raise PermissionDenied(_("审计员为只读角色，不能新增、修改、删除或办理任何事项。"))
-        if user is not None and user.is_authenticated and not user.is_superuser:
-            if refusal := jurisdiction_wide_view(request.path_info):
+        if not user.is_superuser:
+            if refusal := jurisdiction_wide_view(match):
                 raise PermissionDenied(refusal)
-            if foreign_page_view(request):
+            if foreign_page_view(request, match):
                 raise Http404(_("页面不存在或您无权访问。"))
         return self.get_response(request)
