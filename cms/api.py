@@ -85,9 +85,14 @@ WAGTAIL_ERRORS = [(re.compile(pattern), text) for pattern, text in [
 ]]
 
 
+def is_chinese(text: str) -> bool:
+    """Whether ``text`` holds a CJK ideograph: a message of ours (kept) rather than a library's English one."""
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def wagtail_error_message(message: str) -> str:
     """The Chinese text of a Wagtail API v2 error message (ours are Chinese already and kept)."""
-    if any("\u4e00" <= ch <= "\u9fff" for ch in message):
+    if is_chinese(message):
         return message
     for pattern, text in WAGTAIL_ERRORS:
         match = pattern.fullmatch(message)
@@ -296,7 +301,7 @@ def error_text(error: dict, label: str | None) -> str:
         except (KeyError, IndexError):
             pass  # a ctx without the limit: the generic text below
     msg = str(error.get("msg", ""))
-    if any("\u4e00" <= ch <= "\u9fff" for ch in msg):
+    if is_chinese(msg):
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return _("{label}的值无效。").format(label=label)
 
@@ -470,7 +475,7 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, error_body(404), status=404)
 
     def http_error(request, exc: HttpError):
-        message = str(exc) if any("\u4e00" <= ch <= "\u9fff" for ch in str(exc)) else None
+        message = str(exc) if is_chinese(str(exc)) else None
         return api.create_response(request, error_body(exc.status_code, message), status=exc.status_code)
 
     def throttled(request, exc: Throttled):

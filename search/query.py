@@ -71,7 +71,7 @@ def search(
     try:
         per_page = int(per_page if per_page not in (None, "") else 10)
     except (TypeError, ValueError):
-        raise SearchQueryError(_("每页条数应为 1 至 {most} 之间的整数。").format(most=most)) from None
+        per_page = 0  # not a number: refused below, with the same message as one out of range
     if per_page < 1 or per_page > most:
         raise SearchQueryError(_("每页条数应为 1 至 {most} 之间的整数。").format(most=most))
     window = int(conf.get("MAX_RESULT_WINDOW"))
