@@ -69,7 +69,8 @@ MIDDLEWARE = [
     "zhunru.audit.middleware.AuditlogMiddleware",
     # Anonymous portal pages and API reads from the cache (inside CSP, CSRF, sessions and authentication).
     "zhunru.portal.caching.PortalCacheMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Wagtail's redirects, asking one indexed question before looking up the site on a 404 (zhunru.redirects).
+    "zhunru.redirects.RedirectMiddleware",
     "zhunru.security.password_reset.PasswordResetThrottleMiddleware",
     # Last: turns a django-axes lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
