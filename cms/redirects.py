@@ -11,17 +11,23 @@ In ``deploy/settings/base.py`` in place of ``wagtail.contrib.redirects.middlewar
 site may list it the same way (README, "Install into an existing Wagtail site").
 """
 
+import inspect
 from urllib.parse import urlparse
 
 from django.utils.encoding import uri_to_iri
 from wagtail.contrib.redirects.middleware import RedirectMiddleware as WagtailRedirectMiddleware
 from wagtail.contrib.redirects.models import Redirect
 
+# Wagtail 8 normalises the path without decoding it (``decode_unicode=False``); Wagtail 7 has no such argument and
+# never decodes. Either way the forms below are what its middleware looks up.
+_KEEPS_ENCODING = {"decode_unicode": False} if "decode_unicode" in inspect.signature(
+    Redirect.normalise_path).parameters else {}
+
 
 def candidate_paths(request) -> set[str]:
     """Every old path Wagtail's middleware would look up for this request: the path with its query string and
     without, each as requested and with percent-encoded unicode decoded (a path with NUL is never looked up)."""
-    path = Redirect.normalise_path(request.get_full_path(), decode_unicode=False)
+    path = Redirect.normalise_path(request.get_full_path(), **_KEEPS_ENCODING)
     forms = {form for base in (path, urlparse(path).path) for form in (base, uri_to_iri(base))}
     return {form for form in forms if "\0" not in form}
 
