@@ -207,9 +207,9 @@ def pytest_runtest_setup(item):
 def pytest_runtest_call(item):
     """Tests marked ``no_cover`` run untraced on pytest-xdist's workers too. A worker starts coverage twice
     (pytest-cov's ``Central`` controller when the command line is read, then its ``DistWorker``); when the
-    worker's pauses for a ``no_cover`` test, coverage.py resumes the collector underneath, which traces the
-    test instead (seen 2026-12-05: ``sys.gettrace()`` was a CTracer inside such a test; the URL walk's calls
-    took 48 s so against 33 s untraced). Inside pytest-cov's pause (this wrapper runs after it), a coverage
+    worker's controller pauses for a ``no_cover`` test, coverage.py resumes the collector underneath, which
+    traces the test instead (seen 2026-12-05: ``sys.gettrace()`` was a CTracer inside such a test; the URL
+    walk's calls took 48 s against 33 s untraced; tests/test_no_cover.py). Inside pytest-cov's pause (this wrapper runs after it), a coverage
     tracer still installed is taken off this thread; pytest-cov's resume after the test installs its own."""
     tracer = sys.gettrace()
     if item.get_closest_marker("no_cover") is not None and type(tracer).__module__.startswith("coverage"):
