@@ -203,30 +203,39 @@ def pytest_runtest_setup(item):
         SHARED.switch(wanted, item.session)
 
 
+def coverage_controller(config):
+    """pytest-cov's controller while it is measuring, or None (coverage off, or not started)."""
+    plugin = config.pluginmanager.getplugin("_cov")
+    controller = getattr(plugin, "cov_controller", None)
+    return controller if controller is not None and controller.started else None
+
+
+def _drop_coverage_tracer() -> None:
+    """Take a coverage tracer still installed on this thread off it, after pytest-cov has paused. On a
+    pytest-xdist worker coverage is started twice (pytest-cov's ``Central`` controller when the command line is
+    read, then its ``DistWorker``), and pausing the second makes coverage.py resume the first, which traces on
+    (seen 2026-12-05: ``sys.gettrace()`` was a CTracer inside a ``no_cover`` test; tests/test_no_cover.py).
+    pytest-cov's resume installs its own tracer again."""
+    if type(sys.gettrace()).__module__.startswith("coverage"):
+        sys.settrace(None)
+
+
 @pytest.hookimpl(hookwrapper=True, trylast=True)
 def pytest_runtest_call(item):
-    """Tests marked ``no_cover`` run untraced on pytest-xdist's workers too. A worker starts coverage twice
-    (pytest-cov's ``Central`` controller when the command line is read, then its ``DistWorker``); when the
-    worker's controller pauses for a ``no_cover`` test, coverage.py resumes the collector underneath, which
-    traces the test instead (seen 2026-12-05: ``sys.gettrace()`` was a CTracer inside such a test; the URL
-    walk's calls took 48 s against 33 s untraced; tests/test_no_cover.py). Inside pytest-cov's pause (this wrapper runs after it), a coverage
-    tracer still installed is taken off this thread; pytest-cov's resume after the test installs its own."""
-    tracer = sys.gettrace()
-    if item.get_closest_marker("no_cover") is not None and type(tracer).__module__.startswith("coverage"):
-        sys.settrace(None)
+    """Tests marked ``no_cover`` run untraced on pytest-xdist's workers too (the URL walk's calls took 48 s traced
+    against 33 s untraced). This wrapper runs inside pytest-cov's, after its pause."""
+    if item.get_closest_marker("no_cover") is not None:
+        _drop_coverage_tracer()
     yield
 
 
 def _untraced_coverage_pause(config):
-    """pytest-cov's controller paused and no coverage tracer left on this thread (see ``pytest_runtest_call``),
-    or None when coverage is off; ``resume()`` it after."""
-    plugin = config.pluginmanager.getplugin("_cov")
-    controller = getattr(plugin, "cov_controller", None)
-    if controller is None or not controller.started:
-        return None
-    controller.pause()
-    if type(sys.gettrace()).__module__.startswith("coverage"):
-        sys.settrace(None)
+    """pytest-cov's controller, paused with no coverage tracer left on this thread, or None when coverage is
+    off; ``resume()`` it after."""
+    controller = coverage_controller(config)
+    if controller is not None:
+        controller.pause()
+        _drop_coverage_tracer()
     return controller
 
 

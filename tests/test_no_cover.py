@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+from tests.conftest import coverage_controller
+
 
 def _coverage_tracer():
     tracer = sys.gettrace()
@@ -17,7 +19,6 @@ def test_a_no_cover_test_runs_untraced():
 
 
 def test_other_tests_are_traced_when_coverage_is_on(request):
-    plugin = request.config.pluginmanager.getplugin("_cov")
-    if plugin is None or getattr(plugin, "_disabled", True) or request.config.getoption("no_cov", False):
+    if coverage_controller(request.config) is None:
         pytest.skip("coverage is off in this run")
     assert _coverage_tracer() is not None
